@@ -1,0 +1,25 @@
+// The C surface jobsched uses: libevent (event loop + evhttp) and the POSIX
+// process calls that go with it. Only Sources/JobSchedCore/{EventLoop,HTTP,Process}
+// import this module.
+#include <features.h>  // first: event-config.h defines _GNU_SOURCE, which breaks SwiftGlibc's fd_set
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <spawn.h>
+
+// GNU-only declarations hidden by including features.h first.
+extern int pipe2(int pipefd[2], int flags);
+extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *, int);
+
+// Function-like macros are not imported into Swift.
+static inline int shim_wifexited(int status) { return WIFEXITED(status); }
+static inline int shim_wexitstatus(int status) { return WEXITSTATUS(status); }
+static inline int shim_wifsignaled(int status) { return WIFSIGNALED(status); }
+static inline int shim_wtermsig(int status) { return WTERMSIG(status); }

@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "jobsched",
+    products: [
+        .executable(name: "jobsched", targets: ["jobsched"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibEvent", path: "Modules/CLibEvent",
+            pkgConfig: "libevent", providers: [.apt(["libevent-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", path: "Modules/CSQLite",
+            pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(
+            name: "JobSchedCore",
+            dependencies: [
+                "CLibEvent", "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "jobsched",
+            dependencies: [
+                "JobSchedCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "JobSchedTests",
+            // Depending on the executable makes `swift test` build the real binary
+            // that the integration tests start.
+            dependencies: ["JobSchedCore", "jobsched"]),
+    ]
+)

@@ -1,0 +1,12 @@
+extension JobSchedServer {
+    func jobInfo(_ r: JobInfoRequest, _ request: HTTPRequest) throws(RequestError) {
+        let jobs: [Job]
+        do {
+            jobs = try store.jobs(matching: r.filter)
+        } catch {
+            throw JobSchedServer.databaseError(error)
+        }
+        respond(request, format: r.format, text: { TextTable.jobs(jobs, fields: r.fields ?? JobField.defaultFields) },
+                json: { .object([("jobs", .array(jobs.map { JobJSON.object($0, fields: r.fields ?? JobField.allCases) }))]) })
+    }
+}

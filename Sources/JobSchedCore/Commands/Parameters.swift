@@ -1,0 +1,84 @@
+/// A request's parameters, checked against its command's spec.
+///
+/// The last value of a repeated parameter wins; a name the command does not
+/// know is an error, which catches typos such as `comand=`.
+struct Parameters {
+    let command: Command
+    private let values: [String: String]
+
+    init(_ pairs: [(String, String)], for command: Command) throws(RequestError) {
+        self.command = command
+        let known = Set(command.parameters.map(\.name))
+        var values: [String: String] = [:]
+        for (name, value) in pairs {
+            guard known.contains(name) else {
+                throw .badRequest("unknown parameter '\(name)' for /\(command.rawValue); see /help?topic=\(command.rawValue)")
+            }
+            values[name] = value
+        }
+        self.values = values
+    }
+
+    /// The value, or nil when absent or empty.
+    func string(_ name: String) -> String? {
+        guard let value = values[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    func required(_ name: String) throws(RequestError) -> String {
+        guard let value = string(name) else { throw .badRequest("missing required parameter '\(name)'") }
+        return value
+    }
+
+    /// `0` or `1`.
+    func flag(_ name: String, default defaultValue: Bool) throws(RequestError) -> Bool {
+        switch string(name) {
+        case nil: return defaultValue
+        case "0": return false
+        case "1": return true
+        case let other?: throw .badRequest("\(name) must be 0 or 1, not '\(other)'")
+        }
+    }
+
+    /// A comma-separated list; empty items are skipped.
+    func list(_ name: String) -> [String] {
+        (string(name) ?? "").split(separator: ",").map { String($0.trimmingSpaces) }.filter { !$0.isEmpty }
+    }
+
+    func jobIDs(_ name: String) throws(RequestError) -> [JobID] {
+        var ids: [JobID] = []
+        for item in list(name) {
+            guard let id = JobID(item), id > 0 else { throw .badRequest("invalid job id '\(item)' in \(name)") }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    func requiredJobIDs(_ name: String) throws(RequestError) -> [JobID] {
+        let ids = try jobIDs(name)
+        guard !ids.isEmpty else { throw .badRequest("missing required parameter '\(name)'") }
+        return ids
+    }
+
+    func seconds(_ name: String) throws(RequestError) -> Double? {
+        guard let text = string(name) else { return nil }
+        guard let value = Double(text), value.isFinite, value >= 0, value <= 1e9 else {
+            throw .badRequest("\(name) must be a number of seconds, not '\(text)'")
+        }
+        return value
+    }
+
+    var format: OutputFormat {
+        get throws(RequestError) {
+            switch string("format") {
+            case nil, "text": return .text
+            case "json": return .json
+            case let other?: throw .badRequest("format must be 'text' or 'json', not '\(other)'")
+            }
+        }
+    }
+}
+
+enum OutputFormat: Equatable {
+    case text, json
+}

@@ -1,0 +1,63 @@
+/// From an HTTP request to the handler of its command.
+extension JobSchedServer {
+    func handle(_ request: HTTPRequest) {
+        var pairs: [(String, String)] = []
+        do {
+            guard !isShuttingDown else { throw RequestError(status: 503, message: "server is shutting down") }
+            let name = request.path.hasPrefix("/") ? String(request.path.dropFirst()) : request.path
+            guard let command = Command(rawValue: name) else {
+                throw RequestError(status: 404, message: "unknown command '\(request.path)'; see /help for the list")
+            }
+            pairs = try JobSchedServer.parameterPairs(of: request)
+            let parameters = try Parameters(pairs, for: command)
+            switch command {
+            case .help: try help(HelpRequest(parameters), request)
+            case .submit: try submit(SubmitRequest(parameters), request)
+            case .jobinfo: try jobInfo(JobInfoRequest(parameters), request)
+            case .kill: try kill(KillRequest(parameters), request)
+            case .wait: try wait(WaitRequest(parameters), request)
+            case .shutdown: try shutdown(format: parameters.format, request)
+            }
+        } catch let error as RequestError {
+            // Errors answer in JSON when JSON was asked for, even if parsing failed later on.
+            let format: OutputFormat = pairs.last(where: { $0.0 == "format" })?.1 == "json" ? .json : .text
+            respond(request, error: error, format: format)
+        } catch {
+            respond(request, error: RequestError(status: 500, message: "\(error)"), format: .text)
+        }
+    }
+
+    /// Query-string parameters, then body parameters: for a repeated name the last wins, so the body does.
+    static func parameterPairs(of request: HTTPRequest) throws(RequestError) -> [(String, String)] {
+        var pairs = try request.query.map { q throws(RequestError) in try FormDecoding.decodeURLEncoded(q.utf8) } ?? []
+        guard request.method == .post, !request.body.isEmpty else { return pairs }
+        let contentType = request.header("Content-Type") ?? "application/x-www-form-urlencoded"
+        if let boundary = FormDecoding.multipartBoundary(contentType: contentType) {
+            pairs += try FormDecoding.decodeMultipart(request.body, boundary: boundary)
+        } else if contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") {
+            pairs += try FormDecoding.decodeURLEncoded(request.body)
+        } else {
+            throw RequestError(status: 415, message: "unsupported Content-Type '\(contentType)'; send a form (curl --data or -F)")
+        }
+        return pairs
+    }
+
+    func respond(_ request: HTTPRequest, error: RequestError, format: OutputFormat) {
+        switch format {
+        case .text: request.respond(status: error.status, body: "Error: \(error.message)\n")
+        case .json: request.respond(status: error.status, body: JSON.object([("error", .string(error.message))]).serialized() + "\n",
+                                    contentType: "application/json")
+        }
+    }
+
+    func respond(_ request: HTTPRequest, status: Int32 = 200, format: OutputFormat, text: () -> String, json: () -> JSON) {
+        switch format {
+        case .text: request.respond(status: status, body: text())
+        case .json: request.respond(status: status, body: json().serialized() + "\n", contentType: "application/json")
+        }
+    }
+
+    static func databaseError(_ error: SQLiteError) -> RequestError {
+        RequestError(status: 503, message: "database: \(error.message)")
+    }
+}

@@ -1,0 +1,49 @@
+extension JobSchedServer {
+    /// Answers when every listed job has finished (or the timeout passes).
+    func wait(_ r: WaitRequest, _ request: HTTPRequest) throws(RequestError) {
+        var pending: Set<JobID> = []
+        var unknown: [JobID] = []
+        for id in r.ids {
+            if activeJobs[id] != nil {
+                pending.insert(id)
+            } else {
+                do {
+                    if try store.job(id) == nil { unknown.append(id) }
+                } catch {
+                    throw JobSchedServer.databaseError(error)
+                }
+            }
+        }
+        guard unknown.isEmpty else {
+            throw RequestError(status: 404, message: "unknown job id " + unknown.map(String.init).joined(separator: ","))
+        }
+        let waiter = Waiter(request: request, ids: r.ids, pending: pending, format: r.format)
+        guard !pending.isEmpty else {
+            answer(waiter)
+            return
+        }
+        let key = waiters.add(waiter)
+        request.watchForDisconnect { [unowned self] in self.waiters.remove(key) }
+        if let timeout = r.timeout {
+            waiter.timer = loop.timer(after: timeout) { [unowned self] in
+                if let waiter = self.waiters.remove(key) { self.answer(waiter) }
+            }
+        }
+    }
+
+    /// The reply to a wait: each job as it is now, in the order asked.
+    func answer(_ waiter: Waiter) {
+        var jobs: [Job] = []
+        for id in waiter.ids {
+            do {
+                if let job = try currentJob(id) { jobs.append(job) }
+            } catch {
+                respond(waiter.request, error: JobSchedServer.databaseError(error), format: waiter.format)
+                return
+            }
+        }
+        respond(waiter.request, format: waiter.format,
+                text: { jobs.map { TextTable.statusLine($0) + "\n" }.joined() },
+                json: { .object([("jobs", .array(jobs.map { JobJSON.object($0) }))]) })
+    }
+}

@@ -1,0 +1,97 @@
+import CLibEvent
+import Glibc
+
+/// The one libevent `event_base` that everything in the server runs on.
+///
+/// Every callback (HTTP requests, child exits, signals, output pipes, timers)
+/// is dispatched from `run()` on the calling thread, so the rest of the server
+/// needs no locks.
+public final class EventLoop {
+    let base: OpaquePointer
+
+    public init() throws(ServerError) {
+        guard let base = event_base_new() else {
+            throw ServerError("cannot create the libevent event base")
+        }
+        self.base = base
+    }
+
+    deinit { event_base_free(base) }
+
+    /// Runs until `exit` is called or no events are left.
+    public func run() { event_base_dispatch(base) }
+
+    /// Stops `run()` once `seconds` have passed, letting pending writes flush.
+    func exit(after seconds: Double) {
+        var tv = timeval(seconds: seconds)
+        event_base_loopexit(base, &tv)
+    }
+
+    /// A persistent event that fires whenever `signal` is delivered.
+    func onSignal(_ signal: Int32, _ handler: @escaping () -> Void) -> Event {
+        let event = Event(loop: self, fd: signal, flags: Int16(EV_SIGNAL | EV_PERSIST)) { _ in handler() }
+        event.add()
+        return event
+    }
+
+    /// A persistent event that fires while `fd` is readable; call `add()` to arm it.
+    func readEvent(fd: Int32, _ handler: @escaping () -> Void) -> Event {
+        Event(loop: self, fd: fd, flags: Int16(EV_READ | EV_PERSIST)) { _ in handler() }
+    }
+
+    /// A one-shot timer, already armed; drop or `remove()` it to cancel.
+    func timer(after seconds: Double, _ handler: @escaping () -> Void) -> Event {
+        let event = Event(loop: self, fd: -1, flags: 0) { _ in handler() }
+        event.add(timeout: seconds)
+        return event
+    }
+
+    /// An event with no fd and no timeout, fired by `activate()`: used to run
+    /// work once, after the callbacks already due in this loop iteration.
+    func deferredEvent(_ handler: @escaping () -> Void) -> Event {
+        Event(loop: self, fd: -1, flags: 0) { _ in handler() }
+    }
+}
+
+/// One libevent `event`, owning the Swift closure it calls.
+///
+/// The event is freed when this object is released, so whoever keeps the
+/// `Event` decides how long it lives; releasing it from inside its own
+/// callback is safe.
+final class Event {
+    private var raw: OpaquePointer?
+    private let handler: (Int16) -> Void
+
+    init(loop: EventLoop, fd: Int32, flags: Int16, handler: @escaping (Int16) -> Void) {
+        self.handler = handler
+        raw = event_new(loop.base, fd, flags, { _, what, arg in
+            let event = Unmanaged<Event>.fromOpaque(arg!).takeUnretainedValue()
+            withExtendedLifetime(event) { event.handler(what) }
+        }, Unmanaged.passUnretained(self).toOpaque())
+        precondition(raw != nil, "event_new failed")
+    }
+
+    deinit { event_free(raw) }
+
+    func add(timeout seconds: Double? = nil) {
+        if let seconds {
+            var tv = timeval(seconds: seconds)
+            event_add(raw, &tv)
+        } else {
+            event_add(raw, nil)
+        }
+    }
+
+    func remove() { event_del(raw) }
+
+    /// Runs the handler in the current loop iteration, after the callbacks
+    /// that are already active.
+    func activate() { event_active(raw, 0, 0) }
+}
+
+extension timeval {
+    init(seconds: Double) {
+        let whole = seconds.rounded(.down)
+        self.init(tv_sec: Int(whole), tv_usec: Int((seconds - whole) * 1_000_000))
+    }
+}

@@ -1,0 +1,103 @@
+import CLibEvent
+import Glibc
+
+/// A parameter that could not be decoded or is not acceptable.
+struct RequestError: Error, Equatable {
+    var status: Int32
+    var message: String
+
+    static func badRequest(_ message: String) -> RequestError { RequestError(status: 400, message: message) }
+}
+
+/// Decoding of request parameters, from a query string, a urlencoded body or
+/// a multipart/form-data body, into name/value pairs in request order.
+enum FormDecoding {
+    /// `a=1&b=x%20y`. Names and values are percent-decoded by libevent, `+`
+    /// becomes a space, and a name without `=` has an empty value.
+    static func decodeURLEncoded<Bytes: Collection>(_ bytes: Bytes) throws(RequestError) -> [(String, String)]
+    where Bytes.Element == UInt8 {
+        var pairs: [(String, String)] = []
+        for segment in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = segment.firstIndex(of: UInt8(ascii: "="))
+            let name = try percentDecode(segment[..<(equals ?? segment.endIndex)])
+            let value = try equals.map { i throws(RequestError) in try percentDecode(segment[segment.index(after: i)...]) } ?? ""
+            pairs.append((name, value))
+        }
+        return pairs
+    }
+
+    private static func percentDecode<Bytes: Collection>(_ bytes: Bytes) throws(RequestError) -> String
+    where Bytes.Element == UInt8 {
+        if bytes.contains(0) { throw .badRequest("parameters must not contain NUL bytes") }
+        var cString = Array(bytes)
+        cString.append(0)
+        var size = 0
+        guard let decoded = cString.withUnsafeBufferPointer({ buffer in
+            buffer.withMemoryRebound(to: CChar.self) { evhttp_uridecode($0.baseAddress, 1, &size) }
+        }) else { throw .badRequest("cannot decode parameters") }
+        defer { free(decoded) }
+        let raw = UnsafeRawBufferPointer(start: decoded, count: size)
+        return try text(raw)
+    }
+
+    /// Text that is valid UTF-8 with no NUL byte: a command is never silently altered.
+    static func text<Bytes: Collection>(_ bytes: Bytes) throws(RequestError) -> String where Bytes.Element == UInt8 {
+        if bytes.contains(0) { throw .badRequest("parameters must not contain NUL bytes") }
+        guard let string = String(validating: bytes, as: UTF8.self) else {
+            throw .badRequest("parameters must be valid UTF-8")
+        }
+        return string
+    }
+
+    /// The boundary of a `multipart/form-data; boundary=...` content type.
+    static func multipartBoundary(contentType: String) -> String? {
+        let parts = contentType.split(separator: ";").map { $0.trimmingSpaces }
+        guard parts.first?.lowercased() == "multipart/form-data" else { return nil }
+        for part in parts.dropFirst() where part.lowercased().hasPrefix("boundary=") {
+            let value = part.dropFirst("boundary=".count)
+            return String(value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2
+                          ? value.dropFirst().dropLast() : value)
+        }
+        return nil
+    }
+
+    /// The fields of a multipart/form-data body (what `curl -F name=value` sends).
+    static func decodeMultipart(_ body: [UInt8], boundary: String) throws(RequestError) -> [(String, String)] {
+        let delimiter = Array("--\(boundary)".utf8)
+        let malformed = RequestError.badRequest("malformed multipart/form-data body")
+        guard !boundary.isEmpty, var cursor = body.firstRange(of: delimiter)?.upperBound else { throw malformed }
+        var pairs: [(String, String)] = []
+        while true {
+            // After a delimiter: "--" ends the body, CRLF starts a part.
+            if body[cursor...].starts(with: Array("--".utf8)) { return pairs }
+            guard body[cursor...].starts(with: [13, 10]) else { throw malformed }
+            let partStart = cursor + 2
+            guard let headerEnd = body[partStart...].firstRange(of: [13, 10, 13, 10]),
+                  let next = body[headerEnd.upperBound...].firstRange(of: [13, 10] + delimiter) else { throw malformed }
+            let headers = try text(body[partStart..<headerEnd.lowerBound])
+            guard let name = formFieldName(headers: headers) else { throw malformed }
+            pairs.append((name, try text(body[headerEnd.upperBound..<next.lowerBound])))
+            cursor = next.upperBound
+        }
+    }
+
+    private static func formFieldName(headers: String) -> String? {
+        for line in headers.split(separator: "\r\n") where line.lowercased().hasPrefix("content-disposition:") {
+            for attribute in line.split(separator: ";").map({ $0.trimmingSpaces }) where attribute.hasPrefix("name=") {
+                return String(attribute.dropFirst("name=".count).trimmingCharacters("\""))
+            }
+        }
+        return nil
+    }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: Substring { trimmingCharacters(" ") }
+
+    func trimmingCharacters(_ character: Character) -> Substring {
+        let s = self[...]
+        guard let first = s.firstIndex(where: { $0 != character }),
+              let last = s.lastIndex(where: { $0 != character }) else { return "" }
+        return Substring(s[first...last])
+    }
+}

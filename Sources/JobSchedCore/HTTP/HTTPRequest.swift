@@ -1,0 +1,193 @@
+import CLibEvent
+import Glibc
+
+/// One HTTP request from evhttp, and the reply to it.
+///
+/// A request is answered exactly once: with `respond`, or with a stream
+/// (`startStream`, `send`, `endStream`). Until then it may be held for as long
+/// as needed (a `/wait`), with `watchForDisconnect` telling when the client leaves.
+final class HTTPRequest {
+    enum Method { case get, post, head }
+
+    private let raw: OpaquePointer
+    private let loop: EventLoop
+    let method: Method
+    /// The decoded path, such as `/submit`.
+    let path: String
+    /// The raw (still percent-encoded) query string, if any.
+    let query: String?
+    let body: [UInt8]
+    /// False once answered or once the client has gone; the request must not be used then.
+    private(set) var isOpen = true
+    private var disconnectWatch: Event?
+    private var onClientGone: (() -> Void)?
+    private var onDrained: (() -> Void)?
+
+    init(raw: OpaquePointer, loop: EventLoop) {
+        self.raw = raw
+        self.loop = loop
+        switch evhttp_request_get_command(raw) {
+        case EVHTTP_REQ_POST: method = .post
+        case EVHTTP_REQ_HEAD: method = .head
+        default: method = .get
+        }
+        let uri = evhttp_request_get_evhttp_uri(raw)
+        let rawPath = evhttp_uri_get_path(uri).map { String(cString: $0) } ?? "/"
+        path = HTTPRequest.decodePath(rawPath)
+        query = evhttp_uri_get_query(uri).map { String(cString: $0) }
+        let input = evhttp_request_get_input_buffer(raw)
+        let length = evbuffer_get_length(input)
+        body = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            count = length == 0 ? 0 : Int(evbuffer_copyout(input, buffer.baseAddress, length))
+        }
+    }
+
+    func header(_ name: String) -> String? {
+        evhttp_find_header(evhttp_request_get_input_headers(raw), name).map { String(cString: $0) }
+    }
+
+    // MARK: One-shot replies
+
+    func respond(status: Int32, body: String, contentType: String = "text/plain; charset=utf-8") {
+        guard isOpen else { return }
+        stopWatchingForDisconnect()
+        setContentType(contentType)
+        let buffer = evbuffer_new()
+        defer { evbuffer_free(buffer) }
+        var text = body
+        text.withUTF8 { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
+        evhttp_send_reply(raw, status, HTTPRequest.reason(for: status), buffer)
+        isOpen = false
+    }
+
+    /// Calls `handler` once if the client disconnects while the request is held.
+    ///
+    /// evhttp stops reading a connection while its request is being handled, so
+    /// it would never notice; a read event of our own peeks at the socket.
+    func watchForDisconnect(_ handler: @escaping () -> Void) {
+        guard isOpen, disconnectWatch == nil,
+              let connection = evhttp_request_get_connection(raw) else { return }
+        let fd = bufferevent_getfd(evhttp_connection_get_bufferevent(connection))
+        onClientGone = handler
+        let watch = loop.readEvent(fd: fd) { [unowned self] in self.peekForDisconnect(fd: fd) }
+        watch.add()
+        disconnectWatch = watch
+    }
+
+    private func peekForDisconnect(fd: Int32) {
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        stopWatchingForDisconnect()
+        // More data (a pipelined request) is not a disconnect; stop peeking so
+        // the level-triggered event does not spin.
+        guard n <= 0 else { return }
+        isOpen = false
+        let handler = onClientGone
+        onClientGone = nil
+        // Frees the connection and the request it holds.
+        evhttp_connection_free(evhttp_request_get_connection(raw))
+        handler?()
+    }
+
+    private func stopWatchingForDisconnect() {
+        disconnectWatch?.remove()
+        disconnectWatch = nil
+    }
+
+    // MARK: Streamed replies
+
+    /// Starts a chunked reply; `onClientGone` is called once if the client leaves before `endStream`.
+    func startStream(onClientGone: @escaping () -> Void) {
+        guard isOpen else { return }
+        stopWatchingForDisconnect()
+        self.onClientGone = onClientGone
+        setContentType("text/plain; charset=utf-8")
+        evhttp_send_reply_start(raw, 200, "OK")
+        guard let connection = evhttp_request_get_connection(raw) else { return }
+        // A silent job must not look like an idle client.
+        evhttp_connection_set_timeout(connection, Int32.max / 2)
+        evhttp_connection_set_closecb(connection, { _, arg in
+            Unmanaged<HTTPRequest>.fromOpaque(arg!).takeUnretainedValue().streamClosedByClient()
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    private func streamClosedByClient() {
+        guard isOpen else { return }
+        isOpen = false
+        // evhttp has detached the request from its dying connection; ending it frees it.
+        evhttp_send_reply_end(raw)
+        let handler = onClientGone
+        onClientGone = nil
+        onDrained = nil
+        handler?()
+    }
+
+    /// Bytes handed to the connection but not yet written to the socket.
+    var unsentBytes: Int {
+        guard isOpen, let connection = evhttp_request_get_connection(raw) else { return 0 }
+        return evbuffer_get_length(bufferevent_get_output(evhttp_connection_get_bufferevent(connection)))
+    }
+
+    /// Sends one chunk; `whenFlushed` runs once the connection's output buffer has drained.
+    func send(_ bytes: UnsafeRawBufferPointer, whenFlushed: (() -> Void)? = nil) {
+        guard isOpen, !bytes.isEmpty else { return }
+        let buffer = evbuffer_new()
+        defer { evbuffer_free(buffer) }
+        evbuffer_add(buffer, bytes.baseAddress, bytes.count)
+        onDrained = whenFlushed
+        evhttp_send_reply_chunk_with_cb(raw, buffer, { _, arg in
+            let request = Unmanaged<HTTPRequest>.fromOpaque(arg!).takeUnretainedValue()
+            let drained = request.onDrained
+            request.onDrained = nil
+            drained?()
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    func send(_ text: String) {
+        var text = text
+        text.withUTF8 { send(UnsafeRawBufferPointer($0)) }
+    }
+
+    func endStream() {
+        guard isOpen else { return }
+        isOpen = false
+        onClientGone = nil
+        onDrained = nil
+        if let connection = evhttp_request_get_connection(raw) {
+            // The close callback belongs to the connection, which may outlive this request.
+            evhttp_connection_set_closecb(connection, nil, nil)
+            evhttp_connection_set_timeout(connection, HTTPServer.idleTimeoutSeconds)
+        }
+        evhttp_send_reply_end(raw)
+    }
+
+    // MARK: Helpers
+
+    private func setContentType(_ value: String) {
+        let headers = evhttp_request_get_output_headers(raw)
+        evhttp_remove_header(headers, "Content-Type")
+        evhttp_add_header(headers, "Content-Type", value)
+    }
+
+    private static func decodePath(_ path: String) -> String {
+        var size = 0
+        guard let decoded = evhttp_uridecode(path, 0, &size) else { return path }
+        defer { free(decoded) }
+        return String(cString: decoded)
+    }
+
+    static func reason(for status: Int32) -> String {
+        switch status {
+        case 200: return "OK"
+        case 400: return "Bad Request"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 409: return "Conflict"
+        case 413: return "Payload Too Large"
+        case 500: return "Internal Server Error"
+        case 503: return "Service Unavailable"
+        default: return "Status \(status)"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import CLibEvent
+import Glibc
+
+/// evhttp on a listening socket: hands every request to `handler`.
+final class HTTPServer {
+    private let http: OpaquePointer
+    private let listener: OpaquePointer
+    private let loop: EventLoop
+    /// The address actually bound, as `host:port` for URLs (IPv6 in brackets).
+    let boundAddress: String
+    var handler: (HTTPRequest) -> Void = { $0.respond(status: 500, body: "not ready\n") }
+
+    /// Idle keep-alive connections close after this; held requests are not affected.
+    static let idleTimeoutSeconds: Int32 = 60
+    static let maxHeaderBytes = 64 * 1024
+    static let maxBodyBytes = 64 * 1024 * 1024
+
+    init(loop: EventLoop, address: String, port: UInt16) throws(ServerError) {
+        self.loop = loop
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var results: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(address, String(port), &hints, &results)
+        guard rc == 0, let first = results else {
+            throw ServerError("cannot resolve address '\(address)': \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(results) }
+
+        let flags = UInt32(LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_CLOSE_ON_FREE)
+        guard let listener = evconnlistener_new_bind(loop.base, nil, nil, flags, 1024,
+                                                     first.pointee.ai_addr, Int32(first.pointee.ai_addrlen)) else {
+            throw ServerError("cannot listen on \(address):\(port): \(errnoText())")
+        }
+        self.listener = listener
+        boundAddress = HTTPServer.describeLocalAddress(of: evconnlistener_get_fd(listener))
+
+        guard let http = evhttp_new(loop.base) else { throw ServerError("cannot create the HTTP server") }
+        self.http = http
+        evhttp_bind_listener(http, listener)
+        // Out of descriptors: accept fails at once and would spin; pause for a second.
+        evconnlistener_set_error_cb(listener) { listener, _ in
+            evconnlistener_disable(listener)
+            var retry = timeval(tv_sec: 1, tv_usec: 0)
+            event_base_once(evconnlistener_get_base(listener), -1, Int16(EV_TIMEOUT), { _, _, arg in
+                evconnlistener_enable(OpaquePointer(arg))
+            }, UnsafeMutableRawPointer(listener), &retry)
+        }
+        evhttp_set_timeout(http, HTTPServer.idleTimeoutSeconds)
+        evhttp_set_max_headers_size(http, HTTPServer.maxHeaderBytes)
+        evhttp_set_max_body_size(http, HTTPServer.maxBodyBytes)
+        evhttp_set_allowed_methods(http, UInt16(EVHTTP_REQ_GET.rawValue | EVHTTP_REQ_POST.rawValue | EVHTTP_REQ_HEAD.rawValue))
+        evhttp_set_gencb(http, { req, arg in
+            let server = Unmanaged<HTTPServer>.fromOpaque(arg!).takeUnretainedValue()
+            server.handler(HTTPRequest(raw: req!, loop: server.loop))
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    deinit { evhttp_free(http) }
+
+    /// Refuses new connections from now on; connections already open stay.
+    func stopAccepting() {
+        evconnlistener_disable(listener)
+        // A disabled listener still completes handshakes into its backlog;
+        // shutting the socket down makes the kernel refuse them instead.
+        Glibc.shutdown(evconnlistener_get_fd(listener), Int32(SHUT_RDWR))
+    }
+
+    private static func describeLocalAddress(of fd: Int32) -> String {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
+        }
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
+        withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                _ = getnameinfo($0, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
+                                NI_NUMERICHOST | NI_NUMERICSERV)
+            }
+        }
+        func text(_ chars: [CChar]) -> String {
+            String(decoding: chars.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        let hostText = text(host)
+        return (hostText.contains(":") ? "[\(hostText)]" : hostText) + ":" + text(service)
+    }
+}

@@ -1,0 +1,99 @@
+import CLibEvent
+import Glibc
+
+/// Where a job's stdout or stderr goes.
+enum OutputTarget: Equatable {
+    case discard
+    /// A file, truncated when the job starts; relative to the server's directory.
+    case file(String)
+    /// The pipe the server reads (a sync job's output, streamed to its client).
+    case pipe
+}
+
+/// A started job process: bash, leader of its own process group.
+struct LaunchedProcess {
+    let pid: pid_t
+    /// Read end of the output pipe, non-blocking, if any target was `.pipe`.
+    let outputFD: Int32?
+}
+
+/// Why a job could not be started: becomes the `failed` job's `msg`.
+struct LaunchError: Error, Equatable {
+    let message: String
+}
+
+/// Starts `bash -c COMMAND` with posix_spawn, in a new process group, with
+/// stdin from /dev/null, default signal handling, an empty signal mask and
+/// none of the server's descriptors.
+enum ProcessLauncher {
+    static func launch(command: String, stdout: OutputTarget, stderr: OutputTarget) throws(LaunchError) -> LaunchedProcess {
+        var opened: [Int32] = []  // our copies, closed once the child has its own
+        defer { opened.forEach { close($0) } }
+
+        func open(_ target: OutputTarget, label: String) throws(LaunchError) -> Int32? {
+            guard case .file(let path) = target else { return nil }
+            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw LaunchError(message: "cannot open \(label) '\(path)': \(errnoText())") }
+            opened.append(fd)
+            return fd
+        }
+        let outFile = try open(stdout, label: "outlog")
+        let errFile = try open(stderr, label: "errlog")
+
+        var pipeFDs: (read: Int32, write: Int32)?
+        if stdout == .pipe || stderr == .pipe {
+            var fds: [Int32] = [-1, -1]
+            guard pipe2(&fds, O_CLOEXEC) == 0 else { throw LaunchError(message: "cannot create pipe: \(errnoText())") }
+            _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+            opened.append(fds[1])
+            pipeFDs = (fds[0], fds[1])
+        }
+        func source(_ target: OutputTarget, file: Int32?) -> Int32? {
+            switch target {
+            case .discard: return nil
+            case .file: return file
+            case .pipe: return pipeFDs?.write
+            }
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        for (target, file, fd) in [(stdout, outFile, Int32(1)), (stderr, errFile, Int32(2))] {
+            if let from = source(target, file: file) {
+                // dup2 clears O_CLOEXEC on the copy, so the child keeps it.
+                posix_spawn_file_actions_adddup2(&actions, from, fd)
+            } else {
+                posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0)
+            }
+        }
+        // Stray descriptors the server itself inherited must not reach jobs either.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("bash"), strdup("-c"), strdup(command), nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
+        guard rc == 0 else {
+            if let pipeFDs { close(pipeFDs.read) }
+            throw LaunchError(message: "cannot run bash: \(String(cString: strerror(rc)))")
+        }
+        return LaunchedProcess(pid: pid, outputFD: pipeFDs?.read)
+    }
+}
+
+func errnoText() -> String { String(cString: strerror(errno)) }

@@ -1,0 +1,49 @@
+public typealias JobID = Int64
+
+public enum JobStatus: String, CaseIterable, Sendable {
+    case queued, running, success, killed, failed
+
+    public var isFinished: Bool { self != .queued && self != .running }
+}
+
+/// One job's record, exactly as it is stored and shown.
+public struct Job: Equatable, Sendable {
+    public var id: JobID
+    public var name: String
+    public var group: String
+    public var command: String
+    public var status: JobStatus
+    /// Exit code, or -N when signal N ended the process; nil while not ended or when failed.
+    public var returncode: Int32?
+    public var sync: Bool
+    public var outlog: String?
+    public var errlog: String?
+    /// Why the job ended abnormally; empty for a normal end.
+    public var msg: String
+    /// Seconds since the Unix epoch.
+    public var submitted: Double
+    public var started: Double?
+    public var finished: Double?
+    public var pid: Int32?
+
+    public init(id: JobID = 0, name: String, group: String, command: String,
+                status: JobStatus = .queued, returncode: Int32? = nil, sync: Bool,
+                outlog: String? = nil, errlog: String? = nil, msg: String = "",
+                submitted: Double, started: Double? = nil, finished: Double? = nil,
+                pid: Int32? = nil) {
+        self.id = id
+        self.name = name
+        self.group = group
+        self.command = command
+        self.status = status
+        self.returncode = returncode
+        self.sync = sync
+        self.outlog = outlog
+        self.errlog = errlog
+        self.msg = msg
+        self.submitted = submitted
+        self.started = started
+        self.finished = finished
+        self.pid = pid
+    }
+}

@@ -1,0 +1,47 @@
+/// The first-in-first-out queue of jobs waiting for a free slot.
+///
+/// Removal of a queued job (kill, client disconnect) is O(1): the id is
+/// forgotten and skipped when it reaches the head.
+struct JobQueue {
+    private var order: [JobID] = []
+    private var head = 0
+    private var members: Set<JobID> = []
+
+    var count: Int { members.count }
+    var isEmpty: Bool { members.isEmpty }
+
+    func contains(_ id: JobID) -> Bool { members.contains(id) }
+
+    mutating func append(_ id: JobID) {
+        guard members.insert(id).inserted else { return }
+        order.append(id)
+    }
+
+    /// Returns true if `id` was queued.
+    @discardableResult
+    mutating func remove(_ id: JobID) -> Bool {
+        members.remove(id) != nil
+    }
+
+    mutating func popFirst() -> JobID? {
+        while head < order.count {
+            let id = order[head]
+            head += 1
+            if members.remove(id) != nil {
+                compactIfMostlyConsumed()
+                return id
+            }
+        }
+        return nil
+    }
+
+    /// Every queued id, oldest first.
+    var ids: [JobID] { order[head...].filter(members.contains) }
+
+    private mutating func compactIfMostlyConsumed() {
+        if head > 1024 && head * 2 > order.count {
+            order.removeFirst(head)
+            head = 0
+        }
+    }
+}

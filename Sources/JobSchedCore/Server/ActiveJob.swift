@@ -1,0 +1,16 @@
+/// A job that is queued or running, with what the server holds for it.
+final class ActiveJob {
+    var job: Job
+    /// The client of a sync job, whose reply streams the job's output.
+    var syncClient: HTTPRequest?
+    var output: OutputPump?
+    /// Set when jobsched decided to end the job: it will finish as `killed` with this `msg`.
+    var killReason: String?
+
+    init(job: Job, syncClient: HTTPRequest?) {
+        self.job = job
+        self.syncClient = syncClient
+    }
+
+    var pid: Int32? { job.pid }
+}

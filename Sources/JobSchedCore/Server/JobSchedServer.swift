@@ -1,0 +1,126 @@
+import CLibEvent
+import Glibc
+import Logging
+
+/// The server: owns the event loop and every piece of state, and wires the
+/// HTTP commands, the scheduler, the job processes and the store together.
+///
+/// Everything runs on the thread that calls `run()`.
+public final class JobSchedServer {
+    let configuration: ServerConfiguration
+    let logger: Logger
+    let loop: EventLoop
+    let store: JobStore
+    let http: HTTPServer
+    let groupKiller: ProcessGroupKiller
+    var scheduler: Scheduler
+
+    /// Queued and running jobs; a finished job lives only in the store.
+    var activeJobs: [JobID: ActiveJob] = [:]
+    var jobByPID: [pid_t: JobID] = [:]
+    let waiters = WaiterRegistry()
+
+    /// Work to do once the open transaction has committed (sending job ids).
+    private var afterCommit: [(Result<Void, SQLiteError>) -> Void] = []
+    private var commitEvent: Event!
+    private var signalEvents: [Event] = []
+    var isShuttingDown = false
+    private var isExiting = false
+
+    /// Opens the database and binds the port; throws with a one-line reason if either fails.
+    public init(configuration: ServerConfiguration, logger: Logger) throws(ServerError) {
+        guard configuration.maxRunning >= 1 else { throw ServerError("-j must be at least 1") }
+        self.configuration = configuration
+        self.logger = logger
+        // A parent (a test runner, a service manager) may hand us blocked signals.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        sigprocmask(SIG_SETMASK, &empty, nil)
+        // A client that disconnects must not kill the server; jobs get SIGPIPE back (SETSIGDEF).
+        signal(SIGPIPE, SIG_IGN)
+
+        loop = try EventLoop()
+        store = try JobStore(path: configuration.databasePath, clear: configuration.clear)
+        http = try HTTPServer(loop: loop, address: configuration.address, port: configuration.port)
+        groupKiller = ProcessGroupKiller(loop: loop, grace: configuration.killGrace)
+        scheduler = Scheduler(limit: configuration.maxRunning)
+
+        do {
+            let interrupted = try store.killInterrupted(msg: "server restarted", at: Timestamp.now())
+            try store.commit()
+            if interrupted > 0 { logger.info("marked \(interrupted) jobs of the previous run as killed") }
+        } catch {
+            throw ServerError("cannot update database '\(configuration.databasePath)': \(error.message)")
+        }
+
+        commitEvent = loop.deferredEvent { [unowned self] in self.commitPendingWrites() }
+        store.onFirstWrite = { [unowned self] in self.commitEvent.activate() }
+        http.handler = { [unowned self] request in self.handle(request) }
+        waiters.onComplete = { [unowned self] waiter in self.answer(waiter) }
+        groupKiller.onIdle = { [unowned self] in self.finishShutdownIfDone() }
+        signalEvents = [
+            loop.onSignal(SIGCHLD) { [unowned self] in self.reapChildren() },
+            loop.onSignal(SIGINT) { [unowned self] in self.beginShutdown(reason: "SIGINT") },
+            loop.onSignal(SIGTERM) { [unowned self] in self.beginShutdown(reason: "SIGTERM") },
+        ]
+    }
+
+    /// `http://ADDR:PORT` of the bound socket (the real port when 0 was asked for).
+    public var url: String { "http://\(http.boundAddress)" }
+
+    /// Serves until shutdown has finished.
+    public func run() {
+        logger.info("listening on \(url), database \(configuration.databasePath), at most \(configuration.maxRunning) jobs at once")
+        loop.run()
+        logger.info("server stopped")
+    }
+
+    // MARK: Batched commits
+
+    /// Runs `work` once the current transaction has committed, or at once if nothing is pending.
+    func whenCommitted(_ work: @escaping (Result<Void, SQLiteError>) -> Void) {
+        afterCommit.append(work)
+        commitEvent.activate()
+    }
+
+    private func commitPendingWrites() {
+        let result: Result<Void, SQLiteError>
+        do {
+            try store.commit()
+            result = .success(())
+        } catch {
+            logger.error("database commit failed: \(error)")
+            result = .failure(error)
+        }
+        let work = afterCommit
+        afterCommit = []
+        work.forEach { $0(result) }
+    }
+
+    // MARK: Shutdown
+
+    /// `/shutdown`, SIGINT and SIGTERM: refuse new work, kill every job, reply to every client, exit.
+    func beginShutdown(reason: String) {
+        guard !isShuttingDown else {
+            logger.notice("\(reason) again: killing remaining job processes now")
+            groupKiller.killAllNow()
+            return
+        }
+        isShuttingDown = true
+        logger.notice("shutting down (\(reason))")
+        http.stopAccepting()
+        for id in scheduler.queue.ids { killJob(id, reason: "server shutdown") }
+        for id in Array(scheduler.running) { killJob(id, reason: "server shutdown") }
+        finishShutdownIfDone()
+    }
+
+    /// Exits once no job is active and no process group awaits its SIGKILL.
+    func finishShutdownIfDone() {
+        guard isShuttingDown, !isExiting, activeJobs.isEmpty, groupKiller.isIdle else { return }
+        isExiting = true
+        commitPendingWrites()
+        signalEvents = []
+        // Leave a moment for the last replies to be written.
+        loop.exit(after: 0.2)
+    }
+}

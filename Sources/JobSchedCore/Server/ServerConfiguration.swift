@@ -1,0 +1,14 @@
+/// Everything the command line decides.
+public struct ServerConfiguration: Sendable {
+    public var address = "127.0.0.1"
+    public var port: UInt16 = 4321
+    public var databasePath = "jobs.sqlite"
+    /// Most jobs running at once.
+    public var maxRunning = 4
+    /// Seconds between SIGTERM and SIGKILL when jobsched ends a job's processes.
+    public var killGrace = 3.0
+    /// Start with an empty job table.
+    public var clear = false
+
+    public init() {}
+}

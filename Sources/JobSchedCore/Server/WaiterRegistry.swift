@@ -1,0 +1,56 @@
+/// A `/wait` request held until its jobs have finished.
+final class Waiter {
+    let request: HTTPRequest
+    let ids: [JobID]
+    let format: OutputFormat
+    fileprivate(set) var pending: Set<JobID>
+    /// The `timeout=` timer, if one was asked for.
+    var timer: Event?
+
+    init(request: HTTPRequest, ids: [JobID], pending: Set<JobID>, format: OutputFormat) {
+        self.request = request
+        self.ids = ids
+        self.pending = pending
+        self.format = format
+    }
+}
+
+/// Every held `/wait`, indexed by the jobs it waits for, so that a job's end
+/// touches only its own waiters and thousands can be held at once.
+final class WaiterRegistry {
+    typealias Key = Int
+    private var waiters: [Key: Waiter] = [:]
+    private var waitersByJob: [JobID: Set<Key>] = [:]
+    private var nextKey: Key = 0
+    /// Called once for a waiter whose last job has finished; it is no longer registered.
+    var onComplete: (Waiter) -> Void = { _ in }
+
+    var count: Int { waiters.count }
+
+    func add(_ waiter: Waiter) -> Key {
+        nextKey += 1
+        waiters[nextKey] = waiter
+        for id in waiter.pending { waitersByJob[id, default: []].insert(nextKey) }
+        return nextKey
+    }
+
+    /// Forgets a waiter (timed out, or its client left); nil if it was already gone.
+    @discardableResult
+    func remove(_ key: Key) -> Waiter? {
+        guard let waiter = waiters.removeValue(forKey: key) else { return nil }
+        waiter.timer = nil
+        for id in waiter.pending {
+            waitersByJob[id]?.remove(key)
+            if waitersByJob[id]?.isEmpty == true { waitersByJob[id] = nil }
+        }
+        return waiter
+    }
+
+    func jobFinished(_ id: JobID) {
+        for key in waitersByJob.removeValue(forKey: id) ?? [] {
+            guard let waiter = waiters[key] else { continue }
+            waiter.pending.remove(id)
+            if waiter.pending.isEmpty, let done = remove(key) { onComplete(done) }
+        }
+    }
+}
