@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 
 // GNU-only declarations hidden by including features.h first.
 extern int pipe2(int pipefd[2], int flags);
@@ -23,3 +24,6 @@ static inline int shim_wifexited(int status) { return WIFEXITED(status); }
 static inline int shim_wexitstatus(int status) { return WEXITSTATUS(status); }
 static inline int shim_wifsignaled(int status) { return WIFSIGNALED(status); }
 static inline int shim_wtermsig(int status) { return WTERMSIG(status); }
+
+// prctl is variadic, which Swift cannot call.
+static inline int shim_become_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }

@@ -36,6 +36,17 @@ final class ProcessGroupKiller {
         pendingKills[pid] = nil
     }
 
+    /// Drops the timers of groups whose processes have all exited. Called after
+    /// reaping: the server is a child subreaper, so it gets SIGCHLD for orphaned
+    /// group members too and never has to poll.
+    func forgetEmptyGroups() {
+        guard !pendingKills.isEmpty else { return }
+        for pgid in Array(pendingKills.keys) where kill(-pgid, 0) != 0 && errno == ESRCH {
+            pendingKills[pgid] = nil
+        }
+        if pendingKills.isEmpty { onIdle() }
+    }
+
     private func killNow(group pgid: pid_t) {
         kill(-pgid, SIGKILL)
         pendingKills[pgid] = nil

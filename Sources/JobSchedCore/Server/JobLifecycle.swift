@@ -75,6 +75,7 @@ extension JobSchedServer {
                 finish(id, status: .success, returncode: termination.returncode, msg: "")
             }
         }
+        groupKiller.forgetEmptyGroups()
     }
 
     enum KillOutcome: Equatable {

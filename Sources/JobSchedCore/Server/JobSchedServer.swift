@@ -38,6 +38,9 @@ public final class JobSchedServer {
         sigprocmask(SIG_SETMASK, &empty, nil)
         // A client that disconnects must not kill the server; jobs get SIGPIPE back (SETSIGDEF).
         signal(SIGPIPE, SIG_IGN)
+        // Orphaned job processes are re-parented to us, so their exits arrive as
+        // SIGCHLD too: that is how the server learns a killed group is empty.
+        shim_become_child_subreaper()
 
         loop = try EventLoop()
         store = try JobStore(path: configuration.databasePath, clear: configuration.clear)
