@@ -4,6 +4,9 @@ extension JobSchedServer {
         var pairs: [(String, String)] = []
         do {
             guard !isShuttingDown else { throw RequestError(status: 503, message: "server is shutting down") }
+            guard request.method != .other else {
+                throw RequestError(status: 405, message: "use GET or POST")
+            }
             let name = request.path.hasPrefix("/") ? String(request.path.dropFirst()) : request.path
             guard let command = Command(rawValue: name) else {
                 throw RequestError(status: 404, message: "unknown command '\(request.path)'; see /help for the list")

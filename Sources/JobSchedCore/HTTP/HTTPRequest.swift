@@ -7,7 +7,7 @@ import Glibc
 /// (`startStream`, `send`, `endStream`). Until then it may be held for as long
 /// as needed (a `/wait`), with `watchForDisconnect` telling when the client leaves.
 final class HTTPRequest {
-    enum Method { case get, post, head }
+    enum Method { case get, post, head, other }
 
     private let raw: OpaquePointer
     private let loop: EventLoop
@@ -28,8 +28,9 @@ final class HTTPRequest {
         self.loop = loop
         switch evhttp_request_get_command(raw) {
         case EVHTTP_REQ_POST: method = .post
+        case EVHTTP_REQ_GET: method = .get
         case EVHTTP_REQ_HEAD: method = .head
-        default: method = .get
+        default: method = .other
         }
         let uri = evhttp_request_get_evhttp_uri(raw)
         let rawPath = evhttp_uri_get_path(uri).map { String(cString: $0) } ?? "/"
@@ -52,6 +53,7 @@ final class HTTPRequest {
         guard isOpen else { return }
         stopWatchingForDisconnect()
         setContentType(contentType)
+        if status == 405 { evhttp_add_header(evhttp_request_get_output_headers(raw), "Allow", "GET, POST, HEAD") }
         let buffer = evbuffer_new()
         defer { evbuffer_free(buffer) }
         var text = body

@@ -1,0 +1,136 @@
+import Foundation
+import Glibc
+import Testing
+
+@Suite("Integration: start-up, restart and shutdown")
+struct LifecycleIntegrationTests {
+    @Test func restartMarksInterruptedJobsKilledAndNeverReusesIds() throws {
+        let directory = try ServerProcess.makeTemporaryDirectory()
+        let first = try ServerProcess(["-j", "1"], directory: directory)
+        let running = try first.submitAsync("sleep 300")
+        let queued = try first.submitAsync("sleep 300")
+        let pid = try first.pidOnceRunning(running)
+        first.stop(signal: SIGKILL)  // a crash: no chance to clean up
+        kill(-pid, SIGKILL)
+
+        let second = try ServerProcess(directory: directory)
+        for id in [running, queued] {
+            let job = try second.job(id)
+            #expect(job["status"] as? String == "killed")
+            #expect(job["msg"] as? String == "server restarted")
+        }
+        let next = try second.submitAsync("true")
+        #expect(next > queued)
+        second.stop()
+
+        // --clear starts again from an empty table.
+        let cleared = try ServerProcess(["--clear"], directory: directory)
+        #expect(cleared.curl("/jobinfo", data: "all=1").lines.count == 1)
+        #expect(try cleared.submitAsync("true") == 1)
+    }
+
+    @Test(arguments: ["/shutdown", "SIGINT", "SIGTERM"])
+    func shutdownKillsEverythingAndAnswersEveryone(trigger: String) throws {
+        let directory = try ServerProcess.makeTemporaryDirectory()
+        let server = try ServerProcess(["-j", "2", "--kill-grace", "1"], directory: directory)
+        let stubborn = try server.submitAsync("trap '' TERM; sleep 300 & sleep 301")
+        let syncClient = try StreamingCurl(["--data-urlencode", "command=echo up; sleep 302", "\(server.base)/submit"])
+        let syncID = try #require(Int64(syncClient.nextLine() ?? ""))
+        #expect(syncClient.nextLine() == "up")
+        let queued = try server.submitAsync("echo never")
+        let waiter = try StreamingCurl(["--data", "jobid=\(stubborn),\(queued)", "\(server.base)/wait"])
+        let groups = [try server.pidOnceRunning(stubborn), try server.pidOnceRunning(syncID)]
+
+        switch trigger {
+        case "/shutdown": #expect(server.curl("/shutdown").body == "Shutting down server\n")
+        case "SIGINT": kill(server.pid, SIGINT)
+        default: kill(server.pid, SIGTERM)
+        }
+        #expect(server.waitForExit() == 0)
+        for pgid in groups { #expect(processes(inGroup: pgid).isEmpty) }
+        #expect(syncClient.remainingLines() == ["jobsched: job \(syncID) killed returncode=-15"])
+        let waited = waiter.remainingLines()
+        #expect(waited.count == 2 && waited.allSatisfy { $0.contains(" killed returncode=") })
+        // New connections are refused.
+        #expect(Curl.run(["-m", "10", "\(server.base)/help"]).exitCode == 7)
+
+        let after = try ServerProcess(directory: directory)
+        for id in [stubborn, syncID, queued] {
+            #expect(try after.job(id)["msg"] as? String == "server shutdown")
+        }
+    }
+
+    @Test func secondInterruptSkipsTheGracePeriod() throws {
+        let server = try ServerProcess(["--kill-grace", "600"])
+        let id = try server.submitAsync("trap '' TERM INT; sleep 300")
+        let pid = try server.pidOnceRunning(id)
+        kill(server.pid, SIGINT)
+        // The first interrupt closes the listener; then the second one.
+        #expect(eventually { Curl.run(["-m", "5", "\(server.base)/help"]).exitCode == 7 })
+        kill(server.pid, SIGINT)
+        #expect(server.waitForExit(timeout: 120) == 0)
+        #expect(processes(inGroup: pid).isEmpty)
+    }
+
+    @Test func jobIdIsCommittedBeforeItIsSent() throws {
+        let server = try ServerProcess()
+        let id = try server.submitAsync("sleep 300")
+        // Another connection to the database file sees the job at once.
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [server.databasePath, "SELECT command FROM jobs WHERE id = \(id);"]
+        let output = Pipe()
+        sqlite.standardOutput = output
+        try sqlite.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        sqlite.waitUntilExit()
+        #expect(text == "sleep 300\n")
+    }
+
+    @Test func portInUseAndBadDatabaseFailFastWithOneLine() throws {
+        let server = try ServerProcess()
+        for (arguments, expected) in [
+            (["-p", String(server.port), "--dbfile", server.directory.appendingPathComponent("other.sqlite").path], "cannot listen"),
+            (["-p", "0", "--dbfile", "/nonexistent-dir/jobs.sqlite"], "cannot use database"),
+            (["-p", "0", "--dbfile", "/etc/passwd"], "cannot use database"),
+            (["-p", "0", "-a", "203.0.113.77", "--dbfile", server.directory.appendingPathComponent("x.sqlite").path], "cannot listen"),
+            (["-j", "0"], "-j must be at least 1"),
+        ] {
+            let process = Process()
+            process.executableURL = ServerProcess.binary
+            process.arguments = arguments
+            let stderr = Pipe()
+            process.standardError = stderr
+            process.standardOutput = FileHandle.nullDevice
+            let started = Date()
+            try process.run()
+            let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus != 0)
+            #expect(Date().timeIntervalSince(started) < 10)
+            #expect(output.contains(expected), "\(arguments): \(output)")
+        }
+        // The first server is unaffected.
+        #expect(server.curl("/help").status == 200)
+    }
+
+    @Test func foreignSQLiteDatabaseIsRefused() throws {
+        let directory = try ServerProcess.makeTemporaryDirectory()
+        let path = directory.appendingPathComponent("foreign.sqlite").path
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [path, "CREATE TABLE notes (body TEXT);"]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        #expect(throws: HarnessError.self) { try ServerProcess(["--dbfile", path]) }
+    }
+
+    @Test func severalInstancesSideBySide() throws {
+        let a = try ServerProcess()
+        let b = try ServerProcess()
+        let idA = try a.submitAsync("true")
+        let idB = try b.submitAsync("true")
+        #expect(idA == 1 && idB == 1)
+        #expect(a.waitFor(idA).contains("success") && b.waitFor(idB).contains("success"))
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Glibc
+import Testing
+
+/// A real `jobsched` process on a free loopback port, with its own database in
+/// its own temporary directory, driven with real curl.
+final class ServerProcess {
+    let directory: URL
+    let databasePath: String
+    let logPath: String
+    private let process: Process
+    private(set) var port = 0
+
+    /// Starts `jobsched -p 0 --dbfile DIR/jobs.sqlite ARGS` and waits for its `listening on` line.
+    init(_ arguments: [String] = [], directory: URL? = nil) throws {
+        self.directory = try directory ?? ServerProcess.makeTemporaryDirectory()
+        databasePath = self.directory.appendingPathComponent("jobs.sqlite").path
+        logPath = self.directory.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log").path
+        process = Process()
+        process.executableURL = ServerProcess.binary
+        process.arguments = ["-p", "0", "--dbfile", databasePath] + arguments
+        process.currentDirectoryURL = self.directory
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: logPath)
+        try process.run()
+        let line = readLine(from: stdout.fileHandleForReading.fileDescriptor, timeout: 30)
+        guard let line, let portText = line.split(separator: ":").last, let port = Int(portText) else {
+            stop(signal: SIGKILL)
+            throw HarnessError("server did not start: stdout \(line ?? "<nothing>"), log: \(log)")
+        }
+        self.port = port
+    }
+
+    /// A graceful stop, so that no job of a finished test outlives it.
+    deinit {
+        if process.isRunning { stop(signal: SIGTERM) }
+    }
+
+    var pid: pid_t { process.processIdentifier }
+    var base: String { "http://127.0.0.1:\(port)" }
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` and waits for the server to exit; returns its exit status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM, timeout: Double = 60) -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        return waitForExit(timeout: timeout)
+    }
+
+    @discardableResult
+    func waitForExit(timeout: Double = 60) -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return -1
+        }
+        return process.terminationStatus
+    }
+
+    // MARK: Talking to it with curl
+
+    /// `curl --data DATA base/PATH` (a POST form), or a GET when `data` is nil.
+    @discardableResult
+    func curl(_ path: String, data: String? = nil, extra: [String] = [], timeout: Double = 120) -> CurlResult {
+        var arguments = extra
+        if let data { arguments += ["--data", data] }
+        return Curl.run(arguments + ["\(base)\(path)"], timeout: timeout)
+    }
+
+    /// Submits an async job and returns its id.
+    func submitAsync(_ command: String, extra: String = "") throws -> Int64 {
+        let result = Curl.run(["--data-urlencode", "command=\(command)", "--data", "sync=0" + extra, "\(base)/submit"])
+        guard result.status == 200, let id = Int64(result.body.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw HarnessError("submit failed: \(result)")
+        }
+        return id
+    }
+
+    /// Blocks on the server's `/wait` until the jobs finish; returns the reply body.
+    @discardableResult
+    func waitFor(_ ids: Int64...) -> String {
+        curl("/wait", data: "jobid=" + ids.map(String.init).joined(separator: ",")).body
+    }
+
+    /// One job's record, through `/jobinfo?format=json`.
+    func job(_ id: Int64) throws -> [String: Any] {
+        let result = curl("/jobinfo", data: "jobid=\(id)&format=json")
+        let object = try JSONSerialization.jsonObject(with: Data(result.body.utf8)) as? [String: Any]
+        guard let job = (object?["jobs"] as? [[String: Any]])?.first else { throw HarnessError("no job \(id): \(result)") }
+        return job
+    }
+
+    /// The pid (and process group) of a job, once it has started.
+    func pidOnceRunning(_ id: Int64) throws -> Int32 {
+        var pid: Int?
+        _ = eventually { pid = (try? job(id))?["pid"] as? Int; return pid != nil }
+        guard let pid else { throw HarnessError("job \(id) never started") }
+        return Int32(pid)
+    }
+
+    static func makeTemporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("jobsched-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The `jobsched` built beside this test bundle.
+    static let binary: URL = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            let candidate = url.appendingPathComponent("jobsched")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+               FileManager.default.isExecutableFile(atPath: candidate.path) {
+                return candidate
+            }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/.build/debug/jobsched")
+    }()
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Reads one line from `fd`, waiting at most `timeout` seconds for it.
+func readLine(from fd: Int32, timeout: Double) -> String? {
+    var bytes: [UInt8] = []
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let ready = poll(&pfd, 1, 100)
+        if ready <= 0 { continue }
+        var byte: UInt8 = 0
+        guard read(fd, &byte, 1) == 1 else { break }
+        if byte == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
+        bytes.append(byte)
+    }
+    return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+}
+
+/// Polls `condition` until true or `timeout` passes: for facts that have no
+/// event to wait on, such as a process having left /proc.
+func eventually(timeout: Double = 30, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(20_000)
+    }
+    return condition()
+}
+
+/// The live (not zombie) processes whose process group is `pgid`, from /proc.
+func processes(inGroup pgid: Int32) -> [Int32] {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+    return entries.compactMap { entry -> Int32? in
+        guard let pid = Int32(entry),
+              let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // After "(comm)": state ppid pgrp ...
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 2, fields[0] != "Z", Int32(fields[2]) == pgid else { return nil }
+        return pid
+    }
+}

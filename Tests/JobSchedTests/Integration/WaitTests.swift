@@ -1,0 +1,59 @@
+import Foundation
+import Glibc
+import Testing
+
+@Suite("Integration: waiting for jobs")
+struct WaitIntegrationTests {
+    @Test func waitOnRunningFinishedAndSeveralJobs() throws {
+        let server = try ServerProcess()
+        let gate = server.directory.appendingPathComponent("gate").path
+        #expect(mkfifo(gate, 0o600) == 0)
+        let finished = try server.submitAsync("exit 4")
+        #expect(server.waitFor(finished) == "job \(finished) success returncode=4\n")
+        let running = try server.submitAsync("cat \(gate) > /dev/null")
+
+        let waiter = try StreamingCurl(["--data", "jobid=\(running),\(finished)", "\(server.base)/wait"])
+        // Held: nothing arrives until the job ends (the waiter is still connected).
+        #expect(try server.job(running)["status"] as? String == "running")
+        try "x\n".write(toFile: gate, atomically: false, encoding: .utf8)
+        #expect(waiter.remainingLines() == ["job \(running) success returncode=0", "job \(finished) success returncode=4"])
+
+        let json = server.curl("/wait", data: "jobid=\(finished)&format=json")
+        #expect(json.body.hasPrefix("{\"jobs\": [{\"jobid\": \(finished), "))
+    }
+
+    @Test func unknownIdIs404AndWaitsForNothing() throws {
+        let server = try ServerProcess()
+        let running = try server.submitAsync("sleep 300")
+        let result = server.curl("/wait", data: "jobid=\(running),424242", timeout: 30)
+        #expect(result.status == 404)
+        #expect(result.body.contains("424242"))
+        server.curl("/kill", data: "jobid=\(running)")
+    }
+
+    @Test func timeoutAnswersWithTheJobsAsTheyAre() throws {
+        let server = try ServerProcess()
+        let running = try server.submitAsync("sleep 300")
+        let result = server.curl("/wait", data: "jobid=\(running)&timeout=0.5")
+        #expect(result.status == 200)
+        #expect(result.body == "job \(running) running returncode=-\n")
+        server.curl("/kill", data: "jobid=\(running)")
+    }
+
+    /// Disconnected waiters are noticed at once: the server closes their
+    /// sockets, so its descriptor count returns to where it was.
+    @Test func disconnectedWaitersAreFreed() throws {
+        let server = try ServerProcess()
+        let running = try server.submitAsync("sleep 300")
+        func openDescriptors() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.pid)/fd").count) ?? -1 }
+        let before = openDescriptors()
+        let waiters = try (0..<20).map { _ in try StreamingCurl(["--data", "jobid=\(running)", "\(server.base)/wait"]) }
+        #expect(eventually { openDescriptors() >= before + 20 })
+        waiters.forEach { $0.killClient() }
+        #expect(eventually { openDescriptors() <= before })
+        // The job is untouched, and the server still answers.
+        #expect(try server.job(running)["status"] as? String == "running")
+        server.curl("/kill", data: "jobid=\(running)")
+        #expect(server.waitFor(running).contains("killed"))
+    }
+}
