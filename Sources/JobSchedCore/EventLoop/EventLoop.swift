@@ -61,9 +61,12 @@ public final class EventLoop {
 final class Event {
     private var raw: OpaquePointer?
     private let handler: (Int16) -> Void
+    /// Keeps the event base alive until its last event is freed.
+    private let loop: EventLoop
 
     init(loop: EventLoop, fd: Int32, flags: Int16, handler: @escaping (Int16) -> Void) {
         self.handler = handler
+        self.loop = loop
         raw = event_new(loop.base, fd, flags, { _, what, arg in
             let event = Unmanaged<Event>.fromOpaque(arg!).takeUnretainedValue()
             withExtendedLifetime(event) { event.handler(what) }
