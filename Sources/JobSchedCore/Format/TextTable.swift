@@ -11,20 +11,7 @@ enum TextTable {
 
     /// Keeps one value on one cell: tab, newline, carriage return and backslash are escaped.
     static func escape(_ value: String) -> String {
-        guard value.contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\\" || $0 == "\r\n" }) else {
-            return value
-        }
-        var out = ""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\t": out += "\\t"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\\": out += "\\\\"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        value.escaping { String($0) }
     }
 
     /// The line that reports a job's end, as in `/wait` and a sync reply's trailer.
@@ -36,5 +23,24 @@ enum TextTable {
 enum JobJSON {
     static func object(_ job: Job, fields: [JobField] = JobField.allCases) -> JSON {
         .object(fields.map { ($0.rawValue, $0.json(of: job)) })
+    }
+}
+
+extension String {
+    /// Backslash-escapes backslash, tab, newline and carriage return, the
+    /// escapes text cells and JSON share; `other` maps every other scalar.
+    func escaping(_ other: (Unicode.Scalar) -> String) -> String {
+        guard unicodeScalars.contains(where: { $0 == "\\" || $0.value < 0x20 || $0 == "\"" }) else { return self }
+        var out = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            default: out += other(scalar)
+            }
+        }
+        return out
     }
 }

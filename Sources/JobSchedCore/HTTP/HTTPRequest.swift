@@ -187,6 +187,7 @@ final class HTTPRequest {
         case 405: return "Method Not Allowed"
         case 409: return "Conflict"
         case 413: return "Payload Too Large"
+        case 415: return "Unsupported Media Type"
         case 500: return "Internal Server Error"
         case 503: return "Service Unavailable"
         default: return "Status \(status)"

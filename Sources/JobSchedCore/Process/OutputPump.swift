@@ -7,7 +7,8 @@ final class OutputPump {
     private let deliver: (UnsafeRawBufferPointer) -> Void
     /// Whether the last byte delivered was a newline (true before any output).
     private(set) var endsWithNewline = true
-    private static let chunkSize = 64 * 1024
+    /// Reused for every read: one pipe's worth of data.
+    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     init(loop: EventLoop, fd: Int32, deliver: @escaping (UnsafeRawBufferPointer) -> Void) {
         self.fd = fd
@@ -36,7 +37,6 @@ final class OutputPump {
     }
 
     private func readAvailable() {
-        var buffer = [UInt8](repeating: 0, count: OutputPump.chunkSize)
         while readEvent != nil {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {

@@ -103,6 +103,13 @@ final class ServerProcess {
         return Int32(pid)
     }
 
+    /// A fifo a job can block on (`cat PATH`) until the test opens it.
+    func makeGate() throws -> Gate {
+        let path = directory.appendingPathComponent("gate-\(UUID().uuidString.prefix(8))").path
+        guard mkfifo(path, 0o600) == 0 else { throw HarnessError("mkfifo \(path) failed") }
+        return Gate(path: path)
+    }
+
     static func makeTemporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("jobsched-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -123,6 +130,15 @@ final class ServerProcess {
         }
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/.build/debug/jobsched")
     }()
+}
+
+struct Gate {
+    let path: String
+
+    /// Lets the job blocked on the fifo go on, handing it one line.
+    func open(_ line: String) throws {
+        try (line + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+    }
 }
 
 struct HarnessError: Error, CustomStringConvertible {

@@ -6,17 +6,16 @@ import Testing
 struct SubmitIntegrationTests {
     @Test func syncOutputStreamsAsItIsProduced() throws {
         let server = try ServerProcess()
-        let gate = server.directory.appendingPathComponent("gate").path
-        #expect(mkfifo(gate, 0o600) == 0)
+        let gate = try server.makeGate()
         // The job prints, then blocks on the fifo until the test opens it.
-        let client = try StreamingCurl(["--data-urlencode", "command=echo first; echo to-stderr >&2; cat \(gate); printf 'no newline'",
+        let client = try StreamingCurl(["--data-urlencode", "command=echo first; echo to-stderr >&2; cat \(gate.path); printf 'no newline'",
                                         "\(server.base)/submit"])
         let id = try #require(Int64(client.nextLine() ?? ""))
         #expect(client.nextLine() == "first")
         #expect(client.nextLine() == "to-stderr")
         // The output arrived while the job was still running.
         #expect(try server.job(id)["status"] as? String == "running")
-        try "go\n".write(toFile: gate, atomically: false, encoding: .utf8)
+        try gate.open("go")
         #expect(client.remainingLines() == ["go", "no newline", "jobsched: job \(id) success returncode=0"])
     }
 

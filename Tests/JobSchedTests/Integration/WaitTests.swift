@@ -6,16 +6,15 @@ import Testing
 struct WaitIntegrationTests {
     @Test func waitOnRunningFinishedAndSeveralJobs() throws {
         let server = try ServerProcess()
-        let gate = server.directory.appendingPathComponent("gate").path
-        #expect(mkfifo(gate, 0o600) == 0)
+        let gate = try server.makeGate()
         let finished = try server.submitAsync("exit 4")
         #expect(server.waitFor(finished) == "job \(finished) success returncode=4\n")
-        let running = try server.submitAsync("cat \(gate) > /dev/null")
+        let running = try server.submitAsync("cat \(gate.path) > /dev/null")
 
         let waiter = try StreamingCurl(["--data", "jobid=\(running),\(finished)", "\(server.base)/wait"])
         // Held: nothing arrives until the job ends (the waiter is still connected).
         #expect(try server.job(running)["status"] as? String == "running")
-        try "x\n".write(toFile: gate, atomically: false, encoding: .utf8)
+        try gate.open("x")
         #expect(waiter.remainingLines() == ["job \(running) success returncode=0", "job \(finished) success returncode=4"])
 
         let json = server.curl("/wait", data: "jobid=\(finished)&format=json")
