@@ -16,7 +16,7 @@ struct ParameterSpec {
 
 /// The commands of the HTTP API: the path is `/` + the raw value.
 enum Command: String, CaseIterable {
-    case help, submit, jobinfo, kill, wait, shutdown
+    case help, submit, jobinfo, kill, wait, shutdown, health
 
     var summary: String {
         switch self {
@@ -26,6 +26,7 @@ enum Command: String, CaseIterable {
         case .kill: return "cancel queued or running jobs"
         case .wait: return "wait until jobs have finished, then show their status"
         case .shutdown: return "kill every job and stop the server"
+        case .health: return "answer 'ok' while the server is up, for monitors"
         }
     }
 
@@ -44,6 +45,7 @@ enum Command: String, CaseIterable {
                 .optional("outlog", "file for the job's stdout (truncated at start; relative to the server's directory)"),
                 .optional("errlog", "file for the job's stderr (truncated at start; relative to the server's directory)"),
                 ParameterSpec.optional("format", default: "text", "reply as 'text' or 'json' (sync=0 only)"),
+                .optional("lines", default: "0", "1 (in the query string, with sync=0): the body holds one command per line; the other parameters apply to each"),
             ]
         case .jobinfo:
             return [
@@ -65,7 +67,7 @@ enum Command: String, CaseIterable {
                 .optional("timeout", "seconds to wait at most; unfinished jobs are then shown as they are"),
                 Command.format,
             ]
-        case .shutdown:
+        case .shutdown, .health:
             return [Command.format]
         }
     }

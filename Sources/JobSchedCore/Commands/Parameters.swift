@@ -19,6 +19,18 @@ struct Parameters {
         self.values = values
     }
 
+    private init(command: Command, values: [String: String]) {
+        self.command = command
+        self.values = values
+    }
+
+    /// The same parameters with `name` set to `value`.
+    func setting(_ name: String, to value: String) -> Parameters {
+        var values = self.values
+        values[name] = value
+        return Parameters(command: command, values: values)
+    }
+
     /// The value, or nil when absent or empty.
     func string(_ name: String) -> String? {
         guard let value = values[name], !value.isEmpty else { return nil }

@@ -1,13 +1,7 @@
 extension JobSchedServer {
     /// Records the job, and only once that is committed sends its id and queues it.
     func submit(_ r: SubmitRequest, _ request: HTTPRequest) throws(RequestError) {
-        var job = Job(name: r.name, group: r.group, command: r.command, sync: r.sync,
-                      outlog: r.outlog, errlog: r.errlog, submitted: Timestamp.now())
-        do {
-            job.id = try store.insert(job)
-        } catch {
-            throw JobSchedServer.databaseError(error)
-        }
+        let job = try record(r, submitted: Timestamp.now())
         whenCommitted { [unowned self] result in
             if case .failure(let error) = result {
                 self.respond(request, error: JobSchedServer.databaseError(error), format: r.format)
@@ -25,5 +19,17 @@ extension JobSchedServer {
             request.send("\(job.id)\n")
             self.enqueue(job, syncClient: request)
         }
+    }
+
+    /// The job a submit asks for, inserted into the open transaction (so with its id).
+    func record(_ r: SubmitRequest, submitted: Double) throws(RequestError) -> Job {
+        var job = Job(name: r.name, group: r.group, command: r.command, sync: r.sync,
+                      outlog: r.outlog, errlog: r.errlog, submitted: submitted)
+        do {
+            job.id = try store.insert(job)
+        } catch {
+            throw JobSchedServer.databaseError(error)
+        }
+        return job
     }
 }
