@@ -19,15 +19,8 @@ struct BatchSubmitIntegrationTests {
     }
 
     private func count(_ server: ServerProcess, where condition: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [server.databasePath, "SELECT count(*) FROM jobs WHERE \(condition)"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try sqlite3(server.databasePath, "SELECT count(*) FROM jobs WHERE \(condition)")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func idsInOrderAllCommittedBeforeTheReply() throws {

@@ -76,15 +76,7 @@ struct LifecycleIntegrationTests {
         let server = try ServerProcess()
         let id = try server.submitAsync("sleep 300")
         // Another connection to the database file sees the job at once.
-        let sqlite = Process()
-        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        sqlite.arguments = [server.databasePath, "SELECT command FROM jobs WHERE id = \(id);"]
-        let output = Pipe()
-        sqlite.standardOutput = output
-        try sqlite.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        sqlite.waitUntilExit()
-        #expect(text == "sleep 300\n")
+        #expect(try sqlite3(server.databasePath, "SELECT command FROM jobs WHERE id = \(id);") == "sleep 300\n")
     }
 
     @Test func portInUseAndBadDatabaseFailFastWithOneLine() throws {
@@ -117,11 +109,7 @@ struct LifecycleIntegrationTests {
     @Test func foreignSQLiteDatabaseIsRefused() throws {
         let directory = try ServerProcess.makeTemporaryDirectory()
         let path = directory.appendingPathComponent("foreign.sqlite").path
-        let sqlite = Process()
-        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        sqlite.arguments = [path, "CREATE TABLE notes (body TEXT);"]
-        try sqlite.run()
-        sqlite.waitUntilExit()
+        try sqlite3(path, "CREATE TABLE notes (body TEXT);")
         #expect(throws: HarnessError.self) { try ServerProcess(["--dbfile", path]) }
     }
 

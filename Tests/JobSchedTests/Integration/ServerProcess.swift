@@ -146,6 +146,20 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// Runs the sqlite3 CLI on a database file, as another connection to it; returns what it prints.
+@discardableResult
+func sqlite3(_ path: String, _ sql: String) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [path, sql]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return text
+}
+
 /// Reads one line from `fd`, waiting at most `timeout` seconds for it.
 func readLine(from fd: Int32, timeout: Double) -> String? {
     var bytes: [UInt8] = []
