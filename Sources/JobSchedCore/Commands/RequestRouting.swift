@@ -40,10 +40,11 @@ extension JobSchedServer {
         let bodyIsLines = pairs.last(where: { $0.0 == "lines" })?.1 == "1"
         guard request.method == .post, !request.body.isEmpty, !bodyIsLines else { return pairs }
         let contentType = request.header("Content-Type") ?? "application/x-www-form-urlencoded"
-        if let boundary = FormDecoding.multipartBoundary(contentType: contentType) {
-            pairs += try FormDecoding.decodeMultipart(request.body, boundary: boundary)
-        } else if contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") {
+        // The common case first: parsing the content type as multipart showed in profiles of /submit.
+        if contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") {
             pairs += try FormDecoding.decodeURLEncoded(request.body)
+        } else if let boundary = FormDecoding.multipartBoundary(contentType: contentType) {
+            pairs += try FormDecoding.decodeMultipart(request.body, boundary: boundary)
         } else {
             throw RequestError(status: 415, message: "unsupported Content-Type '\(contentType)'; send a form (curl --data or -F)")
         }
