@@ -28,6 +28,9 @@ struct JobSchedCommand: ParsableCommand {
     @Flag(help: "Start with an empty job table (job ids start again from 1).")
     var clear = false
 
+    @Flag(help: "Keep queued jobs across restarts: run the ones a previous run left queued, and leave queued jobs queued at shutdown.")
+    var resume = false
+
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -50,6 +53,7 @@ struct JobSchedCommand: ParsableCommand {
         configuration.maxRunning = jobs
         configuration.killGrace = killGrace
         configuration.clear = clear
+        configuration.resume = resume
 
         let server: JobSchedServer
         do {

@@ -5,18 +5,23 @@
 struct Parameters {
     let command: Command
     private let values: [String: String]
+    /// Every value of each name, in order, for repeatable parameters such as `env`.
+    private let allValues: [String: [String]]
 
     init(_ pairs: [(String, String)], for command: Command) throws(RequestError) {
         self.command = command
         let known = Set(command.parameters.map(\.name))
         var values: [String: String] = [:]
+        var allValues: [String: [String]] = [:]
         for (name, value) in pairs {
             guard known.contains(name) else {
                 throw .badRequest("unknown parameter '\(name)' for /\(command.rawValue); see /help?topic=\(command.rawValue)")
             }
             values[name] = value
+            allValues[name, default: []].append(value)
         }
         self.values = values
+        self.allValues = allValues
     }
 
     /// The value, or nil when absent or empty.
@@ -38,6 +43,17 @@ struct Parameters {
         case "1": return true
         case let other?: throw .badRequest("\(name) must be 0 or 1, not '\(other)'")
         }
+    }
+
+    /// Every non-empty value given for a repeatable parameter.
+    func repeated(_ name: String) -> [String] { (allValues[name] ?? []).filter { !$0.isEmpty } }
+
+    func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws(RequestError) -> Int {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw .badRequest("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return value
     }
 
     /// A comma-separated list; empty items are skipped.

@@ -19,6 +19,9 @@ extension JobSchedServer {
             case .jobinfo: try jobInfo(JobInfoRequest(parameters), request)
             case .kill: try kill(KillRequest(parameters), request)
             case .wait: try wait(WaitRequest(parameters), request)
+            case .group: try group(parameters, request)
+            case .pause: try setPaused(true, parameters, request)
+            case .resume: try setPaused(false, parameters, request)
             case .shutdown: try shutdown(format: parameters.format, request)
             }
         } catch let error as RequestError {

@@ -26,7 +26,20 @@ struct LaunchError: Error, Equatable {
 /// stdin from /dev/null, default signal handling, an empty signal mask and
 /// none of the server's descriptors.
 enum ProcessLauncher {
-    static func launch(command: String, stdout: OutputTarget, stderr: OutputTarget) throws(LaunchError) -> LaunchedProcess {
+    /// `directory`: the working directory (nil: the server's); `environment`:
+    /// `NAME=VALUE` entries added to (or replacing in) the server's environment.
+    static func launch(command: String, directory: String? = nil, environment: [String] = [],
+                       stdout: OutputTarget, stderr: OutputTarget) throws(LaunchError) -> LaunchedProcess {
+        if let directory {
+            // Checked here for a clear message; posix_spawn would only say ENOENT.
+            var info = stat()
+            guard stat(directory, &info) == 0 else {
+                throw LaunchError(message: "cannot use cwd '\(directory)': \(errnoText())")
+            }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw LaunchError(message: "cannot use cwd '\(directory)': not a directory")
+            }
+        }
         var opened: [Int32] = []  // our copies, closed once the child has its own
         defer { opened.forEach { close($0) } }
 
@@ -70,6 +83,7 @@ enum ProcessLauncher {
         }
         // Stray descriptors the server itself inherited must not reach jobs either.
         posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        if let directory { posix_spawn_file_actions_addchdir_np(&actions, directory) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -86,13 +100,37 @@ enum ProcessLauncher {
 
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("bash"), strdup("-c"), strdup(command), nil]
         defer { argv.forEach { free($0) } }
+        // Most jobs add nothing to the environment: pass the server's own, uncopied.
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.isEmpty
+            ? nil : mergedEnvironment(adding: environment).map { strdup($0) } + [nil]
+        defer { envp?.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
+        let rc = envp.map { posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, $0) }
+            ?? posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
         guard rc == 0 else {
             if let pipeFDs { close(pipeFDs.read) }
-            throw LaunchError(message: "cannot run bash: \(String(cString: strerror(rc)))")
+            let reason = String(cString: strerror(rc))
+            throw LaunchError(message: directory.map { "cannot start in cwd '\($0)': \(reason)" } ?? "cannot run bash: \(reason)")
         }
         return LaunchedProcess(pid: pid, outputFD: pipeFDs?.read)
+    }
+
+    /// The server's environment with `extra` entries added, replacing any of the same name.
+    private static func mergedEnvironment(adding extra: [String]) -> [String] {
+        var current: [String] = []
+        var entry = environ
+        while let pointer = entry.pointee {
+            current.append(String(cString: pointer))
+            entry += 1
+        }
+        return merge(current, extra)
+    }
+
+    static func merge(_ base: [String], _ extra: [String]) -> [String] {
+        guard !extra.isEmpty else { return base }
+        func name(_ entry: String) -> Substring { entry.prefix { $0 != "=" } }
+        let replaced = Set(extra.map(name))
+        return base.filter { !replaced.contains(name($0)) } + extra
     }
 }
 

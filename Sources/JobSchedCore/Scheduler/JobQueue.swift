@@ -23,16 +23,26 @@ struct JobQueue {
         members.remove(id) != nil
     }
 
-    mutating func popFirst() -> JobID? {
-        while head < order.count {
-            let id = order[head]
-            head += 1
-            if members.remove(id) != nil {
-                compactIfMostlyConsumed()
-                return id
-            }
+    /// The oldest queued id, without taking it.
+    var first: JobID? {
+        mutating get {
+            skipRemoved()
+            return head < order.count ? order[head] : nil
         }
-        return nil
+    }
+
+    mutating func popFirst() -> JobID? {
+        skipRemoved()
+        guard head < order.count else { return nil }
+        let id = order[head]
+        head += 1
+        members.remove(id)
+        compactIfMostlyConsumed()
+        return id
+    }
+
+    private mutating func skipRemoved() {
+        while head < order.count, !members.contains(order[head]) { head += 1 }
     }
 
     /// Every queued id, oldest first.

@@ -6,6 +6,10 @@ final class ActiveJob {
     var output: OutputPump?
     /// Set when jobsched decided to end the job: it will finish as `killed` with this `msg`.
     var killReason: String?
+    /// While queued: the timer of `delay=`/`at=` or of a retry's pause; the job is not ready before it fires.
+    var startTimer: Event?
+    /// While running: the `timeout=` timer.
+    var timeoutTimer: Event?
 
     init(job: Job, syncClient: HTTPRequest?) {
         self.job = job

@@ -14,6 +14,7 @@ public final class JobSchedServer {
     let http: HTTPServer
     let groupKiller: ProcessGroupKiller
     var scheduler: Scheduler
+    var dependencies = DependencyGraph()
 
     /// Queued and running jobs; a finished job lives only in the store.
     var activeJobs: [JobID: ActiveJob] = [:]
@@ -48,14 +49,6 @@ public final class JobSchedServer {
         groupKiller = ProcessGroupKiller(loop: loop, grace: configuration.killGrace)
         scheduler = Scheduler(limit: configuration.maxRunning)
 
-        do {
-            let interrupted = try store.killInterrupted(msg: "server restarted", at: Timestamp.now())
-            try store.commit()
-            if interrupted > 0 { logger.info("marked \(interrupted) jobs of the previous run as killed") }
-        } catch {
-            throw ServerError("cannot update database '\(configuration.databasePath)': \(error.message)")
-        }
-
         commitEvent = loop.deferredEvent { [unowned self] in self.commitPendingWrites() }
         store.onFirstWrite = { [unowned self] in self.commitEvent.activate() }
         http.handler = { [unowned self] request in self.handle(request) }
@@ -66,6 +59,51 @@ public final class JobSchedServer {
             loop.onSignal(SIGINT) { [unowned self] in self.beginShutdown(reason: "SIGINT") },
             loop.onSignal(SIGTERM) { [unowned self] in self.beginShutdown(reason: "SIGTERM") },
         ]
+        do {
+            try recoverPreviousRun()
+            try store.commit()
+        } catch {
+            throw ServerError("cannot update database '\(configuration.databasePath)': \(error.message)")
+        }
+    }
+
+    /// Restores group settings, and settles the jobs a previous run left queued
+    /// or running: killed, or with --resume queued again.
+    private func recoverPreviousRun() throws(SQLiteError) {
+        for (name, settings) in try store.groupSettings() {
+            scheduler.setLimit(settings.limit, for: name)
+            scheduler.setPaused(settings.paused, group: name)
+        }
+        let now = Timestamp.now()
+        guard configuration.resume else {
+            let interrupted = try store.killInterrupted([.queued, .running], msg: "server restarted", at: now)
+            if interrupted > 0 { logger.info("marked \(interrupted) jobs of the previous run as killed") }
+            return
+        }
+        for var job in try store.jobs(matching: JobFilter(statuses: [.running])) {
+            if job.attempts <= job.retries {
+                job.status = .queued
+                job.pid = nil
+                job.msg = "requeued after server restart"
+            } else {
+                job.status = .killed
+                job.msg = "server restarted"
+                job.finished = now
+            }
+            try store.update(job)
+        }
+        // A sync job's client is gone with the previous run.
+        for var job in try store.jobs(matching: JobFilter(statuses: [.queued])) {
+            guard job.sync else { continue }
+            job.status = .killed
+            job.msg = "server restarted"
+            job.finished = now
+            try store.update(job)
+        }
+        // In id order, so a job's dependencies are back before it.
+        let queued = try store.jobs(matching: JobFilter(statuses: [.queued]))
+        queued.forEach { enqueue($0, syncClient: nil) }
+        if !queued.isEmpty { logger.info("resumed \(queued.count) queued jobs of the previous run") }
     }
 
     /// `http://ADDR:PORT` of the bound socket (the real port when 0 was asked for).
@@ -112,15 +150,19 @@ public final class JobSchedServer {
         isShuttingDown = true
         logger.notice("shutting down (\(reason))")
         http.stopAccepting()
-        for id in scheduler.queue.ids { killJob(id, reason: "server shutdown") }
-        for id in Array(scheduler.running) { killJob(id, reason: "server shutdown") }
+        for (id, active) in activeJobs.sorted(by: { $0.key < $1.key })
+        where active.job.status == .running || !keepsQueuedJobsAtShutdown(active.job) {
+            killJob(id, reason: "server shutdown")
+        }
         finishShutdownIfDone()
     }
 
-    /// Exits once no job is active and no process group awaits its SIGKILL.
+    /// Exits once no job runs and no process group awaits its SIGKILL.
     func finishShutdownIfDone() {
-        guard isShuttingDown, !isExiting, activeJobs.isEmpty, groupKiller.isIdle else { return }
+        guard isShuttingDown, !isExiting, scheduler.running.isEmpty, groupKiller.isIdle else { return }
         isExiting = true
+        // Waits on jobs left queued for the next start (--resume) end here.
+        waiters.removeAll().forEach(answer)
         commitPendingWrites()
         signalEvents = []
         // Leave a moment for the last replies to be written.

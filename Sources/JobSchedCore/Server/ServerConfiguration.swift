@@ -9,6 +9,8 @@ public struct ServerConfiguration: Sendable {
     public var killGrace = 3.0
     /// Start with an empty job table.
     public var clear = false
+    /// Keep queued jobs across a restart: run the ones a previous run left, and leave queued ones at shutdown.
+    public var resume = false
 
     public init() {}
 }

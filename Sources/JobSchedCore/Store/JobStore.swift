@@ -7,7 +7,7 @@
 /// in between shares that one commit.
 final class JobStore {
     static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    static let schemaVersion: Int64 = 1
+    static let schemaVersion: Int64 = 2
 
     private let db: SQLiteDatabase
     private let begin: Statement
@@ -16,13 +16,16 @@ final class JobStore {
     private let insertStatement: Statement
     private let updateStatement: Statement
     private let byIDStatement: Statement
+    private let saveGroupStatement: Statement
     private var queryStatements: [String: Statement] = [:]
 
     /// Called when a write opens a new transaction.
     var onFirstWrite: () -> Void = {}
 
-    private static let columns =
-        "id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid"
+    private static let columns = """
+        id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
+        priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env
+        """
 
     init(path: String, clear: Bool) throws(ServerError) {
         do {
@@ -35,13 +38,15 @@ final class JobStore {
             commitStatement = try db.prepare("COMMIT")
             rollbackStatement = try db.prepare("ROLLBACK")
             insertStatement = try db.prepare("""
-                INSERT INTO jobs (name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
+                VALUES (\(Array(repeating: "?", count: 23).joined(separator: ", ")))
                 """)
             updateStatement = try db.prepare("""
-                UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ? WHERE id = ?
+                UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?
+                WHERE id = ?
                 """)
             byIDStatement = try db.prepare("SELECT \(JobStore.columns) FROM jobs WHERE id = ?")
+            saveGroupStatement = try db.prepare("INSERT OR REPLACE INTO groups (name, max_running, paused) VALUES (?, ?, ?)")
         } catch let error as SQLiteError {
             throw ServerError("cannot use database '\(path)': \(error.message)")
         } catch let error as ServerError {
@@ -60,7 +65,6 @@ final class JobStore {
         // the last commits, and commits are batched anyway.
         try db.execute("PRAGMA synchronous = NORMAL")
         let appID = try db.scalar("PRAGMA application_id")
-        let version = try db.scalar("PRAGMA user_version")
         let tables = try db.scalar("SELECT count(*) FROM sqlite_master")
         if appID == .integer(0) && tables == .integer(0) {
             try db.execute("""
@@ -85,16 +89,44 @@ final class JobStore {
                 CREATE INDEX jobs_name ON jobs (name);
                 CREATE INDEX jobs_grp ON jobs (grp);
                 PRAGMA application_id = \(applicationID);
-                PRAGMA user_version = \(schemaVersion);
+                PRAGMA user_version = 1;
                 COMMIT;
                 """)
-            return
+        } else {
+            guard appID == .integer(applicationID) else {
+                throw ServerError("'\(path)' is not a jobsched database")
+            }
         }
-        guard appID == .integer(applicationID) else {
-            throw ServerError("'\(path)' is not a jobsched database")
+        try migrate(db, path: path)
+    }
+
+    /// Brings a schema of an older jobsched up to date, one version at a time.
+    private static func migrate(_ db: SQLiteDatabase, path: String) throws {
+        guard case .integer(var version) = try db.scalar("PRAGMA user_version"), version <= schemaVersion else {
+            throw ServerError("'\(path)' was written by a newer jobsched (schema version above \(schemaVersion))")
         }
-        guard version == .integer(schemaVersion) else {
-            throw ServerError("'\(path)' has jobsched schema version \(version), this server supports \(schemaVersion)")
+        if version == 1 {
+            try db.execute("""
+                BEGIN;
+                ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN after_ids TEXT NOT NULL DEFAULT '';
+                ALTER TABLE jobs ADD COLUMN afterany_ids TEXT NOT NULL DEFAULT '';
+                ALTER TABLE jobs ADD COLUMN not_before REAL;
+                ALTER TABLE jobs ADD COLUMN timeout REAL;
+                ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN retry_delay REAL NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN cwd TEXT;
+                ALTER TABLE jobs ADD COLUMN env TEXT NOT NULL DEFAULT '';
+                CREATE TABLE groups (
+                    name TEXT PRIMARY KEY,
+                    max_running INTEGER,
+                    paused INTEGER NOT NULL DEFAULT 0
+                );
+                PRAGMA user_version = 2;
+                COMMIT;
+                """)
+            version = 2
         }
     }
 
@@ -113,6 +145,9 @@ final class JobStore {
             .text(job.name), .text(job.group), .text(job.command), .text(job.status.rawValue),
             .init(job.returncode), .integer(job.sync ? 1 : 0), .init(job.outlog), .init(job.errlog),
             .text(job.msg), .real(job.submitted), .init(job.started), .init(job.finished), .init(job.pid),
+            .integer(Int64(job.priority)), .text(JobStore.encodeIDs(job.after)), .text(JobStore.encodeIDs(job.afterAny)),
+            .init(job.notBefore), .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay),
+            .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)),
         ])
         return db.lastInsertRowID
     }
@@ -122,18 +157,34 @@ final class JobStore {
         try beginIfNeeded()
         try updateStatement.run([
             .text(job.status.rawValue), .init(job.returncode), .text(job.msg),
-            .init(job.started), .init(job.finished), .init(job.pid), .integer(job.id),
+            .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)), .integer(job.id),
         ])
     }
 
-    /// Marks every job a previous run left queued or running as killed.
-    func killInterrupted(msg: String, at time: Double) throws(SQLiteError) -> Int {
+    /// Marks every job a previous run left in one of `statuses` as killed.
+    func killInterrupted(_ statuses: [JobStatus], msg: String, at time: Double) throws(SQLiteError) -> Int {
         try beginIfNeeded()
         let statement = try db.prepare("""
-            UPDATE jobs SET status = 'killed', msg = ?, finished = ? WHERE status IN ('queued', 'running')
+            UPDATE jobs SET status = 'killed', msg = ?, finished = ? WHERE status IN (SELECT value FROM json_each(?))
             """)
-        try statement.run([.text(msg), .real(time)])
+        try statement.run([.text(msg), .real(time), .text(JSON.array(statuses.map { .string($0.rawValue) }).serialized())])
         return Int(try db.scalar("SELECT changes()").integer ?? 0)
+    }
+
+    /// Every group's settings that differ from the defaults.
+    func groupSettings() throws(SQLiteError) -> [String: Scheduler.Group] {
+        let statement = try db.prepare("SELECT name, max_running, paused FROM groups")
+        var groups: [String: Scheduler.Group] = [:]
+        while try statement.step() {
+            groups[statement.text(at: 0) ?? ""] = Scheduler.Group(
+                limit: statement.int(at: 1).map { Int($0) }, paused: statement.int(at: 2) == 1)
+        }
+        return groups
+    }
+
+    func save(group name: String, _ settings: Scheduler.Group) throws(SQLiteError) {
+        try beginIfNeeded()
+        try saveGroupStatement.run([.text(name), .init(settings.limit), .integer(settings.paused ? 1 : 0)])
     }
 
     func commit() throws(SQLiteError) {
@@ -157,8 +208,8 @@ final class JobStore {
     }
 
     func jobs(matching filter: JobFilter) throws(SQLiteError) -> [Job] {
-        let (clause, values) = filter.whereClause()
-        let sql = "SELECT \(JobStore.columns) FROM jobs \(clause) ORDER BY id"
+        let (clause, values) = filter.sqlClauses()
+        let sql = "SELECT \(JobStore.columns) FROM jobs \(clause)"
         let statement: Statement
         if let cached = queryStatements[sql] {
             statement = cached
@@ -174,7 +225,8 @@ final class JobStore {
     }
 
     private static func decode(_ row: Statement) -> Job {
-        Job(id: row.int(at: 0)!,
+        var job = Job(
+            id: row.int(at: 0)!,
             name: row.text(at: 1) ?? "",
             group: row.text(at: 2) ?? "",
             command: row.text(at: 3) ?? "",
@@ -188,6 +240,40 @@ final class JobStore {
             started: row.double(at: 11),
             finished: row.double(at: 12),
             pid: row.int(at: 13).map { Int32(truncatingIfNeeded: $0) })
+        job.priority = Int(row.int(at: 14) ?? 0)
+        job.after = decodeIDs(row.text(at: 15))
+        job.afterAny = decodeIDs(row.text(at: 16))
+        job.notBefore = row.double(at: 17)
+        job.timeout = row.double(at: 18)
+        job.retries = Int(row.int(at: 19) ?? 0)
+        job.retryDelay = row.double(at: 20) ?? 0
+        job.attempts = Int(row.int(at: 21) ?? 0)
+        job.cwd = row.text(at: 22)
+        job.env = decodeList(row.text(at: 23))
+        return job
+    }
+
+    /// Id lists are stored as `1,2,3`.
+    private static func encodeIDs(_ ids: [JobID]) -> String { ids.map(String.init).joined(separator: ",") }
+    private static func decodeIDs(_ text: String?) -> [JobID] { (text ?? "").split(separator: ",").compactMap { JobID($0) } }
+
+    /// Lists of any strings are stored length-prefixed (`3:A=15:B=x y`), so no
+    /// character needs escaping.
+    static func encodeList(_ items: [String]) -> String {
+        items.map { "\($0.utf8.count):\($0)" }.joined()
+    }
+
+    static func decodeList(_ text: String?) -> [String] {
+        var bytes = Substring(text ?? "").utf8[...]
+        var items: [String] = []
+        while let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
+              let length = Int(String(decoding: bytes[..<colon], as: UTF8.self)) {
+            let start = bytes.index(after: colon)
+            guard let end = bytes.index(start, offsetBy: length, limitedBy: bytes.endIndex) else { break }
+            items.append(String(decoding: bytes[start..<end], as: UTF8.self))
+            bytes = bytes[end...]
+        }
+        return items
     }
 }
 
