@@ -16,15 +16,19 @@ struct ParameterSpec {
 
 /// The commands of the HTTP API: the path is `/` + the raw value.
 enum Command: String, CaseIterable {
-    case help, submit, jobinfo, kill, wait, group, pause, resume, shutdown
+    case help, submit, jobinfo, output, kill, wait, remove, clean, restart, group, pause, resume, shutdown
 
     var summary: String {
         switch self {
         case .help: return "list the commands, or describe one with topic=COMMAND"
         case .submit: return "run a bash command as a job; prints the job id first"
         case .jobinfo: return "show jobs (running and queued ones unless filtered)"
+        case .output: return "a job's output so far (kept unless it went to outlog/errlog); follow=1 streams it live"
         case .kill: return "cancel queued or running jobs"
         case .wait: return "wait until jobs have finished, then show their status"
+        case .remove: return "delete finished jobs and their kept output"
+        case .clean: return "delete finished jobs by status and age, with their kept output"
+        case .restart: return "submit a finished job's command again, as a new async job"
         case .group: return "set a group's own limit of running jobs, or list the groups"
         case .pause: return "start no new jobs in a group (or in all groups); running ones go on"
         case .resume: return "start jobs again in a paused group (or in all groups)"
@@ -73,6 +77,12 @@ enum Command: String, CaseIterable {
                 .optional("limit", "show at most this many jobs"),
                 Command.format,
             ]
+        case .output:
+            return [
+                .required("jobid", "the job"),
+                .optional("follow", default: "0", "1: keep streaming new output until the job ends, like tail -f"),
+                .optional("stream", default: "both", "both, stdout or stderr"),
+            ]
         case .kill:
             return [.required("jobid", "comma-separated job ids"), Command.format]
         case .wait:
@@ -83,6 +93,16 @@ enum Command: String, CaseIterable {
                 .optional("fail", default: "0", "1: answer 409 instead of 200 unless every job succeeded (for curl -f)"),
                 Command.format,
             ]
+        case .remove:
+            return [.required("jobid", "comma-separated job ids"), Command.format]
+        case .clean:
+            return [
+                .optional("status", default: "success,killed,failed", "comma-separated finished statuses"),
+                .optional("before", "only jobs that finished before this ISO-8601 time"),
+                Command.format,
+            ]
+        case .restart:
+            return [.required("jobid", "the finished job to run again"), Command.format]
         case .group:
             return [
                 .optional("name", "the group to set; without it, list every group"),

@@ -84,6 +84,15 @@ struct Parameters {
         return value
     }
 
+    /// An ISO-8601 time, as seconds since the epoch.
+    func time(_ name: String) throws(RequestError) -> Double? {
+        guard let text = string(name) else { return nil }
+        guard let time = Timestamp.parseISO8601(text) else {
+            throw .badRequest("\(name) must be an ISO-8601 time such as 2026-11-29T18:00:00Z, not '\(text)'")
+        }
+        return time
+    }
+
     var format: OutputFormat {
         get throws(RequestError) {
             switch string("format") {

@@ -32,12 +32,7 @@ struct SubmitRequest: Equatable {
         after = try p.jobIDs("after")
         afterAny = try p.jobIDs("afterany")
         delay = try p.seconds("delay")
-        at = try p.string("at").map { text throws(RequestError) in
-            guard let time = Timestamp.parseISO8601(text) else {
-                throw .badRequest("at must be an ISO-8601 time such as 2026-11-29T18:00:00Z, not '\(text)'")
-            }
-            return time
-        }
+        at = try p.time("at")
         if delay != nil && at != nil { throw .badRequest("give delay or at, not both") }
         timeout = try p.seconds("timeout")
         if timeout == 0 { throw .badRequest("timeout must be more than 0 seconds") }
@@ -92,12 +87,31 @@ struct JobInfoRequest: Equatable {
     }
 }
 
-struct KillRequest: Equatable {
+/// /kill, /remove and /restart: a list of job ids.
+struct JobListRequest: Equatable {
     var ids: [JobID]
     var format: OutputFormat
 
     init(_ p: Parameters) throws(RequestError) {
         ids = try p.requiredJobIDs("jobid")
+        format = try p.format
+    }
+}
+
+struct CleanRequest: Equatable {
+    var statuses: [JobStatus]
+    var before: Double?
+    var format: OutputFormat
+
+    init(_ p: Parameters) throws(RequestError) {
+        statuses = try p.list("status").map { item throws(RequestError) in
+            guard let status = JobStatus(rawValue: item), status.isFinished else {
+                throw .badRequest("clean takes finished statuses (success,killed,failed), not '\(item)'")
+            }
+            return status
+        }
+        if statuses.isEmpty { statuses = [.success, .killed, .failed] }
+        before = try p.time("before")
         format = try p.format
     }
 }
@@ -127,5 +141,23 @@ struct HelpRequest: Equatable {
     init(_ p: Parameters) throws(RequestError) {
         topic = p.string("topic")
         format = try p.format
+    }
+}
+
+struct OutputRequest: Equatable {
+    var id: JobID
+    var follow: Bool
+    var stream: Spool.Stream
+
+    init(_ p: Parameters) throws(RequestError) {
+        let ids = try p.requiredJobIDs("jobid")
+        guard ids.count == 1 else { throw .badRequest("output takes one job id") }
+        id = ids[0]
+        follow = try p.flag("follow", default: false)
+        let name = p.string("stream") ?? "both"
+        guard let stream = Spool.Stream(rawValue: name) else {
+            throw .badRequest("stream must be both, stdout or stderr, not '\(name)'")
+        }
+        self.stream = stream
     }
 }

@@ -50,14 +50,18 @@ final class HTTPRequest {
     // MARK: One-shot replies
 
     func respond(status: Int32, body: String, contentType: String = "text/plain; charset=utf-8") {
+        var text = body
+        text.withUTF8 { respond(status: status, bytes: UnsafeRawBufferPointer($0), contentType: contentType) }
+    }
+
+    func respond(status: Int32, bytes: UnsafeRawBufferPointer, contentType: String = "text/plain; charset=utf-8") {
         guard isOpen else { return }
         stopWatchingForDisconnect()
         setContentType(contentType)
         if status == 405 { evhttp_add_header(evhttp_request_get_output_headers(raw), "Allow", "GET, POST, HEAD") }
         let buffer = evbuffer_new()
         defer { evbuffer_free(buffer) }
-        var text = body
-        text.withUTF8 { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
+        evbuffer_add(buffer, bytes.baseAddress, bytes.count)
         evhttp_send_reply(raw, status, HTTPRequest.reason(for: status), buffer)
         isOpen = false
     }

@@ -6,15 +6,20 @@ enum OutputTarget: Equatable {
     case discard
     /// A file, truncated when the job starts; relative to the server's directory.
     case file(String)
-    /// The pipe the server reads (a sync job's output, streamed to its client).
-    case pipe
+    /// The one pipe that stdout and stderr share when both go there, so the
+    /// server reads them interleaved exactly as written.
+    case sharedPipe
+    /// A pipe of this stream's own, so the server can tell stdout from stderr.
+    case ownPipe
 }
 
 /// A started job process: bash, leader of its own process group.
 struct LaunchedProcess {
     let pid: pid_t
-    /// Read end of the output pipe, non-blocking, if any target was `.pipe`.
-    let outputFD: Int32?
+    /// Read ends (non-blocking) of the pipes the server reads: the shared pipe
+    /// or stdout's own as `stdout`, stderr's own as `stderr`.
+    let stdoutFD: Int32?
+    let stderrFD: Int32?
 }
 
 /// Why a job could not be started: becomes the `failed` job's `msg`.
@@ -53,19 +58,30 @@ enum ProcessLauncher {
         let outFile = try open(stdout, label: "outlog")
         let errFile = try open(stderr, label: "errlog")
 
-        var pipeFDs: (read: Int32, write: Int32)?
-        if stdout == .pipe || stderr == .pipe {
+        var readEnds: [Int32] = []  // closed again if the spawn fails
+        func makePipe() throws(LaunchError) -> (read: Int32, write: Int32) {
             var fds: [Int32] = [-1, -1]
             guard pipe2(&fds, O_CLOEXEC) == 0 else { throw LaunchError(message: "cannot create pipe: \(errnoText())") }
             _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
             opened.append(fds[1])
-            pipeFDs = (fds[0], fds[1])
+            readEnds.append(fds[0])
+            return (fds[0], fds[1])
         }
-        func source(_ target: OutputTarget, file: Int32?) -> Int32? {
+        let shared, outPipe, errPipe: (read: Int32, write: Int32)?
+        do {
+            shared = stdout == .sharedPipe || stderr == .sharedPipe ? try makePipe() : nil
+            outPipe = stdout == .ownPipe ? try makePipe() : shared
+            errPipe = stderr == .ownPipe ? try makePipe() : nil
+        } catch {
+            readEnds.forEach { close($0) }
+            throw error
+        }
+        func source(_ target: OutputTarget, file: Int32?, own: (read: Int32, write: Int32)?) -> Int32? {
             switch target {
             case .discard: return nil
             case .file: return file
-            case .pipe: return pipeFDs?.write
+            case .sharedPipe: return shared?.write
+            case .ownPipe: return own?.write
             }
         }
 
@@ -73,8 +89,8 @@ enum ProcessLauncher {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        for (target, file, fd) in [(stdout, outFile, Int32(1)), (stderr, errFile, Int32(2))] {
-            if let from = source(target, file: file) {
+        for (target, file, own, fd) in [(stdout, outFile, outPipe, Int32(1)), (stderr, errFile, errPipe, Int32(2))] {
+            if let from = source(target, file: file, own: own) {
                 // dup2 clears O_CLOEXEC on the copy, so the child keeps it.
                 posix_spawn_file_actions_adddup2(&actions, from, fd)
             } else {
@@ -108,11 +124,11 @@ enum ProcessLauncher {
         let rc = envp.map { posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, $0) }
             ?? posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
         guard rc == 0 else {
-            if let pipeFDs { close(pipeFDs.read) }
+            readEnds.forEach { close($0) }
             let reason = String(cString: strerror(rc))
             throw LaunchError(message: directory.map { "cannot start in cwd '\($0)': \(reason)" } ?? "cannot run bash: \(reason)")
         }
-        return LaunchedProcess(pid: pid, outputFD: pipeFDs?.read)
+        return LaunchedProcess(pid: pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
     }
 
     /// The server's environment with `extra` entries added, replacing any of the same name.

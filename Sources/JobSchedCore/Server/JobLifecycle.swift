@@ -58,13 +58,12 @@ extension JobSchedServer {
 
     private func start(_ active: ActiveJob) {
         var job = active.job
-        let stdout: OutputTarget = job.outlog.map(OutputTarget.file) ?? (job.sync ? .pipe : .discard)
-        let stderr: OutputTarget = job.errlog.map(OutputTarget.file) ?? (job.sync ? .pipe : .discard)
+        let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
         job.attempts += 1
         let process: LaunchedProcess
         do {
             process = try ProcessLauncher.launch(command: job.command, directory: job.cwd, environment: job.env,
-                                                 stdout: stdout, stderr: stderr)
+                                                 stdout: plan.stdout, stderr: plan.stderr)
         } catch {
             logger.warning("job \(job.id) failed to start: \(error.message)")
             active.job = job
@@ -79,10 +78,14 @@ extension JobSchedServer {
         active.job = job
         jobByPID[process.pid] = job.id
         save(job)
-        if let fd = process.outputFD {
-            active.output = OutputPump(loop: loop, fd: fd) { [unowned self, unowned active] bytes in
-                self.forward(bytes, of: active)
-            }
+        if active.spool == nil {
+            active.spool = SpoolWriter(spool: spool, id: job.id, streams: plan.spoolStreams)
+        }
+        for (fd, stream) in [(process.stdoutFD, plan.firstPipeStream), (process.stderrFD, .stderr)] {
+            guard let fd, let stream else { continue }
+            active.pumps.append(OutputPump(loop: loop, fd: fd) { [unowned self, unowned active] bytes in
+                self.capture(bytes, from: stream, of: active)
+            })
         }
         if let timeout = job.timeout {
             active.timeoutTimer = loop.timer(after: timeout) { [unowned self] in
@@ -92,14 +95,29 @@ extension JobSchedServer {
         logger.info("job \(job.id) started, pid \(process.pid)\(job.attempts > 1 ? ", attempt \(job.attempts)" : "")")
     }
 
-    /// Streams output to the sync client, pausing the pipe while the client is behind.
-    private func forward(_ bytes: UnsafeRawBufferPointer, of active: ActiveJob) {
-        guard let client = active.syncClient, client.isOpen else { return }
-        if client.unsentBytes + bytes.count > JobSchedServer.maxUnsentOutput {
-            active.output?.pause()
-            client.send(bytes) { [weak active] in active?.output?.resume() }
-        } else {
-            client.send(bytes)
+    /// Output read from a job: kept in the spool, sent to its sync client and followers.
+    private func capture(_ bytes: UnsafeRawBufferPointer, from stream: Spool.Stream, of active: ActiveJob) {
+        active.spool?.append(bytes, to: .both)
+        if stream != .both { active.spool?.append(bytes, to: stream) }
+        if let client = active.syncClient, client.isOpen {
+            active.clientSawNewline = bytes.last == UInt8(ascii: "\n")
+            // Past the limit, the pipes are no longer read until the client catches up.
+            if client.unsentBytes + bytes.count > JobSchedServer.maxUnsentOutput {
+                active.pumps.forEach { $0.pause() }
+                client.send(bytes) { [weak active] in active?.pumps.forEach { $0.resume() } }
+            } else {
+                client.send(bytes)
+            }
+        }
+        for follower in active.followers where follower.stream == .both || follower.stream == stream {
+            follower.request.send(bytes)
+        }
+        // A follower must not hold the job back: one that falls too far behind is let go.
+        active.followers.removeAll { follower in
+            guard follower.request.unsentBytes > JobSchedServer.maxUnsentOutput else { return !follower.request.isOpen }
+            follower.request.send("\njobsched: output dropped: this client reads too slowly\n")
+            follower.request.endStream()
+            return true
         }
     }
 
@@ -107,7 +125,8 @@ extension JobSchedServer {
     func reapChildren() {
         for (pid, termination) in reapExitedChildren() {
             guard let id = jobByPID.removeValue(forKey: pid), let active = activeJobs[id] else { continue }
-            active.output?.drainAndClose()
+            active.pumps.forEach { $0.drainAndClose() }
+            active.pumps = []
             active.timeoutTimer = nil
             // Processes the job left in its group do not outlive it.
             groupKiller.terminate(group: pid)
@@ -127,7 +146,6 @@ extension JobSchedServer {
     private func retry(_ active: ActiveJob, after code: Int32) {
         let id = active.job.id
         scheduler.finished(id)
-        active.output = nil
         active.job.status = .queued
         active.job.pid = nil
         active.job.msg = "attempt \(active.job.attempts) ended with returncode \(code); retrying"
@@ -187,14 +205,16 @@ extension JobSchedServer {
         job.msg = msg
         job.finished = Timestamp.now()
         save(job)
+        finishedCount += 1
         logger.info("job \(id) \(status.rawValue), returncode \(returncode.map(String.init) ?? "-")\(msg.isEmpty ? "" : ": \(msg)")")
 
         if let client = active.syncClient, client.isOpen {
-            if active.output.map({ !$0.endsWithNewline }) ?? false { client.send("\n") }
+            if !active.clientSawNewline { client.send("\n") }
             client.send("jobsched: " + TextTable.statusLine(job) + "\n")
             client.endStream()
         }
-        active.output?.close()
+        active.followers.forEach { $0.request.endStream() }
+        active.pumps.forEach { $0.close() }
         waiters.jobFinished(id)
 
         let (unblocked, broken) = dependencies.resolve(id, succeeded: job.succeeded)
@@ -202,6 +222,7 @@ extension JobSchedServer {
             finish(waiting, status: .killed, returncode: nil, msg: "dependency \(id) \(job.outcome)")
         }
         unblocked.forEach(makeReadyIfFree)
+        trimHistory()
         startAdmittedJobs()
         finishShutdownIfDone()
     }

@@ -13,11 +13,14 @@ public final class JobSchedServer {
     let store: JobStore
     let http: HTTPServer
     let groupKiller: ProcessGroupKiller
+    let spool: Spool
     var scheduler: Scheduler
     var dependencies = DependencyGraph()
 
     /// Queued and running jobs; a finished job lives only in the store.
     var activeJobs: [JobID: ActiveJob] = [:]
+    /// Finished jobs in the store, kept up to date for --keep-finished.
+    var finishedCount = 0
     var jobByPID: [pid_t: JobID] = [:]
     let waiters = WaiterRegistry()
 
@@ -45,6 +48,7 @@ public final class JobSchedServer {
 
         loop = try EventLoop()
         store = try JobStore(path: configuration.databasePath, clear: configuration.clear)
+        spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes)
         http = try HTTPServer(loop: loop, address: configuration.address, port: configuration.port)
         groupKiller = ProcessGroupKiller(loop: loop, grace: configuration.killGrace)
         scheduler = Scheduler(limit: configuration.maxRunning)
@@ -70,6 +74,7 @@ public final class JobSchedServer {
     /// Restores group settings, and settles the jobs a previous run left queued
     /// or running: killed, or with --resume queued again.
     private func recoverPreviousRun() throws(SQLiteError) {
+        defer { finishedCount = (try? store.countFinished()) ?? 0 }
         for (name, settings) in try store.groupSettings() {
             scheduler.setLimit(settings.limit, for: name)
             scheduler.setPaused(settings.paused, group: name)

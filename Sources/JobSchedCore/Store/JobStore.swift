@@ -171,6 +171,39 @@ final class JobStore {
         return Int(try db.scalar("SELECT changes()").integer ?? 0)
     }
 
+    /// Deletes finished jobs: the listed ones, those matching, or the oldest
+    /// `count`; returns the ids deleted. Queued and running jobs are never deleted.
+    func deleteFinished(ids: [JobID]) throws(SQLiteError) -> [JobID] {
+        try deleteFinished(where: "id IN (SELECT value FROM json_each(?))",
+                           [.text(JSON.array(ids.map { .int($0) }).serialized())])
+    }
+
+    func deleteFinished(statuses: [JobStatus], finishedBefore: Double?) throws(SQLiteError) -> [JobID] {
+        try deleteFinished(where: "status IN (SELECT value FROM json_each(?)) AND finished < ?",
+                           [.text(JSON.array(statuses.map { .string($0.rawValue) }).serialized()),
+                            .real(finishedBefore ?? .infinity)])
+    }
+
+    func deleteOldestFinished(_ count: Int) throws(SQLiteError) -> [JobID] {
+        try deleteFinished(where: "id IN (SELECT id FROM jobs WHERE status NOT IN ('queued', 'running') ORDER BY id LIMIT ?)",
+                           [.integer(Int64(count))])
+    }
+
+    private func deleteFinished(where condition: String, _ values: [Statement.Value]) throws(SQLiteError) -> [JobID] {
+        try beginIfNeeded()
+        let statement = try cachedStatement(
+            "DELETE FROM jobs WHERE \(condition) AND status NOT IN ('queued', 'running') RETURNING id")
+        try statement.reset(binding: values)
+        var ids: [JobID] = []
+        while try statement.step() { ids.append(statement.int(at: 0) ?? 0) }
+        try statement.reset()
+        return ids
+    }
+
+    func countFinished() throws(SQLiteError) -> Int {
+        Int(try db.scalar("SELECT count(*) FROM jobs WHERE status NOT IN ('queued', 'running')").integer ?? 0)
+    }
+
     /// Every group's settings that differ from the defaults.
     func groupSettings() throws(SQLiteError) -> [String: Scheduler.Group] {
         let statement = try db.prepare("SELECT name, max_running, paused FROM groups")
@@ -209,19 +242,20 @@ final class JobStore {
 
     func jobs(matching filter: JobFilter) throws(SQLiteError) -> [Job] {
         let (clause, values) = filter.sqlClauses()
-        let sql = "SELECT \(JobStore.columns) FROM jobs \(clause)"
-        let statement: Statement
-        if let cached = queryStatements[sql] {
-            statement = cached
-        } else {
-            statement = try db.prepare(sql)
-            queryStatements[sql] = statement
-        }
+        let statement = try cachedStatement("SELECT \(JobStore.columns) FROM jobs \(clause)")
         try statement.reset(binding: values)
         var jobs: [Job] = []
         while try statement.step() { jobs.append(JobStore.decode(statement)) }
         try statement.reset()
         return jobs
+    }
+
+    /// Statements whose SQL is built at run time, prepared once per distinct text.
+    private func cachedStatement(_ sql: String) throws(SQLiteError) -> Statement {
+        if let cached = queryStatements[sql] { return cached }
+        let statement = try db.prepare(sql)
+        queryStatements[sql] = statement
+        return statement
     }
 
     private static func decode(_ row: Statement) -> Job {
