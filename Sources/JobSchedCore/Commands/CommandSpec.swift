@@ -16,7 +16,7 @@ struct ParameterSpec {
 
 /// The commands of the HTTP API: the path is `/` + the raw value.
 enum Command: String, CaseIterable {
-    case help, submit, jobinfo, output, kill, wait, remove, clean, restart, group, pause, resume, shutdown
+    case help, submit, jobinfo, output, kill, wait, remove, clean, restart, group, pause, resume, metrics, shutdown
 
     var summary: String {
         switch self {
@@ -32,6 +32,7 @@ enum Command: String, CaseIterable {
         case .group: return "set a group's own limit of running jobs, or list the groups"
         case .pause: return "start no new jobs in a group (or in all groups); running ones go on"
         case .resume: return "start jobs again in a paused group (or in all groups)"
+        case .metrics: return "counters and gauges in the Prometheus text format"
         case .shutdown: return "kill every job and stop the server"
         }
     }
@@ -82,6 +83,7 @@ enum Command: String, CaseIterable {
                 .required("jobid", "the job"),
                 .optional("follow", default: "0", "1: keep streaming new output until the job ends, like tail -f"),
                 .optional("stream", default: "both", "both, stdout or stderr"),
+                .optional("format", default: "text", "only text: the reply is the output itself"),
             ]
         case .kill:
             return [.required("jobid", "comma-separated job ids"), Command.format]
@@ -113,6 +115,8 @@ enum Command: String, CaseIterable {
             return [.optional("group", "the group; without it, every group"), Command.format]
         case .shutdown:
             return [Command.format]
+        case .metrics:
+            return []
         }
     }
 }

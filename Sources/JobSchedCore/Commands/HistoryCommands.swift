@@ -51,6 +51,7 @@ extension JobSchedServer {
                 self.respond(request, error: JobSchedServer.databaseError(error), format: r.format)
                 return
             }
+            self.metrics.jobSubmitted()
             self.respond(request, format: r.format, text: { "\(job.id)\n" }, json: { .object([("jobid", .int(job.id))]) })
             self.enqueue(job, syncClient: nil)
         }

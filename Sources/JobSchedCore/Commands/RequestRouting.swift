@@ -2,12 +2,14 @@
 extension JobSchedServer {
     func handle(_ request: HTTPRequest) {
         var pairs: [(String, String)] = []
+        let name = request.path.hasPrefix("/") ? String(request.path.dropFirst()) : request.path
+        let label = Command(rawValue: name)?.rawValue ?? "unknown"
+        request.onStatus = { [unowned self] status in self.metrics.requestHandled(command: label, status: status) }
         do {
             guard !isShuttingDown else { throw RequestError(status: 503, message: "server is shutting down") }
             guard request.method != .other else {
                 throw RequestError(status: 405, message: "use GET or POST")
             }
-            let name = request.path.hasPrefix("/") ? String(request.path.dropFirst()) : request.path
             guard let command = Command(rawValue: name) else {
                 throw RequestError(status: 404, message: "unknown command '\(request.path)'; see /help for the list")
             }
@@ -27,6 +29,10 @@ extension JobSchedServer {
             case .pause: try setPaused(true, parameters, request)
             case .resume: try setPaused(false, parameters, request)
             case .shutdown: try shutdown(format: parameters.format, request)
+            case .metrics:
+                metrics.exposition(activeJobs: activeJobs.values.lazy.map(\.job)).withUnsafeBytes {
+                    request.respond(status: 200, bytes: $0, contentType: "text/plain; version=0.0.4; charset=utf-8")
+                }
             }
         } catch let error as RequestError {
             // Errors answer in JSON when JSON was asked for, even if parsing failed later on.

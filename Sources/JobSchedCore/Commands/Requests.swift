@@ -154,6 +154,7 @@ struct OutputRequest: Equatable {
         guard ids.count == 1 else { throw .badRequest("output takes one job id") }
         id = ids[0]
         follow = try p.flag("follow", default: false)
+        if try p.format == .json { throw .badRequest("output replies with the job's output itself: format=json does not apply") }
         let name = p.string("stream") ?? "both"
         guard let stream = Spool.Stream(rawValue: name) else {
             throw .badRequest("stream must be both, stdout or stderr, not '\(name)'")

@@ -31,6 +31,7 @@ extension JobSchedServer {
                 self.respond(request, error: JobSchedServer.databaseError(error), format: r.format)
                 return
             }
+            self.metrics.jobSubmitted()
             self.reply(toSubmit: request, r, id: job.id)
             self.enqueue(job, syncClient: r.sync ? request : nil)
         }

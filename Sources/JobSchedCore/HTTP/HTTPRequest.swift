@@ -22,6 +22,8 @@ final class HTTPRequest {
     private var disconnectWatch: Event?
     private var onClientGone: (() -> Void)?
     private var onDrained: (() -> Void)?
+    /// Told the status code once it is decided (a reply or the start of a stream).
+    var onStatus: ((Int32) -> Void)?
 
     init(raw: OpaquePointer, loop: EventLoop) {
         self.raw = raw
@@ -64,6 +66,7 @@ final class HTTPRequest {
         evbuffer_add(buffer, bytes.baseAddress, bytes.count)
         evhttp_send_reply(raw, status, HTTPRequest.reason(for: status), buffer)
         isOpen = false
+        onStatus?(status)
     }
 
     /// Calls `handler` once if the client disconnects while the request is held.
@@ -110,6 +113,7 @@ final class HTTPRequest {
         self.onClientGone = onClientGone
         setContentType("text/plain; charset=utf-8")
         evhttp_send_reply_start(raw, 200, "OK")
+        onStatus?(200)
         guard let connection = evhttp_request_get_connection(raw) else { return }
         // A silent job must not look like an idle client.
         evhttp_connection_set_timeout(connection, Int32.max / 2)

@@ -206,6 +206,7 @@ extension JobSchedServer {
         job.finished = Timestamp.now()
         save(job)
         finishedCount += 1
+        metrics.jobFinished(job)
         logger.info("job \(id) \(status.rawValue), returncode \(returncode.map(String.init) ?? "-")\(msg.isEmpty ? "" : ": \(msg)")")
 
         if let client = active.syncClient, client.isOpen {

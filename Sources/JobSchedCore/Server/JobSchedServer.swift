@@ -14,6 +14,7 @@ public final class JobSchedServer {
     let http: HTTPServer
     let groupKiller: ProcessGroupKiller
     let spool: Spool
+    let metrics = ServerMetrics()
     var scheduler: Scheduler
     var dependencies = DependencyGraph()
 
