@@ -30,30 +30,12 @@ extension JobSchedServer {
     /// Runs a finished job's command again as a new async job with the same settings.
     func restart(_ r: JobListRequest, _ request: HTTPRequest) throws(RequestError) {
         guard r.ids.count == 1 else { throw .badRequest("restart takes one job id") }
-        let found: Job?
-        do {
-            found = try currentJob(r.ids[0])
-        } catch {
-            throw JobSchedServer.databaseError(error)
+        let old = try existingJob(r.ids[0])
+        guard old.status.isFinished else {
+            throw RequestError(status: 409, message: "job \(old.id) is \(old.status.rawValue); only a finished job can be restarted")
         }
-        guard var job = found else { throw RequestError(status: 404, message: "unknown job id \(r.ids[0])") }
-        guard job.status.isFinished else {
-            throw RequestError(status: 409, message: "job \(job.id) is \(job.status.rawValue); only a finished job can be restarted")
-        }
-        job = Job(copying: job, submitted: Timestamp.now())
-        do {
-            job.id = try store.insert(job)
-        } catch {
-            throw JobSchedServer.databaseError(error)
-        }
-        whenCommitted { [unowned self] result in
-            if case .failure(let error) = result {
-                self.respond(request, error: JobSchedServer.databaseError(error), format: r.format)
-                return
-            }
-            self.metrics.jobSubmitted()
-            self.respond(request, format: r.format, text: { "\(job.id)\n" }, json: { .object([("jobid", .int(job.id))]) })
-            self.enqueue(job, syncClient: nil)
+        try add(Job(copying: old, submitted: Timestamp.now()), answering: request, format: r.format, syncClient: nil) { id in
+            self.respond(request, format: r.format, text: { "\(id)\n" }, json: { .object([("jobid", .int(id))]) })
         }
     }
 

@@ -1,13 +1,7 @@
 extension JobSchedServer {
     /// A job's kept output; with follow=1, then everything new until the job ends.
     func output(_ r: OutputRequest, _ request: HTTPRequest) throws(RequestError) {
-        let found: Job?
-        do {
-            found = try currentJob(r.id)
-        } catch {
-            throw JobSchedServer.databaseError(error)
-        }
-        guard let job = found else { throw RequestError(status: 404, message: "unknown job id \(r.id)") }
+        let job = try existingJob(r.id)
         let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
         guard plan.spoolStreams.contains(r.stream) else {
             throw RequestError(status: 409, message: JobSchedServer.whyNotKept(r.stream, of: job, plan: plan))

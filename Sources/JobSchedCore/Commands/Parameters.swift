@@ -78,7 +78,9 @@ struct Parameters {
 
     func seconds(_ name: String) throws(RequestError) -> Double? {
         guard let text = string(name) else { return nil }
-        guard let value = Double(text), value.isFinite, value >= 0, value <= 1e9 else {
+        // Plain decimals only: Double() would also take hex, "inf" and exponents.
+        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              let value = Double(text), value <= 1e9 else {
             throw .badRequest("\(name) must be a number of seconds, not '\(text)'")
         }
         return value

@@ -21,6 +21,16 @@ extension JobSchedServer {
         job.cwd = r.cwd
         job.env = r.env
         try checkDependenciesExist(job.after + job.afterAny)
+        try add(job, answering: request, format: r.format, syncClient: r.sync ? request : nil) { id in
+            self.reply(toSubmit: request, r, id: id)
+        }
+    }
+
+    /// Records a new job; once the commit holding it is done, `accepted` sends
+    /// its id and the job is queued. A failed commit answers 503 and sends no id.
+    func add(_ job: Job, answering request: HTTPRequest, format: OutputFormat, syncClient: HTTPRequest?,
+             accepted: @escaping (JobID) -> Void) throws(RequestError) {
+        var job = job
         do {
             job.id = try store.insert(job)
         } catch {
@@ -28,13 +38,25 @@ extension JobSchedServer {
         }
         whenCommitted { [unowned self] result in
             if case .failure(let error) = result {
-                self.respond(request, error: JobSchedServer.databaseError(error), format: r.format)
+                self.respond(request, error: JobSchedServer.databaseError(error), format: format)
                 return
             }
             self.metrics.jobSubmitted()
-            self.reply(toSubmit: request, r, id: job.id)
-            self.enqueue(job, syncClient: r.sync ? request : nil)
+            accepted(job.id)
+            self.enqueue(job, syncClient: syncClient)
         }
+    }
+
+    /// A job that exists, active or finished; 404 otherwise.
+    func existingJob(_ id: JobID) throws(RequestError) -> Job {
+        let found: Job?
+        do {
+            found = try currentJob(id)
+        } catch {
+            throw JobSchedServer.databaseError(error)
+        }
+        guard let found else { throw RequestError(status: 404, message: "unknown job id \(id)") }
+        return found
     }
 
     /// The id line: the whole reply of an async submit, the first line of a sync one.

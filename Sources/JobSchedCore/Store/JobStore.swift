@@ -57,6 +57,15 @@ final class JobStore {
     }
 
     private static func prepareSchema(_ db: SQLiteDatabase, path: String) throws -> Void {
+        // Checked first: another application's database must be left as it was.
+        let appID = try db.scalar("PRAGMA application_id")
+        let tables = try db.scalar("SELECT count(*) FROM sqlite_master")
+        guard appID == .integer(applicationID) || (appID == .integer(0) && tables == .integer(0)) else {
+            throw ServerError("'\(path)' is not a jobsched database")
+        }
+        if case .integer(let version) = try db.scalar("PRAGMA user_version"), version > schemaVersion {
+            throw ServerError("'\(path)' was written by a newer jobsched (schema version above \(schemaVersion))")
+        }
         let mode = try db.scalar("PRAGMA journal_mode = WAL")
         guard mode == .text("wal") else {
             throw ServerError("cannot use database '\(path)': WAL journal mode unavailable")
@@ -64,8 +73,6 @@ final class JobStore {
         // A crash loses nothing that was committed; only power loss can lose
         // the last commits, and commits are batched anyway.
         try db.execute("PRAGMA synchronous = NORMAL")
-        let appID = try db.scalar("PRAGMA application_id")
-        let tables = try db.scalar("SELECT count(*) FROM sqlite_master")
         if appID == .integer(0) && tables == .integer(0) {
             try db.execute("""
                 BEGIN;
@@ -92,19 +99,13 @@ final class JobStore {
                 PRAGMA user_version = 1;
                 COMMIT;
                 """)
-        } else {
-            guard appID == .integer(applicationID) else {
-                throw ServerError("'\(path)' is not a jobsched database")
-            }
         }
         try migrate(db, path: path)
     }
 
     /// Brings a schema of an older jobsched up to date, one version at a time.
     private static func migrate(_ db: SQLiteDatabase, path: String) throws {
-        guard case .integer(var version) = try db.scalar("PRAGMA user_version"), version <= schemaVersion else {
-            throw ServerError("'\(path)' was written by a newer jobsched (schema version above \(schemaVersion))")
-        }
+        guard case .integer(var version) = try db.scalar("PRAGMA user_version") else { return }
         if version == 1 {
             try db.execute("""
                 BEGIN;
