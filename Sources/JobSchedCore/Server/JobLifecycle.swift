@@ -74,6 +74,7 @@ extension JobSchedServer {
         job.status = .running
         job.started = Timestamp.now()
         job.pid = process.pid
+        job.pidStart = ProcessIdentity.startTime(of: process.pid)
         job.msg = ""
         active.job = job
         jobByPID[process.pid] = job.id

@@ -81,6 +81,7 @@ public final class JobSchedServer {
             scheduler.setPaused(settings.paused, group: name)
         }
         let now = Timestamp.now()
+        killOrphans(of: try store.jobs(matching: JobFilter(statuses: [.running])))
         guard configuration.resume else {
             let interrupted = try store.killInterrupted([.queued, .running], msg: "server restarted", at: now)
             if interrupted > 0 { logger.info("marked \(interrupted) jobs of the previous run as killed") }
@@ -120,6 +121,18 @@ public final class JobSchedServer {
         logger.info("listening on \(url), database \(configuration.databasePath), at most \(configuration.maxRunning) jobs at once")
         loop.run()
         logger.info("server stopped")
+    }
+
+    /// A crash of the server leaves its running jobs' processes behind; their
+    /// process groups are killed, but only where pid and start time still match.
+    private func killOrphans(of jobs: [Job]) {
+        for job in jobs {
+            guard let pid = job.pid, let started = job.pidStart, ProcessIdentity.startTime(of: pid) == started else {
+                continue
+            }
+            Glibc.kill(-pid, SIGKILL)
+            logger.notice("job \(job.id): killed process group \(pid) left by the previous run")
+        }
     }
 
     // MARK: Batched commits

@@ -24,7 +24,7 @@ final class JobStore {
 
     private static let columns = """
         id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
-        priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env
+        priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env, pid_start
         """
 
     init(path: String, clear: Bool) throws(ServerError) {
@@ -39,10 +39,10 @@ final class JobStore {
             rollbackStatement = try db.prepare("ROLLBACK")
             insertStatement = try db.prepare("""
                 INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
-                VALUES (\(Array(repeating: "?", count: 23).joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: 24).joined(separator: ", ")))
                 """)
             updateStatement = try db.prepare("""
-                UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?
+                UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?, pid_start = ?
                 WHERE id = ?
                 """)
             byIDStatement = try db.prepare("SELECT \(JobStore.columns) FROM jobs WHERE id = ?")
@@ -119,6 +119,7 @@ final class JobStore {
                 ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE jobs ADD COLUMN cwd TEXT;
                 ALTER TABLE jobs ADD COLUMN env TEXT NOT NULL DEFAULT '';
+                ALTER TABLE jobs ADD COLUMN pid_start INTEGER;
                 CREATE TABLE groups (
                     name TEXT PRIMARY KEY,
                     max_running INTEGER,
@@ -148,7 +149,7 @@ final class JobStore {
             .text(job.msg), .real(job.submitted), .init(job.started), .init(job.finished), .init(job.pid),
             .integer(Int64(job.priority)), .text(JobStore.encodeIDs(job.after)), .text(JobStore.encodeIDs(job.afterAny)),
             .init(job.notBefore), .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay),
-            .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)),
+            .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)), .init(job.pidStart),
         ])
         return db.lastInsertRowID
     }
@@ -158,7 +159,8 @@ final class JobStore {
         try beginIfNeeded()
         try updateStatement.run([
             .text(job.status.rawValue), .init(job.returncode), .text(job.msg),
-            .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)), .integer(job.id),
+            .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)), .init(job.pidStart),
+            .integer(job.id),
         ])
     }
 
@@ -285,6 +287,7 @@ final class JobStore {
         job.attempts = Int(row.int(at: 21) ?? 0)
         job.cwd = row.text(at: 22)
         job.env = decodeList(row.text(at: 23))
+        job.pidStart = row.int(at: 24).map { UInt64($0) }
         return job
     }
 

@@ -76,7 +76,7 @@ struct RunControlIntegrationTests {
 
     @Test func jobinfoSortLimitAndNewFields() throws {
         let server = try ServerProcess()
-        for priority in [3, 1, 2] { try server.submitAsync("true", extra: "&priority=\(priority)") }
+        for priority in [3, 1, 2] { _ = try server.submitAsync("true", extra: "&priority=\(priority)") }
         server.waitFor(1, 2, 3)
         let sorted = server.curl("/jobinfo", data: "all=1&sort=-priority&limit=2&fields=jobid,priority,attempts")
         #expect(sorted.lines == ["jobid\tpriority\tattempts", "1\t3\t1", "3\t2\t1"])
