@@ -229,18 +229,22 @@ extension JobSchedServer {
         finishShutdownIfDone()
     }
 
-    /// Writes a job's new state into the open transaction.
+    /// Writes a job's new state into the open transaction. Until that commits,
+    /// the state is also kept here, to be written again if the commit fails.
     func save(_ job: Job) {
+        unconfirmed[job.id] = job
         do {
             try store.update(job)
         } catch {
             logger.error("saving job \(job.id): \(error)")
+            scheduleSaveRetry()
         }
     }
 
-    /// The current record of a job, active or finished.
+    /// The current record of a job, active or finished, even while the database is failing.
     func currentJob(_ id: JobID) throws(SQLiteError) -> Job? {
         if let active = activeJobs[id] { return active.job }
+        if let written = unconfirmed[id] { return written }
         return try store.job(id)
     }
 }

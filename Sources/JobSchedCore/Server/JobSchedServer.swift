@@ -27,6 +27,10 @@ public final class JobSchedServer {
 
     /// Work to do once the open transaction has committed (sending job ids).
     private var afterCommit: [(Result<Void, SQLiteError>) -> Void] = []
+    /// Job states written but not yet committed: written again after a failed
+    /// commit (disk full, read-only file), so the store catches up once it can.
+    var unconfirmed: [JobID: Job] = [:]
+    private var saveRetry: Event?
     private var commitEvent: Event!
     private var signalEvents: [Event] = []
     var isShuttingDown = false
@@ -148,13 +152,32 @@ public final class JobSchedServer {
         do {
             try store.commit()
             result = .success(())
+            // With a retry pending, states lost in an earlier rollback are still to be written.
+            if saveRetry == nil { unconfirmed.removeAll(keepingCapacity: true) }
         } catch {
             logger.error("database commit failed: \(error)")
             result = .failure(error)
+            scheduleSaveRetry()
         }
         let work = afterCommit
         afterCommit = []
         work.forEach { $0(result) }
+    }
+
+    /// Writes the unconfirmed job states again in a second, and again after that until a commit succeeds.
+    func scheduleSaveRetry() {
+        guard saveRetry == nil else { return }
+        saveRetry = loop.timer(after: 1) { [unowned self] in
+            self.saveRetry = nil
+            for job in self.unconfirmed.values.sorted(by: { $0.id < $1.id }) {
+                do {
+                    try self.store.update(job)
+                } catch {
+                    self.scheduleSaveRetry()
+                    return
+                }
+            }
+        }
     }
 
     // MARK: Shutdown
