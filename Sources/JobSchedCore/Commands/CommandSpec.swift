@@ -16,7 +16,7 @@ struct ParameterSpec {
 
 /// The commands of the HTTP API: the path is `/` + the raw value.
 enum Command: String, CaseIterable {
-    case help, submit, jobinfo, output, kill, wait, remove, clean, restart, group, pause, resume, metrics, shutdown
+    case help, submit, jobinfo, output, kill, wait, remove, clean, restart, group, pause, resume, metrics, health, shutdown
 
     var summary: String {
         switch self {
@@ -34,6 +34,7 @@ enum Command: String, CaseIterable {
         case .resume: return "start jobs again in a paused group (or in all groups)"
         case .metrics: return "counters and gauges in the Prometheus text format"
         case .shutdown: return "kill every job and stop the server"
+        case .health: return "answer 'ok' while the server is up, for monitors"
         }
     }
 
@@ -63,6 +64,7 @@ enum Command: String, CaseIterable {
                 .optional("env", "NAME=VALUE added to the environment; repeat for more"),
                 .optional("unique", default: "0", "1: if a queued or running job has the same name and group, return its id instead"),
                 ParameterSpec.optional("format", default: "text", "reply as 'text' or 'json' (sync=0 only)"),
+                .optional("lines", default: "0", "1 (in the query string, with sync=0): the body holds one command per line; the other parameters apply to each"),
             ]
         case .jobinfo:
             return [
@@ -113,7 +115,7 @@ enum Command: String, CaseIterable {
             ]
         case .pause, .resume:
             return [.optional("group", "the group; without it, every group"), Command.format]
-        case .shutdown:
+        case .shutdown, .health:
             return [Command.format]
         case .metrics:
             return []

@@ -34,8 +34,8 @@ extension JobSchedServer {
         guard old.status.isFinished else {
             throw RequestError(status: 409, message: "job \(old.id) is \(old.status.rawValue); only a finished job can be restarted")
         }
-        try add(Job(copying: old, submitted: Timestamp.now()), answering: request, format: r.format, syncClient: nil) { id in
-            self.respond(request, format: r.format, text: { "\(id)\n" }, json: { .object([("jobid", .int(id))]) })
+        try add([Job(copying: old, submitted: Timestamp.now())], answering: request, format: r.format, syncClient: nil) { ids in
+            self.respond(request, format: r.format, text: { "\(ids[0])\n" }, json: { .object([("jobid", .int(ids[0]))]) })
         }
     }
 

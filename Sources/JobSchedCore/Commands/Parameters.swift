@@ -24,6 +24,21 @@ struct Parameters {
         self.allValues = allValues
     }
 
+    private init(command: Command, values: [String: String], allValues: [String: [String]]) {
+        self.command = command
+        self.values = values
+        self.allValues = allValues
+    }
+
+    /// The same parameters with `name` set to `value`.
+    func setting(_ name: String, to value: String) -> Parameters {
+        var values = self.values
+        var allValues = self.allValues
+        values[name] = value
+        allValues[name] = [value]
+        return Parameters(command: command, values: values, allValues: allValues)
+    }
+
     /// The value, or nil when absent or empty.
     func string(_ name: String) -> String? {
         guard let value = values[name], !value.isEmpty else { return nil }

@@ -17,6 +17,8 @@ extension JobSchedServer {
             let parameters = try Parameters(pairs, for: command)
             switch command {
             case .help: try help(HelpRequest(parameters), request)
+            case .submit where try parameters.flag("lines", default: false):
+                try batchSubmit(BatchSubmitRequest(parameters, body: request.body), request)
             case .submit: try submit(SubmitRequest(parameters), request)
             case .jobinfo: try jobInfo(JobInfoRequest(parameters), request)
             case .output: try output(OutputRequest(parameters), request)
@@ -33,6 +35,7 @@ extension JobSchedServer {
                 metrics.exposition(activeJobs: activeJobs.values.lazy.map(\.job)).withUnsafeBytes {
                     request.respond(status: 200, bytes: $0, contentType: "text/plain; version=0.0.4; charset=utf-8")
                 }
+            case .health: health(format: try parameters.format, request)
             }
         } catch let error as RequestError {
             // Errors answer in JSON when JSON was asked for, even if parsing failed later on.
@@ -44,9 +47,11 @@ extension JobSchedServer {
     }
 
     /// Query-string parameters, then body parameters: for a repeated name the last wins, so the body does.
+    /// With `lines=1` in the query string the body is a batch of commands, not a form.
     static func parameterPairs(of request: HTTPRequest) throws(RequestError) -> [(String, String)] {
         var pairs = try request.query.map { q throws(RequestError) in try FormDecoding.decodeURLEncoded(q.utf8) } ?? []
-        guard request.method == .post, !request.body.isEmpty else { return pairs }
+        let bodyIsLines = pairs.last(where: { $0.0 == "lines" })?.1 == "1"
+        guard request.method == .post, !request.body.isEmpty, !bodyIsLines else { return pairs }
         let contentType = request.header("Content-Type") ?? "application/x-www-form-urlencoded"
         if let boundary = FormDecoding.multipartBoundary(contentType: contentType) {
             pairs += try FormDecoding.decodeMultipart(request.body, boundary: boundary)
@@ -54,6 +59,9 @@ extension JobSchedServer {
             pairs += try FormDecoding.decodeURLEncoded(request.body)
         } else {
             throw RequestError(status: 415, message: "unsupported Content-Type '\(contentType)'; send a form (curl --data or -F)")
+        }
+        if pairs.last(where: { $0.0 == "lines" })?.1 == "1" {
+            throw RequestError.badRequest("lines= goes in the query string: with lines=1 the body holds the commands")
         }
         return pairs
     }

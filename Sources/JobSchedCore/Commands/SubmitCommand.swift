@@ -9,30 +9,21 @@ extension JobSchedServer {
             }
             return
         }
-        var job = Job(name: r.name, group: r.group, command: r.command, sync: r.sync,
-                      outlog: r.outlog, errlog: r.errlog, submitted: Timestamp.now())
-        job.priority = r.priority
-        job.after = r.after
-        job.afterAny = r.afterAny
-        job.notBefore = r.at ?? r.delay.map { job.submitted + $0 }
-        job.timeout = r.timeout
-        job.retries = r.retries
-        job.retryDelay = r.retryDelay
-        job.cwd = r.cwd
-        job.env = r.env
-        try checkDependenciesExist(job.after + job.afterAny)
-        try add(job, answering: request, format: r.format, syncClient: r.sync ? request : nil) { id in
-            self.reply(toSubmit: request, r, id: id)
+        try checkDependenciesExist(r.after + r.afterAny)
+        let job = Job(submitting: r, at: Timestamp.now())
+        try add([job], answering: request, format: r.format, syncClient: r.sync ? request : nil) { ids in
+            self.reply(toSubmit: request, r, id: ids[0])
         }
     }
 
-    /// Records a new job; once the commit holding it is done, `accepted` sends
-    /// its id and the job is queued. A failed commit answers 503 and sends no id.
-    func add(_ job: Job, answering request: HTTPRequest, format: OutputFormat, syncClient: HTTPRequest?,
-             accepted: @escaping (JobID) -> Void) throws(RequestError) {
-        var job = job
+    /// Records new jobs in the open transaction; once the commit holding them
+    /// is done, `accepted` sends their ids and they are queued, in order. A
+    /// failed commit answers 503 and sends no id.
+    func add(_ jobs: [Job], answering request: HTTPRequest, format: OutputFormat, syncClient: HTTPRequest?,
+             accepted: @escaping ([JobID]) -> Void) throws(RequestError) {
+        var jobs = jobs
         do {
-            job.id = try store.insert(job)
+            for index in jobs.indices { jobs[index].id = try store.insert(jobs[index]) }
         } catch {
             throw JobSchedServer.databaseError(error)
         }
@@ -41,9 +32,9 @@ extension JobSchedServer {
                 self.respond(request, error: JobSchedServer.databaseError(error), format: format)
                 return
             }
-            self.metrics.jobSubmitted()
-            accepted(job.id)
-            self.enqueue(job, syncClient: syncClient)
+            jobs.forEach { _ in self.metrics.jobSubmitted() }
+            accepted(jobs.map(\.id))
+            for job in jobs { self.enqueue(job, syncClient: syncClient) }
         }
     }
 
@@ -71,7 +62,7 @@ extension JobSchedServer {
         request.send("\(id)\n")
     }
 
-    private func checkDependenciesExist(_ ids: [JobID]) throws(RequestError) {
+    func checkDependenciesExist(_ ids: [JobID]) throws(RequestError) {
         var unknown: [JobID] = []
         for id in ids where activeJobs[id] == nil {
             do {
@@ -83,5 +74,22 @@ extension JobSchedServer {
         guard unknown.isEmpty else {
             throw .badRequest("unknown job id " + unknown.map(String.init).joined(separator: ",") + " in after/afterany")
         }
+    }
+}
+
+extension Job {
+    /// The queued job a submit asks for (its id comes from the store).
+    init(submitting r: SubmitRequest, at submitted: Double) {
+        self.init(name: r.name, group: r.group, command: r.command, sync: r.sync,
+                  outlog: r.outlog, errlog: r.errlog, submitted: submitted)
+        priority = r.priority
+        after = r.after
+        afterAny = r.afterAny
+        notBefore = r.at ?? r.delay.map { submitted + $0 }
+        timeout = r.timeout
+        retries = r.retries
+        retryDelay = r.retryDelay
+        cwd = r.cwd
+        env = r.env
     }
 }

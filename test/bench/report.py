@@ -1,0 +1,71 @@
+"""Prints the benchmark table from the measurements test/bench/run recorded.
+
+    python3 report.py RESULTS_TSV
+
+Each line of RESULTS_TSV is `ROW <tab> SIDE <tab> VALUE`, SIDE being `a`
+(jobsched) or `b` (the baseline). A row's ratio compares the medians.
+"""
+import statistics
+import sys
+
+# id, case, measure (a), baseline (b), unit, ratio (a/b or b/a), target: (on, op, value)
+# where `on` is "ratio" or "a" (the jobsched figure itself).
+ROWS = [
+    ("submit", "submit rate", "sync=0 submits/s, wrk 50 conns", "/health req/s, same server", "req/s", "a/b", ("ratio", ">=", 0.5)),
+    ("throughput", "throughput", "N true jobs, one batch, -j 2", "C posix_spawn, 2 in flight", "jobs/s", "a/b", ("ratio", ">=", 0.85)),
+    ("tsp", "vs task-spooler", "same N jobs until all done", "tsp -S 2, loop of tsp true", "s", "b/a", ("ratio", ">=", 1.5)),
+    ("latency", "latency", "one sync=1 true job, keep-alive", "C spawn + wait of bash -c true", "ms", "a/b", ("ratio", "<=", 1.3)),
+    ("waiters_rss", "many waiters", "server RSS per held /wait", "bare evhttp holding as many", "KB", "a/b", ("ratio", "<=", 2.0)),
+    ("waiters_time", "many waiters", "job end to the last reply", "bare evhttp: release to last reply", "ms", "a/b", ("ratio", "<=", 2.0)),
+    ("history_submit", "history", "submits/s with H finished jobs", "same, empty database", "req/s", "a/b", ("ratio", ">=", 0.9)),
+    ("history_jobinfo", "history", "/jobinfo (default) p50, H jobs", "same, empty database", "ms", "a/b", ("a", "<=", 2.0)),
+    ("history_jobinfo_id", "history", "/jobinfo?jobid= p50, H jobs", "same, empty database", "ms", "a/b", ("a", "<=", 2.0)),
+    ("history_start", "history", "server start, H jobs", "same, empty database", "s", "a/b", ("a", "<=", 1.0)),
+    ("bulk", "bulk from a shell", "N jobs, one curl (lines=1)", "N x tsp true in a loop", "s", "b/a", ("ratio", ">=", 10.0)),
+]
+
+
+def fmt(x):
+    if x >= 100:
+        return f"{x:.0f}"
+    if x >= 10:
+        return f"{x:.1f}"
+    if x >= 0.1:
+        return f"{x:.2f}"
+    return f"{x:.3g}"
+
+
+def spread(values):
+    if not values:
+        return "-"
+    return f"{fmt(statistics.median(values))} ({fmt(min(values))}–{fmt(max(values))})"
+
+
+def main():
+    values = {}
+    for line in open(sys.argv[1]):
+        row, side, value = line.split("\t")
+        values.setdefault((row, side), []).append(float(value))
+    print("| case | measure | jobsched: median (min–max) | baseline | baseline: median (min–max) | unit | ratio | target | met |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    missed = 0
+    for row, case, measure, baseline, unit, kind, (on, op, target) in ROWS:
+        a, b = values.get((row, "a"), []), values.get((row, "b"), [])
+        ratio = None
+        if a and b:
+            ma, mb = statistics.median(a), statistics.median(b)
+            num, den = (ma, mb) if kind == "a/b" else (mb, ma)
+            ratio = num / den if den else float("inf")
+        subject = ratio if on == "ratio" else (statistics.median(a) if a else None)
+        if subject is None:
+            met = "not measured"
+        else:
+            met = "yes" if (subject >= target if op == ">=" else subject <= target) else "NO"
+        missed += met != "yes"
+        target_text = f"{'ratio' if on == 'ratio' else unit} {'≥' if op == '>=' else '≤'} {target:g}"
+        ratio_text = "-" if ratio is None else f"{ratio:.2f}" + (" (b/a)" if kind == "b/a" else "")
+        print(f"| {case} | {measure} | {spread(a)} | {baseline} | {spread(b)} | {unit} | {ratio_text} | {target_text} | {met} |")
+    print(f"\n{len(ROWS) - missed} of {len(ROWS)} targets met")
+
+
+main()
