@@ -23,6 +23,8 @@ enum Timestamp {
 
     /// A duration for people: `12.5` seconds, to the millisecond, no trailing zeros.
     static func seconds(_ value: Double) -> String {
+        // Negative after a clock change: show it rather than pretend.
+        if value < 0 { return "-" + seconds(-value) }
         let millis = (value * 1000).rounded()
         let whole = Int64(millis / 1000)
         let rest = Int64(millis) - whole * 1000
@@ -81,6 +83,12 @@ enum Timestamp {
         parts.tm_hour = hour
         parts.tm_min = minute
         parts.tm_sec = second
-        return Double(timegm(&parts) - offset) + fraction
+        let time = timegm(&parts)
+        // timegm rolls 2026-02-30 over into March: a day the month lacks is an error.
+        var check = time
+        var back = tm()
+        gmtime_r(&check, &back)
+        guard back.tm_mday == day, back.tm_mon == month - 1 else { return nil }
+        return Double(time - offset) + fraction
     }
 }

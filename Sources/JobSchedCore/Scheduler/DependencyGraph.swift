@@ -18,8 +18,9 @@ struct DependencyGraph {
     /// The dependencies `id` still waits for.
     func blockers(of id: JobID) -> [JobID] { (unmet[id]?.keys).map { $0.sorted() } ?? [] }
 
+    /// Naming a job in both `after` and `afterany` keeps the stricter `after`.
     mutating func add(_ id: JobID, waitsFor dependency: JobID, kind: Kind) {
-        unmet[id, default: [:]][dependency] = kind
+        if unmet[id]?[dependency] != .afterSuccess { unmet[id, default: [:]][dependency] = kind }
         dependents[dependency, default: []].insert(id)
     }
 
