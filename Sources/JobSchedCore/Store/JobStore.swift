@@ -10,6 +10,7 @@ final class JobStore {
     static let schemaVersion: Int64 = 2
 
     private let db: SQLiteDatabase
+    private let lock: DatabaseLock
     private let begin: Statement
     private let commitStatement: Statement
     private let rollbackStatement: Statement
@@ -30,6 +31,7 @@ final class JobStore {
     init(path: String, clear: Bool) throws(ServerError) {
         do {
             db = try SQLiteDatabase(path: path)
+            lock = try DatabaseLock(path: path)
             try JobStore.prepareSchema(db, path: path)
             if clear {
                 try db.execute("DELETE FROM jobs; DELETE FROM sqlite_sequence WHERE name = 'jobs';")

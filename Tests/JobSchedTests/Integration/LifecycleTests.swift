@@ -96,6 +96,7 @@ struct LifecycleIntegrationTests {
             (["-p", "0", "--dbfile", "/etc/passwd"], "cannot use database"),
             (["-p", "0", "-a", "203.0.113.77", "--dbfile", server.directory.appendingPathComponent("x.sqlite").path], "cannot listen"),
             (["-j", "0"], "-j must be at least 1"),
+            (["-p", "0", "--dbfile", server.databasePath], "in use by another jobsched server"),
         ] {
             let process = Process()
             process.executableURL = ServerProcess.binary
