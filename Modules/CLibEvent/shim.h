@@ -18,6 +18,7 @@
 // GNU-only declarations hidden by including features.h first.
 extern int pipe2(int pipefd[2], int flags);
 extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *, int);
+extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *, const char *);
 
 // Function-like macros are not imported into Swift.
 static inline int shim_wifexited(int status) { return WIFEXITED(status); }

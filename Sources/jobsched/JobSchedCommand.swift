@@ -28,12 +28,26 @@ struct JobSchedCommand: ParsableCommand {
     @Flag(help: "Start with an empty job table (job ids start again from 1).")
     var clear = false
 
+    @Flag(help: "Keep queued jobs across restarts: run the ones a previous run left queued, and leave queued jobs queued at shutdown.")
+    var resume = false
+
+    @Option(help: "Directory for the output of jobs that have no outlog/errlog (default: DBFILE.spool).")
+    var spool: String?
+
+    @Option(name: .customLong("max-log"), help: "Bytes of output kept per job and stream in the spool (the tail is kept).")
+    var maxLog = 10 << 20
+
+    @Option(name: .customLong("keep-finished"), help: "Keep at most this many finished jobs; older ones are removed with their output.")
+    var keepFinished: Int?
+
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
         guard killGrace >= 0, killGrace.isFinite else { throw ValidationError("--kill-grace must be a number of seconds >= 0") }
+        guard maxLog >= 1024 else { throw ValidationError("--max-log must be at least 1024 bytes") }
+        guard (keepFinished ?? 0) >= 0 else { throw ValidationError("--keep-finished must be 0 or more") }
     }
 
     func run() throws {
@@ -50,6 +64,10 @@ struct JobSchedCommand: ParsableCommand {
         configuration.maxRunning = jobs
         configuration.killGrace = killGrace
         configuration.clear = clear
+        configuration.resume = resume
+        configuration.spoolDirectory = spool
+        configuration.maxLogBytes = maxLog
+        configuration.keepFinished = keepFinished
 
         let server: JobSchedServer
         do {

@@ -20,22 +20,17 @@ extension JobSchedServer {
     /// Records every job in the open transaction; once that is committed,
     /// replies with all their ids and queues them, in order.
     func batchSubmit(_ r: BatchSubmitRequest, _ request: HTTPRequest) throws(RequestError) {
+        try checkDependenciesExist(r.template.after + r.template.afterAny)
         let submitted = Timestamp.now()
-        var each = r.template
-        var jobs: [Job] = []
-        jobs.reserveCapacity(r.commands.count)
-        for command in r.commands {
-            each.command = command
-            jobs.append(try record(each, submitted: submitted))
+        let template = Job(submitting: r.template, at: submitted)
+        let jobs = r.commands.map { command in
+            var job = template
+            job.command = command
+            return job
         }
-        whenCommitted { [unowned self] result in
-            if case .failure(let error) = result {
-                self.respond(request, error: JobSchedServer.databaseError(error), format: r.template.format)
-                return
-            }
-            self.respond(request, format: r.template.format, text: { jobs.map { "\($0.id)\n" }.joined() },
-                         json: { .object([("jobids", .array(jobs.map { .int($0.id) }))]) })
-            for job in jobs { self.enqueue(job, syncClient: nil) }
+        try add(jobs, answering: request, format: r.template.format, syncClient: nil) { ids in
+            self.respond(request, format: r.template.format, text: { ids.map { "\($0)\n" }.joined() },
+                         json: { .object([("jobids", .array(ids.map { .int($0) }))]) })
         }
     }
 }

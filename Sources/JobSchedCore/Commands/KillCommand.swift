@@ -1,5 +1,5 @@
 extension JobSchedServer {
-    func kill(_ r: KillRequest, _ request: HTTPRequest) throws(RequestError) {
+    func kill(_ r: JobListRequest, _ request: HTTPRequest) throws(RequestError) {
         let results: [(id: JobID, killed: Bool, message: String)] = r.ids.map { id in
             switch killJob(id, reason: "killed by /kill") {
             case .killed: return (id, true, "Job \(id) has been killed")

@@ -5,30 +5,38 @@
 struct Parameters {
     let command: Command
     private let values: [String: String]
+    /// Every value of each name, in order, for repeatable parameters such as `env`.
+    private let allValues: [String: [String]]
 
     init(_ pairs: [(String, String)], for command: Command) throws(RequestError) {
         self.command = command
         let known = Set(command.parameters.map(\.name))
         var values: [String: String] = [:]
+        var allValues: [String: [String]] = [:]
         for (name, value) in pairs {
             guard known.contains(name) else {
                 throw .badRequest("unknown parameter '\(name)' for /\(command.rawValue); see /help?topic=\(command.rawValue)")
             }
             values[name] = value
+            allValues[name, default: []].append(value)
         }
         self.values = values
+        self.allValues = allValues
     }
 
-    private init(command: Command, values: [String: String]) {
+    private init(command: Command, values: [String: String], allValues: [String: [String]]) {
         self.command = command
         self.values = values
+        self.allValues = allValues
     }
 
     /// The same parameters with `name` set to `value`.
     func setting(_ name: String, to value: String) -> Parameters {
         var values = self.values
+        var allValues = self.allValues
         values[name] = value
-        return Parameters(command: command, values: values)
+        allValues[name] = [value]
+        return Parameters(command: command, values: values, allValues: allValues)
     }
 
     /// The value, or nil when absent or empty.
@@ -50,6 +58,17 @@ struct Parameters {
         case "1": return true
         case let other?: throw .badRequest("\(name) must be 0 or 1, not '\(other)'")
         }
+    }
+
+    /// Every non-empty value given for a repeatable parameter.
+    func repeated(_ name: String) -> [String] { (allValues[name] ?? []).filter { !$0.isEmpty } }
+
+    func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws(RequestError) -> Int {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw .badRequest("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return value
     }
 
     /// A comma-separated list; empty items are skipped.
@@ -74,10 +93,21 @@ struct Parameters {
 
     func seconds(_ name: String) throws(RequestError) -> Double? {
         guard let text = string(name) else { return nil }
-        guard let value = Double(text), value.isFinite, value >= 0, value <= 1e9 else {
+        // Plain decimals only: Double() would also take hex, "inf" and exponents.
+        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              let value = Double(text), value <= 1e9 else {
             throw .badRequest("\(name) must be a number of seconds, not '\(text)'")
         }
         return value
+    }
+
+    /// An ISO-8601 time, as seconds since the epoch.
+    func time(_ name: String) throws(RequestError) -> Double? {
+        guard let text = string(name) else { return nil }
+        guard let time = Timestamp.parseISO8601(text) else {
+            throw .badRequest("\(name) must be an ISO-8601 time such as 2026-11-29T18:00:00Z, not '\(text)'")
+        }
+        return time
     }
 
     var format: OutputFormat {

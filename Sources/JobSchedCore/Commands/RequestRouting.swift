@@ -2,12 +2,14 @@
 extension JobSchedServer {
     func handle(_ request: HTTPRequest) {
         var pairs: [(String, String)] = []
+        let name = request.path.hasPrefix("/") ? String(request.path.dropFirst()) : request.path
+        let label = Command(rawValue: name)?.rawValue ?? "unknown"
+        request.onStatus = { [unowned self] status in self.metrics.requestHandled(command: label, status: status) }
         do {
             guard !isShuttingDown else { throw RequestError(status: 503, message: "server is shutting down") }
             guard request.method != .other else {
                 throw RequestError(status: 405, message: "use GET or POST")
             }
-            let name = request.path.hasPrefix("/") ? String(request.path.dropFirst()) : request.path
             guard let command = Command(rawValue: name) else {
                 throw RequestError(status: 404, message: "unknown command '\(request.path)'; see /help for the list")
             }
@@ -19,9 +21,20 @@ extension JobSchedServer {
                 try batchSubmit(BatchSubmitRequest(parameters, body: request.body), request)
             case .submit: try submit(SubmitRequest(parameters), request)
             case .jobinfo: try jobInfo(JobInfoRequest(parameters), request)
-            case .kill: try kill(KillRequest(parameters), request)
+            case .output: try output(OutputRequest(parameters), request)
+            case .kill: try kill(JobListRequest(parameters), request)
+            case .remove: try remove(JobListRequest(parameters), request)
+            case .clean: try clean(CleanRequest(parameters), request)
+            case .restart: try restart(JobListRequest(parameters), request)
             case .wait: try wait(WaitRequest(parameters), request)
+            case .group: try group(parameters, request)
+            case .pause: try setPaused(true, parameters, request)
+            case .resume: try setPaused(false, parameters, request)
             case .shutdown: try shutdown(format: parameters.format, request)
+            case .metrics:
+                metrics.exposition(activeJobs: activeJobs.values.lazy.map(\.job)).withUnsafeBytes {
+                    request.respond(status: 200, bytes: $0, contentType: "text/plain; version=0.0.4; charset=utf-8")
+                }
             case .health: health(format: try parameters.format, request)
             }
         } catch let error as RequestError {

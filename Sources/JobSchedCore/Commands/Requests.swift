@@ -7,6 +7,18 @@ struct SubmitRequest: Equatable {
     var sync: Bool
     var outlog: String?
     var errlog: String?
+    var priority: Int
+    var after: [JobID]
+    var afterAny: [JobID]
+    /// `delay=` as seconds from now, or `at=` as a time; at most one of them.
+    var delay: Double?
+    var at: Double?
+    var timeout: Double?
+    var retries: Int
+    var retryDelay: Double
+    var cwd: String?
+    var env: [String]
+    var unique: Bool
     var format: OutputFormat
 
     init(_ p: Parameters) throws(RequestError) {
@@ -16,6 +28,26 @@ struct SubmitRequest: Equatable {
         sync = try p.flag("sync", default: true)
         outlog = p.string("outlog")
         errlog = p.string("errlog")
+        priority = try p.integer("priority", default: 0, range: -1_000_000...1_000_000)
+        after = try p.jobIDs("after")
+        afterAny = try p.jobIDs("afterany")
+        delay = try p.seconds("delay")
+        at = try p.time("at")
+        if delay != nil && at != nil { throw .badRequest("give delay or at, not both") }
+        timeout = try p.seconds("timeout")
+        if timeout == 0 { throw .badRequest("timeout must be more than 0 seconds") }
+        retries = try p.integer("retries", default: 0, range: 0...1000)
+        retryDelay = try p.seconds("retry_delay") ?? 0
+        cwd = p.string("cwd")
+        env = p.repeated("env")
+        for entry in env {
+            guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex,
+                  entry[..<equals].allSatisfy({ $0 == "_" || $0.isASCII && ($0.isLetter || $0.isNumber) }),
+                  !entry.first!.isNumber else {
+                throw .badRequest("env must be NAME=VALUE with a shell variable name, not '\(entry)'")
+            }
+        }
+        unique = try p.flag("unique", default: false)
         format = try p.format
         if sync && format == .json {
             throw .badRequest("format=json needs sync=0: a sync submit replies with the job's output")
@@ -40,13 +72,23 @@ struct JobInfoRequest: Equatable {
             filter.statuses.append(status)
         }
         filter.all = try p.flag("all", default: false)
+        if let sort = p.string("sort") {
+            let name = sort.hasPrefix("-") ? String(sort.dropFirst()) : sort
+            guard let field = JobField(rawValue: name) ?? JobField.aliases[name], JobField.sortable.contains(field) else {
+                throw .badRequest("cannot sort by '\(name)'; valid: " + JobField.sortable.map(\.rawValue).joined(separator: ","))
+            }
+            filter.sort = field
+            filter.descending = sort.hasPrefix("-")
+        }
+        if p.string("limit") != nil { filter.limit = try p.integer("limit", default: 0, range: 1...Int(Int32.max)) }
         self.filter = filter
         fields = try JobField.parseList(p.list("fields"))
         format = try p.format
     }
 }
 
-struct KillRequest: Equatable {
+/// /kill, /remove and /restart: a list of job ids.
+struct JobListRequest: Equatable {
     var ids: [JobID]
     var format: OutputFormat
 
@@ -56,14 +98,38 @@ struct KillRequest: Equatable {
     }
 }
 
-struct WaitRequest: Equatable {
-    var ids: [JobID]
-    var timeout: Double?
+struct CleanRequest: Equatable {
+    var statuses: [JobStatus]
+    var before: Double?
     var format: OutputFormat
 
     init(_ p: Parameters) throws(RequestError) {
-        ids = try p.requiredJobIDs("jobid")
+        statuses = try p.list("status").map { item throws(RequestError) in
+            guard let status = JobStatus(rawValue: item), status.isFinished else {
+                throw .badRequest("clean takes finished statuses (success,killed,failed), not '\(item)'")
+            }
+            return status
+        }
+        if statuses.isEmpty { statuses = [.success, .killed, .failed] }
+        before = try p.time("before")
+        format = try p.format
+    }
+}
+
+struct WaitRequest: Equatable {
+    var ids: [JobID]
+    var group: String?
+    var timeout: Double?
+    /// Answer 409 unless every job succeeded (returncode 0).
+    var fail: Bool
+    var format: OutputFormat
+
+    init(_ p: Parameters) throws(RequestError) {
+        ids = try p.jobIDs("jobid")
+        group = p.string("group")
+        guard !ids.isEmpty || group != nil else { throw .badRequest("missing required parameter 'jobid' (or group)") }
         timeout = try p.seconds("timeout")
+        fail = try p.flag("fail", default: false)
         format = try p.format
     }
 }
@@ -75,5 +141,24 @@ struct HelpRequest: Equatable {
     init(_ p: Parameters) throws(RequestError) {
         topic = p.string("topic")
         format = try p.format
+    }
+}
+
+struct OutputRequest: Equatable {
+    var id: JobID
+    var follow: Bool
+    var stream: Spool.Stream
+
+    init(_ p: Parameters) throws(RequestError) {
+        let ids = try p.requiredJobIDs("jobid")
+        guard ids.count == 1 else { throw .badRequest("output takes one job id") }
+        id = ids[0]
+        follow = try p.flag("follow", default: false)
+        if try p.format == .json { throw .badRequest("output replies with the job's output itself: format=json does not apply") }
+        let name = p.string("stream") ?? "both"
+        guard let stream = Spool.Stream(rawValue: name) else {
+            throw .badRequest("stream must be both, stdout or stderr, not '\(name)'")
+        }
+        self.stream = stream
     }
 }

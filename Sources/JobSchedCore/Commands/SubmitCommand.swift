@@ -1,35 +1,95 @@
 extension JobSchedServer {
     /// Records the job, and only once that is committed sends its id and queues it.
     func submit(_ r: SubmitRequest, _ request: HTTPRequest) throws(RequestError) {
-        let job = try record(r, submitted: Timestamp.now())
-        whenCommitted { [unowned self] result in
-            if case .failure(let error) = result {
-                self.respond(request, error: JobSchedServer.databaseError(error), format: r.format)
-                return
+        if r.unique, let existing = activeJobs.values.first(where: { $0.job.name == r.name && $0.job.group == r.group }) {
+            reply(toSubmit: request, r, id: existing.job.id)
+            if r.sync {
+                request.send("jobsched: job \(existing.job.id) is already \(existing.job.status.rawValue) (unique=1)\n")
+                request.endStream()
             }
-            guard r.sync else {
-                self.respond(request, format: r.format, text: { "\(job.id)\n" },
-                             json: { .object([("jobid", .int(job.id))]) })
-                self.enqueue(job, syncClient: nil)
-                return
-            }
-            request.startStream { [unowned self] in
-                self.killJob(job.id, reason: "client disconnected")
-            }
-            request.send("\(job.id)\n")
-            self.enqueue(job, syncClient: request)
+            return
+        }
+        try checkDependenciesExist(r.after + r.afterAny)
+        let job = Job(submitting: r, at: Timestamp.now())
+        try add([job], answering: request, format: r.format, syncClient: r.sync ? request : nil) { ids in
+            self.reply(toSubmit: request, r, id: ids[0])
         }
     }
 
-    /// The job a submit asks for, inserted into the open transaction (so with its id).
-    func record(_ r: SubmitRequest, submitted: Double) throws(RequestError) -> Job {
-        var job = Job(name: r.name, group: r.group, command: r.command, sync: r.sync,
-                      outlog: r.outlog, errlog: r.errlog, submitted: submitted)
+    /// Records new jobs in the open transaction; once the commit holding them
+    /// is done, `accepted` sends their ids and they are queued, in order. A
+    /// failed commit answers 503 and sends no id.
+    func add(_ jobs: [Job], answering request: HTTPRequest, format: OutputFormat, syncClient: HTTPRequest?,
+             accepted: @escaping ([JobID]) -> Void) throws(RequestError) {
+        var jobs = jobs
         do {
-            job.id = try store.insert(job)
+            for index in jobs.indices { jobs[index].id = try store.insert(jobs[index]) }
         } catch {
             throw JobSchedServer.databaseError(error)
         }
-        return job
+        whenCommitted { [unowned self] result in
+            if case .failure(let error) = result {
+                self.respond(request, error: JobSchedServer.databaseError(error), format: format)
+                return
+            }
+            jobs.forEach { _ in self.metrics.jobSubmitted() }
+            accepted(jobs.map(\.id))
+            for job in jobs { self.enqueue(job, syncClient: syncClient) }
+        }
+    }
+
+    /// A job that exists, active or finished; 404 otherwise.
+    func existingJob(_ id: JobID) throws(RequestError) -> Job {
+        let found: Job?
+        do {
+            found = try currentJob(id)
+        } catch {
+            throw JobSchedServer.databaseError(error)
+        }
+        guard let found else { throw RequestError(status: 404, message: "unknown job id \(id)") }
+        return found
+    }
+
+    /// The id line: the whole reply of an async submit, the first line of a sync one.
+    private func reply(toSubmit request: HTTPRequest, _ r: SubmitRequest, id: JobID) {
+        guard r.sync else {
+            respond(request, format: r.format, text: { "\(id)\n" }, json: { .object([("jobid", .int(id))]) })
+            return
+        }
+        request.startStream { [unowned self] in
+            self.killJob(id, reason: "client disconnected")
+        }
+        request.send("\(id)\n")
+    }
+
+    func checkDependenciesExist(_ ids: [JobID]) throws(RequestError) {
+        var unknown: [JobID] = []
+        for id in ids where activeJobs[id] == nil {
+            do {
+                if try store.job(id) == nil { unknown.append(id) }
+            } catch {
+                throw JobSchedServer.databaseError(error)
+            }
+        }
+        guard unknown.isEmpty else {
+            throw .badRequest("unknown job id " + unknown.map(String.init).joined(separator: ",") + " in after/afterany")
+        }
+    }
+}
+
+extension Job {
+    /// The queued job a submit asks for (its id comes from the store).
+    init(submitting r: SubmitRequest, at submitted: Double) {
+        self.init(name: r.name, group: r.group, command: r.command, sync: r.sync,
+                  outlog: r.outlog, errlog: r.errlog, submitted: submitted)
+        priority = r.priority
+        after = r.after
+        afterAny = r.afterAny
+        notBefore = r.at ?? r.delay.map { submitted + $0 }
+        timeout = r.timeout
+        retries = r.retries
+        retryDelay = r.retryDelay
+        cwd = r.cwd
+        env = r.env
     }
 }

@@ -1,9 +1,14 @@
 extension JobSchedServer {
-    /// Answers when every listed job has finished (or the timeout passes).
+    /// Answers when every listed job (and every job active in `group` now) has
+    /// finished, or when the timeout passes.
     func wait(_ r: WaitRequest, _ request: HTTPRequest) throws(RequestError) {
+        var ids = r.ids
+        if let group = r.group {
+            ids += activeJobs.values.filter { $0.job.group == group }.map(\.job.id).sorted()
+        }
         var pending: Set<JobID> = []
         var unknown: [JobID] = []
-        for id in r.ids {
+        for id in ids {
             if activeJobs[id] != nil {
                 pending.insert(id)
             } else {
@@ -17,7 +22,7 @@ extension JobSchedServer {
         guard unknown.isEmpty else {
             throw RequestError(status: 404, message: "unknown job id " + unknown.map(String.init).joined(separator: ","))
         }
-        let waiter = Waiter(request: request, ids: r.ids, pending: pending, format: r.format)
+        let waiter = Waiter(request: request, ids: ids, pending: pending, format: r.format, failUnlessAllSucceed: r.fail)
         guard !pending.isEmpty else {
             answer(waiter)
             return
@@ -42,7 +47,8 @@ extension JobSchedServer {
                 return
             }
         }
-        respond(waiter.request, format: waiter.format,
+        let status: Int32 = waiter.failUnlessAllSucceed && !jobs.allSatisfy(\.succeeded) ? 409 : 200
+        respond(waiter.request, status: status, format: waiter.format,
                 text: { jobs.map { TextTable.statusLine($0) + "\n" }.joined() },
                 json: { .object([("jobs", .array(jobs.map { JobJSON.object($0) }))]) })
     }

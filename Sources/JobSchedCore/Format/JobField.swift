@@ -2,9 +2,25 @@
 enum JobField: String, CaseIterable {
     case jobid, name, group, command, status, returncode, sync, outlog, errlog, msg
     case submitted, started, finished, pid
+    case priority, after, afterany, notbefore, timeout, retries, attempts, cwd, env, runtime
 
     /// Plain `/jobinfo` columns, in order.
     static let defaultFields: [JobField] = [.jobid, .name, .group, .status, .returncode, .submitted, .msg, .command]
+
+    /// The keys of a job's JSON object unless `fields=` says otherwise.
+    static let jsonFields: [JobField] = [.jobid, .name, .group, .command, .status, .returncode, .sync, .outlog, .errlog,
+                                         .msg, .submitted, .started, .finished, .pid]
+
+    /// The columns `sort=` accepts, and their SQL.
+    static let sortable: [JobField] = [.jobid, .name, .group, .command, .status, .returncode, .submitted, .started,
+                                       .finished, .priority, .attempts]
+    var sqlColumn: String {
+        switch self {
+        case .jobid: return "id"
+        case .group: return "grp"
+        default: return rawValue
+        }
+    }
 
     /// The original server's names for two columns.
     static let aliases: [String: JobField] = ["jobgroup": .group, "time": .submitted]
@@ -38,6 +54,18 @@ enum JobField: String, CaseIterable {
         case .started: return JSON(job.started.map(Timestamp.iso8601))
         case .finished: return JSON(job.finished.map(Timestamp.iso8601))
         case .pid: return JSON(job.pid)
+        case .priority: return .int(Int64(job.priority))
+        case .after: return .array(job.after.map { .int($0) })
+        case .afterany: return .array(job.afterAny.map { .int($0) })
+        case .notbefore: return JSON(job.notBefore.map(Timestamp.iso8601))
+        case .timeout: return JSON(job.timeout.map(Timestamp.seconds))
+        case .retries: return .int(Int64(job.retries))
+        case .attempts: return .int(Int64(job.attempts))
+        case .cwd: return JSON(job.cwd)
+        case .env: return .array(job.env.map(JSON.string))
+        case .runtime:
+            guard let started = job.started else { return .null }
+            return .string(Timestamp.seconds((job.finished ?? Timestamp.now()) - started))
         }
     }
 
@@ -48,7 +76,14 @@ enum JobField: String, CaseIterable {
         case .bool(let b): return b ? "1" : "0"
         case .int(let i): return String(i)
         case .string(let s): return s.isEmpty ? "-" : TextTable.escape(s)
-        case .array, .object: return "-"
+        case .array(let items):
+            let texts = items.map { item -> String in
+                if case .int(let i) = item { return String(i) }
+                if case .string(let s) = item { return s }
+                return "-"
+            }
+            return texts.isEmpty ? "-" : TextTable.escape(texts.joined(separator: ","))
+        case .object: return "-"
         }
     }
 }

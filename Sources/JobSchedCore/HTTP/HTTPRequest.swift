@@ -22,6 +22,8 @@ final class HTTPRequest {
     private var disconnectWatch: Event?
     private var onClientGone: (() -> Void)?
     private var onDrained: (() -> Void)?
+    /// Told the status code once it is decided (a reply or the start of a stream).
+    var onStatus: ((Int32) -> Void)?
 
     init(raw: OpaquePointer, loop: EventLoop) {
         self.raw = raw
@@ -50,16 +52,21 @@ final class HTTPRequest {
     // MARK: One-shot replies
 
     func respond(status: Int32, body: String, contentType: String = "text/plain; charset=utf-8") {
+        var text = body
+        text.withUTF8 { respond(status: status, bytes: UnsafeRawBufferPointer($0), contentType: contentType) }
+    }
+
+    func respond(status: Int32, bytes: UnsafeRawBufferPointer, contentType: String = "text/plain; charset=utf-8") {
         guard isOpen else { return }
         stopWatchingForDisconnect()
         setContentType(contentType)
         if status == 405 { evhttp_add_header(evhttp_request_get_output_headers(raw), "Allow", "GET, POST, HEAD") }
         let buffer = evbuffer_new()
         defer { evbuffer_free(buffer) }
-        var text = body
-        text.withUTF8 { _ = evbuffer_add(buffer, $0.baseAddress, $0.count) }
+        evbuffer_add(buffer, bytes.baseAddress, bytes.count)
         evhttp_send_reply(raw, status, HTTPRequest.reason(for: status), buffer)
         isOpen = false
+        onStatus?(status)
     }
 
     /// Calls `handler` once if the client disconnects while the request is held.
@@ -106,6 +113,7 @@ final class HTTPRequest {
         self.onClientGone = onClientGone
         setContentType("text/plain; charset=utf-8")
         evhttp_send_reply_start(raw, 200, "OK")
+        onStatus?(200)
         guard let connection = evhttp_request_get_connection(raw) else { return }
         // Without it, each small chunk after the first waits for the client's
         // delayed ACK (Nagle's algorithm): 40 ms per reply on Linux.

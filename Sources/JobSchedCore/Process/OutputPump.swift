@@ -5,8 +5,6 @@ final class OutputPump {
     private let fd: Int32
     private var readEvent: Event?
     private let deliver: (UnsafeRawBufferPointer) -> Void
-    /// Whether the last byte delivered was a newline (true before any output).
-    private(set) var endsWithNewline = true
     /// Reused for every read: one pipe's worth of data.
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
@@ -40,7 +38,6 @@ final class OutputPump {
         while readEvent != nil {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 {
-                endsWithNewline = buffer[n - 1] == UInt8(ascii: "\n")
                 buffer.withUnsafeBytes { deliver(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
             } else if n < 0 && errno == EINTR {
                 continue

@@ -6,15 +6,20 @@ enum OutputTarget: Equatable {
     case discard
     /// A file, truncated when the job starts; relative to the server's directory.
     case file(String)
-    /// The pipe the server reads (a sync job's output, streamed to its client).
-    case pipe
+    /// The one pipe that stdout and stderr share when both go there, so the
+    /// server reads them interleaved exactly as written.
+    case sharedPipe
+    /// A pipe of this stream's own, so the server can tell stdout from stderr.
+    case ownPipe
 }
 
 /// A started job process: bash, leader of its own process group.
 struct LaunchedProcess {
     let pid: pid_t
-    /// Read end of the output pipe, non-blocking, if any target was `.pipe`.
-    let outputFD: Int32?
+    /// Read ends (non-blocking) of the pipes the server reads: the shared pipe
+    /// or stdout's own as `stdout`, stderr's own as `stderr`.
+    let stdoutFD: Int32?
+    let stderrFD: Int32?
 }
 
 /// Why a job could not be started: becomes the `failed` job's `msg`.
@@ -26,7 +31,20 @@ struct LaunchError: Error, Equatable {
 /// stdin from /dev/null, default signal handling, an empty signal mask and
 /// none of the server's descriptors.
 enum ProcessLauncher {
-    static func launch(command: String, stdout: OutputTarget, stderr: OutputTarget) throws(LaunchError) -> LaunchedProcess {
+    /// `directory`: the working directory (nil: the server's); `environment`:
+    /// `NAME=VALUE` entries added to (or replacing in) the server's environment.
+    static func launch(command: String, directory: String? = nil, environment: [String] = [],
+                       stdout: OutputTarget, stderr: OutputTarget) throws(LaunchError) -> LaunchedProcess {
+        if let directory {
+            // Checked here for a clear message; posix_spawn would only say ENOENT.
+            var info = stat()
+            guard stat(directory, &info) == 0 else {
+                throw LaunchError(message: "cannot use cwd '\(directory)': \(errnoText())")
+            }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw LaunchError(message: "cannot use cwd '\(directory)': not a directory")
+            }
+        }
         var opened: [Int32] = []  // our copies, closed once the child has its own
         defer { opened.forEach { close($0) } }
 
@@ -40,19 +58,30 @@ enum ProcessLauncher {
         let outFile = try open(stdout, label: "outlog")
         let errFile = try open(stderr, label: "errlog")
 
-        var pipeFDs: (read: Int32, write: Int32)?
-        if stdout == .pipe || stderr == .pipe {
+        var readEnds: [Int32] = []  // closed again if the spawn fails
+        func makePipe() throws(LaunchError) -> (read: Int32, write: Int32) {
             var fds: [Int32] = [-1, -1]
             guard pipe2(&fds, O_CLOEXEC) == 0 else { throw LaunchError(message: "cannot create pipe: \(errnoText())") }
             _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
             opened.append(fds[1])
-            pipeFDs = (fds[0], fds[1])
+            readEnds.append(fds[0])
+            return (fds[0], fds[1])
         }
-        func source(_ target: OutputTarget, file: Int32?) -> Int32? {
+        let shared, outPipe, errPipe: (read: Int32, write: Int32)?
+        do {
+            shared = stdout == .sharedPipe || stderr == .sharedPipe ? try makePipe() : nil
+            outPipe = stdout == .ownPipe ? try makePipe() : shared
+            errPipe = stderr == .ownPipe ? try makePipe() : nil
+        } catch {
+            readEnds.forEach { close($0) }
+            throw error
+        }
+        func source(_ target: OutputTarget, file: Int32?, own: (read: Int32, write: Int32)?) -> Int32? {
             switch target {
             case .discard: return nil
             case .file: return file
-            case .pipe: return pipeFDs?.write
+            case .sharedPipe: return shared?.write
+            case .ownPipe: return own?.write
             }
         }
 
@@ -60,8 +89,8 @@ enum ProcessLauncher {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        for (target, file, fd) in [(stdout, outFile, Int32(1)), (stderr, errFile, Int32(2))] {
-            if let from = source(target, file: file) {
+        for (target, file, own, fd) in [(stdout, outFile, outPipe, Int32(1)), (stderr, errFile, errPipe, Int32(2))] {
+            if let from = source(target, file: file, own: own) {
                 // dup2 clears O_CLOEXEC on the copy, so the child keeps it.
                 posix_spawn_file_actions_adddup2(&actions, from, fd)
             } else {
@@ -70,6 +99,7 @@ enum ProcessLauncher {
         }
         // Stray descriptors the server itself inherited must not reach jobs either.
         posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        if let directory { posix_spawn_file_actions_addchdir_np(&actions, directory) }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -86,13 +116,37 @@ enum ProcessLauncher {
 
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("bash"), strdup("-c"), strdup(command), nil]
         defer { argv.forEach { free($0) } }
+        // Most jobs add nothing to the environment: pass the server's own, uncopied.
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.isEmpty
+            ? nil : mergedEnvironment(adding: environment).map { strdup($0) } + [nil]
+        defer { envp?.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
+        let rc = envp.map { posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, $0) }
+            ?? posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
         guard rc == 0 else {
-            if let pipeFDs { close(pipeFDs.read) }
-            throw LaunchError(message: "cannot run bash: \(String(cString: strerror(rc)))")
+            readEnds.forEach { close($0) }
+            let reason = String(cString: strerror(rc))
+            throw LaunchError(message: directory.map { "cannot start in cwd '\($0)': \(reason)" } ?? "cannot run bash: \(reason)")
         }
-        return LaunchedProcess(pid: pid, outputFD: pipeFDs?.read)
+        return LaunchedProcess(pid: pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
+    }
+
+    /// The server's environment with `extra` entries added, replacing any of the same name.
+    private static func mergedEnvironment(adding extra: [String]) -> [String] {
+        var current: [String] = []
+        var entry = environ
+        while let pointer = entry.pointee {
+            current.append(String(cString: pointer))
+            entry += 1
+        }
+        return merge(current, extra)
+    }
+
+    static func merge(_ base: [String], _ extra: [String]) -> [String] {
+        guard !extra.isEmpty else { return base }
+        func name(_ entry: String) -> Substring { entry.prefix { $0 != "=" } }
+        let replaced = Set(extra.map(name))
+        return base.filter { !replaced.contains(name($0)) } + extra
     }
 }
 

@@ -25,6 +25,26 @@ public struct Job: Equatable, Sendable {
     public var started: Double?
     public var finished: Double?
     public var pid: Int32?
+    /// When the process `pid` started (clock ticks after boot, from /proc), so that
+    /// a pid the kernel has since given to another process is never taken for the job's.
+    public var pidStart: UInt64?
+    /// Higher runs first; first come, first served within a priority.
+    public var priority = 0
+    /// Start only after these succeed (`after=`) / end in any way (`afterany=`).
+    public var after: [JobID] = []
+    public var afterAny: [JobID] = []
+    /// Not before this time (`delay=`, `at=`), seconds since the epoch.
+    public var notBefore: Double?
+    /// Seconds a run may take before it is killed.
+    public var timeout: Double?
+    /// Extra runs after a run that ends with a non-zero code, and the pause before each.
+    public var retries = 0
+    public var retryDelay = 0.0
+    /// Runs started so far.
+    public var attempts = 0
+    /// Working directory (default: the server's) and extra `NAME=VALUE` environment.
+    public var cwd: String?
+    public var env: [String] = []
 
     public init(id: JobID = 0, name: String, group: String, command: String,
                 status: JobStatus = .queued, returncode: Int32? = nil, sync: Bool,

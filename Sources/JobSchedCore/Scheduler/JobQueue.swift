@@ -1,42 +1,59 @@
-/// The first-in-first-out queue of jobs waiting for a free slot.
+/// A first-in-first-out queue of job ids.
 ///
-/// Removal of a queued job (kill, client disconnect) is O(1): the id is
-/// forgotten and skipped when it reaches the head.
+/// Removal (kill, client disconnect) is O(1): the id is forgotten and its
+/// stale entry skipped when it reaches the head. Each append gets a sequence
+/// number, so an id removed and appended again goes to the back.
 struct JobQueue {
-    private var order: [JobID] = []
+    private var order: [(id: JobID, sequence: UInt64)] = []
     private var head = 0
-    private var members: Set<JobID> = []
+    /// The sequence number of each member's live entry.
+    private var members: [JobID: UInt64] = [:]
+    private var nextSequence: UInt64 = 0
 
     var count: Int { members.count }
     var isEmpty: Bool { members.isEmpty }
 
-    func contains(_ id: JobID) -> Bool { members.contains(id) }
+    func contains(_ id: JobID) -> Bool { members[id] != nil }
 
     mutating func append(_ id: JobID) {
-        guard members.insert(id).inserted else { return }
-        order.append(id)
+        guard members[id] == nil else { return }
+        nextSequence += 1
+        members[id] = nextSequence
+        order.append((id, nextSequence))
     }
 
     /// Returns true if `id` was queued.
     @discardableResult
     mutating func remove(_ id: JobID) -> Bool {
-        members.remove(id) != nil
+        members.removeValue(forKey: id) != nil
+    }
+
+    /// The oldest queued id, without taking it.
+    var first: JobID? {
+        mutating get {
+            skipStale()
+            return head < order.count ? order[head].id : nil
+        }
     }
 
     mutating func popFirst() -> JobID? {
-        while head < order.count {
-            let id = order[head]
-            head += 1
-            if members.remove(id) != nil {
-                compactIfMostlyConsumed()
-                return id
-            }
-        }
-        return nil
+        skipStale()
+        guard head < order.count else { return nil }
+        let id = order[head].id
+        head += 1
+        members[id] = nil
+        compactIfMostlyConsumed()
+        return id
     }
 
     /// Every queued id, oldest first.
-    var ids: [JobID] { order[head...].filter(members.contains) }
+    var ids: [JobID] { order[head...].filter { isLive($0) }.map(\.id) }
+
+    private func isLive(_ entry: (id: JobID, sequence: UInt64)) -> Bool { members[entry.id] == entry.sequence }
+
+    private mutating func skipStale() {
+        while head < order.count, !isLive(order[head]) { head += 1 }
+    }
 
     private mutating func compactIfMostlyConsumed() {
         if head > 1024 && head * 2 > order.count {

@@ -1,32 +1,108 @@
-/// Decides which queued jobs start, keeping at most `limit` running.
+/// Decides which ready jobs start: at most `limit` running in all, at most a
+/// group's own limit in that group, none from a paused group; the highest
+/// priority first, then first come, first served.
 ///
 /// Pure bookkeeping with no I/O, so it is unit-tested on its own; the server
-/// asks it what to start and tells it what ended.
+/// tells it which jobs are ready and which ended, and asks what to start.
+/// Jobs still waiting for a dependency or a start time are not here yet.
 struct Scheduler {
+    struct Group: Equatable {
+        var limit: Int?
+        var paused = false
+    }
+
+    /// The settings under this name apply to every group: pausing all groups
+    /// also holds back groups that do not exist yet. No real group is named "".
+    static let allGroups = ""
+
     let limit: Int
-    private(set) var queue = JobQueue()
-    private(set) var running: Set<JobID> = []
+    private(set) var groupSettings: [String: Group] = [:]
+    private var ready: [String: ReadyQueue] = [:]
+    private var groupOfReady: [JobID: String] = [:]
+    /// When each ready job became ready: first come, first served across groups.
+    private var readySince: [JobID: UInt64] = [:]
+    private var readyCounter: UInt64 = 0
+    private(set) var running: [JobID: String] = [:]
+    private(set) var runningPerGroup: [String: Int] = [:]
 
     init(limit: Int) {
         precondition(limit >= 1)
         self.limit = limit
     }
 
-    mutating func enqueue(_ id: JobID) { queue.append(id) }
+    var readyCount: Int { groupOfReady.count }
+    func isReady(_ id: JobID) -> Bool { groupOfReady[id] != nil }
+    func readyCount(in group: String) -> Int { ready[group]?.count ?? 0 }
+    func settings(of group: String) -> Group { groupSettings[group] ?? Group() }
 
-    /// Takes a queued job out of the queue; false if it was not queued.
-    mutating func dequeue(_ id: JobID) -> Bool { queue.remove(id) }
+    /// Every ready id, in the order each group would start them.
+    var readyIDs: [JobID] { ready.values.flatMap(\.ids) }
+
+    mutating func makeReady(_ id: JobID, group: String, priority: Int) {
+        guard groupOfReady[id] == nil, running[id] == nil else { return }
+        readyCounter += 1
+        readySince[id] = readyCounter
+        groupOfReady[id] = group
+        ready[group, default: ReadyQueue()].append(id, priority: priority)
+    }
+
+    /// Takes a ready job out; false if it was not ready.
+    mutating func remove(_ id: JobID) -> Bool {
+        guard let group = groupOfReady.removeValue(forKey: id) else { return false }
+        readySince[id] = nil
+        ready[group]?.remove(id)
+        if ready[group]?.isEmpty == true { ready[group] = nil }
+        return true
+    }
 
     /// The jobs to start now, in order; they count as running from here on.
     mutating func admit() -> [JobID] {
         var started: [JobID] = []
-        while running.count < limit, let id = queue.popFirst() {
-            running.insert(id)
+        while running.count < limit, let group = nextGroup(), let id = ready[group]?.popFirst() {
+            if ready[group]?.isEmpty == true { ready[group] = nil }
+            groupOfReady[id] = nil
+            readySince[id] = nil
+            running[id] = group
+            runningPerGroup[group, default: 0] += 1
             started.append(id)
         }
         return started
     }
 
+    /// The group whose first ready job goes next: highest priority, then the earliest ready.
+    private mutating func nextGroup() -> String? {
+        var best: (group: String, priority: Int, since: UInt64)?
+        for group in Array(ready.keys) where mayStart(in: group) {
+            guard let head = ready[group]?.first, let since = readySince[head.id] else { continue }
+            if let current = best,
+               current.priority > head.priority || (current.priority == head.priority && current.since < since) {
+                continue
+            }
+            best = (group, head.priority, since)
+        }
+        return best?.group
+    }
+
+    private func mayStart(in group: String) -> Bool {
+        let settings = settings(of: group)
+        if settings.paused || self.settings(of: Scheduler.allGroups).paused { return false }
+        if let groupLimit = settings.limit, runningPerGroup[group, default: 0] >= groupLimit { return false }
+        return true
+    }
+
     /// Frees the slot of a job that was admitted and has ended.
-    mutating func finished(_ id: JobID) { running.remove(id) }
+    mutating func finished(_ id: JobID) {
+        guard let group = running.removeValue(forKey: id) else { return }
+        runningPerGroup[group, default: 1] -= 1
+        if runningPerGroup[group] == 0 { runningPerGroup[group] = nil }
+    }
+
+    mutating func setLimit(_ limit: Int?, for group: String) {
+        groupSettings[group, default: Group()].limit = limit
+    }
+
+    /// Pausing `allGroups` holds back every group; resuming it lifts only that switch.
+    mutating func setPaused(_ paused: Bool, group: String) {
+        groupSettings[group, default: Group()].paused = paused
+    }
 }

@@ -1,20 +1,52 @@
 import Glibc
 
 /// How a job moves from queued to running to finished.
+///
+/// A queued job waits first for its dependencies and its start time (held
+/// here), then for a slot (held by the scheduler).
 extension JobSchedServer {
     /// Output a sync client has not read yet, past which the job's pipe is no longer read.
     static let maxUnsentOutput = 1 << 20
 
-    /// Adds a committed job to the queue and starts what the limit allows.
+    /// Adds a committed (or, with --resume, reloaded) queued job.
     func enqueue(_ job: Job, syncClient: HTTPRequest?) {
-        activeJobs[job.id] = ActiveJob(job: job, syncClient: syncClient)
-        scheduler.enqueue(job.id)
+        let active = ActiveJob(job: job, syncClient: syncClient)
+        activeJobs[job.id] = active
         logger.info("job \(job.id) queued: \(job.command)", metadata: ["name": "\(job.name)", "group": "\(job.group)"])
-        if isShuttingDown {
+        if isShuttingDown && !keepsQueuedJobsAtShutdown(job) {
             killJob(job.id, reason: "server shutdown")
-        } else {
-            startAdmittedJobs()
+            return
         }
+        for (ids, kind) in [(job.after, DependencyGraph.Kind.afterSuccess), (job.afterAny, .afterAny)] {
+            for dependency in ids {
+                if activeJobs[dependency] != nil {
+                    dependencies.add(job.id, waitsFor: dependency, kind: kind)
+                } else if kind == .afterSuccess, let ended = try? store.job(dependency), !ended.succeeded {
+                    finish(job.id, status: .killed, returncode: nil, msg: "dependency \(dependency) \(ended.outcome)")
+                    return
+                }
+            }
+        }
+        if let notBefore = job.notBefore, notBefore > Timestamp.now() {
+            active.startTimer = loop.timer(after: notBefore - Timestamp.now()) { [unowned self, unowned active] in
+                active.startTimer = nil
+                self.makeReadyIfFree(job.id)
+            }
+        }
+        makeReadyIfFree(job.id)
+    }
+
+    /// With --resume, a shutdown leaves async queued jobs queued for the next start.
+    func keepsQueuedJobsAtShutdown(_ job: Job) -> Bool {
+        configuration.resume && !job.sync
+    }
+
+    /// Hands a queued job to the scheduler once nothing else holds it back.
+    func makeReadyIfFree(_ id: JobID) {
+        guard let active = activeJobs[id], active.job.status == .queued, active.startTimer == nil,
+              !dependencies.isBlocked(id) else { return }
+        scheduler.makeReady(id, group: active.job.group, priority: active.job.priority)
+        startAdmittedJobs()
     }
 
     func startAdmittedJobs() {
@@ -26,13 +58,15 @@ extension JobSchedServer {
 
     private func start(_ active: ActiveJob) {
         var job = active.job
-        let stdout: OutputTarget = job.outlog.map(OutputTarget.file) ?? (job.sync ? .pipe : .discard)
-        let stderr: OutputTarget = job.errlog.map(OutputTarget.file) ?? (job.sync ? .pipe : .discard)
+        let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
+        job.attempts += 1
         let process: LaunchedProcess
         do {
-            process = try ProcessLauncher.launch(command: job.command, stdout: stdout, stderr: stderr)
+            process = try ProcessLauncher.launch(command: job.command, directory: job.cwd, environment: job.env,
+                                                 stdout: plan.stdout, stderr: plan.stderr)
         } catch {
             logger.warning("job \(job.id) failed to start: \(error.message)")
+            active.job = job
             finish(job.id, status: .failed, returncode: nil, msg: error.message)
             return
         }
@@ -40,42 +74,92 @@ extension JobSchedServer {
         job.status = .running
         job.started = Timestamp.now()
         job.pid = process.pid
+        job.pidStart = ProcessIdentity.startTime(of: process.pid)
+        job.msg = ""
         active.job = job
         jobByPID[process.pid] = job.id
         save(job)
-        if let fd = process.outputFD {
-            active.output = OutputPump(loop: loop, fd: fd) { [unowned self, unowned active] bytes in
-                self.forward(bytes, of: active)
+        if active.spool == nil {
+            active.spool = SpoolWriter(spool: spool, id: job.id, streams: plan.spoolStreams)
+        }
+        for (fd, stream) in [(process.stdoutFD, plan.firstPipeStream), (process.stderrFD, .stderr)] {
+            guard let fd, let stream else { continue }
+            active.pumps.append(OutputPump(loop: loop, fd: fd) { [unowned self, unowned active] bytes in
+                self.capture(bytes, from: stream, of: active)
+            })
+        }
+        if let timeout = job.timeout {
+            active.timeoutTimer = loop.timer(after: timeout) { [unowned self] in
+                self.killJob(job.id, reason: "timeout after \(Timestamp.seconds(timeout)) s")
             }
         }
-        logger.info("job \(job.id) started, pid \(process.pid)")
+        logger.info("job \(job.id) started, pid \(process.pid)\(job.attempts > 1 ? ", attempt \(job.attempts)" : "")")
     }
 
-    /// Streams output to the sync client, pausing the pipe while the client is behind.
-    private func forward(_ bytes: UnsafeRawBufferPointer, of active: ActiveJob) {
-        guard let client = active.syncClient, client.isOpen else { return }
-        if client.unsentBytes + bytes.count > JobSchedServer.maxUnsentOutput {
-            active.output?.pause()
-            client.send(bytes) { [weak active] in active?.output?.resume() }
-        } else {
-            client.send(bytes)
+    /// Output read from a job: kept in the spool, sent to its sync client and followers.
+    private func capture(_ bytes: UnsafeRawBufferPointer, from stream: Spool.Stream, of active: ActiveJob) {
+        active.spool?.append(bytes, to: .both)
+        if stream != .both { active.spool?.append(bytes, to: stream) }
+        if let client = active.syncClient, client.isOpen {
+            active.clientSawNewline = bytes.last == UInt8(ascii: "\n")
+            // Past the limit, the pipes are no longer read until the client catches up.
+            if client.unsentBytes + bytes.count > JobSchedServer.maxUnsentOutput {
+                active.pumps.forEach { $0.pause() }
+                client.send(bytes) { [weak active] in active?.pumps.forEach { $0.resume() } }
+            } else {
+                client.send(bytes)
+            }
+        }
+        for follower in active.followers where follower.stream == .both || follower.stream == stream {
+            follower.request.send(bytes)
+        }
+        // A follower must not hold the job back: one that falls too far behind is let go.
+        active.followers.removeAll { follower in
+            guard follower.request.unsentBytes > JobSchedServer.maxUnsentOutput else { return !follower.request.isOpen }
+            follower.request.send("\njobsched: output dropped: this client reads too slowly\n")
+            follower.request.endStream()
+            return true
         }
     }
 
-    /// SIGCHLD: every exited job's main process ends its job.
+    /// SIGCHLD: every exited job's main process ends its run.
     func reapChildren() {
         for (pid, termination) in reapExitedChildren() {
             guard let id = jobByPID.removeValue(forKey: pid), let active = activeJobs[id] else { continue }
-            active.output?.drainAndClose()
+            active.pumps.forEach { $0.drainAndClose() }
+            active.pumps = []
+            active.timeoutTimer = nil
             // Processes the job left in its group do not outlive it.
             groupKiller.terminate(group: pid)
+            let code = termination.returncode
             if let reason = active.killReason {
-                finish(id, status: .killed, returncode: termination.returncode, msg: reason)
+                finish(id, status: .killed, returncode: code, msg: reason)
+            } else if code != 0 && active.job.attempts <= active.job.retries && !isShuttingDown {
+                retry(active, after: code)
             } else {
-                finish(id, status: .success, returncode: termination.returncode, msg: "")
+                finish(id, status: .success, returncode: code, msg: "")
             }
         }
         groupKiller.forgetEmptyGroups()
+    }
+
+    /// Puts a job whose run failed back in the queue, after its retry delay.
+    private func retry(_ active: ActiveJob, after code: Int32) {
+        let id = active.job.id
+        scheduler.finished(id)
+        active.job.status = .queued
+        active.job.pid = nil
+        active.job.msg = "attempt \(active.job.attempts) ended with returncode \(code); retrying"
+        save(active.job)
+        logger.info("job \(id) \(active.job.msg)")
+        if active.job.retryDelay > 0 {
+            active.startTimer = loop.timer(after: active.job.retryDelay) { [unowned self, unowned active] in
+                active.startTimer = nil
+                self.makeReadyIfFree(id)
+            }
+        }
+        makeReadyIfFree(id)
+        startAdmittedJobs()
     }
 
     enum KillOutcome: Equatable {
@@ -95,7 +179,7 @@ extension JobSchedServer {
                 return .unknown
             }
         }
-        if scheduler.dequeue(id) {
+        if active.job.status == .queued {
             finish(id, status: .killed, returncode: nil, msg: reason)
         } else if let pid = active.pid {
             if active.killReason == nil {
@@ -107,41 +191,70 @@ extension JobSchedServer {
         return .killed
     }
 
-    /// The job is over: record it, answer its sync client and waiters, free its slot.
+    /// The job is over: record it, answer its sync client and waiters, free its
+    /// slot, and settle the jobs that depended on it.
     func finish(_ id: JobID, status: JobStatus, returncode: Int32?, msg: String) {
         guard let active = activeJobs.removeValue(forKey: id) else { return }
         scheduler.finished(id)
+        _ = scheduler.remove(id)
+        dependencies.remove(id)
+        active.startTimer = nil
+        active.timeoutTimer = nil
         var job = active.job
         job.status = status
         job.returncode = returncode
         job.msg = msg
         job.finished = Timestamp.now()
         save(job)
+        finishedCount += 1
+        metrics.jobFinished(job)
         logger.info("job \(id) \(status.rawValue), returncode \(returncode.map(String.init) ?? "-")\(msg.isEmpty ? "" : ": \(msg)")")
 
         if let client = active.syncClient, client.isOpen {
-            if active.output.map({ !$0.endsWithNewline }) ?? false { client.send("\n") }
+            if !active.clientSawNewline { client.send("\n") }
             client.send("jobsched: " + TextTable.statusLine(job) + "\n")
             client.endStream()
         }
-        active.output?.close()
+        active.followers.forEach { $0.request.endStream() }
+        active.pumps.forEach { $0.close() }
         waiters.jobFinished(id)
+
+        let (unblocked, broken) = dependencies.resolve(id, succeeded: job.succeeded)
+        for waiting in broken {
+            finish(waiting, status: .killed, returncode: nil, msg: "dependency \(id) \(job.outcome)")
+        }
+        unblocked.forEach(makeReadyIfFree)
+        trimHistory()
         startAdmittedJobs()
         finishShutdownIfDone()
     }
 
-    /// Writes a job's new state into the open transaction.
-    private func save(_ job: Job) {
+    /// Writes a job's new state into the open transaction. Until that commits,
+    /// the state is also kept here, to be written again if the commit fails.
+    func save(_ job: Job) {
+        unconfirmed[job.id] = job
         do {
             try store.update(job)
         } catch {
             logger.error("saving job \(job.id): \(error)")
+            scheduleSaveRetry()
         }
     }
 
-    /// The current record of a job, active or finished.
+    /// The current record of a job, active or finished, even while the database is failing.
     func currentJob(_ id: JobID) throws(SQLiteError) -> Job? {
         if let active = activeJobs[id] { return active.job }
+        if let written = unconfirmed[id] { return written }
         return try store.job(id)
+    }
+}
+
+extension Job {
+    /// What `after=` asks for: ended by itself with returncode 0.
+    var succeeded: Bool { status == .success && returncode == 0 }
+
+    /// How it ended, for messages: `failed`, `killed`, `success with returncode 3`.
+    var outcome: String {
+        status == .success ? "ended with returncode \(returncode.map(String.init) ?? "-")" : status.rawValue
     }
 }

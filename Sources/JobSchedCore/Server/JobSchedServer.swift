@@ -13,15 +13,24 @@ public final class JobSchedServer {
     let store: JobStore
     let http: HTTPServer
     let groupKiller: ProcessGroupKiller
+    let spool: Spool
+    let metrics = ServerMetrics()
     var scheduler: Scheduler
+    var dependencies = DependencyGraph()
 
     /// Queued and running jobs; a finished job lives only in the store.
     var activeJobs: [JobID: ActiveJob] = [:]
+    /// Finished jobs in the store, kept up to date for --keep-finished.
+    var finishedCount = 0
     var jobByPID: [pid_t: JobID] = [:]
     let waiters = WaiterRegistry()
 
     /// Work to do once the open transaction has committed (sending job ids).
     private var afterCommit: [(Result<Void, SQLiteError>) -> Void] = []
+    /// Job states written but not yet committed: written again after a failed
+    /// commit (disk full, read-only file), so the store catches up once it can.
+    var unconfirmed: [JobID: Job] = [:]
+    private var saveRetry: Event?
     private var commitEvent: Event!
     private var signalEvents: [Event] = []
     var isShuttingDown = false
@@ -44,17 +53,10 @@ public final class JobSchedServer {
 
         loop = try EventLoop()
         store = try JobStore(path: configuration.databasePath, clear: configuration.clear)
+        spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes)
         http = try HTTPServer(loop: loop, address: configuration.address, port: configuration.port)
         groupKiller = ProcessGroupKiller(loop: loop, grace: configuration.killGrace)
         scheduler = Scheduler(limit: configuration.maxRunning)
-
-        do {
-            let interrupted = try store.killInterrupted(msg: "server restarted", at: Timestamp.now())
-            try store.commit()
-            if interrupted > 0 { logger.info("marked \(interrupted) jobs of the previous run as killed") }
-        } catch {
-            throw ServerError("cannot update database '\(configuration.databasePath)': \(error.message)")
-        }
 
         commitEvent = loop.deferredEvent { [unowned self] in self.commitPendingWrites() }
         store.onFirstWrite = { [unowned self] in self.commitEvent.activate() }
@@ -66,6 +68,53 @@ public final class JobSchedServer {
             loop.onSignal(SIGINT) { [unowned self] in self.beginShutdown(reason: "SIGINT") },
             loop.onSignal(SIGTERM) { [unowned self] in self.beginShutdown(reason: "SIGTERM") },
         ]
+        do {
+            try recoverPreviousRun()
+            try store.commit()
+        } catch {
+            throw ServerError("cannot update database '\(configuration.databasePath)': \(error.message)")
+        }
+    }
+
+    /// Restores group settings, and settles the jobs a previous run left queued
+    /// or running: killed, or with --resume queued again.
+    private func recoverPreviousRun() throws(SQLiteError) {
+        defer { finishedCount = (try? store.countFinished()) ?? 0 }
+        for (name, settings) in try store.groupSettings() {
+            scheduler.setLimit(settings.limit, for: name)
+            scheduler.setPaused(settings.paused, group: name)
+        }
+        let now = Timestamp.now()
+        killOrphans(of: try store.jobs(matching: JobFilter(statuses: [.running])))
+        guard configuration.resume else {
+            let interrupted = try store.killInterrupted([.queued, .running], msg: "server restarted", at: now)
+            if interrupted > 0 { logger.info("marked \(interrupted) jobs of the previous run as killed") }
+            return
+        }
+        for var job in try store.jobs(matching: JobFilter(statuses: [.running])) {
+            if job.attempts <= job.retries {
+                job.status = .queued
+                job.pid = nil
+                job.msg = "requeued after server restart"
+            } else {
+                job.status = .killed
+                job.msg = "server restarted"
+                job.finished = now
+            }
+            try store.update(job)
+        }
+        // A sync job's client is gone with the previous run.
+        for var job in try store.jobs(matching: JobFilter(statuses: [.queued])) {
+            guard job.sync else { continue }
+            job.status = .killed
+            job.msg = "server restarted"
+            job.finished = now
+            try store.update(job)
+        }
+        // In id order, so a job's dependencies are back before it.
+        let queued = try store.jobs(matching: JobFilter(statuses: [.queued]))
+        queued.forEach { enqueue($0, syncClient: nil) }
+        if !queued.isEmpty { logger.info("resumed \(queued.count) queued jobs of the previous run") }
     }
 
     /// `http://ADDR:PORT` of the bound socket (the real port when 0 was asked for).
@@ -76,6 +125,18 @@ public final class JobSchedServer {
         logger.info("listening on \(url), database \(configuration.databasePath), at most \(configuration.maxRunning) jobs at once")
         loop.run()
         logger.info("server stopped")
+    }
+
+    /// A crash of the server leaves its running jobs' processes behind; their
+    /// process groups are killed, but only where pid and start time still match.
+    private func killOrphans(of jobs: [Job]) {
+        for job in jobs {
+            guard let pid = job.pid, let started = job.pidStart, ProcessIdentity.startTime(of: pid) == started else {
+                continue
+            }
+            Glibc.kill(-pid, SIGKILL)
+            logger.notice("job \(job.id): killed process group \(pid) left by the previous run")
+        }
     }
 
     // MARK: Batched commits
@@ -91,13 +152,32 @@ public final class JobSchedServer {
         do {
             try store.commit()
             result = .success(())
+            // With a retry pending, states lost in an earlier rollback are still to be written.
+            if saveRetry == nil { unconfirmed.removeAll(keepingCapacity: true) }
         } catch {
             logger.error("database commit failed: \(error)")
             result = .failure(error)
+            scheduleSaveRetry()
         }
         let work = afterCommit
         afterCommit = []
         work.forEach { $0(result) }
+    }
+
+    /// Writes the unconfirmed job states again in a second, and again after that until a commit succeeds.
+    func scheduleSaveRetry() {
+        guard saveRetry == nil else { return }
+        saveRetry = loop.timer(after: 1) { [unowned self] in
+            self.saveRetry = nil
+            for job in self.unconfirmed.values.sorted(by: { $0.id < $1.id }) {
+                do {
+                    try self.store.update(job)
+                } catch {
+                    self.scheduleSaveRetry()
+                    return
+                }
+            }
+        }
     }
 
     // MARK: Shutdown
@@ -112,15 +192,19 @@ public final class JobSchedServer {
         isShuttingDown = true
         logger.notice("shutting down (\(reason))")
         http.stopAccepting()
-        for id in scheduler.queue.ids { killJob(id, reason: "server shutdown") }
-        for id in Array(scheduler.running) { killJob(id, reason: "server shutdown") }
+        for (id, active) in activeJobs.sorted(by: { $0.key < $1.key })
+        where active.job.status == .running || !keepsQueuedJobsAtShutdown(active.job) {
+            killJob(id, reason: "server shutdown")
+        }
         finishShutdownIfDone()
     }
 
-    /// Exits once no job is active and no process group awaits its SIGKILL.
+    /// Exits once no job runs and no process group awaits its SIGKILL.
     func finishShutdownIfDone() {
-        guard isShuttingDown, !isExiting, activeJobs.isEmpty, groupKiller.isIdle else { return }
+        guard isShuttingDown, !isExiting, scheduler.running.isEmpty, groupKiller.isIdle else { return }
         isExiting = true
+        // Waits on jobs left queued for the next start (--resume) end here.
+        waiters.removeAll().forEach(answer)
         commitPendingWrites()
         signalEvents = []
         // Leave a moment for the last replies to be written.

@@ -3,15 +3,18 @@ final class Waiter {
     let request: HTTPRequest
     let ids: [JobID]
     let format: OutputFormat
+    /// `fail=1`: answer 409 unless every job succeeded.
+    let failUnlessAllSucceed: Bool
     fileprivate(set) var pending: Set<JobID>
     /// The `timeout=` timer, if one was asked for.
     var timer: Event?
 
-    init(request: HTTPRequest, ids: [JobID], pending: Set<JobID>, format: OutputFormat) {
+    init(request: HTTPRequest, ids: [JobID], pending: Set<JobID>, format: OutputFormat, failUnlessAllSucceed: Bool) {
         self.request = request
         self.ids = ids
         self.pending = pending
         self.format = format
+        self.failUnlessAllSucceed = failUnlessAllSucceed
     }
 }
 
@@ -44,6 +47,13 @@ final class WaiterRegistry {
             if waitersByJob[id]?.isEmpty == true { waitersByJob[id] = nil }
         }
         return waiter
+    }
+
+    /// Forgets every waiter and returns them, to be answered as things are.
+    func removeAll() -> [Waiter] {
+        let all = waiters.keys.sorted().compactMap { remove($0) }
+        waitersByJob = [:]
+        return all
     }
 
     func jobFinished(_ id: JobID) {

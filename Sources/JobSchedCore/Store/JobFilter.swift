@@ -7,6 +7,10 @@ struct JobFilter: Equatable {
     var statuses: [JobStatus] = []
     /// Show every job; otherwise a filter with no list set shows only active ones.
     var all = false
+    /// Order (by job id unless set) and most rows.
+    var sort: JobField = .jobid
+    var descending = false
+    var limit: Int?
 
     /// The statuses actually queried: with nothing asked for, the active jobs.
     var effectiveStatuses: [JobStatus] {
@@ -19,6 +23,18 @@ struct JobFilter: Equatable {
     /// A WHERE clause and its bound values. Each list is bound as one JSON array
     /// read by `json_each`, so the SQL text depends only on which lists are set
     /// and its prepared statement can be reused.
+    /// The SELECT's tail: WHERE, ORDER BY and LIMIT, and the values to bind.
+    func sqlClauses() -> (sql: String, values: [Statement.Value]) {
+        var (sql, values) = whereClause()
+        sql += " ORDER BY \(sort.sqlColumn) \(descending ? "DESC" : "ASC")"
+        if sort != .jobid { sql += ", id" }
+        if let limit {
+            sql += " LIMIT ?"
+            values.append(.integer(Int64(limit)))
+        }
+        return (sql, values)
+    }
+
     func whereClause() -> (sql: String, values: [Statement.Value]) {
         var conditions: [String] = []
         var values: [Statement.Value] = []

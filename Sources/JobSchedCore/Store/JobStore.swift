@@ -7,26 +7,31 @@
 /// in between shares that one commit.
 final class JobStore {
     static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    static let schemaVersion: Int64 = 1
+    static let schemaVersion: Int64 = 2
 
     private let db: SQLiteDatabase
+    private let lock: DatabaseLock
     private let begin: Statement
     private let commitStatement: Statement
     private let rollbackStatement: Statement
     private let insertStatement: Statement
     private let updateStatement: Statement
     private let byIDStatement: Statement
+    private let saveGroupStatement: Statement
     private var queryStatements: [String: Statement] = [:]
 
     /// Called when a write opens a new transaction.
     var onFirstWrite: () -> Void = {}
 
-    private static let columns =
-        "id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid"
+    private static let columns = """
+        id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
+        priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env, pid_start
+        """
 
     init(path: String, clear: Bool) throws(ServerError) {
         do {
             db = try SQLiteDatabase(path: path)
+            lock = try DatabaseLock(path: path)
             try JobStore.prepareSchema(db, path: path)
             if clear {
                 try db.execute("DELETE FROM jobs; DELETE FROM sqlite_sequence WHERE name = 'jobs';")
@@ -35,13 +40,15 @@ final class JobStore {
             commitStatement = try db.prepare("COMMIT")
             rollbackStatement = try db.prepare("ROLLBACK")
             insertStatement = try db.prepare("""
-                INSERT INTO jobs (name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
+                VALUES (\(Array(repeating: "?", count: 24).joined(separator: ", ")))
                 """)
             updateStatement = try db.prepare("""
-                UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ? WHERE id = ?
+                UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?, pid_start = ?
+                WHERE id = ?
                 """)
             byIDStatement = try db.prepare("SELECT \(JobStore.columns) FROM jobs WHERE id = ?")
+            saveGroupStatement = try db.prepare("INSERT OR REPLACE INTO groups (name, max_running, paused) VALUES (?, ?, ?)")
         } catch let error as SQLiteError {
             throw ServerError("cannot use database '\(path)': \(error.message)")
         } catch let error as ServerError {
@@ -52,6 +59,15 @@ final class JobStore {
     }
 
     private static func prepareSchema(_ db: SQLiteDatabase, path: String) throws -> Void {
+        // Checked first: another application's database must be left as it was.
+        let appID = try db.scalar("PRAGMA application_id")
+        let tables = try db.scalar("SELECT count(*) FROM sqlite_master")
+        guard appID == .integer(applicationID) || (appID == .integer(0) && tables == .integer(0)) else {
+            throw ServerError("'\(path)' is not a jobsched database")
+        }
+        if case .integer(let version) = try db.scalar("PRAGMA user_version"), version > schemaVersion {
+            throw ServerError("'\(path)' was written by a newer jobsched (schema version above \(schemaVersion))")
+        }
         let mode = try db.scalar("PRAGMA journal_mode = WAL")
         guard mode == .text("wal") else {
             throw ServerError("cannot use database '\(path)': WAL journal mode unavailable")
@@ -59,9 +75,6 @@ final class JobStore {
         // A crash loses nothing that was committed; only power loss can lose
         // the last commits, and commits are batched anyway.
         try db.execute("PRAGMA synchronous = NORMAL")
-        let appID = try db.scalar("PRAGMA application_id")
-        let version = try db.scalar("PRAGMA user_version")
-        let tables = try db.scalar("SELECT count(*) FROM sqlite_master")
         if appID == .integer(0) && tables == .integer(0) {
             try db.execute("""
                 BEGIN;
@@ -85,16 +98,39 @@ final class JobStore {
                 CREATE INDEX jobs_name ON jobs (name);
                 CREATE INDEX jobs_grp ON jobs (grp);
                 PRAGMA application_id = \(applicationID);
-                PRAGMA user_version = \(schemaVersion);
+                PRAGMA user_version = 1;
                 COMMIT;
                 """)
-            return
         }
-        guard appID == .integer(applicationID) else {
-            throw ServerError("'\(path)' is not a jobsched database")
-        }
-        guard version == .integer(schemaVersion) else {
-            throw ServerError("'\(path)' has jobsched schema version \(version), this server supports \(schemaVersion)")
+        try migrate(db, path: path)
+    }
+
+    /// Brings a schema of an older jobsched up to date, one version at a time.
+    private static func migrate(_ db: SQLiteDatabase, path: String) throws {
+        guard case .integer(var version) = try db.scalar("PRAGMA user_version") else { return }
+        if version == 1 {
+            try db.execute("""
+                BEGIN;
+                ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN after_ids TEXT NOT NULL DEFAULT '';
+                ALTER TABLE jobs ADD COLUMN afterany_ids TEXT NOT NULL DEFAULT '';
+                ALTER TABLE jobs ADD COLUMN not_before REAL;
+                ALTER TABLE jobs ADD COLUMN timeout REAL;
+                ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN retry_delay REAL NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE jobs ADD COLUMN cwd TEXT;
+                ALTER TABLE jobs ADD COLUMN env TEXT NOT NULL DEFAULT '';
+                ALTER TABLE jobs ADD COLUMN pid_start INTEGER;
+                CREATE TABLE groups (
+                    name TEXT PRIMARY KEY,
+                    max_running INTEGER,
+                    paused INTEGER NOT NULL DEFAULT 0
+                );
+                PRAGMA user_version = 2;
+                COMMIT;
+                """)
+            version = 2
         }
     }
 
@@ -113,6 +149,9 @@ final class JobStore {
             .text(job.name), .text(job.group), .text(job.command), .text(job.status.rawValue),
             .init(job.returncode), .integer(job.sync ? 1 : 0), .init(job.outlog), .init(job.errlog),
             .text(job.msg), .real(job.submitted), .init(job.started), .init(job.finished), .init(job.pid),
+            .integer(Int64(job.priority)), .text(JobStore.encodeIDs(job.after)), .text(JobStore.encodeIDs(job.afterAny)),
+            .init(job.notBefore), .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay),
+            .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)), .init(job.pidStart),
         ])
         return db.lastInsertRowID
     }
@@ -122,18 +161,68 @@ final class JobStore {
         try beginIfNeeded()
         try updateStatement.run([
             .text(job.status.rawValue), .init(job.returncode), .text(job.msg),
-            .init(job.started), .init(job.finished), .init(job.pid), .integer(job.id),
+            .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)), .init(job.pidStart),
+            .integer(job.id),
         ])
     }
 
-    /// Marks every job a previous run left queued or running as killed.
-    func killInterrupted(msg: String, at time: Double) throws(SQLiteError) -> Int {
+    /// Marks every job a previous run left in one of `statuses` as killed.
+    func killInterrupted(_ statuses: [JobStatus], msg: String, at time: Double) throws(SQLiteError) -> Int {
         try beginIfNeeded()
         let statement = try db.prepare("""
-            UPDATE jobs SET status = 'killed', msg = ?, finished = ? WHERE status IN ('queued', 'running')
+            UPDATE jobs SET status = 'killed', msg = ?, finished = ? WHERE status IN (SELECT value FROM json_each(?))
             """)
-        try statement.run([.text(msg), .real(time)])
+        try statement.run([.text(msg), .real(time), .text(JSON.array(statuses.map { .string($0.rawValue) }).serialized())])
         return Int(try db.scalar("SELECT changes()").integer ?? 0)
+    }
+
+    /// Deletes finished jobs: the listed ones, those matching, or the oldest
+    /// `count`; returns the ids deleted. Queued and running jobs are never deleted.
+    func deleteFinished(ids: [JobID]) throws(SQLiteError) -> [JobID] {
+        try deleteFinished(where: "id IN (SELECT value FROM json_each(?))",
+                           [.text(JSON.array(ids.map { .int($0) }).serialized())])
+    }
+
+    func deleteFinished(statuses: [JobStatus], finishedBefore: Double?) throws(SQLiteError) -> [JobID] {
+        try deleteFinished(where: "status IN (SELECT value FROM json_each(?)) AND finished < ?",
+                           [.text(JSON.array(statuses.map { .string($0.rawValue) }).serialized()),
+                            .real(finishedBefore ?? .infinity)])
+    }
+
+    func deleteOldestFinished(_ count: Int) throws(SQLiteError) -> [JobID] {
+        try deleteFinished(where: "id IN (SELECT id FROM jobs WHERE status NOT IN ('queued', 'running') ORDER BY id LIMIT ?)",
+                           [.integer(Int64(count))])
+    }
+
+    private func deleteFinished(where condition: String, _ values: [Statement.Value]) throws(SQLiteError) -> [JobID] {
+        try beginIfNeeded()
+        let statement = try cachedStatement(
+            "DELETE FROM jobs WHERE \(condition) AND status NOT IN ('queued', 'running') RETURNING id")
+        try statement.reset(binding: values)
+        var ids: [JobID] = []
+        while try statement.step() { ids.append(statement.int(at: 0) ?? 0) }
+        try statement.reset()
+        return ids
+    }
+
+    func countFinished() throws(SQLiteError) -> Int {
+        Int(try db.scalar("SELECT count(*) FROM jobs WHERE status NOT IN ('queued', 'running')").integer ?? 0)
+    }
+
+    /// Every group's settings that differ from the defaults.
+    func groupSettings() throws(SQLiteError) -> [String: Scheduler.Group] {
+        let statement = try db.prepare("SELECT name, max_running, paused FROM groups")
+        var groups: [String: Scheduler.Group] = [:]
+        while try statement.step() {
+            groups[statement.text(at: 0) ?? ""] = Scheduler.Group(
+                limit: statement.int(at: 1).map { Int($0) }, paused: statement.int(at: 2) == 1)
+        }
+        return groups
+    }
+
+    func save(group name: String, _ settings: Scheduler.Group) throws(SQLiteError) {
+        try beginIfNeeded()
+        try saveGroupStatement.run([.text(name), .init(settings.limit), .integer(settings.paused ? 1 : 0)])
     }
 
     func commit() throws(SQLiteError) {
@@ -157,15 +246,8 @@ final class JobStore {
     }
 
     func jobs(matching filter: JobFilter) throws(SQLiteError) -> [Job] {
-        let (clause, values) = filter.whereClause()
-        let sql = "SELECT \(JobStore.columns) FROM jobs \(clause) ORDER BY id"
-        let statement: Statement
-        if let cached = queryStatements[sql] {
-            statement = cached
-        } else {
-            statement = try db.prepare(sql)
-            queryStatements[sql] = statement
-        }
+        let (clause, values) = filter.sqlClauses()
+        let statement = try cachedStatement("SELECT \(JobStore.columns) FROM jobs \(clause)")
         try statement.reset(binding: values)
         var jobs: [Job] = []
         while try statement.step() { jobs.append(JobStore.decode(statement)) }
@@ -173,8 +255,17 @@ final class JobStore {
         return jobs
     }
 
+    /// Statements whose SQL is built at run time, prepared once per distinct text.
+    private func cachedStatement(_ sql: String) throws(SQLiteError) -> Statement {
+        if let cached = queryStatements[sql] { return cached }
+        let statement = try db.prepare(sql)
+        queryStatements[sql] = statement
+        return statement
+    }
+
     private static func decode(_ row: Statement) -> Job {
-        Job(id: row.int(at: 0)!,
+        var job = Job(
+            id: row.int(at: 0)!,
             name: row.text(at: 1) ?? "",
             group: row.text(at: 2) ?? "",
             command: row.text(at: 3) ?? "",
@@ -188,6 +279,41 @@ final class JobStore {
             started: row.double(at: 11),
             finished: row.double(at: 12),
             pid: row.int(at: 13).map { Int32(truncatingIfNeeded: $0) })
+        job.priority = Int(row.int(at: 14) ?? 0)
+        job.after = decodeIDs(row.text(at: 15))
+        job.afterAny = decodeIDs(row.text(at: 16))
+        job.notBefore = row.double(at: 17)
+        job.timeout = row.double(at: 18)
+        job.retries = Int(row.int(at: 19) ?? 0)
+        job.retryDelay = row.double(at: 20) ?? 0
+        job.attempts = Int(row.int(at: 21) ?? 0)
+        job.cwd = row.text(at: 22)
+        job.env = decodeList(row.text(at: 23))
+        job.pidStart = row.int(at: 24).map { UInt64($0) }
+        return job
+    }
+
+    /// Id lists are stored as `1,2,3`.
+    private static func encodeIDs(_ ids: [JobID]) -> String { ids.map(String.init).joined(separator: ",") }
+    private static func decodeIDs(_ text: String?) -> [JobID] { (text ?? "").split(separator: ",").compactMap { JobID($0) } }
+
+    /// Lists of any strings are stored length-prefixed (`3:A=15:B=x y`), so no
+    /// character needs escaping.
+    static func encodeList(_ items: [String]) -> String {
+        items.map { "\($0.utf8.count):\($0)" }.joined()
+    }
+
+    static func decodeList(_ text: String?) -> [String] {
+        var bytes = Substring(text ?? "").utf8[...]
+        var items: [String] = []
+        while let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
+              let length = Int(String(decoding: bytes[..<colon], as: UTF8.self)) {
+            let start = bytes.index(after: colon)
+            guard let end = bytes.index(start, offsetBy: length, limitedBy: bytes.endIndex) else { break }
+            items.append(String(decoding: bytes[start..<end], as: UTF8.self))
+            bytes = bytes[end...]
+        }
+        return items
     }
 }
 

@@ -95,6 +95,11 @@ final class ServerProcess {
         return job
     }
 
+    /// The server's open descriptors: a held request (a wait) shows as one more.
+    var openDescriptors: Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+    }
+
     /// The pid (and process group) of a job, once it has started.
     func pidOnceRunning(_ id: Int64) throws -> Int32 {
         var pid: Int?

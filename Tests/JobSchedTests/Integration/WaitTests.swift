@@ -44,12 +44,11 @@ struct WaitIntegrationTests {
     @Test func disconnectedWaitersAreFreed() throws {
         let server = try ServerProcess()
         let running = try server.submitAsync("sleep 300")
-        func openDescriptors() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.pid)/fd").count) ?? -1 }
-        let before = openDescriptors()
+        let before = server.openDescriptors
         let waiters = try (0..<20).map { _ in try StreamingCurl(["--data", "jobid=\(running)", "\(server.base)/wait"]) }
-        #expect(eventually { openDescriptors() >= before + 20 })
+        #expect(eventually { server.openDescriptors >= before + 20 })
         waiters.forEach { $0.killClient() }
-        #expect(eventually { openDescriptors() <= before })
+        #expect(eventually { server.openDescriptors <= before })
         // The job is untouched, and the server still answers.
         #expect(try server.job(running)["status"] as? String == "running")
         server.curl("/kill", data: "jobid=\(running)")

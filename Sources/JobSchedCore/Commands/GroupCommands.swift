@@ -1,0 +1,81 @@
+/// /group, /pause and /resume: per-group limits and pausing, kept in the database.
+extension JobSchedServer {
+    func group(_ p: Parameters, _ request: HTTPRequest) throws(RequestError) {
+        let format = try p.format
+        if let name = p.string("name") {
+            guard let limitText = p.string("limit") else {
+                throw .badRequest("missing required parameter 'limit' (with name)")
+            }
+            let limit = limitText == "none" ? 0 : try p.integer("limit", default: 0, range: 0...1_000_000)
+            scheduler.setLimit(limit == 0 ? nil : limit, for: name)
+            try persist(group: name)
+            startAdmittedJobs()
+        } else if p.string("limit") != nil {
+            throw .badRequest("limit needs name=GROUP")
+        }
+        let rows = groupRows()
+        respond(request, format: format, text: {
+            "group\tlimit\tpaused\tqueued\trunning\n" + rows.map {
+                "\(TextTable.escape($0.name))\t\($0.limit.map(String.init) ?? "-")\t\($0.paused ? 1 : 0)\t\($0.queued)\t\($0.running)\n"
+            }.joined()
+        }, json: {
+            .object([("groups", .array(rows.map {
+                .object([("name", .string($0.name)), ("limit", JSON($0.limit)), ("paused", .bool($0.paused)),
+                         ("queued", .int(Int64($0.queued))), ("running", .int(Int64($0.running)))])
+            }))])
+        })
+    }
+
+    func setPaused(_ paused: Bool, _ p: Parameters, _ request: HTTPRequest) throws(RequestError) {
+        let format = try p.format
+        let names: [String]
+        if let name = p.string("group") {
+            names = [name]
+        } else {
+            // Every group: the ones with settings, the ones with jobs, and the
+            // all-groups switch that also covers groups created later.
+            names = groupRows().map(\.name) + [Scheduler.allGroups]
+        }
+        for name in names {
+            scheduler.setPaused(paused, group: name)
+            try persist(group: name)
+        }
+        startAdmittedJobs()
+        let target = p.string("group").map { "group \($0)" } ?? "all groups"
+        let message = "\(paused ? "Paused" : "Resumed") \(target)"
+        logger.notice("\(message)")
+        respond(request, format: format, text: { message + "\n" }, json: { .object([("message", .string(message))]) })
+    }
+
+    private func persist(group name: String) throws(RequestError) {
+        do {
+            try store.save(group: name, scheduler.settings(of: name))
+        } catch {
+            throw JobSchedServer.databaseError(error)
+        }
+    }
+
+    private struct GroupRow {
+        var name: String
+        var limit: Int?
+        var paused: Bool
+        var queued = 0
+        var running = 0
+    }
+
+    /// Every group that has settings or active jobs, by name.
+    private func groupRows() -> [GroupRow] {
+        var rows: [String: GroupRow] = [:]
+        func row(_ name: String) -> GroupRow {
+            let settings = scheduler.settings(of: name)
+            return GroupRow(name: name, limit: settings.limit, paused: settings.paused)
+        }
+        for name in scheduler.groupSettings.keys where name != Scheduler.allGroups { rows[name] = row(name) }
+        for active in activeJobs.values {
+            let name = active.job.group
+            if rows[name] == nil { rows[name] = row(name) }
+            if active.job.status == .running { rows[name]!.running += 1 } else { rows[name]!.queued += 1 }
+        }
+        return rows.values.sorted { $0.name < $1.name }
+    }
+}

@@ -1,0 +1,31 @@
+/// Where a job's stdout and stderr go, and what the server reads back.
+///
+/// A user's `outlog`/`errlog` file takes its stream. Otherwise a sync job's
+/// streams share one pipe, so its client sees them interleaved exactly as
+/// written; an async job's streams get a pipe each, so they can be read
+/// apart later. Everything read is kept in the spool.
+struct OutputPlan: Equatable {
+    var stdout: OutputTarget
+    var stderr: OutputTarget
+    /// What the pipe returned as `stdoutFD` carries (stderr's own pipe is always `.stderr`).
+    var firstPipeStream: Spool.Stream?
+    /// The spool files to write.
+    var spoolStreams: [Spool.Stream]
+
+    init(sync: Bool, outlog: String?, errlog: String?) {
+        let pipe: OutputTarget = sync ? .sharedPipe : .ownPipe
+        stdout = outlog.map(OutputTarget.file) ?? pipe
+        stderr = errlog.map(OutputTarget.file) ?? pipe
+        switch (stdout, stderr) {
+        case (.sharedPipe, .sharedPipe): firstPipeStream = .both
+        case (.sharedPipe, _), (.ownPipe, _): firstPipeStream = .stdout
+        case (_, .sharedPipe): firstPipeStream = .stderr
+        default: firstPipeStream = nil
+        }
+        var streams: [Spool.Stream] = []
+        if firstPipeStream != nil || stderr == .ownPipe { streams.append(.both) }
+        if stdout == .ownPipe || firstPipeStream == .stdout { streams.append(.stdout) }
+        if stderr == .ownPipe || firstPipeStream == .stderr { streams.append(.stderr) }
+        spoolStreams = streams
+    }
+}

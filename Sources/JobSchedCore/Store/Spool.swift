@@ -1,0 +1,95 @@
+import Glibc
+
+/// The directory where jobsched keeps job output that goes to no file of the
+/// user's: per job, both streams in arrival order, and each stream alone when
+/// the job's streams were read apart.
+struct Spool {
+    enum Stream: String, CaseIterable {
+        /// stdout and stderr together, as they arrived.
+        case both, stdout, stderr
+
+        var fileSuffix: String { self == .both ? "out" : rawValue }
+    }
+
+    let directory: String
+    /// Each file keeps about this many of its last bytes.
+    let maxBytes: Int
+
+    init(directory: String, maxBytes: Int) throws(ServerError) {
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            throw ServerError("cannot create spool directory '\(directory)': \(errnoText())")
+        }
+        var info = stat()
+        guard stat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw ServerError("spool path '\(directory)' is not a directory")
+        }
+        self.directory = directory
+        self.maxBytes = maxBytes
+    }
+
+    func path(_ id: JobID, _ stream: Stream) -> String { "\(directory)/\(id).\(stream.fileSuffix)" }
+
+    /// The kept output, or nil if there is no such file.
+    func read(_ id: JobID, _ stream: Stream) -> [UInt8]? {
+        let fd = open(path(id, stream), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            bytes += chunk[..<n]
+        }
+        return bytes
+    }
+
+    func remove(_ id: JobID) {
+        for stream in Stream.allCases { unlink(path(id, stream)) }
+    }
+}
+
+/// Appends one job's output to its spool files, keeping each file near the cap.
+final class SpoolWriter {
+    private let spool: Spool
+    private var files: [Spool.Stream: (fd: Int32, size: Int)] = [:]
+
+    init(spool: Spool, id: JobID, streams: [Spool.Stream]) {
+        self.spool = spool
+        for stream in streams {
+            let fd = open(spool.path(id, stream), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)  // read back when compacting
+            guard fd >= 0 else { continue }
+            var info = stat()
+            fstat(fd, &info)
+            files[stream] = (fd, Int(info.st_size))
+        }
+    }
+
+    deinit { files.values.forEach { close($0.fd) } }
+
+    func append(_ bytes: UnsafeRawBufferPointer, to stream: Spool.Stream) {
+        guard var file = files[stream] else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(file.fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }  // disk full: output is lost, the job goes on
+            offset += n
+        }
+        file.size += offset
+        // Compact only once well past the cap, so that copying stays rare.
+        if file.size > spool.maxBytes + max(64 * 1024, spool.maxBytes / 4) {
+            file.size = keepTail(of: file.fd, size: file.size)
+        }
+        files[stream] = file
+    }
+
+    /// Rewrites the file to its last `maxBytes` bytes; returns the new size.
+    private func keepTail(of fd: Int32, size: Int) -> Int {
+        var tail = [UInt8](repeating: 0, count: spool.maxBytes)
+        let n = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(size - spool.maxBytes)) }
+        guard n > 0, ftruncate(fd, 0) == 0 else { return size }
+        return tail.withUnsafeBytes { write(fd, $0.baseAddress, n) }
+    }
+}

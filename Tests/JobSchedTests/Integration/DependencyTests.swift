@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@Suite("Integration: dependencies, priorities and groups")
+struct DependencyIntegrationTests {
+    @Test func failedDependencyKillsDependentsTransitively() throws {
+        let server = try ServerProcess()
+        let gate = try server.makeGate()
+        let first = try server.submitAsync("cat \(gate.path); exit 1")
+        let second = try server.submitAsync("echo never", extra: "&after=\(first)")
+        let third = try server.submitAsync("echo never", extra: "&after=\(second)")
+        let anyway = try server.submitAsync("echo ran", extra: "&afterany=\(first)")
+        #expect(try server.job(second)["status"] as? String == "queued")
+        try gate.open("go")
+        #expect(server.waitFor(first, second, third, anyway) == """
+            job \(first) success returncode=1
+            job \(second) killed returncode=-
+            job \(third) killed returncode=-
+            job \(anyway) success returncode=0
+
+            """)
+        #expect(try server.job(second)["msg"] as? String == "dependency \(first) ended with returncode 1")
+        #expect(try server.job(third)["msg"] as? String == "dependency \(second) killed")
+        #expect(try server.job(third)["started"] is NSNull)
+        // A dependency that already failed kills a new dependent at once.
+        let late = try server.submitAsync("echo never", extra: "&after=\(first)")
+        #expect(server.waitFor(late) == "job \(late) killed returncode=-\n")
+        // Unknown ids are refused.
+        let unknown = server.curl("/submit", data: "command=true&sync=0&after=\(first),777")
+        #expect(unknown.status == 400 && unknown.body.contains("777"))
+    }
+
+    @Test func successfulChainRunsInOrder() throws {
+        let server = try ServerProcess(["-j", "4"])
+        let order = server.directory.appendingPathComponent("order").path
+        let a = try server.submitAsync("sleep 0.2; echo a >> \(order)")
+        let b = try server.submitAsync("echo b >> \(order)", extra: "&after=\(a)")
+        let c = try server.submitAsync("echo c >> \(order)", extra: "&after=\(b),\(a)")
+        server.waitFor(a, b, c)
+        #expect(try String(contentsOfFile: order, encoding: .utf8) == "a\nb\nc\n")
+    }
+
+    @Test func higherPriorityRunsFirstUnderAFullQueue() throws {
+        let server = try ServerProcess(["-j", "1"])
+        let gate = try server.makeGate()
+        let order = server.directory.appendingPathComponent("order").path
+        let blocker = try server.submitAsync("cat \(gate.path)")
+        var ids: [Int64] = []
+        for (label, priority) in [("low", 0), ("high1", 5), ("mid", 1), ("high2", 5), ("negative", -3)] {
+            ids.append(try server.submitAsync("echo \(label) >> \(order)", extra: "&priority=\(priority)"))
+        }
+        try gate.open("go")
+        server.waitFor(blocker)
+        for id in ids { server.waitFor(id) }
+        #expect(try String(contentsOfFile: order, encoding: .utf8) == "high1\nhigh2\nmid\nlow\nnegative\n")
+    }
+
+    @Test func groupLimitAndGlobalLimitTogether() throws {
+        let server = try ServerProcess(["-j", "3"])
+        #expect(server.curl("/group", data: "name=g&limit=1").status == 200)
+        let inGroup = SpanLog(directory: server.directory, name: "g")
+        let everyone = SpanLog(directory: server.directory, name: "all")
+        var ids: [Int64] = []
+        for _ in 0..<4 {
+            let both = inGroup.command(seconds: 0.2) + "; " + everyone.command(seconds: 0)
+            ids.append(try server.submitAsync(both, extra: "&group=g"))
+            ids.append(try server.submitAsync(everyone.command(seconds: 0.2), extra: "&group=h"))
+        }
+        let listing = server.curl("/group").lines
+        #expect(listing.first == "group\tlimit\tpaused\tqueued\trunning")
+        #expect(listing.contains { $0.hasPrefix("g\t1\t0\t") })
+        for id in ids { server.waitFor(id) }
+        #expect(try inGroup.mostAtOnce() == 1)
+        #expect(try everyone.mostAtOnce() <= 3)
+        #expect(try everyone.count() == 8)
+    }
+
+    @Test func pausedGroupStaysPausedAcrossRestart() throws {
+        let directory = try ServerProcess.makeTemporaryDirectory()
+        var server = try ServerProcess(["--resume"], directory: directory)
+        #expect(server.curl("/pause", data: "group=batch").body == "Paused group batch\n")
+        let held = try server.submitAsync("echo ran", extra: "&group=batch")
+        let other = try server.submitAsync("true", extra: "&group=other")
+        #expect(server.waitFor(other).contains("success"))
+        #expect(try server.job(held)["status"] as? String == "queued")
+        #expect(server.stop() == 0)
+
+        server = try ServerProcess(["--resume"], directory: directory)
+        #expect(try server.job(held)["status"] as? String == "queued")
+        #expect(server.curl("/group").lines.contains { $0.hasPrefix("batch\t-\t1\t1\t0") })
+        server.curl("/resume", data: "group=batch")
+        #expect(server.waitFor(held) == "job \(held) success returncode=0\n")
+    }
+
+    @Test func pauseAllHoldsEveryGroup() throws {
+        let server = try ServerProcess()
+        server.curl("/pause")
+        let id = try server.submitAsync("true", extra: "&group=new-group")
+        #expect(server.curl("/wait", data: "jobid=\(id)&timeout=0.3").body == "job \(id) queued returncode=-\n")
+        #expect(server.curl("/resume").body == "Resumed all groups\n")
+        #expect(server.waitFor(id).contains("success"))
+    }
+}

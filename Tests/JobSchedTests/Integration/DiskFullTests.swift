@@ -1,0 +1,63 @@
+import Foundation
+import Glibc
+import Testing
+
+/// A small tmpfs holds the database, so the disk can really fill up. Needs
+/// root (CI runs as root); skipped where mounting is not allowed.
+private let canMountTmpfs: Bool = {
+    guard getuid() == 0, let directory = try? ServerProcess.makeTemporaryDirectory() else { return false }
+    defer { umount(directory.path) }
+    return mount("tmpfs", directory.path, "tmpfs", 0, "size=64k") == 0
+}()
+
+@Suite("Integration: an unwritable database", .enabled(if: canMountTmpfs, "needs root to mount a small tmpfs"))
+struct DiskFullIntegrationTests {
+    @Test func fullDiskRefusesSubmitsAndRecovers() throws {
+        let directory = try ServerProcess.makeTemporaryDirectory()
+        #expect(mount("tmpfs", directory.path, "tmpfs", 0, "size=4m") == 0)
+        defer { umount2(directory.path, Int32(MNT_DETACH)) }
+        let server = try ServerProcess(directory: directory)
+        let gate = try server.makeGate()
+        let running = try server.submitAsync("cat \(gate.path)")
+
+        // Fill the disk to the last byte.
+        let filler = directory.appendingPathComponent("filler").path
+        let fd = open(filler, O_WRONLY | O_CREAT, 0o600)
+        let block = [UInt8](repeating: 7, count: 64 * 1024)
+        while block.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
+        close(fd)
+
+        // Submits fail with the SQLite error and no id; enough of them to spill out of SQLite's cache.
+        var refused = 0
+        for _ in 0..<200 {
+            let result = server.curl("/submit", data: "command=echo \(String(repeating: "x", count: 2000))&sync=0")
+            if result.status == 503 {
+                refused += 1
+                #expect(result.body.hasPrefix("Error: database: ") && !result.body.contains("\n1"))
+            } else {
+                #expect(result.status == 200)
+            }
+        }
+        #expect(refused > 0)
+        // The running job still finishes, and the server still answers.
+        try gate.open("go")
+        #expect(server.waitFor(running) == "job \(running) success returncode=0\n")
+
+        // Room again: submits work, and the finished job's state reaches the file.
+        unlink(filler)
+        let after = try server.submitAsync("true")
+        #expect(server.waitFor(after).contains("success"))
+        #expect(eventually {
+            let sqlite = Process()
+            sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            sqlite.arguments = [server.databasePath, "SELECT status FROM jobs WHERE id = \(running)"]
+            let output = Pipe()
+            sqlite.standardOutput = output
+            guard (try? sqlite.run()) != nil else { return false }
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            sqlite.waitUntilExit()
+            return text == "success\n"
+        })
+        #expect(server.stop() == 0)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@Suite("Integration: kept output and history")
+struct OutputIntegrationTests {
+    @Test func followStreamsARunningJobToTwoClientsAtOnce() throws {
+        let server = try ServerProcess()
+        let gate = try server.makeGate()
+        let id = try server.submitAsync("echo before; echo oops >&2; cat \(gate.path); echo after")
+        let both = try StreamingCurl(["\(server.base)/output?jobid=\(id)&follow=1"])
+        let errors = try StreamingCurl(["\(server.base)/output?jobid=\(id)&follow=1&stream=stderr"])
+        #expect(both.nextLine() == "before")
+        #expect(both.nextLine() == "oops")
+        #expect(errors.nextLine() == "oops")
+        try gate.open("go")
+        #expect(both.remainingLines() == ["go", "after"])
+        #expect(errors.remainingLines() == [])
+        #expect(server.curl("/output?jobid=\(id)&stream=stdout").body == "before\ngo\nafter\n")
+        #expect(server.curl("/output?jobid=\(id)").body == "before\noops\ngo\nafter\n")
+    }
+
+    @Test func followWorksForASyncJobFromAnotherClient() throws {
+        let server = try ServerProcess()
+        let gate = try server.makeGate()
+        let owner = try StreamingCurl(["--data-urlencode", "command=echo one; cat \(gate.path)", "\(server.base)/submit"])
+        let id = try #require(Int64(owner.nextLine() ?? ""))
+        #expect(owner.nextLine() == "one")
+        let follower = try StreamingCurl(["\(server.base)/output?jobid=\(id)&follow=1"])
+        #expect(follower.nextLine() == "one")
+        try gate.open("two")
+        #expect(follower.remainingLines() == ["two"])
+        #expect(owner.remainingLines() == ["two", "jobsched: job \(id) success returncode=0"])
+        let split = server.curl("/output?jobid=\(id)&stream=stdout")
+        #expect(split.status == 409 && split.body.contains("sync job"))
+    }
+
+    @Test func spoolKeepsTheTailWithinTheCap() throws {
+        let server = try ServerProcess(["--max-log", "4096"])
+        let id = try server.submitAsync("seq 1 20000")
+        server.waitFor(id)
+        let kept = server.curl("/output?jobid=\(id)").body
+        #expect(kept.utf8.count <= 4096 + 65536)
+        #expect(kept.hasSuffix("19999\n20000\n"))
+        #expect(server.curl("/output?jobid=999").status == 404)
+    }
+
+    @Test func removeCleanAndRestart() throws {
+        let server = try ServerProcess()
+        let done = try server.submitAsync("echo kept")
+        let failed = try server.submitAsync("exit 3")
+        let killed = try server.submitAsync("sleep 300")
+        server.curl("/kill", data: "jobid=\(killed)")
+        let running = try server.submitAsync("sleep 300")
+        server.waitFor(done, failed, killed)
+        let spoolFile = server.databasePath + ".spool/\(done).out"
+        #expect(FileManager.default.fileExists(atPath: spoolFile))
+
+        let restarted = server.curl("/restart", data: "jobid=\(done)")
+        let again = try #require(Int64(restarted.body.dropLast()))
+        #expect(server.waitFor(again) == "job \(again) success returncode=0\n")
+        #expect(server.curl("/output?jobid=\(again)").body == "kept\n")
+        #expect(server.curl("/restart", data: "jobid=\(running)").status == 409)
+
+        let removal = server.curl("/remove", data: "jobid=\(done),\(running),4242")
+        #expect(removal.lines == ["Job \(done) has been removed", "Error: job \(running) is running; kill it first",
+                                  "Error: unknown job id 4242"])
+        #expect(!FileManager.default.fileExists(atPath: spoolFile))
+        #expect(server.curl("/clean", data: "status=success").body == "Removed 2 jobs\n")
+        #expect(server.curl("/clean", data: "before=2001-01-01T00:00:00Z").body == "Removed 0 jobs\n")
+        #expect(server.curl("/clean").body == "Removed 1 jobs\n")
+        #expect(server.curl("/jobinfo", data: "all=1&fields=jobid").lines == ["jobid", "\(running)"])
+        server.curl("/kill", data: "jobid=\(running)")
+    }
+
+    @Test func keepFinishedCapsHistory() throws {
+        let server = try ServerProcess(["--keep-finished", "2"])
+        let ids = try (0..<5).map { _ in try server.submitAsync("true") }
+        for id in ids { server.waitFor(id) }
+        #expect(server.curl("/jobinfo", data: "all=1&fields=jobid").lines == ["jobid", "\(ids[3])", "\(ids[4])"])
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+@Suite("Integration: timeouts, retries, delays, environment")
+struct RunControlIntegrationTests {
+    @Test func timeoutKillsTheWholeProcessTree() throws {
+        let server = try ServerProcess(["--kill-grace", "0.5"])
+        let id = try server.submitAsync("sleep 300 & sleep 301 & wait", extra: "&timeout=0.5")
+        let pid = try server.pidOnceRunning(id)
+        #expect(server.waitFor(id).hasPrefix("job \(id) killed returncode="))
+        #expect((try server.job(id)["msg"] as? String)?.hasPrefix("timeout") == true)
+        #expect(eventually { processes(inGroup: pid).isEmpty })
+    }
+
+    @Test func retriesCountAttempts() throws {
+        let server = try ServerProcess()
+        let counter = server.directory.appendingPathComponent("count").path
+        // Fails on its first two runs, succeeds on the third.
+        let flaky = try server.submitAsync("echo x >> \(counter); [ $(wc -l < \(counter)) -ge 3 ]",
+                                           extra: "&retries=5&retry_delay=0.1")
+        #expect(server.waitFor(flaky) == "job \(flaky) success returncode=0\n")
+        let info = server.curl("/jobinfo", data: "jobid=\(flaky)&fields=attempts,retries")
+        #expect(info.lines.last == "3\t5")
+        let hopeless = try server.submitAsync("exit 7", extra: "&retries=1")
+        #expect(server.waitFor(hopeless) == "job \(hopeless) success returncode=7\n")
+        #expect(server.curl("/jobinfo", data: "jobid=\(hopeless)&fields=attempts").lines.last == "2")
+    }
+
+    @Test func delayHoldsAJobQueuedWithAFreeSlot() throws {
+        let server = try ServerProcess()
+        let id = try server.submitAsync("true", extra: "&delay=600")
+        #expect(server.curl("/wait", data: "jobid=\(id)&timeout=0.3").body == "job \(id) queued returncode=-\n")
+        server.curl("/kill", data: "jobid=\(id)")
+        let past = try server.submitAsync("true", extra: "&at=2001-01-01T00:00:00Z")
+        #expect(server.waitFor(past).contains("success"))
+        let soon = try server.submitAsync("true", extra: "&delay=0.2")
+        #expect(server.waitFor(soon).contains("success"))
+        #expect(server.curl("/submit", data: "command=true&at=tomorrow").status == 400)
+    }
+
+    @Test func cwdAndEnvironment() throws {
+        let server = try ServerProcess()
+        let result = server.curl("/submit", data: "command=pwd; echo $GREETING-$OTHER&cwd=/tmp&env=GREETING=hello world&env=OTHER=2")
+        #expect(Array(result.lines.dropFirst()) == ["/tmp", "hello world-2", "jobsched: job 1 success returncode=0"])
+        let bad = server.curl("/submit", data: "command=true&cwd=/nonexistent-dir")
+        #expect(bad.lines.last == "jobsched: job 2 failed returncode=-")
+        #expect((try server.job(2)["msg"] as? String)?.contains("/nonexistent-dir") == true)
+        #expect(server.curl("/submit", data: "command=true&env=1BAD=x").status == 400)
+    }
+
+    @Test func uniqueReturnsTheActiveJob() throws {
+        let server = try ServerProcess()
+        let first = try server.submitAsync("sleep 300", extra: "&name=nightly&unique=1")
+        let again = try server.submitAsync("sleep 300", extra: "&name=nightly&unique=1")
+        #expect(again == first)
+        let otherGroup = try server.submitAsync("sleep 300", extra: "&name=nightly&group=x&unique=1")
+        #expect(otherGroup != first)
+        server.curl("/kill", data: "jobid=\(first),\(otherGroup)")
+    }
+
+    @Test func waitForAGroupAndFailStatus() throws {
+        let server = try ServerProcess()
+        let gate = try server.makeGate()
+        let ok = try server.submitAsync("cat \(gate.path)", extra: "&group=build")
+        let bad = try server.submitAsync("exit 2", extra: "&group=build&after=\(ok)")
+        let before = server.openDescriptors
+        let waiter = try StreamingCurl(["-w", "%{http_code}\n", "--data", "group=build&fail=1", "\(server.base)/wait"])
+        #expect(eventually { server.openDescriptors > before })  // the wait is held
+        try gate.open("go")
+        let lines = waiter.remainingLines()
+        let result = (status: Int(lines.last ?? ""), lines: Array(lines.dropLast()))
+        #expect(result.status == 409)
+        #expect(result.lines == ["job \(ok) success returncode=0", "job \(bad) success returncode=2"])
+        #expect(server.curl("/wait", data: "jobid=\(ok)&fail=1").status == 200)
+    }
+
+    @Test func jobinfoSortLimitAndNewFields() throws {
+        let server = try ServerProcess()
+        for priority in [3, 1, 2] { _ = try server.submitAsync("true", extra: "&priority=\(priority)") }
+        server.waitFor(1, 2, 3)
+        let sorted = server.curl("/jobinfo", data: "all=1&sort=-priority&limit=2&fields=jobid,priority,attempts")
+        #expect(sorted.lines == ["jobid\tpriority\tattempts", "1\t3\t1", "3\t2\t1"])
+        #expect(server.curl("/jobinfo", data: "sort=bogus").status == 400)
+    }
+
+    @Test func resumeKeepsQueuedJobsAcrossAGracefulRestart() throws {
+        let directory = try ServerProcess.makeTemporaryDirectory()
+        var server = try ServerProcess(["--resume", "-j", "1"], directory: directory)
+        let running = try server.submitAsync("sleep 300")
+        let queued = try server.submitAsync("echo resumed")
+        let dependent = try server.submitAsync("true", extra: "&after=\(queued)")
+        #expect(server.stop() == 0)
+        server = try ServerProcess(["--resume", "-j", "1"], directory: directory)
+        #expect(try server.job(running)["status"] as? String == "killed")
+        #expect(server.waitFor(queued, dependent) == "job \(queued) success returncode=0\njob \(dependent) success returncode=0\n")
+    }
+}

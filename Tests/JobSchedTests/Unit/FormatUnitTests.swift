@@ -1,0 +1,222 @@
+import Foundation
+import Testing
+@testable import JobSchedCore
+
+/// A job with every field set, and one with every optional field absent.
+private enum SampleJobs {
+    static let full = Job(id: 42, name: "build", group: "ci", command: "make\tall", status: .success, returncode: 0,
+                          sync: true, outlog: "out.log", errlog: "err.log", msg: "done",
+                          submitted: 1_000_000_000.75, started: 1_000_000_001, finished: 1_000_000_062.5, pid: 4321)
+    static let sparse = Job(id: 7, name: "", group: "default", command: "sleep 9", status: .queued, sync: false,
+                            submitted: 0)
+}
+
+@Suite("Unit: TextTable")
+struct TextTableUnitTests {
+    @Test(arguments: [
+        ("plain text", "plain text"),
+        ("a\tb", #"a\tb"#),
+        ("a\nb", #"a\nb"#),
+        ("a\r\nb", #"a\r\nb"#),
+        (#"C:\dir"#, #"C:\\dir"#),
+        (#"\t"#, #"\\t"#),       // a literal backslash-t stays distinguishable from a tab
+        (#"say "hi""#, #"say "hi""#),
+        ("é ✓ 😀", "é ✓ 😀"),
+        ("", ""),
+    ])
+    func escape(value: String, escaped: String) {
+        #expect(TextTable.escape(value) == escaped)
+    }
+
+    @Test func jobsTable() {
+        let table = TextTable.jobs([SampleJobs.full, SampleJobs.sparse], fields: JobField.defaultFields)
+        #expect(table == """
+            jobid\tname\tgroup\tstatus\treturncode\tsubmitted\tmsg\tcommand
+            42\tbuild\tci\tsuccess\t0\t2001-09-09T01:46:40Z\tdone\tmake\\tall
+            7\t-\tdefault\tqueued\t-\t1970-01-01T00:00:00Z\t-\tsleep 9
+
+            """)
+    }
+
+    @Test func jobsTableHeaderOnlyAndOtherFields() {
+        #expect(TextTable.jobs([], fields: [.jobid, .status]) == "jobid\tstatus\n")
+        #expect(TextTable.jobs([SampleJobs.sparse], fields: [.pid, .sync, .outlog, .started]) == "pid\tsync\toutlog\tstarted\n-\t0\t-\t-\n")
+    }
+
+    @Test func statusLine() {
+        #expect(TextTable.statusLine(SampleJobs.full) == "job 42 success returncode=0")
+        #expect(TextTable.statusLine(SampleJobs.sparse) == "job 7 queued returncode=-")
+        var killed = SampleJobs.full
+        killed.status = .killed
+        killed.returncode = -9
+        #expect(TextTable.statusLine(killed) == "job 42 killed returncode=-9")
+    }
+}
+
+@Suite("Unit: JobField")
+struct JobFieldUnitTests {
+    @Test(arguments: [
+        (JobField.jobid, JSON.int(42), "42", JSON.int(7), "7"),
+        (.name, .string("build"), "build", .string(""), "-"),
+        (.group, .string("ci"), "ci", .string("default"), "default"),
+        (.command, .string("make\tall"), #"make\tall"#, .string("sleep 9"), "sleep 9"),
+        (.status, .string("success"), "success", .string("queued"), "queued"),
+        (.returncode, .int(0), "0", .null, "-"),
+        (.sync, .bool(true), "1", .bool(false), "0"),
+        (.outlog, .string("out.log"), "out.log", .null, "-"),
+        (.errlog, .string("err.log"), "err.log", .null, "-"),
+        (.msg, .string("done"), "done", .string(""), "-"),
+        (.submitted, .string("2001-09-09T01:46:40Z"), "2001-09-09T01:46:40Z", .string("1970-01-01T00:00:00Z"), "1970-01-01T00:00:00Z"),
+        (.started, .string("2001-09-09T01:46:41Z"), "2001-09-09T01:46:41Z", .null, "-"),
+        (.finished, .string("2001-09-09T01:47:42Z"), "2001-09-09T01:47:42Z", .null, "-"),
+        (.pid, .int(4321), "4321", .null, "-"),
+    ])
+    func jsonAndText(field: JobField, fullJSON: JSON, fullText: String, sparseJSON: JSON, sparseText: String) {
+        #expect(field.json(of: SampleJobs.full).serialized() == fullJSON.serialized())
+        #expect(field.text(of: SampleJobs.full) == fullText)
+        #expect(field.json(of: SampleJobs.sparse).serialized() == sparseJSON.serialized())
+        #expect(field.text(of: SampleJobs.sparse) == sparseText)
+    }
+
+    @Test func parseList() throws {
+        #expect(try JobField.parseList([]) == nil)
+        #expect(try JobField.parseList(["time", "jobgroup", "msg"]) == [.submitted, .group, .msg])
+        #expect(throws: RequestError.self) { try JobField.parseList(["jobid", "nope"]) }
+    }
+
+    @Test func jobObjectKeepsTheDocumentedKeyOrder() {
+        #expect(JobJSON.object(SampleJobs.sparse).serialized() == """
+            {"jobid": 7, "name": "", "group": "default", "command": "sleep 9", "status": "queued", "returncode": null, \
+            "sync": false, "outlog": null, "errlog": null, "msg": "", "submitted": "1970-01-01T00:00:00Z", \
+            "started": null, "finished": null, "pid": null}
+            """)
+        #expect(JobJSON.object(SampleJobs.full, fields: [.status, .jobid]).serialized() == #"{"status": "success", "jobid": 42}"#)
+    }
+}
+
+@Suite("Unit: JSON")
+struct JSONUnitTests {
+    @Test(arguments: [
+        (JSON.null, "null"),
+        (.bool(true), "true"),
+        (.bool(false), "false"),
+        (.int(0), "0"),
+        (.int(Int64.min), "-9223372036854775808"),
+        (.int(Int64.max), "9223372036854775807"),
+        (.array([]), "[]"),
+        (.object([]), "{}"),
+        (.array([.int(1), .string("a"), .null]), #"[1, "a", null]"#),
+        (.object([("z", .int(1)), ("a", .array([.bool(true)]))]), #"{"z": 1, "a": [true]}"#),
+        (.object([("k\"ey", .string("v"))]), #"{"k\"ey": "v"}"#),
+    ])
+    func serializes(value: JSON, text: String) {
+        #expect(value.serialized() == text)
+    }
+
+    @Test(arguments: [
+        ("plain", #""plain""#),
+        (#"say "hi""#, #""say \"hi\"""#),
+        (#"back\slash"#, #""back\\slash""#),
+        ("tab\tnl\ncr\r", #""tab\tnl\ncr\r""#),
+        ("\u{0}\u{1}\u{8}\u{c}\u{1b}\u{1f}", #""\u0000\u0001\u0008\u000c\u001b\u001f""#),
+        (" \u{7f}", "\" \u{7f}\""),
+        ("é ✓ 😀 \u{2028}", "\"é ✓ 😀 \u{2028}\""),
+    ])
+    func escapesStrings(value: String, text: String) throws {
+        let serialized = JSON.string(value).serialized()
+        #expect(serialized == text)
+        // And a real JSON parser reads the original string back.
+        let parsed = try JSONSerialization.jsonObject(with: Data("[\(serialized)]".utf8)) as? [String]
+        #expect(parsed == [value])
+    }
+
+    @Test func optionalInitializers() {
+        #expect(JSON(nil as String?).serialized() == "null")
+        #expect(JSON("x" as String?).serialized() == #""x""#)
+        #expect(JSON(nil as Int32?).serialized() == "null")
+        #expect(JSON(-3 as Int32?).serialized() == "-3")
+    }
+}
+
+@Suite("Unit: Timestamp")
+struct TimestampUnitTests {
+    @Test(arguments: [
+        (0, "1970-01-01T00:00:00Z"),
+        (1_000_000_000, "2001-09-09T01:46:40Z"),
+        (951_782_400, "2000-02-29T00:00:00Z"),
+        (1_700_000_000.999, "2023-11-14T22:13:20Z"),  // fractions are truncated, not rounded
+        (1_700_000_059.9999, "2023-11-14T22:14:19Z"),
+        (-0.5, "1969-12-31T23:59:59Z"),
+        (253_402_300_799, "9999-12-31T23:59:59Z"),
+    ] as [(Double, String)])
+    func iso8601(seconds: Double, text: String) {
+        #expect(Timestamp.iso8601(seconds) == text)
+    }
+
+    @Test func nowIsARecentEpochTime() {
+        let now = Timestamp.now()
+        #expect(abs(now - Date().timeIntervalSince1970) < 60)
+    }
+}
+
+@Suite("Unit: HelpText")
+struct HelpTextUnitTests {
+    @Test(arguments: Command.allCases)
+    func topicListsEveryParameter(command: Command) {
+        let lines = HelpText.topic(command).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first == "/\(command.rawValue): \(command.summary)")
+        #expect(lines.last == "")
+        #expect(lines.count == command.parameters.count + 2)
+        for (line, parameter) in zip(lines.dropFirst(), command.parameters) {
+            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            #expect(columns.count == 3)
+            #expect(columns.first == "  \(parameter.name)")
+            #expect(columns.last.map(String.init) == parameter.summary)
+        }
+    }
+
+    @Test(arguments: [
+        (Command.submit, "  command\t(required)\t"),
+        (.submit, "  name\t(optional, default job)\t"),
+        (.submit, "  group\t(optional, default default)\t"),
+        (.submit, "  sync\t(optional, default 1)\t"),
+        (.submit, "  outlog\t(optional)\t"),
+        (.submit, "  format\t(optional, default text)\t"),
+        (.jobinfo, "  all\t(optional, default 0)\t"),
+        (.jobinfo, "  fields\t(optional, default jobid,name,group,status,returncode,submitted,msg,command)\t"),
+        (.jobinfo, "  jobid\t(optional)\t"),
+        (.kill, "  jobid\t(required)\t"),
+        (.wait, "  jobid\t(required)\t"),
+        (.wait, "  timeout\t(optional)\t"),
+        (.help, "  topic\t(optional)\t"),
+        (.shutdown, "  format\t(optional, default text)\t"),
+    ])
+    func topicShowsRequiredAndDefaults(command: Command, line: String) {
+        #expect(HelpText.topic(command).contains("\n" + line))
+    }
+
+    @Test func overviewListsEveryCommand() {
+        let overview = HelpText.overview()
+        for command in Command.allCases {
+            #expect(overview.contains("\n  /\(command.rawValue)\t\(command.summary)\n"))
+        }
+        #expect(overview.contains("/help?topic=COMMAND"))
+    }
+
+    @Test func unknownTopicListsValidTopics() {
+        let message = HelpText.unknownTopic("nope")
+        let prefix = "unknown help topic 'nope'; valid topics: "
+        #expect(message.hasPrefix(prefix))
+        let topics = message.dropFirst(prefix.count).components(separatedBy: ", ")
+        #expect(topics.starts(with: ["help", "submit", "jobinfo"]))
+        #expect(topics == Command.allCases.map(\.rawValue))
+    }
+
+    @Test func topicJSON() {
+        #expect(HelpText.topicJSON(.kill).serialized() == """
+            {"name": "kill", "summary": "cancel queued or running jobs", "parameters": [\
+            {"name": "jobid", "required": true, "default": null, "summary": "comma-separated job ids"}, \
+            {"name": "format", "required": false, "default": "text", "summary": "reply as 'text' or 'json'"}]}
+            """)
+    }
+}

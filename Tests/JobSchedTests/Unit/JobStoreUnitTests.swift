@@ -1,0 +1,196 @@
+import Foundation
+import Testing
+@testable import JobSchedCore
+
+/// Each test gets a fresh directory, removed afterwards.
+@Suite("Unit: JobStore on a real SQLite file")
+final class JobStoreUnitTests {
+    private let directory: URL
+    private let path: String
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobsched-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        path = directory.appendingPathComponent("jobs.db").path
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    private func open(clear: Bool = false) throws -> JobStore { try JobStore(path: path, clear: clear) }
+
+    private static func job(_ name: String = "job", group: String = "default", status: JobStatus = .queued) -> Job {
+        Job(name: name, group: group, command: "echo \(name)", status: status, sync: false, submitted: 1_700_000_000.25)
+    }
+
+    /// Runs the sqlite3 shell on the test's database file.
+    private func sqlite3(_ sql: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, sql]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "sqlite3 \(sql)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func openError() -> String? {
+        let error = #expect(throws: ServerError.self) { try JobStore(path: self.path, clear: false) }
+        return error?.description
+    }
+
+    @Test func insertGivesIncreasingIDsAndRoundTripsEveryField() throws {
+        let store = try open()
+        var full = Job(name: "n", group: "g", command: "printf 'a\\tb'\n", status: .running, returncode: -9, sync: true,
+                       outlog: "o.log", errlog: "e.log", msg: "msg é", submitted: 1.5, started: 2.25, finished: 3.125, pid: 99)
+        #expect(try store.insert(Self.job("a")) == 1)
+        full.id = try store.insert(full)
+        #expect(full.id == 2)
+        #expect(try store.insert(Self.job("c")) == 3)
+        #expect(try store.job(2) == full)
+        var a = Self.job("a")
+        a.id = 1
+        #expect(try store.job(1) == a)
+        #expect(try store.job(4) == nil)
+        #expect(try store.job(0) == nil)
+    }
+
+    @Test func committedWritesSurviveAReopen() throws {
+        var job = Self.job("kept")
+        do {
+            let store = try open()
+            job.id = try store.insert(job)
+            try store.commit()
+            job.status = .success
+            job.returncode = 3
+            job.msg = "m"
+            job.started = 10
+            job.finished = 20
+            job.pid = 1234
+            try store.update(job)
+            try store.commit()
+        }
+        let reopened = try open()
+        #expect(try reopened.job(job.id) == job)
+        // Ids continue after the existing ones.
+        #expect(try reopened.insert(Self.job()) == job.id + 1)
+    }
+
+    @Test func uncommittedWritesAreLostOnClose() throws {
+        do {
+            let store = try open()
+            #expect(try store.insert(Self.job("committed")) == 1)
+            try store.commit()
+            var job = Self.job("uncommitted")
+            job.id = try store.insert(job)
+            #expect(try store.job(job.id) != nil)  // the same connection sees it
+        }
+        let reopened = try open()
+        #expect(try reopened.jobs(matching: JobFilter(all: true)).map(\.name) == ["committed"])
+    }
+
+    @Test(arguments: [
+        (JobFilter(), [1, 2]),
+        (JobFilter(all: true), [1, 2, 3, 4, 5]),
+        (JobFilter(ids: [5, 1, 99]), [1, 5]),
+        (JobFilter(names: ["b", "e"]), [2, 5]),
+        (JobFilter(groups: ["g2"]), [3, 4]),
+        (JobFilter(statuses: [.success, .failed]), [3, 5]),
+        (JobFilter(names: ["a", "c"], groups: ["g1"]), [1]),
+        (JobFilter(groups: ["g2"], statuses: [.killed]), [4]),
+        (JobFilter(names: ["nobody"]), []),
+        (JobFilter(names: [#"it's "quoted""#]), []),
+    ] as [(JobFilter, [JobID])])
+    func jobsMatching(filter: JobFilter, ids: [JobID]) throws {
+        let store = try open()
+        for (name, group, status) in [("a", "g1", JobStatus.queued), ("b", "g1", .running), ("c", "g2", .success),
+                                      ("d", "g2", .killed), ("e", "g3", .failed)] {
+            _ = try store.insert(Self.job(name, group: group, status: status))
+        }
+        #expect(try store.jobs(matching: filter).map(\.id) == ids)
+        // A cached statement answers the same the second time.
+        #expect(try store.jobs(matching: filter).map(\.id) == ids)
+    }
+
+    @Test func killInterruptedMarksQueuedAndRunningJobs() throws {
+        let store = try open()
+        for status in [JobStatus.queued, .running, .success, .failed, .killed] {
+            _ = try store.insert(Self.job(status.rawValue, status: status))
+        }
+        try store.commit()
+        #expect(try store.killInterrupted([.queued, .running], msg: "server restarted", at: 99.5) == 2)
+        let jobs = try store.jobs(matching: JobFilter(all: true))
+        #expect(jobs.map(\.status) == [.killed, .killed, .success, .failed, .killed])
+        #expect(jobs.map(\.msg) == ["server restarted", "server restarted", "", "", ""])
+        #expect(jobs.map(\.finished) == [99.5, 99.5, nil, nil, nil])
+        #expect(try store.killInterrupted([.queued, .running], msg: "again", at: 100) == 0)
+    }
+
+    @Test func clearEmptiesTheTableAndRestartsIDs() throws {
+        do {
+            let store = try open()
+            for _ in 0..<3 { _ = try store.insert(Self.job()) }
+            try store.commit()
+        }
+        let cleared = try open(clear: true)
+        #expect(try cleared.jobs(matching: JobFilter(all: true)) == [])
+        #expect(try cleared.insert(Self.job()) == 1)
+    }
+
+    @Test func onFirstWriteIsCalledOncePerTransaction() throws {
+        let store = try open()
+        var calls = 0
+        store.onFirstWrite = { calls += 1 }
+        var job = Self.job()
+        job.id = try store.insert(job)
+        _ = try store.insert(Self.job())
+        job.status = .running
+        try store.update(job)
+        _ = try store.jobs(matching: JobFilter(all: true))
+        #expect(calls == 1)
+        try store.commit()
+        try store.commit()  // nothing to commit: no new transaction either
+        #expect(calls == 1)
+        _ = try store.job(job.id)
+        #expect(calls == 1)  // reads do not open a transaction
+        _ = try store.killInterrupted([.queued, .running], msg: "x", at: 1)
+        #expect(calls == 2)
+        try store.commit()
+        try store.update(job)
+        #expect(calls == 3)
+    }
+
+    @Test(arguments: [1, 100])
+    func rejectsAFileThatIsNotSQLite(lines: Int) throws {
+        let text = String(repeating: "This is a plain text file, not SQLite.\n", count: lines)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let description = try #require(openError())
+        #expect(description.contains("'\(path)'"))
+        #expect(description.contains("not a database"))
+        // The file is left as it was.
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
+    }
+
+    @Test func rejectsAnotherApplicationsDatabase() throws {
+        _ = try sqlite3("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me');")
+        #expect(openError() == "'\(path)' is not a jobsched database")
+        #expect(try sqlite3("SELECT body FROM notes") == "keep me\n")
+        // Rejected before anything is changed: the file is not switched to WAL.
+        #expect(try sqlite3("PRAGMA journal_mode") == "delete\n")
+    }
+
+    @Test func rejectsANewerSchemaVersion() throws {
+        let newer = JobStore.schemaVersion + 1
+        _ = try sqlite3("PRAGMA application_id = \(JobStore.applicationID); PRAGMA user_version = \(newer); CREATE TABLE jobs (id INTEGER);")
+        #expect(openError() == "'\(path)' was written by a newer jobsched (schema version above \(JobStore.schemaVersion))")
+        #expect(try sqlite3("PRAGMA user_version") == "\(newer)\n")
+    }
+
+    @Test func reopensItsOwnDatabase() throws {
+        _ = try open()
+        #expect(try sqlite3("PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode") == "\(JobStore.applicationID)\n\(JobStore.schemaVersion)\nwal\n")
+        _ = try open()
+    }
+}
