@@ -28,11 +28,21 @@ struct JobSchedCommand: ParsableCommand {
     @Flag(help: "Start with an empty job table (job ids start again from 1).")
     var clear = false
 
+    @Option(name: .customLong("token-file"), help: "File holding the token that every request must send as 'Authorization: Bearer TOKEN' (or set JOBSCHED_TOKEN).")
+    var tokenFile: String?
+
+    @Flag(name: .customLong("insecure-no-auth"), help: "Allow a non-loopback address without a token: anyone who can reach it can run commands as you.")
+    var insecureNoAuth = false
+
+    @Option(name: .customLong("max-queued"), help: "Most jobs waiting for a slot; a submit beyond it gets 503 (default: no bound).")
+    var maxQueued: Int?
+
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
+        guard (maxQueued ?? 0) >= 0 else { throw ValidationError("--max-queued must be at least 0") }
         guard killGrace >= 0, killGrace.isFinite else { throw ValidationError("--kill-grace must be a number of seconds >= 0") }
     }
 
@@ -50,9 +60,12 @@ struct JobSchedCommand: ParsableCommand {
         configuration.maxRunning = jobs
         configuration.killGrace = killGrace
         configuration.clear = clear
+        configuration.insecureNoAuth = insecureNoAuth
+        configuration.maxQueued = maxQueued
 
         let server: JobSchedServer
         do {
+            configuration.token = try loadToken()
             server = try JobSchedServer(configuration: configuration, logger: Logger(label: "jobsched"))
         } catch {
             writeLine("jobsched: error: \(error)", to: 2)
@@ -61,6 +74,24 @@ struct JobSchedCommand: ParsableCommand {
         // Scripts and tests read the real port from this line.
         writeLine("listening on \(server.url)", to: 1)
         server.run()
+    }
+
+    /// The token from --token-file, else from JOBSCHED_TOKEN, which is then
+    /// removed from the environment so that jobs do not inherit it.
+    private func loadToken() throws -> String? {
+        if let tokenFile {
+            let fd = open(tokenFile, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw ServerError("cannot read token file '\(tokenFile)': \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while case let n = read(fd, &chunk, chunk.count), n > 0 { bytes += chunk[..<n] }
+            return try AccessToken.parse(String(decoding: bytes, as: UTF8.self), source: "token file '\(tokenFile)'")
+        }
+        guard let value = getenv("JOBSCHED_TOKEN") else { return nil }
+        let text = String(cString: value)
+        unsetenv("JOBSCHED_TOKEN")
+        return try AccessToken.parse(text, source: "JOBSCHED_TOKEN")
     }
 
     private func writeLine(_ text: String, to fd: Int32) {

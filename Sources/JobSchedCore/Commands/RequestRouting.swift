@@ -3,6 +3,7 @@ extension JobSchedServer {
     func handle(_ request: HTTPRequest) {
         var pairs: [(String, String)] = []
         do {
+            try checkAccess(request)
             guard !isShuttingDown else { throw RequestError(status: 503, message: "server is shutting down") }
             guard request.method != .other else {
                 throw RequestError(status: 405, message: "use GET or POST")
@@ -27,6 +28,15 @@ extension JobSchedServer {
             respond(request, error: error, format: format)
         } catch {
             respond(request, error: RequestError(status: 500, message: "\(error)"), format: .text)
+        }
+    }
+
+    private func checkAccess(_ request: HTTPRequest) throws(RequestError) {
+        switch access.decide(authorization: request.header("Authorization"), origin: request.header("Origin"),
+                             host: request.header("Host")) {
+        case .allow: return
+        case .forbidden(let reason): throw RequestError(status: 403, message: reason)
+        case .unauthorized: throw RequestError(status: 401, message: "missing or wrong token; send 'Authorization: Bearer TOKEN'")
         }
     }
 

@@ -54,6 +54,7 @@ final class HTTPRequest {
         stopWatchingForDisconnect()
         setContentType(contentType)
         if status == 405 { evhttp_add_header(evhttp_request_get_output_headers(raw), "Allow", "GET, POST, HEAD") }
+        if status == 401 { evhttp_add_header(evhttp_request_get_output_headers(raw), "WWW-Authenticate", "Bearer") }
         let buffer = evbuffer_new()
         defer { evbuffer_free(buffer) }
         var text = body
@@ -183,6 +184,8 @@ final class HTTPRequest {
         switch status {
         case 200: return "OK"
         case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
         case 409: return "Conflict"

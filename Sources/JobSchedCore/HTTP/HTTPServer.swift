@@ -8,6 +8,8 @@ final class HTTPServer {
     private let loop: EventLoop
     /// The address actually bound, as `host:port` for URLs (IPv6 in brackets).
     let boundAddress: String
+    /// The numeric host bound, without port or brackets (`127.0.0.1`, `::1`).
+    let boundHost: String
     var handler: (HTTPRequest) -> Void = { $0.respond(status: 500, body: "not ready\n") }
 
     /// Idle keep-alive connections close after this; held requests are not affected.
@@ -34,7 +36,7 @@ final class HTTPServer {
             throw ServerError("cannot listen on \(address):\(port): \(errnoText())")
         }
         self.listener = listener
-        boundAddress = HTTPServer.describeLocalAddress(of: evconnlistener_get_fd(listener))
+        (boundHost, boundAddress) = HTTPServer.describeLocalAddress(of: evconnlistener_get_fd(listener))
 
         guard let http = evhttp_new(loop.base) else { throw ServerError("cannot create the HTTP server") }
         self.http = http
@@ -68,7 +70,7 @@ final class HTTPServer {
         Glibc.shutdown(evconnlistener_get_fd(listener), Int32(SHUT_RDWR))
     }
 
-    private static func describeLocalAddress(of fd: Int32) -> String {
+    private static func describeLocalAddress(of fd: Int32) -> (host: String, hostAndPort: String) {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         withUnsafeMutablePointer(to: &storage) {
@@ -86,6 +88,6 @@ final class HTTPServer {
             String(decoding: chars.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
         let hostText = text(host)
-        return (hostText.contains(":") ? "[\(hostText)]" : hostText) + ":" + text(service)
+        return (hostText, (hostText.contains(":") ? "[\(hostText)]" : hostText) + ":" + text(service))
     }
 }

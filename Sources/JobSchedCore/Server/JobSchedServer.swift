@@ -14,6 +14,9 @@ public final class JobSchedServer {
     let http: HTTPServer
     let groupKiller: ProcessGroupKiller
     var scheduler: Scheduler
+    let access: AccessPolicy
+    /// Submits recorded but not yet committed, so not yet in the queue.
+    var uncommittedSubmits = 0
 
     /// Queued and running jobs; a finished job lives only in the store.
     var activeJobs: [JobID: ActiveJob] = [:]
@@ -41,10 +44,21 @@ public final class JobSchedServer {
         // Orphaned job processes are re-parented to us, so their exits arrive as
         // SIGCHLD too: that is how the server learns a killed group is empty.
         shim_become_child_subreaper()
+        // Each connection is a descriptor: take all the system allows.
+        raiseDescriptorLimit()
 
         loop = try EventLoop()
-        store = try JobStore(path: configuration.databasePath, clear: configuration.clear)
         http = try HTTPServer(loop: loop, address: configuration.address, port: configuration.port)
+        access = AccessPolicy(token: configuration.token,
+                              boundHosts: [configuration.address.lowercased(), http.boundHost.lowercased()])
+        if configuration.token == nil && !AccessPolicy.isLoopbackLiteral(http.boundHost) {
+            guard configuration.insecureNoAuth else {
+                throw ServerError("refusing to listen on \(http.boundAddress) without a token: anyone who can reach it could run any command as this user; "
+                                  + "set --token-file or JOBSCHED_TOKEN (or --insecure-no-auth)")
+            }
+            logger.critical("WARNING: --insecure-no-auth: listening on \(http.boundAddress) WITHOUT A TOKEN; anyone who can reach it can run any command as this user")
+        }
+        store = try JobStore(path: configuration.databasePath, clear: configuration.clear)
         groupKiller = ProcessGroupKiller(loop: loop, grace: configuration.killGrace)
         scheduler = Scheduler(limit: configuration.maxRunning)
 

@@ -9,6 +9,12 @@ public struct ServerConfiguration: Sendable {
     public var killGrace = 3.0
     /// Start with an empty job table.
     public var clear = false
+    /// The bearer token every request must carry; nil: none.
+    public var token: String?
+    /// Listen on a non-loopback address without a token.
+    public var insecureNoAuth = false
+    /// Most jobs waiting in the queue; a submit beyond it gets 503. nil: no bound.
+    public var maxQueued: Int?
 
     public init() {}
 }
