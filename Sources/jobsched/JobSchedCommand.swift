@@ -34,6 +34,12 @@ struct JobSchedCommand: ParsableCommand {
     @Flag(name: .customLong("insecure-no-auth"), help: "Allow a non-loopback address without a token: anyone who can reach it can run commands as you.")
     var insecureNoAuth = false
 
+    @Option(name: .customLong("socket"), help: "Also listen on this Unix domain socket (mode 0600): curl --unix-socket PATH http://localhost/help")
+    var socket: String?
+
+    @Flag(name: .customLong("no-tcp"), help: "Listen only on --socket, not on TCP.")
+    var noTCP = false
+
     @Option(name: .customLong("max-queued"), help: "Most jobs waiting for a slot; a submit beyond it gets 503 (default: no bound).")
     var maxQueued: Int?
 
@@ -42,6 +48,7 @@ struct JobSchedCommand: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
+        guard !noTCP || socket != nil else { throw ValidationError("--no-tcp needs --socket PATH") }
         guard (maxQueued ?? 0) >= 0 else { throw ValidationError("--max-queued must be at least 0") }
         guard killGrace >= 0, killGrace.isFinite else { throw ValidationError("--kill-grace must be a number of seconds >= 0") }
     }
@@ -62,6 +69,8 @@ struct JobSchedCommand: ParsableCommand {
         configuration.clear = clear
         configuration.insecureNoAuth = insecureNoAuth
         configuration.maxQueued = maxQueued
+        configuration.socketPath = socket
+        configuration.tcp = !noTCP
 
         let server: JobSchedServer
         do {

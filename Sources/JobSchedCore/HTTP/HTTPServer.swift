@@ -1,53 +1,42 @@
 import CLibEvent
 import Glibc
 
-/// evhttp on a listening socket: hands every request to `handler`.
+/// evhttp on a TCP socket, a Unix domain socket, or both: hands every request to `handler`.
 final class HTTPServer {
     private let http: OpaquePointer
-    private let listener: OpaquePointer
+    private var listeners: [OpaquePointer] = []
+    private var unixSocket: UnixSocket?
     private let loop: EventLoop
-    /// The address actually bound, as `host:port` for URLs (IPv6 in brackets).
-    let boundAddress: String
-    /// The numeric host bound, without port or brackets (`127.0.0.1`, `::1`).
-    let boundHost: String
+    /// The TCP address bound: `host` numeric without brackets (`127.0.0.1`, `::1`),
+    /// `hostAndPort` for URLs (IPv6 in brackets); nil without TCP.
+    private(set) var tcpAddress: (host: String, hostAndPort: String)?
+    var socketPath: String? { unixSocket?.path }
     var handler: (HTTPRequest) -> Void = { $0.respond(status: 500, body: "not ready\n") }
 
     /// Idle keep-alive connections close after this; held requests are not affected.
     static let idleTimeoutSeconds: Int32 = 60
     static let maxHeaderBytes = 64 * 1024
     static let maxBodyBytes = 64 * 1024 * 1024
+    static let backlog: Int32 = 1024
+    private static let listenerFlags = UInt32(LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_CLOSE_ON_FREE)
 
-    init(loop: EventLoop, address: String, port: UInt16) throws(ServerError) {
+    /// Listens on `address:port` unless `tcp` is false, and on `socketPath` if given.
+    init(loop: EventLoop, address: String, port: UInt16, tcp: Bool = true, socketPath: String? = nil) throws(ServerError) {
         self.loop = loop
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
-        var results: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(address, String(port), &hints, &results)
-        guard rc == 0, let first = results else {
-            throw ServerError("cannot resolve address '\(address)': \(String(cString: gai_strerror(rc)))")
-        }
-        defer { freeaddrinfo(results) }
-
-        let flags = UInt32(LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_CLOSE_ON_FREE)
-        guard let listener = evconnlistener_new_bind(loop.base, nil, nil, flags, 1024,
-                                                     first.pointee.ai_addr, Int32(first.pointee.ai_addrlen)) else {
-            throw ServerError("cannot listen on \(address):\(port): \(errnoText())")
-        }
-        self.listener = listener
-        (boundHost, boundAddress) = HTTPServer.describeLocalAddress(of: evconnlistener_get_fd(listener))
-
         guard let http = evhttp_new(loop.base) else { throw ServerError("cannot create the HTTP server") }
         self.http = http
-        evhttp_bind_listener(http, listener)
-        // Out of descriptors: accept fails at once and would spin; pause for a second.
-        evconnlistener_set_error_cb(listener) { listener, _ in
-            evconnlistener_disable(listener)
-            var retry = timeval(tv_sec: 1, tv_usec: 0)
-            event_base_once(evconnlistener_get_base(listener), -1, Int16(EV_TIMEOUT), { _, _, arg in
-                evconnlistener_enable(OpaquePointer(arg))
-            }, UnsafeMutableRawPointer(listener), &retry)
+        if tcp {
+            let listener = try HTTPServer.tcpListener(loop: loop, address: address, port: port)
+            serve(listener)
+            tcpAddress = HTTPServer.describeLocalAddress(of: evconnlistener_get_fd(listener))
+        }
+        if let socketPath {
+            let socket = try UnixSocket(path: socketPath, backlog: HTTPServer.backlog)
+            unixSocket = socket
+            guard let listener = evconnlistener_new(loop.base, nil, nil, HTTPServer.listenerFlags, -1, socket.fd) else {
+                throw ServerError("cannot listen on \(socketPath): \(errnoText())")
+            }
+            serve(listener)
         }
         evhttp_set_timeout(http, HTTPServer.idleTimeoutSeconds)
         evhttp_set_max_headers_size(http, HTTPServer.maxHeaderBytes)
@@ -60,14 +49,55 @@ final class HTTPServer {
         }, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    deinit { evhttp_free(http) }
+    private static func tcpListener(loop: EventLoop, address: String, port: UInt16) throws(ServerError) -> OpaquePointer {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var results: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(address, String(port), &hints, &results)
+        guard rc == 0, let first = results else {
+            throw ServerError("cannot resolve address '\(address)': \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(results) }
+        guard let listener = evconnlistener_new_bind(loop.base, nil, nil, listenerFlags | UInt32(LEV_OPT_REUSEABLE), backlog,
+                                                     first.pointee.ai_addr, Int32(first.pointee.ai_addrlen)) else {
+            throw ServerError("cannot listen on \(address):\(port): \(errnoText())")
+        }
+        return listener
+    }
+
+    /// Hands a listener's connections to evhttp, which frees it with itself.
+    private func serve(_ listener: OpaquePointer) {
+        evhttp_bind_listener(http, listener)
+        listeners.append(listener)
+        // Out of descriptors: accept fails at once and would spin; pause for a second.
+        // (The callback's argument is evhttp's, so the listener is all it can use.)
+        evconnlistener_set_error_cb(listener) { listener, _ in
+            evconnlistener_disable(listener)
+            var retry = timeval(tv_sec: 1, tv_usec: 0)
+            event_base_once(evconnlistener_get_base(listener), -1, Int16(EV_TIMEOUT), { _, _, arg in
+                evconnlistener_enable(OpaquePointer(arg))
+            }, UnsafeMutableRawPointer(listener), &retry)
+        }
+    }
+
+    deinit {
+        evhttp_free(http)
+        unixSocket?.removeFile()
+    }
+
+    /// Removes the Unix socket file (at exit); connections already open stay.
+    func removeSocketFile() { unixSocket?.removeFile() }
 
     /// Refuses new connections from now on; connections already open stay.
     func stopAccepting() {
-        evconnlistener_disable(listener)
-        // A disabled listener still completes handshakes into its backlog;
-        // shutting the socket down makes the kernel refuse them instead.
-        Glibc.shutdown(evconnlistener_get_fd(listener), Int32(SHUT_RDWR))
+        for listener in listeners {
+            evconnlistener_disable(listener)
+            // A disabled listener still completes handshakes into its backlog;
+            // shutting the socket down makes the kernel refuse them instead.
+            Glibc.shutdown(evconnlistener_get_fd(listener), Int32(SHUT_RDWR))
+        }
     }
 
     private static func describeLocalAddress(of fd: Int32) -> (host: String, hostAndPort: String) {

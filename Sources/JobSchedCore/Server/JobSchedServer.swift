@@ -48,15 +48,16 @@ public final class JobSchedServer {
         raiseDescriptorLimit()
 
         loop = try EventLoop()
-        http = try HTTPServer(loop: loop, address: configuration.address, port: configuration.port)
-        access = AccessPolicy(token: configuration.token,
-                              boundHosts: [configuration.address.lowercased(), http.boundHost.lowercased()])
-        if configuration.token == nil && !AccessPolicy.isLoopbackLiteral(http.boundHost) {
+        http = try HTTPServer(loop: loop, address: configuration.address, port: configuration.port,
+                              tcp: configuration.tcp, socketPath: configuration.socketPath)
+        let tcpHosts = http.tcpAddress.map { [configuration.address.lowercased(), $0.host.lowercased()] } ?? []
+        access = AccessPolicy(token: configuration.token, boundHosts: Set(tcpHosts))
+        if let tcp = http.tcpAddress, configuration.token == nil, !AccessPolicy.isLoopbackLiteral(tcp.host) {
             guard configuration.insecureNoAuth else {
-                throw ServerError("refusing to listen on \(http.boundAddress) without a token: anyone who can reach it could run any command as this user; "
+                throw ServerError("refusing to listen on \(tcp.hostAndPort) without a token: anyone who can reach it could run any command as this user; "
                                   + "set --token-file or JOBSCHED_TOKEN (or --insecure-no-auth)")
             }
-            logger.critical("WARNING: --insecure-no-auth: listening on \(http.boundAddress) WITHOUT A TOKEN; anyone who can reach it can run any command as this user")
+            logger.critical("WARNING: --insecure-no-auth: listening on \(tcp.hostAndPort) WITHOUT A TOKEN; anyone who can reach it can run any command as this user")
         }
         store = try JobStore(path: configuration.databasePath, clear: configuration.clear)
         groupKiller = ProcessGroupKiller(loop: loop, grace: configuration.killGrace)
@@ -82,13 +83,19 @@ public final class JobSchedServer {
         ]
     }
 
-    /// `http://ADDR:PORT` of the bound socket (the real port when 0 was asked for).
-    public var url: String { "http://\(http.boundAddress)" }
+    /// `http://ADDR:PORT` of the bound socket (the real port when 0 was asked for),
+    /// or `unix:PATH` when there is no TCP socket.
+    public var url: String {
+        if let tcp = http.tcpAddress { return "http://\(tcp.hostAndPort)" }
+        return "unix:\(http.socketPath ?? "")"
+    }
 
     /// Serves until shutdown has finished.
     public func run() {
         logger.info("listening on \(url), database \(configuration.databasePath), at most \(configuration.maxRunning) jobs at once")
+        if let path = http.socketPath { logger.info("listening on Unix socket \(path)") }
         loop.run()
+        http.removeSocketFile()
         logger.info("server stopped")
     }
 

@@ -9,6 +9,10 @@ public struct ServerConfiguration: Sendable {
     public var killGrace = 3.0
     /// Start with an empty job table.
     public var clear = false
+    /// Listen on TCP `address:port` (false: only on `socketPath`).
+    public var tcp = true
+    /// A Unix domain socket to listen on too.
+    public var socketPath: String?
     /// The bearer token every request must carry; nil: none.
     public var token: String?
     /// Listen on a non-loopback address without a token.

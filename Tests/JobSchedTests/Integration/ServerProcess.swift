@@ -35,7 +35,10 @@ final class ServerProcess {
         process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()
         let line = readLine(from: stdout.fileHandleForReading.fileDescriptor, timeout: 30)
-        guard let line, let portText = line.split(separator: ":").last, let port = Int(portText) else {
+        // `listening on http://ADDR:PORT`, or `listening on unix:PATH` with --no-tcp (port 0).
+        let isUnixOnly = line?.hasPrefix("listening on unix:") ?? false
+        guard let line, let portText = line.split(separator: ":").last,
+              let port = isUnixOnly ? 0 : Int(portText) else {
             stop(signal: SIGKILL)
             throw HarnessError("server did not start: stdout \(line ?? "<nothing>"), log: \(log)")
         }
