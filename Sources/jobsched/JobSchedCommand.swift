@@ -40,6 +40,9 @@ struct JobSchedCommand: ParsableCommand {
     @Flag(name: .customLong("no-tcp"), help: "Listen only on --socket, not on TCP.")
     var noTCP = false
 
+    @Option(name: .customLong("max-connections"), help: "Most client connections open at once; more wait until one closes.")
+    var maxConnections = 4096
+
     @Option(name: .customLong("max-queued"), help: "Most jobs waiting for a slot; a submit beyond it gets 503 (default: no bound).")
     var maxQueued: Int?
 
@@ -49,6 +52,7 @@ struct JobSchedCommand: ParsableCommand {
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
         guard !noTCP || socket != nil else { throw ValidationError("--no-tcp needs --socket PATH") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard (maxQueued ?? 0) >= 0 else { throw ValidationError("--max-queued must be at least 0") }
         guard killGrace >= 0, killGrace.isFinite else { throw ValidationError("--kill-grace must be a number of seconds >= 0") }
     }
@@ -69,6 +73,7 @@ struct JobSchedCommand: ParsableCommand {
         configuration.clear = clear
         configuration.insecureNoAuth = insecureNoAuth
         configuration.maxQueued = maxQueued
+        configuration.maxConnections = maxConnections
         configuration.socketPath = socket
         configuration.tcp = !noTCP
 

@@ -11,6 +11,7 @@ final class HTTPRequest {
 
     private let raw: OpaquePointer
     private let loop: EventLoop
+    private let connections: ConnectionTracker
     let method: Method
     /// The decoded path, such as `/submit`.
     let path: String
@@ -23,9 +24,10 @@ final class HTTPRequest {
     private var onClientGone: (() -> Void)?
     private var onDrained: (() -> Void)?
 
-    init(raw: OpaquePointer, loop: EventLoop) {
+    init(raw: OpaquePointer, loop: EventLoop, connections: ConnectionTracker) {
         self.raw = raw
         self.loop = loop
+        self.connections = connections
         switch evhttp_request_get_command(raw) {
         case EVHTTP_REQ_POST: method = .post
         case EVHTTP_REQ_GET: method = .get
@@ -110,9 +112,7 @@ final class HTTPRequest {
         guard let connection = evhttp_request_get_connection(raw) else { return }
         // A silent job must not look like an idle client.
         evhttp_connection_set_timeout(connection, Int32.max / 2)
-        evhttp_connection_set_closecb(connection, { _, arg in
-            Unmanaged<HTTPRequest>.fromOpaque(arg!).takeUnretainedValue().streamClosedByClient()
-        }, Unmanaged.passUnretained(self).toOpaque())
+        connections.setCloseHandler(connection) { [weak self] in self?.streamClosedByClient() }
     }
 
     private func streamClosedByClient() {
@@ -159,7 +159,7 @@ final class HTTPRequest {
         onDrained = nil
         if let connection = evhttp_request_get_connection(raw) {
             // The close callback belongs to the connection, which may outlive this request.
-            evhttp_connection_set_closecb(connection, nil, nil)
+            connections.setCloseHandler(connection, nil)
             evhttp_connection_set_timeout(connection, HTTPServer.idleTimeoutSeconds)
         }
         evhttp_send_reply_end(raw)

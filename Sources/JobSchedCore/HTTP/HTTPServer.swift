@@ -7,6 +7,8 @@ final class HTTPServer {
     private var listeners: [OpaquePointer] = []
     private var unixSocket: UnixSocket?
     private let loop: EventLoop
+    private let connections: ConnectionTracker
+    private var isAccepting = true
     /// The TCP address bound: `host` numeric without brackets (`127.0.0.1`, `::1`),
     /// `hostAndPort` for URLs (IPv6 in brackets); nil without TCP.
     private(set) var tcpAddress: (host: String, hostAndPort: String)?
@@ -21,8 +23,10 @@ final class HTTPServer {
     private static let listenerFlags = UInt32(LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_CLOSE_ON_FREE)
 
     /// Listens on `address:port` unless `tcp` is false, and on `socketPath` if given.
-    init(loop: EventLoop, address: String, port: UInt16, tcp: Bool = true, socketPath: String? = nil) throws(ServerError) {
+    init(loop: EventLoop, address: String, port: UInt16, tcp: Bool = true, socketPath: String? = nil,
+         maxConnections: Int = 4096) throws(ServerError) {
         self.loop = loop
+        connections = ConnectionTracker(loop: loop, limit: maxConnections)
         guard let http = evhttp_new(loop.base) else { throw ServerError("cannot create the HTTP server") }
         self.http = http
         if tcp {
@@ -45,8 +49,18 @@ final class HTTPServer {
         evhttp_set_allowed_methods(http, UInt16.max)
         evhttp_set_gencb(http, { req, arg in
             let server = Unmanaged<HTTPServer>.fromOpaque(arg!).takeUnretainedValue()
-            server.handler(HTTPRequest(raw: req!, loop: server.loop))
+            server.handler(HTTPRequest(raw: req!, loop: server.loop, connections: server.connections))
         }, Unmanaged.passUnretained(self).toOpaque())
+        evhttp_set_bevcb(http, { base, arg in
+            Unmanaged<HTTPServer>.fromOpaque(arg!).takeUnretainedValue().connections.newConnection(base: base!)
+        }, Unmanaged.passUnretained(self).toOpaque())
+        // At the bound, new clients wait in the backlog until a connection closes.
+        connections.onLimit = { [unowned self] atLimit in
+            guard self.isAccepting else { return }
+            for listener in self.listeners {
+                if atLimit { evconnlistener_disable(listener) } else { evconnlistener_enable(listener) }
+            }
+        }
     }
 
     private static func tcpListener(loop: EventLoop, address: String, port: UInt16) throws(ServerError) -> OpaquePointer {
@@ -92,6 +106,7 @@ final class HTTPServer {
 
     /// Refuses new connections from now on; connections already open stay.
     func stopAccepting() {
+        isAccepting = false
         for listener in listeners {
             evconnlistener_disable(listener)
             // A disabled listener still completes handshakes into its backlog;

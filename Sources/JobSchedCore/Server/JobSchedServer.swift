@@ -49,7 +49,8 @@ public final class JobSchedServer {
 
         loop = try EventLoop()
         http = try HTTPServer(loop: loop, address: configuration.address, port: configuration.port,
-                              tcp: configuration.tcp, socketPath: configuration.socketPath)
+                              tcp: configuration.tcp, socketPath: configuration.socketPath,
+                              maxConnections: configuration.maxConnections)
         let tcpHosts = http.tcpAddress.map { [configuration.address.lowercased(), $0.host.lowercased()] } ?? []
         access = AccessPolicy(token: configuration.token, boundHosts: Set(tcpHosts))
         if let tcp = http.tcpAddress, configuration.token == nil, !AccessPolicy.isLoopbackLiteral(tcp.host) {

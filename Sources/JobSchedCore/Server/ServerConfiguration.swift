@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var token: String?
     /// Listen on a non-loopback address without a token.
     public var insecureNoAuth = false
+    /// Most client connections open at once; more wait in the listen backlog.
+    public var maxConnections = 4096
     /// Most jobs waiting in the queue; a submit beyond it gets 503. nil: no bound.
     public var maxQueued: Int?
 

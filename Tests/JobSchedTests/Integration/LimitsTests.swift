@@ -19,6 +19,43 @@ struct LimitsIntegrationTests {
         #expect(accepted == queued + 1)
     }
 
+    @Test func connectionsBeyondTheBoundWaitUntilOneCloses() throws {
+        let server = try ServerProcess(["--max-connections", "3"])
+        var idle = try (0..<3).map { _ in try RawConnection(port: server.port) }
+        let waiting = try RawConnection(port: server.port)
+        waiting.send("GET /help HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        // Not served while three connections are open: it waits in the backlog.
+        #expect(waiting.status(timeout: 2) == nil)
+        idle.removeFirst()
+        #expect(waiting.status(timeout: 30) == 200)
+        idle.removeAll()
+        #expect(server.curl("/help").status == 200)
+    }
+
+    /// With room for one connection, each next request is served only if the
+    /// server counted out the client that left before it.
+    @Test func streamsAndHeldWaitsAreCountedOutWhenTheirClientsLeave() throws {
+        let server = try ServerProcess(["--max-connections", "1"])
+        let sockets = socketCount(of: server.pid)
+        let stream = try StreamingCurl(["--data", "command=sleep 300", "\(server.base)/submit"])
+        let id = try #require(stream.nextLine().flatMap { Int64($0) })
+        stream.killClient()
+        #expect(server.waitFor(id).hasPrefix("job \(id) killed"))
+        let gate = try server.makeGate()
+        let blocked = try server.submitAsync("cat \(gate.path)")
+        let held = try StreamingCurl(["--data", "jobid=\(blocked)", "\(server.base)/wait"])
+        #expect(eventually { socketCount(of: server.pid) == sockets + 1 }, "the wait was never accepted")
+        held.killClient()
+        let next = try StreamingCurl(["--data", "jobid=\(blocked)", "\(server.base)/wait"])
+        try gate.open("go")
+        #expect(next.nextLine() == "job \(blocked) success returncode=0")
+    }
+
+    private func socketCount(of pid: Int32) -> Int {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)"))?.hasPrefix("socket:") ?? false }.count
+    }
+
     /// Under `ulimit -n 40` the server runs out of descriptors: it must neither
     /// crash nor spin, and must answer again once connections are closed.
     @Test func runningOutOfDescriptorsPausesAcceptingAndRecovers() throws {
