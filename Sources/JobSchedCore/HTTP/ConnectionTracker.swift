@@ -50,6 +50,9 @@ final class ConnectionTracker {
     private func adoptPending() {
         let new = pending
         pending = []
+        var refused = false
+        // evhttp frees a new connection before this point only if it cannot
+        // allocate its first request (out of memory); that case is not handled.
         for bufferEvent in new {
             var argument: UnsafeMutableRawPointer?
             bufferevent_getcb(bufferEvent, nil, nil, nil, &argument)
@@ -57,6 +60,7 @@ final class ConnectionTracker {
             let connection = OpaquePointer(argument)
             guard open.count < limit else {
                 evhttp_connection_free(connection)
+                refused = true
                 continue
             }
             open.insert(connection)
@@ -65,6 +69,8 @@ final class ConnectionTracker {
             }, Unmanaged.passUnretained(self).toOpaque())
         }
         update()
+        // A listener re-enabled meanwhile (after a pause for lack of descriptors) stops again.
+        if refused && atLimit { onLimit(true) }
     }
 
     private func closed(_ connection: OpaquePointer) {
