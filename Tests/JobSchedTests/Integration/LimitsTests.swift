@@ -56,6 +56,14 @@ struct LimitsIntegrationTests {
         return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)"))?.hasPrefix("socket:") ?? false }.count
     }
 
+    @Test func descriptorSoftLimitIsRaisedToTheHardLimit() throws {
+        let server = try ServerProcess([], launcher: ["/bin/bash", "-c", "ulimit -Sn 64; exec \"$0\" \"$@\""])
+        let limits = try String(contentsOfFile: "/proc/\(server.pid)/limits", encoding: .utf8)
+        let line = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
+        let numbers = line.split(separator: " ").compactMap { Int($0) }
+        #expect(numbers.count == 2 && numbers[0] == numbers[1] && numbers[0] > 64, "\(line)")
+    }
+
     /// Under `ulimit -n 40` the server runs out of descriptors: it must neither
     /// crash nor spin, and must answer again once connections are closed.
     @Test func runningOutOfDescriptorsPausesAcceptingAndRecovers() throws {
