@@ -5,6 +5,8 @@ let package = Package(
     name: "jobsched",
     products: [
         .executable(name: "jobsched", targets: ["jobsched"]),
+        // Fuzzing: test/fuzz (libFuzzer); a plain build replays corpus files.
+        .executable(name: "jobsched-fuzz", targets: ["jobsched-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -18,6 +20,7 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Modules/CSQLite",
             pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CFuzzShim", path: "Modules/CFuzzShim"),
         .target(
             name: "JobSchedCore",
             dependencies: [
@@ -32,6 +35,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .executableTarget(name: "jobsched-fuzz", dependencies: ["JobSchedCore", "CFuzzShim"]),
         .testTarget(
             name: "JobSchedTests",
             // Depending on the executable makes `swift test` build the real binary

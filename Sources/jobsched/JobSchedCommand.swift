@@ -39,12 +39,32 @@ struct JobSchedCommand: ParsableCommand {
 
     @Option(name: .customLong("keep-finished"), help: "Keep at most this many finished jobs; older ones are removed with their output.")
     var keepFinished: Int?
+    @Option(name: .customLong("token-file"), help: "File holding the token that every request must send as 'Authorization: Bearer TOKEN' (or set JOBSCHED_TOKEN).")
+    var tokenFile: String?
+
+    @Flag(name: .customLong("insecure-no-auth"), help: "Allow a non-loopback address without a token: anyone who can reach it can run commands as you.")
+    var insecureNoAuth = false
+
+    @Option(name: .customLong("socket"), help: "Also listen on this Unix domain socket (mode 0600): curl --unix-socket PATH http://localhost/help")
+    var socket: String?
+
+    @Flag(name: .customLong("no-tcp"), help: "Listen only on --socket, not on TCP.")
+    var noTCP = false
+
+    @Option(name: .customLong("max-connections"), help: "Most client connections open at once; more wait until one closes.")
+    var maxConnections = 4096
+
+    @Option(name: .customLong("max-queued"), help: "Most jobs waiting for a slot; a submit beyond it gets 503 (default: no bound).")
+    var maxQueued: Int?
 
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
+        guard !noTCP || socket != nil else { throw ValidationError("--no-tcp needs --socket PATH") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard (maxQueued ?? 0) >= 0 else { throw ValidationError("--max-queued must be at least 0") }
         guard killGrace >= 0, killGrace.isFinite else { throw ValidationError("--kill-grace must be a number of seconds >= 0") }
         guard maxLog >= 1024 else { throw ValidationError("--max-log must be at least 1024 bytes") }
         guard (keepFinished ?? 0) >= 0 else { throw ValidationError("--keep-finished must be 0 or more") }
@@ -68,9 +88,15 @@ struct JobSchedCommand: ParsableCommand {
         configuration.spoolDirectory = spool
         configuration.maxLogBytes = maxLog
         configuration.keepFinished = keepFinished
+        configuration.insecureNoAuth = insecureNoAuth
+        configuration.maxQueued = maxQueued
+        configuration.maxConnections = maxConnections
+        configuration.socketPath = socket
+        configuration.tcp = !noTCP
 
         let server: JobSchedServer
         do {
+            configuration.token = try loadToken()
             server = try JobSchedServer(configuration: configuration, logger: Logger(label: "jobsched"))
         } catch {
             writeLine("jobsched: error: \(error)", to: 2)
@@ -79,6 +105,24 @@ struct JobSchedCommand: ParsableCommand {
         // Scripts and tests read the real port from this line.
         writeLine("listening on \(server.url)", to: 1)
         server.run()
+    }
+
+    /// The token from --token-file, else from JOBSCHED_TOKEN, which is then
+    /// removed from the environment so that jobs do not inherit it.
+    private func loadToken() throws -> String? {
+        if let tokenFile {
+            let fd = open(tokenFile, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw ServerError("cannot read token file '\(tokenFile)': \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while case let n = read(fd, &chunk, chunk.count), n > 0 { bytes += chunk[..<n] }
+            return try AccessToken.parse(String(decoding: bytes, as: UTF8.self), source: "token file '\(tokenFile)'")
+        }
+        guard let value = getenv("JOBSCHED_TOKEN") else { return nil }
+        let text = String(cString: value)
+        unsetenv("JOBSCHED_TOKEN")
+        return try AccessToken.parse(text, source: "JOBSCHED_TOKEN")
     }
 
     private func writeLine(_ text: String, to fd: Int32) {

@@ -10,7 +10,7 @@ extension JobSchedServer {
         respond(request, format: r.format, text: { HelpText.topic(command) }, json: { HelpText.topicJSON(command) })
     }
 
-    func shutdown(format: OutputFormat, _ request: HTTPRequest) throws(RequestError) {
+    func shutdown(format: OutputFormat, _ request: HTTPRequest) {
         respond(request, format: format, text: { "Shutting down server\n" },
                 json: { .object([("status", .string("shutting down"))]) })
         beginShutdown(reason: "/shutdown")

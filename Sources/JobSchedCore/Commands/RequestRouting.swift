@@ -6,6 +6,7 @@ extension JobSchedServer {
         let label = Command(rawValue: name)?.rawValue ?? "unknown"
         request.onStatus = { [unowned self] status in self.metrics.requestHandled(command: label, status: status) }
         do {
+            try checkAccess(request)
             guard !isShuttingDown else { throw RequestError(status: 503, message: "server is shutting down") }
             guard request.method != .other else {
                 throw RequestError(status: 405, message: "use GET or POST")
@@ -14,28 +15,26 @@ extension JobSchedServer {
                 throw RequestError(status: 404, message: "unknown command '\(request.path)'; see /help for the list")
             }
             pairs = try JobSchedServer.parameterPairs(of: request)
-            let parameters = try Parameters(pairs, for: command)
-            switch command {
-            case .help: try help(HelpRequest(parameters), request)
-            case .submit where try parameters.flag("lines", default: false):
-                try batchSubmit(BatchSubmitRequest(parameters, body: request.body), request)
-            case .submit: try submit(SubmitRequest(parameters), request)
-            case .jobinfo: try jobInfo(JobInfoRequest(parameters), request)
-            case .output: try output(OutputRequest(parameters), request)
-            case .kill: try kill(JobListRequest(parameters), request)
-            case .remove: try remove(JobListRequest(parameters), request)
-            case .clean: try clean(CleanRequest(parameters), request)
-            case .restart: try restart(JobListRequest(parameters), request)
-            case .wait: try wait(WaitRequest(parameters), request)
-            case .group: try group(parameters, request)
-            case .pause: try setPaused(true, parameters, request)
-            case .resume: try setPaused(false, parameters, request)
-            case .shutdown: try shutdown(format: parameters.format, request)
+            switch try CommandRequest(command, pairs, body: request.body) {
+            case .help(let r): try help(r, request)
+            case .submit(let r): try submit(r, request)
+            case .batchSubmit(let r): try batchSubmit(r, request)
+            case .jobinfo(let r): try jobInfo(r, request)
+            case .output(let r): try output(r, request)
+            case .kill(let r): try kill(r, request)
+            case .wait(let r): try wait(r, request)
+            case .remove(let r): try remove(r, request)
+            case .clean(let r): try clean(r, request)
+            case .restart(let r): try restart(r, request)
+            case .group(let p): try group(p, request)
+            case .pause(let p): try setPaused(true, p, request)
+            case .resume(let p): try setPaused(false, p, request)
             case .metrics:
                 metrics.exposition(activeJobs: activeJobs.values.lazy.map(\.job)).withUnsafeBytes {
                     request.respond(status: 200, bytes: $0, contentType: "text/plain; version=0.0.4; charset=utf-8")
                 }
-            case .health: health(format: try parameters.format, request)
+            case .health(let format): health(format: format, request)
+            case .shutdown(let format): shutdown(format: format, request)
             }
         } catch let error as RequestError {
             // Errors answer in JSON when JSON was asked for, even if parsing failed later on.
@@ -43,6 +42,15 @@ extension JobSchedServer {
             respond(request, error: error, format: format)
         } catch {
             respond(request, error: RequestError(status: 500, message: "\(error)"), format: .text)
+        }
+    }
+
+    private func checkAccess(_ request: HTTPRequest) throws(RequestError) {
+        switch access.decide(authorization: request.header("Authorization"), origin: request.header("Origin"),
+                             host: request.header("Host")) {
+        case .allow: return
+        case .forbidden(let reason): throw RequestError(status: 403, message: reason)
+        case .unauthorized: throw RequestError(status: 401, message: "missing or wrong token; send 'Authorization: Bearer TOKEN'")
         }
     }
 

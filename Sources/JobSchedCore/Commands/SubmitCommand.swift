@@ -21,13 +21,18 @@ extension JobSchedServer {
     /// failed commit answers 503 and sends no id.
     func add(_ jobs: [Job], answering request: HTTPRequest, format: OutputFormat, syncClient: HTTPRequest?,
              accepted: @escaping ([JobID]) -> Void) throws(RequestError) {
+        if let max = configuration.maxQueued, waitingAfterCommit + jobs.count > max {
+            throw RequestError(status: 503, message: "the queue is full (\(max) jobs waiting, --max-queued); try again later")
+        }
         var jobs = jobs
         do {
             for index in jobs.indices { jobs[index].id = try store.insert(jobs[index]) }
         } catch {
             throw JobSchedServer.databaseError(error)
         }
+        uncommittedSubmits += jobs.count
         whenCommitted { [unowned self] result in
+            self.uncommittedSubmits -= jobs.count
             if case .failure(let error) = result {
                 self.respond(request, error: JobSchedServer.databaseError(error), format: format)
                 return
@@ -60,6 +65,14 @@ extension JobSchedServer {
             self.killJob(id, reason: "client disconnected")
         }
         request.send("\(id)\n")
+    }
+
+    /// Jobs that will be waiting (for a slot, a dependency, a start time) once
+    /// the submits in flight are queued; the free slots take some of them at once.
+    private var waitingAfterCommit: Int {
+        let running = scheduler.running.count
+        let freeSlots = max(0, scheduler.limit - running)
+        return max(0, activeJobs.count - running + uncommittedSubmits - freeSlots)
     }
 
     func checkDependenciesExist(_ ids: [JobID]) throws(RequestError) {

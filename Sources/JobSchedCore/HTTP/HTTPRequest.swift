@@ -11,6 +11,7 @@ final class HTTPRequest {
 
     private let raw: OpaquePointer
     private let loop: EventLoop
+    private let connections: ConnectionTracker
     let method: Method
     /// The decoded path, such as `/submit`.
     let path: String
@@ -25,9 +26,10 @@ final class HTTPRequest {
     /// Told the status code once it is decided (a reply or the start of a stream).
     var onStatus: ((Int32) -> Void)?
 
-    init(raw: OpaquePointer, loop: EventLoop) {
+    init(raw: OpaquePointer, loop: EventLoop, connections: ConnectionTracker) {
         self.raw = raw
         self.loop = loop
+        self.connections = connections
         switch evhttp_request_get_command(raw) {
         case EVHTTP_REQ_POST: method = .post
         case EVHTTP_REQ_GET: method = .get
@@ -61,6 +63,7 @@ final class HTTPRequest {
         stopWatchingForDisconnect()
         setContentType(contentType)
         if status == 405 { evhttp_add_header(evhttp_request_get_output_headers(raw), "Allow", "GET, POST, HEAD") }
+        if status == 401 { evhttp_add_header(evhttp_request_get_output_headers(raw), "WWW-Authenticate", "Bearer") }
         let buffer = evbuffer_new()
         defer { evbuffer_free(buffer) }
         evbuffer_add(buffer, bytes.baseAddress, bytes.count)
@@ -122,9 +125,7 @@ final class HTTPRequest {
                    &noDelay, socklen_t(MemoryLayout<Int32>.size))
         // A silent job must not look like an idle client.
         evhttp_connection_set_timeout(connection, Int32.max / 2)
-        evhttp_connection_set_closecb(connection, { _, arg in
-            Unmanaged<HTTPRequest>.fromOpaque(arg!).takeUnretainedValue().streamClosedByClient()
-        }, Unmanaged.passUnretained(self).toOpaque())
+        connections.setCloseHandler(connection) { [weak self] in self?.streamClosedByClient() }
     }
 
     private func streamClosedByClient() {
@@ -171,7 +172,7 @@ final class HTTPRequest {
         onDrained = nil
         if let connection = evhttp_request_get_connection(raw) {
             // The close callback belongs to the connection, which may outlive this request.
-            evhttp_connection_set_closecb(connection, nil, nil)
+            connections.setCloseHandler(connection, nil)
             evhttp_connection_set_timeout(connection, HTTPServer.idleTimeoutSeconds)
         }
         evhttp_send_reply_end(raw)
@@ -196,6 +197,8 @@ final class HTTPRequest {
         switch status {
         case 200: return "OK"
         case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
         case 409: return "Conflict"

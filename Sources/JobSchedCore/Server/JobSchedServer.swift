@@ -17,6 +17,9 @@ public final class JobSchedServer {
     let metrics = ServerMetrics()
     var scheduler: Scheduler
     var dependencies = DependencyGraph()
+    let access: AccessPolicy
+    /// Submits recorded but not yet committed, so not yet in the queue.
+    var uncommittedSubmits = 0
 
     /// Queued and running jobs; a finished job lives only in the store.
     var activeJobs: [JobID: ActiveJob] = [:]
@@ -50,11 +53,24 @@ public final class JobSchedServer {
         // Orphaned job processes are re-parented to us, so their exits arrive as
         // SIGCHLD too: that is how the server learns a killed group is empty.
         shim_become_child_subreaper()
+        // Each connection is a descriptor: take all the system allows.
+        raiseDescriptorLimit()
 
         loop = try EventLoop()
+        http = try HTTPServer(loop: loop, address: configuration.address, port: configuration.port,
+                              tcp: configuration.tcp, socketPath: configuration.socketPath,
+                              maxConnections: configuration.maxConnections)
+        let tcpHosts = http.tcpAddress.map { [configuration.address.lowercased(), $0.host.lowercased()] } ?? []
+        access = AccessPolicy(token: configuration.token, boundHosts: Set(tcpHosts))
+        if let tcp = http.tcpAddress, configuration.token == nil, !AccessPolicy.isLoopbackLiteral(tcp.host) {
+            guard configuration.insecureNoAuth else {
+                throw ServerError("refusing to listen on \(tcp.hostAndPort) without a token: anyone who can reach it could run any command as this user; "
+                                  + "set --token-file or JOBSCHED_TOKEN (or --insecure-no-auth)")
+            }
+            logger.critical("WARNING: --insecure-no-auth: listening on \(tcp.hostAndPort) WITHOUT A TOKEN; anyone who can reach it can run any command as this user")
+        }
         store = try JobStore(path: configuration.databasePath, clear: configuration.clear)
         spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes)
-        http = try HTTPServer(loop: loop, address: configuration.address, port: configuration.port)
         groupKiller = ProcessGroupKiller(loop: loop, grace: configuration.killGrace)
         scheduler = Scheduler(limit: configuration.maxRunning)
 
@@ -117,13 +133,19 @@ public final class JobSchedServer {
         if !queued.isEmpty { logger.info("resumed \(queued.count) queued jobs of the previous run") }
     }
 
-    /// `http://ADDR:PORT` of the bound socket (the real port when 0 was asked for).
-    public var url: String { "http://\(http.boundAddress)" }
+    /// `http://ADDR:PORT` of the bound socket (the real port when 0 was asked for),
+    /// or `unix:PATH` when there is no TCP socket.
+    public var url: String {
+        if let tcp = http.tcpAddress { return "http://\(tcp.hostAndPort)" }
+        return "unix:\(http.socketPath ?? "")"
+    }
 
     /// Serves until shutdown has finished.
     public func run() {
         logger.info("listening on \(url), database \(configuration.databasePath), at most \(configuration.maxRunning) jobs at once")
+        if let path = http.socketPath { logger.info("listening on Unix socket \(path)") }
         loop.run()
+        http.removeSocketFile()
         logger.info("server stopped")
     }
 

@@ -18,6 +18,18 @@ public struct ServerConfiguration: Sendable {
     public var maxLogBytes = 10 << 20
     /// Keep at most this many finished jobs (and their spool files); nil: all.
     public var keepFinished: Int?
+    /// Listen on TCP `address:port` (false: only on `socketPath`).
+    public var tcp = true
+    /// A Unix domain socket to listen on too.
+    public var socketPath: String?
+    /// The bearer token every request must carry; nil: none.
+    public var token: String?
+    /// Listen on a non-loopback address without a token.
+    public var insecureNoAuth = false
+    /// Most client connections open at once; more wait in the listen backlog.
+    public var maxConnections = 4096
+    /// Most jobs waiting in the queue; a submit beyond it gets 503. nil: no bound.
+    public var maxQueued: Int?
 
     public init() {}
 

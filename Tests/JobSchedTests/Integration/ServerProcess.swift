@@ -12,13 +12,22 @@ final class ServerProcess {
     private(set) var port = 0
 
     /// Starts `jobsched -p 0 --dbfile DIR/jobs.sqlite ARGS` and waits for its `listening on` line.
-    init(_ arguments: [String] = [], directory: URL? = nil) throws {
+    init(_ arguments: [String] = [], directory: URL? = nil, environment: [String: String] = [:],
+         launcher: [String] = []) throws {
         self.directory = try directory ?? ServerProcess.makeTemporaryDirectory()
         databasePath = self.directory.appendingPathComponent("jobs.sqlite").path
         logPath = self.directory.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log").path
         process = Process()
-        process.executableURL = ServerProcess.binary
-        process.arguments = ["-p", "0", "--dbfile", databasePath] + arguments
+        let serverArguments = ["-p", "0", "--dbfile", databasePath] + arguments
+        if launcher.isEmpty {
+            process.executableURL = ServerProcess.binary
+            process.arguments = serverArguments
+        } else {
+            // e.g. ["/bin/bash", "-c", "ulimit -n 40; exec \"$0\" \"$@\""]: the server is exec'd in place.
+            process.executableURL = URL(fileURLWithPath: launcher[0])
+            process.arguments = Array(launcher.dropFirst()) + [ServerProcess.binary.path] + serverArguments
+        }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = self.directory
         let stdout = Pipe()
         process.standardOutput = stdout
@@ -26,7 +35,10 @@ final class ServerProcess {
         process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()
         let line = readLine(from: stdout.fileHandleForReading.fileDescriptor, timeout: 30)
-        guard let line, let portText = line.split(separator: ":").last, let port = Int(portText) else {
+        // `listening on http://ADDR:PORT`, or `listening on unix:PATH` with --no-tcp (port 0).
+        let isUnixOnly = line?.hasPrefix("listening on unix:") ?? false
+        guard let line, let portText = line.split(separator: ":").last,
+              let port = isUnixOnly ? 0 : Int(portText) else {
             stop(signal: SIGKILL)
             throw HarnessError("server did not start: stdout \(line ?? "<nothing>"), log: \(log)")
         }
@@ -113,6 +125,20 @@ final class ServerProcess {
         let path = directory.appendingPathComponent("gate-\(UUID().uuidString.prefix(8))").path
         guard mkfifo(path, 0o600) == 0 else { throw HarnessError("mkfifo \(path) failed") }
         return Gate(path: path)
+    }
+
+    /// Runs the binary to its end (for start-up errors): exit status and stderr.
+    static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let data = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     static func makeTemporaryDirectory() throws -> URL {

@@ -1,0 +1,31 @@
+import Foundation
+@testable import JobSchedCore
+import Testing
+
+/// The fuzz seed corpus, run through the same entry point libFuzzer calls, so
+/// that a plain `swift test` keeps every seed (and any crash input added to
+/// Fuzz/corpus) passing.
+@Suite("Unit: fuzz corpus")
+struct FuzzCorpusUnitTests {
+    static let corpus = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fuzz/corpus")
+
+    @Test func everySeedParsesWithoutTrapping() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: FuzzCorpusUnitTests.corpus.path)
+        #expect(files.count >= 5)
+        for file in files {
+            let data = try #require(FileManager.default.contents(atPath: FuzzCorpusUnitTests.corpus.appendingPathComponent(file).path))
+            data.withUnsafeBytes { UntrustedInput.parse($0) }
+        }
+    }
+
+    @Test func seedsReachTheTypedRequests() throws {
+        let data = try #require(FileManager.default.contents(atPath: FuzzCorpusUnitTests.corpus.appendingPathComponent("submit-multipart").path))
+        let newline = try #require(data.firstIndex(of: UInt8(ascii: "\n")))
+        let boundary = try #require(FormDecoding.multipartBoundary(contentType: String(decoding: data[1..<newline], as: UTF8.self)))
+        let pairs = try FormDecoding.decodeMultipart(Array(data[(newline + 1)...]), boundary: boundary)
+        let request = try SubmitRequest(Parameters(pairs, for: .submit))
+        #expect(request.command == "echo \"a b\"" && !request.sync)
+    }
+}
