@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +35,12 @@ static int open_connection(int blocking) {
 int main(int argc, char **argv) {
     if (argc != 5) { fprintf(stderr, "usage: waiters PORT N PATH RELEASE\n"); return 2; }
     int n = atoi(argv[2]);
+    signal(SIGPIPE, SIG_IGN);  // a server that closes early is reported, not fatal
     addr.sin_family = AF_INET;
     addr.sin_port = htons(atoi(argv[1]));
     inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
     char request[4096];
-    int length = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n", argv[3]);
+    int length = snprintf(request, sizeof request, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", argv[3]);
     int ep = epoll_create1(0);
     char *ok = calloc(n + 1, 1);
     int connecting = 0, opened = 0, sent = 0;
@@ -73,7 +75,7 @@ int main(int argc, char **argv) {
     } else {
         int fd = open_connection(1);
         char release[4096];
-        int m = snprintf(release, sizeof release, "GET %s HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n", argv[4] + 5);
+        int m = snprintf(release, sizeof release, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", argv[4] + 5);
         if (write(fd, release, m) != m) { perror("write"); return 1; }
         close(fd);
     }
