@@ -188,6 +188,7 @@ func sqlite3(_ path: String, _ sql: String) throws -> String {
     try process.run()
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "sqlite3 \(sql)")
     return text
 }
 

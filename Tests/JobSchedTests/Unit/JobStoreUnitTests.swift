@@ -24,16 +24,7 @@ final class JobStoreUnitTests {
 
     /// Runs the sqlite3 shell on the test's database file.
     private func sqlite3(_ sql: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [path, sql]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "sqlite3 \(sql)")
-        return String(decoding: data, as: UTF8.self)
+        try JobSchedTests.sqlite3(path, sql)
     }
 
     private func openError() -> String? {
