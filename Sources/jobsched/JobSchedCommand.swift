@@ -72,11 +72,7 @@ struct JobSchedCommand: ParsableCommand {
 
     func run() throws {
         let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { _ in StderrLogHandler(level: level) }
         var configuration = ServerConfiguration()
         configuration.address = address
         configuration.port = port

@@ -26,7 +26,7 @@ extension JobSchedServer {
         }
         var jobs = jobs
         do {
-            for index in jobs.indices { jobs[index].id = try store.insert(jobs[index]) }
+            for (index, id) in try store.insert(jobs).enumerated() { jobs[index].id = id }
         } catch {
             throw JobSchedServer.databaseError(error)
         }

@@ -95,7 +95,8 @@ public final class JobSchedServer {
     /// Restores group settings, and settles the jobs a previous run left queued
     /// or running: killed, or with --resume queued again.
     private func recoverPreviousRun() throws(SQLiteError) {
-        defer { finishedCount = (try? store.countFinished()) ?? 0 }
+        // Counting is O(history), so only done when --keep-finished needs it.
+        defer { if configuration.keepFinished != nil { finishedCount = (try? store.countFinished()) ?? 0 } }
         for (name, settings) in try store.groupSettings() {
             scheduler.setLimit(settings.limit, for: name)
             scheduler.setPaused(settings.paused, group: name)

@@ -156,6 +156,23 @@ final class JobStore {
         return db.lastInsertRowID
     }
 
+    /// Adds several jobs, all or none: a failure part-way leaves none of them
+    /// in the transaction that the other requests of this iteration share.
+    func insert(_ jobs: [Job]) throws(SQLiteError) -> [JobID] {
+        try beginIfNeeded()
+        try db.execute("SAVEPOINT batch")
+        do {
+            var ids: [JobID] = []
+            ids.reserveCapacity(jobs.count)
+            for job in jobs { ids.append(try insert(job)) }
+            try db.execute("RELEASE batch")
+            return ids
+        } catch {
+            try? db.execute("ROLLBACK TO batch; RELEASE batch")
+            throw error
+        }
+    }
+
     /// Writes a job's changing fields (status, returncode, msg, times, pid).
     func update(_ job: Job) throws(SQLiteError) {
         try beginIfNeeded()

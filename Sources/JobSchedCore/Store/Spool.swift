@@ -51,25 +51,37 @@ struct Spool {
 }
 
 /// Appends one job's output to its spool files, keeping each file near the cap.
+///
+/// A file is created with the first byte of its stream: most short jobs print
+/// nothing, and creating files is the costliest part of starting one.
 final class SpoolWriter {
     private let spool: Spool
+    private let id: JobID
+    private let streams: [Spool.Stream]
     private var files: [Spool.Stream: (fd: Int32, size: Int)] = [:]
 
     init(spool: Spool, id: JobID, streams: [Spool.Stream]) {
         self.spool = spool
-        for stream in streams {
-            let fd = open(spool.path(id, stream), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)  // read back when compacting
-            guard fd >= 0 else { continue }
-            var info = stat()
-            fstat(fd, &info)
-            files[stream] = (fd, Int(info.st_size))
-        }
+        self.id = id
+        self.streams = streams
     }
 
     deinit { files.values.forEach { close($0.fd) } }
 
+    private func file(_ stream: Spool.Stream) -> (fd: Int32, size: Int)? {
+        if let file = files[stream] { return file }
+        guard streams.contains(stream) else { return nil }
+        // O_RDWR: the tail is read back when compacting. A retry appends to the earlier runs' output.
+        let fd = open(spool.path(id, stream), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        var info = stat()
+        fstat(fd, &info)
+        files[stream] = (fd, Int(info.st_size))
+        return files[stream]
+    }
+
     func append(_ bytes: UnsafeRawBufferPointer, to stream: Spool.Stream) {
-        guard var file = files[stream] else { return }
+        guard !bytes.isEmpty, var file = file(stream) else { return }
         var offset = 0
         while offset < bytes.count {
             let n = write(file.fd, bytes.baseAddress! + offset, bytes.count - offset)

@@ -1,0 +1,13 @@
+import Logging
+import Testing
+@testable import JobSchedCore
+
+@Suite("Unit: log line format")
+struct StderrLogHandlerUnitTests {
+    @Test func lineHasUTCTimeLevelMessageAndSortedMetadata() {
+        let line = StderrLogHandler.format(time: 1_795_931_350.9, level: .info, message: "job 7 started",
+                                           metadata: ["name": "build", "group": "default"])
+        #expect(line == "2026-11-29T05:49:10Z info job 7 started group=default name=build\n")
+        #expect(StderrLogHandler.format(time: 0, level: .warning, message: "m", metadata: [:]) == "1970-01-01T00:00:00Z warning m\n")
+    }
+}
