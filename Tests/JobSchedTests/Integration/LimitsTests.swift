@@ -19,6 +19,24 @@ struct LimitsIntegrationTests {
         #expect(accepted == queued + 1)
     }
 
+    /// Over-size bodies get 413 (before the body is sent, with Expect: 100-continue);
+    /// over-size headers get evhttp's 400. Neither creates a job, and the server goes on.
+    @Test func oversizeBodiesAndHeadersAreRefused() throws {
+        let server = try ServerProcess()
+        let big = server.directory.appendingPathComponent("big").path
+        let line = Data("true\n".utf8)
+        var body = Data()
+        body.reserveCapacity(65 << 20)
+        while body.count <= 64 << 20 { body.append(line) }
+        _ = FileManager.default.createFile(atPath: big, contents: body)
+        let tooLarge = Curl.run(["--data-binary", "@\(big)", "\(server.base)/submit?lines=1&sync=0"])
+        #expect(tooLarge.status == 413, "\(tooLarge.status)")
+        let header = Curl.run(["-H", "X-Padding: " + String(repeating: "x", count: 70 * 1024), "\(server.base)/help"])
+        #expect(header.status == 400)
+        #expect(server.curl("/jobinfo", data: "all=1").lines.count == 1)
+        #expect(server.curl("/health").body == "ok\n")
+    }
+
     @Test func connectionsBeyondTheBoundWaitUntilOneCloses() throws {
         let server = try ServerProcess(["--max-connections", "3"])
         var idle = try (0..<3).map { _ in try RawConnection(port: server.port) }
