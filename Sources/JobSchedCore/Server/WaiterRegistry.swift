@@ -28,8 +28,6 @@ final class WaiterRegistry {
     /// Called once for a waiter whose last job has finished; it is no longer registered.
     var onComplete: (Waiter) -> Void = { _ in }
 
-    var count: Int { waiters.count }
-
     func add(_ waiter: Waiter) -> Key {
         nextKey += 1
         waiters[nextKey] = waiter
