@@ -71,10 +71,11 @@ extension JobSchedServer {
             return GroupRow(name: name, limit: settings.limit, paused: settings.paused)
         }
         for name in scheduler.groupSettings.keys where name != Scheduler.allGroups { rows[name] = row(name) }
-        for active in activeJobs.values {
-            let name = active.job.group
+        for (name, ids) in activeIndex.byGroup {
             if rows[name] == nil { rows[name] = row(name) }
-            if active.job.status == .running { rows[name]!.running += 1 } else { rows[name]!.queued += 1 }
+            let running = scheduler.runningPerGroup[name] ?? 0
+            rows[name]!.running = running
+            rows[name]!.queued = ids.count - running
         }
         return rows.values.sorted { $0.name < $1.name }
     }

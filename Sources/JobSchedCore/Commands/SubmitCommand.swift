@@ -1,7 +1,7 @@
 extension JobSchedServer {
     /// Records the job, and only once that is committed sends its id and queues it.
     func submit(_ r: SubmitRequest, _ request: HTTPRequest) throws(RequestError) {
-        if r.unique, let existing = activeJobs.values.first(where: { $0.job.name == r.name && $0.job.group == r.group }) {
+        if r.unique, let id = activeIndex.firstJob(named: r.name, inGroup: r.group), let existing = activeJobs[id] {
             reply(toSubmit: request, r, id: existing.job.id)
             if r.sync {
                 request.send("jobsched: job \(existing.job.id) is already \(existing.job.status.rawValue) (unique=1)\n")

@@ -4,7 +4,7 @@ extension JobSchedServer {
     func wait(_ r: WaitRequest, _ request: HTTPRequest) throws(RequestError) {
         var ids = r.ids
         if let group = r.group {
-            ids += activeJobs.values.filter { $0.job.group == group }.map(\.job.id).sorted()
+            ids += activeIndex.jobs(inGroup: group)
         }
         var pending: Set<JobID> = []
         var unknown: [JobID] = []

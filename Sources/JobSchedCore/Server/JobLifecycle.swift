@@ -12,6 +12,7 @@ extension JobSchedServer {
     func enqueue(_ job: Job, syncClient: HTTPRequest?) {
         let active = ActiveJob(job: job, syncClient: syncClient)
         activeJobs[job.id] = active
+        activeIndex.insert(job)
         logger.info("job \(job.id) queued: \(job.command)", metadata: ["name": "\(job.name)", "group": "\(job.group)"])
         if isShuttingDown && !keepsQueuedJobsAtShutdown(job) {
             killJob(job.id, reason: "server shutdown")
@@ -195,6 +196,7 @@ extension JobSchedServer {
     /// slot, and settle the jobs that depended on it.
     func finish(_ id: JobID, status: JobStatus, returncode: Int32?, msg: String) {
         guard let active = activeJobs.removeValue(forKey: id) else { return }
+        activeIndex.remove(active.job)
         scheduler.finished(id)
         _ = scheduler.remove(id)
         dependencies.remove(id)

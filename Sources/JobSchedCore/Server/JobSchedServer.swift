@@ -23,6 +23,7 @@ public final class JobSchedServer {
 
     /// Queued and running jobs; a finished job lives only in the store.
     var activeJobs: [JobID: ActiveJob] = [:]
+    var activeIndex = ActiveIndex()
     /// Finished jobs in the store, kept up to date for --keep-finished.
     var finishedCount = 0
     var jobByPID: [pid_t: JobID] = [:]
