@@ -71,12 +71,19 @@ extension JobSchedServer {
             return GroupRow(name: name, limit: settings.limit, paused: settings.paused)
         }
         for name in scheduler.groupSettings.keys where name != Scheduler.allGroups { rows[name] = row(name) }
-        for (name, ids) in activeIndex.byGroup {
+        for (name, count) in activeCountsByGroup() {
             if rows[name] == nil { rows[name] = row(name) }
-            let running = scheduler.runningPerGroup[name] ?? 0
-            rows[name]!.running = running
-            rows[name]!.queued = ids.count - running
+            rows[name]!.queued = count.queued
+            rows[name]!.running = count.running
         }
         return rows.values.sorted { $0.name < $1.name }
+    }
+
+    /// Queued and running jobs in each group that has any, from the index and the scheduler.
+    func activeCountsByGroup() -> [String: (queued: Int, running: Int)] {
+        activeIndex.byGroup.reduce(into: [:]) { counts, group in
+            let running = scheduler.runningPerGroup[group.key] ?? 0
+            counts[group.key] = (group.value.count - running, running)
+        }
     }
 }

@@ -30,7 +30,7 @@ extension JobSchedServer {
             case .pause(let p): try setPaused(true, p, request)
             case .resume(let p): try setPaused(false, p, request)
             case .metrics:
-                metrics.exposition(activeJobs: activeJobs.values.lazy.map(\.job)).withUnsafeBytes {
+                metrics.exposition(activeCounts: activeCountsByGroup()).withUnsafeBytes {
                     request.respond(status: 200, bytes: $0, contentType: "text/plain; version=0.0.4; charset=utf-8")
                 }
             case .health(let format): health(format: format, request)

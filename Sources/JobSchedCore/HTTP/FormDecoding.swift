@@ -84,7 +84,7 @@ enum FormDecoding {
     private static func formFieldName(headers: String) -> String? {
         for line in headers.split(separator: "\r\n") where line.lowercased().hasPrefix("content-disposition:") {
             for attribute in line.split(separator: ";").map({ $0.trimmingSpaces }) where attribute.hasPrefix("name=") {
-                return String(attribute.dropFirst("name=".count).trimmingCharacters("\""))
+                return String(attribute.dropFirst("name=".count).trimming { $0 == "\"" })
             }
         }
         return nil
@@ -92,12 +92,13 @@ enum FormDecoding {
 }
 
 extension StringProtocol {
-    var trimmingSpaces: Substring { trimmingCharacters(" ") }
+    var trimmingSpaces: Substring { trimming { $0 == " " } }
 
-    func trimmingCharacters(_ character: Character) -> Substring {
+    /// Without the leading and trailing characters for which `isTrimmed` holds.
+    func trimming(_ isTrimmed: (Character) -> Bool) -> Substring {
         let s = self[...]
-        guard let first = s.firstIndex(where: { $0 != character }),
-              let last = s.lastIndex(where: { $0 != character }) else { return "" }
+        guard let first = s.firstIndex(where: { !isTrimmed($0) }),
+              let last = s.lastIndex(where: { !isTrimmed($0) }) else { return "" }
         return Substring(s[first...last])
     }
 }

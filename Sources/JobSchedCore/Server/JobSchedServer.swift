@@ -121,16 +121,19 @@ public final class JobSchedServer {
             }
             try store.update(job)
         }
-        // A sync job's client is gone with the previous run.
+        var queued: [Job] = []
         for var job in try store.jobs(matching: JobFilter(statuses: [.queued])) {
-            guard job.sync else { continue }
+            guard job.sync else {
+                queued.append(job)
+                continue
+            }
+            // A sync job's client is gone with the previous run.
             job.status = .killed
             job.msg = "server restarted"
             job.finished = now
             try store.update(job)
         }
         // In id order, so a job's dependencies are back before it.
-        let queued = try store.jobs(matching: JobFilter(statuses: [.queued]))
         queued.forEach { enqueue($0, syncClient: nil) }
         if !queued.isEmpty { logger.info("resumed \(queued.count) queued jobs of the previous run") }
     }

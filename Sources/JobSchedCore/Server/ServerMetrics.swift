@@ -1,8 +1,8 @@
 import Prometheus
 
 /// The figures `/metrics` exposes in the Prometheus text format, kept with
-/// swift-prometheus: counters as things happen, gauges set from the active
-/// jobs when scraped (so a scrape costs O(active jobs), not O(history)).
+/// swift-prometheus: counters as things happen, gauges set when scraped from
+/// the per-group counts the server keeps (a scrape costs O(groups)).
 final class ServerMetrics {
     private let registry = PrometheusCollectorRegistry()
     private let submitted: Counter
@@ -51,14 +51,10 @@ final class ServerMetrics {
         requests[key]?.increment()
     }
 
-    /// The exposition text, after setting the gauges from the jobs active now.
-    func exposition(activeJobs: some Sequence<Job>) -> [UInt8] {
-        var counts: [String: (queued: Int, running: Int)] = [:]
-        for group in perGroup.keys { counts[group] = (0, 0) }  // groups emptied since: back to 0
-        for job in activeJobs {
-            if job.status == .running { counts[job.group, default: (0, 0)].running += 1 }
-            else { counts[job.group, default: (0, 0)].queued += 1 }
-        }
+    /// The exposition text, after setting the gauges from the active jobs' counts per group.
+    func exposition(activeCounts: [String: (queued: Int, running: Int)]) -> [UInt8] {
+        var counts = activeCounts
+        for group in perGroup.keys where counts[group] == nil { counts[group] = (0, 0) }  // emptied since: back to 0
         for (group, count) in counts {
             let gauges = perGroup[group] ?? makeGroupGauges(group)
             perGroup[group] = gauges
