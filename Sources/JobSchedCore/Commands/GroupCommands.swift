@@ -14,16 +14,18 @@ extension JobSchedServer {
             throw .badRequest("limit needs name=GROUP")
         }
         let rows = groupRows()
-        respond(request, format: format, text: {
-            "group\tlimit\tpaused\tqueued\trunning\n" + rows.map {
-                "\(TextTable.escape($0.name))\t\($0.limit.map(String.init) ?? "-")\t\($0.paused ? 1 : 0)\t\($0.queued)\t\($0.running)\n"
-            }.joined()
-        }, json: {
-            .object([("groups", .array(rows.map {
-                .object([("name", .string($0.name)), ("limit", JSON($0.limit)), ("paused", .bool($0.paused)),
-                         ("queued", .int(Int64($0.queued))), ("running", .int(Int64($0.running)))])
-            }))])
-        })
+        replyWhenCommitted(request, format: format) { [unowned self] in
+            self.respond(request, format: format, text: {
+                "group\tlimit\tpaused\tqueued\trunning\n" + rows.map {
+                    "\(TextTable.escape($0.name))\t\($0.limit.map(String.init) ?? "-")\t\($0.paused ? 1 : 0)\t\($0.queued)\t\($0.running)\n"
+                }.joined()
+            }, json: {
+                .object([("groups", .array(rows.map {
+                    .object([("name", .string($0.name)), ("limit", JSON($0.limit)), ("paused", .bool($0.paused)),
+                             ("queued", .int(Int64($0.queued))), ("running", .int(Int64($0.running)))])
+                }))])
+            })
+        }
     }
 
     func setPaused(_ paused: Bool, _ p: Parameters, _ request: HTTPRequest) throws(RequestError) {
@@ -44,7 +46,9 @@ extension JobSchedServer {
         let target = p.string("group").map { "group \($0)" } ?? "all groups"
         let message = "\(paused ? "Paused" : "Resumed") \(target)"
         logger.notice("\(message)")
-        respond(request, format: format, text: { message + "\n" }, json: { .object([("message", .string(message))]) })
+        replyWhenCommitted(request, format: format) { [unowned self] in
+            self.respond(request, format: format, text: { message + "\n" }, json: { .object([("message", .string(message))]) })
+        }
     }
 
     private func persist(group name: String) throws(RequestError) {

@@ -12,19 +12,23 @@ extension JobSchedServer {
                 lines.append((id, false, "Error: unknown job id \(id)"))
             }
         }
-        respond(request, format: r.format, text: { lines.map { $0.message + "\n" }.joined() }, json: {
-            .object([("results", .array(lines.map {
-                .object([("jobid", .int($0.id)), ("removed", .bool($0.removed)), ("message", .string($0.message))])
-            }))])
-        })
+        replyWhenCommitted(request, format: r.format) { [unowned self] in
+            self.respond(request, format: r.format, text: { lines.map { $0.message + "\n" }.joined() }, json: {
+                .object([("results", .array(lines.map {
+                    .object([("jobid", .int($0.id)), ("removed", .bool($0.removed)), ("message", .string($0.message))])
+                }))])
+            })
+        }
     }
 
     func clean(_ r: CleanRequest, _ request: HTTPRequest) throws(RequestError) {
         let removed = try deleteFinished { () throws(SQLiteError) in
             try store.deleteFinished(statuses: r.statuses, finishedBefore: r.before)
         }
-        respond(request, format: r.format, text: { "Removed \(removed.count) jobs\n" },
-                json: { .object([("removed", .int(Int64(removed.count)))]) })
+        replyWhenCommitted(request, format: r.format) { [unowned self] in
+            self.respond(request, format: r.format, text: { "Removed \(removed.count) jobs\n" },
+                         json: { .object([("removed", .int(Int64(removed.count)))]) })
+        }
     }
 
     /// Runs a finished job's command again as a new async job with the same settings.

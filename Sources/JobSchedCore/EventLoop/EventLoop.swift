@@ -46,8 +46,9 @@ public final class EventLoop {
         return event
     }
 
-    /// An event with no fd and no timeout, fired by `activate()`: used to run
-    /// work once, after the callbacks already due in this loop iteration.
+    /// An event with no fd, fired by `activate()`: used to run work once, after
+    /// the callbacks already due in this loop iteration; or, once added with a
+    /// timeout, when that runs out, whichever comes first.
     func deferredEvent(_ handler: @escaping () -> Void) -> Event {
         Event(loop: self, fd: -1, flags: 0) { _ in handler() }
     }

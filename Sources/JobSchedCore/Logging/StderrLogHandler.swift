@@ -22,14 +22,16 @@ public struct StderrLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = StderrLogHandler.format(time: Timestamp.now(), level: event.level, message: "\(event.message)",
-                                           metadata: metadata.merging(event.metadata ?? [:]) { $1 })
+        // Per-job lines carry no metadata: no dictionary to merge and sort for them.
+        let merged = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
+        var line = StderrLogHandler.format(time: Timestamp.now(), level: event.level, message: event.message.description,
+                                           metadata: merged)
         line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     }
 
     /// One line, metadata sorted by key so lines are stable.
     static func format(time: Double, level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        let fields = metadata.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+        let fields = metadata.isEmpty ? "" : metadata.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
         return "\(Timestamp.iso8601(time)) \(level) \(message)\(fields)\n"
     }
 }

@@ -2,18 +2,27 @@ import Glibc
 
 /// Reads a job's output pipe as data arrives and hands it on.
 final class OutputPump {
+    /// Memory that every pump reads into: one pipe's worth of data. One is
+    /// enough for the whole server: each read's bytes are handed on (and
+    /// copied by whoever keeps them) before the next read, all on one thread.
+    /// A buffer per pump cost an allocation and a 64 KiB memset per job.
+    final class Buffer {
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        deinit { bytes.deallocate() }
+    }
+
     private let fd: Int32
     private var readEvent: Event?
+    private let buffer: Buffer
     private let deliver: (UnsafeRawBufferPointer) -> Void
     private var isPaused = false
-    /// Reused for every read: one pipe's worth of data.
-    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
     /// Most bytes read per wake-up: a job that writes without pause must not
     /// keep the loop from everything else (the event fires again next round).
     private static let bytesPerWakeup = 256 * 1024
 
-    init(loop: EventLoop, fd: Int32, deliver: @escaping (UnsafeRawBufferPointer) -> Void) {
+    init(loop: EventLoop, fd: Int32, buffer: Buffer, deliver: @escaping (UnsafeRawBufferPointer) -> Void) {
         self.fd = fd
+        self.buffer = buffer
         self.deliver = deliver
         readEvent = loop.readEvent(fd: fd) { [unowned self] in self.readAvailable(upTo: OutputPump.bytesPerWakeup) }
         readEvent?.add()
@@ -51,10 +60,11 @@ final class OutputPump {
     private func readAvailable(upTo limit: Int) {
         var total = 0
         while readEvent != nil, !isPaused, total < limit {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let bytes = buffer.bytes
+            let n = read(fd, bytes.baseAddress, bytes.count)
             if n > 0 {
                 total += n
-                buffer.withUnsafeBytes { deliver(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+                deliver(UnsafeRawBufferPointer(rebasing: bytes[..<n]))
             } else if n < 0 && errno == EINTR {
                 continue
             } else {

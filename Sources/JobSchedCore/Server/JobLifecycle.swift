@@ -13,7 +13,7 @@ extension JobSchedServer {
         let active = ActiveJob(job: job, syncClient: syncClient)
         activeJobs[job.id] = active
         activeIndex.insert(job)
-        logger.info("job \(job.id) queued: \(job.command)", metadata: ["name": "\(job.name)", "group": "\(job.group)"])
+        logger.info("job \(job.id) queued (name \(job.name), group \(job.group)): \(job.command)")
         if isShuttingDown && !keepsQueuedJobsAtShutdown(job) {
             killJob(job.id, reason: "server shutdown")
             return
@@ -62,6 +62,7 @@ extension JobSchedServer {
         let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
         job.attempts += 1
         let process: LaunchedProcess
+        let spawnedAt = ProcessIdentity.now()
         do {
             process = try ProcessLauncher.launch(command: job.command, directory: job.cwd, environment: job.env,
                                                  stdout: plan.stdout, stderr: plan.stderr)
@@ -75,7 +76,7 @@ extension JobSchedServer {
         job.status = .running
         job.started = Timestamp.now()
         job.pid = process.pid
-        job.pidStart = ProcessIdentity.startTime(of: process.pid)
+        job.pidStart = spawnedAt
         job.msg = ""
         active.job = job
         jobByPID[process.pid] = job.id
@@ -85,7 +86,7 @@ extension JobSchedServer {
         }
         for (fd, stream) in [(process.stdoutFD, plan.firstPipeStream), (process.stderrFD, .stderr)] {
             guard let fd, let stream else { continue }
-            active.pumps.append(OutputPump(loop: loop, fd: fd) { [unowned self, unowned active] bytes in
+            active.pumps.append(OutputPump(loop: loop, fd: fd, buffer: pipeBuffer) { [unowned self, unowned active] bytes in
                 self.capture(bytes, from: stream, of: active)
             })
         }

@@ -27,6 +27,7 @@ public final class JobSchedServer {
     /// Finished jobs in the store, kept up to date for --keep-finished.
     var finishedCount = 0
     var jobByPID: [pid_t: JobID] = [:]
+    let pipeBuffer = OutputPump.Buffer()
     let waiters = WaiterRegistry()
 
     /// Work to do once the open transaction has committed (sending job ids).
@@ -76,7 +77,7 @@ public final class JobSchedServer {
         scheduler = Scheduler(limit: configuration.maxRunning)
 
         commitEvent = loop.deferredEvent { [unowned self] in self.commitPendingWrites() }
-        store.onFirstWrite = { [unowned self] in self.commitEvent.activate() }
+        store.onFirstWrite = { [unowned self] in self.commitEvent.add(timeout: JobSchedServer.stateCommitDelay) }
         http.handler = { [unowned self] request in self.handle(request) }
         waiters.onComplete = { [unowned self] waiter in self.answer(waiter) }
         groupKiller.onIdle = { [unowned self] in self.finishShutdownIfDone() }
@@ -158,7 +159,7 @@ public final class JobSchedServer {
     /// process groups are killed, but only where pid and start time still match.
     private func killOrphans(of jobs: [Job]) {
         for job in jobs {
-            guard let pid = job.pid, let started = job.pidStart, ProcessIdentity.startTime(of: pid) == started else {
+            guard let pid = job.pid, let started = job.pidStart, ProcessIdentity.isProcess(pid, startedAt: started) else {
                 continue
             }
             Glibc.kill(-pid, SIGKILL)
@@ -168,10 +169,29 @@ public final class JobSchedServer {
 
     // MARK: Batched commits
 
-    /// Runs `work` once the current transaction has committed, or at once if nothing is pending.
+    /// How long job state changes (started, finished) may wait for their
+    /// commit when no reply waits on it. Sharing one commit among the jobs of
+    /// these milliseconds takes it off each job's path; a crash of the server
+    /// within them can only leave a job's last state unwritten (a restart marks
+    /// such jobs killed), never lose a submit, whose reply always waits.
+    static let stateCommitDelay = 0.02
+
+    /// Runs `work` once the current transaction has committed (at the end of
+    /// this loop iteration), or at once if nothing is pending.
     func whenCommitted(_ work: @escaping (Result<Void, SQLiteError>) -> Void) {
         afterCommit.append(work)
         commitEvent.activate()
+    }
+
+    /// Runs `reply` once the changes a request made are committed; if the
+    /// commit fails they are rolled back, and the request gets a 503 instead.
+    func replyWhenCommitted(_ request: HTTPRequest, format: OutputFormat, _ reply: @escaping () -> Void) {
+        whenCommitted { [unowned self] result in
+            switch result {
+            case .success: reply()
+            case .failure(let error): self.respond(request, error: JobSchedServer.databaseError(error), format: format)
+            }
+        }
     }
 
     private func commitPendingWrites() {

@@ -14,6 +14,9 @@ final class JobStore {
     private let begin: Statement
     private let commitStatement: Statement
     private let rollbackStatement: Statement
+    private let savepoint: Statement
+    private let releaseSavepoint: Statement
+    private let rollbackToSavepoint: Statement
     private let insertStatement: Statement
     private let updateStatement: Statement
     private let byIDStatement: Statement
@@ -39,6 +42,9 @@ final class JobStore {
             begin = try db.prepare("BEGIN")
             commitStatement = try db.prepare("COMMIT")
             rollbackStatement = try db.prepare("ROLLBACK")
+            savepoint = try db.prepare("SAVEPOINT batch")
+            releaseSavepoint = try db.prepare("RELEASE batch")
+            rollbackToSavepoint = try db.prepare("ROLLBACK TO batch")
             insertStatement = try db.prepare("""
                 INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
                 VALUES (\(Array(repeating: "?", count: 24).joined(separator: ", ")))
@@ -159,16 +165,19 @@ final class JobStore {
     /// Adds several jobs, all or none: a failure part-way leaves none of them
     /// in the transaction that the other requests of this iteration share.
     func insert(_ jobs: [Job]) throws(SQLiteError) -> [JobID] {
+        // One INSERT is atomic by itself; the savepoint is for batches only.
+        if jobs.count == 1 { return [try insert(jobs[0])] }
         try beginIfNeeded()
-        try db.execute("SAVEPOINT batch")
+        try savepoint.run()
         do {
             var ids: [JobID] = []
             ids.reserveCapacity(jobs.count)
             for job in jobs { ids.append(try insert(job)) }
-            try db.execute("RELEASE batch")
+            try releaseSavepoint.run()
             return ids
         } catch {
-            try? db.execute("ROLLBACK TO batch; RELEASE batch")
+            try? rollbackToSavepoint.run()
+            try? releaseSavepoint.run()
             throw error
         }
     }
