@@ -4,39 +4,40 @@
 /// know is an error, which catches typos such as `comand=`.
 struct Parameters {
     let command: Command
+    /// The last value of each name.
     private let values: [String: String]
-    /// Every value of each name, in order, for repeatable parameters such as `env`.
-    private let allValues: [String: [String]]
+    /// Every pair, in order, for repeatable parameters such as `env`.
+    private let pairs: [(String, String)]
+
+    /// The names each command knows, worked out once rather than per request.
+    private static let knownNames: [Command: Set<String>] =
+        Dictionary(uniqueKeysWithValues: Command.allCases.map { ($0, Set($0.parameters.map(\.name))) })
 
     init(_ pairs: [(String, String)], for command: Command) throws(RequestError) {
         self.command = command
-        let known = Set(command.parameters.map(\.name))
+        let known = Parameters.knownNames[command] ?? []
         var values: [String: String] = [:]
-        var allValues: [String: [String]] = [:]
         for (name, value) in pairs {
             guard known.contains(name) else {
                 throw .badRequest("unknown parameter '\(name)' for /\(command.rawValue); see /help?topic=\(command.rawValue)")
             }
             values[name] = value
-            allValues[name, default: []].append(value)
         }
         self.values = values
-        self.allValues = allValues
+        self.pairs = pairs
     }
 
-    private init(command: Command, values: [String: String], allValues: [String: [String]]) {
+    private init(command: Command, values: [String: String], pairs: [(String, String)]) {
         self.command = command
         self.values = values
-        self.allValues = allValues
+        self.pairs = pairs
     }
 
     /// The same parameters with `name` set to `value`.
     func setting(_ name: String, to value: String) -> Parameters {
         var values = self.values
-        var allValues = self.allValues
         values[name] = value
-        allValues[name] = [value]
-        return Parameters(command: command, values: values, allValues: allValues)
+        return Parameters(command: command, values: values, pairs: pairs.filter { $0.0 != name } + [(name, value)])
     }
 
     /// The value, or nil when absent or empty.
@@ -61,7 +62,7 @@ struct Parameters {
     }
 
     /// Every non-empty value given for a repeatable parameter.
-    func repeated(_ name: String) -> [String] { (allValues[name] ?? []).filter { !$0.isEmpty } }
+    func repeated(_ name: String) -> [String] { pairs.filter { $0.0 == name && !$0.1.isEmpty }.map(\.1) }
 
     func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws(RequestError) -> Int {
         guard let text = string(name) else { return defaultValue }

@@ -28,6 +28,8 @@ enum FormDecoding {
 
     private static func percentDecode<Bytes: Collection>(_ bytes: Bytes) throws(RequestError) -> String
     where Bytes.Element == UInt8 {
+        // Most names and values (`sync=0`, `command=true`) have nothing to decode.
+        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) { return try text(bytes) }
         if bytes.contains(0) { throw .badRequest("parameters must not contain NUL bytes") }
         var cString = Array(bytes)
         cString.append(0)

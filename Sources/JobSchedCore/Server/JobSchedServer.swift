@@ -55,6 +55,11 @@ public final class JobSchedServer {
         // Orphaned job processes are re-parented to us, so their exits arrive as
         // SIGCHLD too: that is how the server learns a killed group is empty.
         shim_become_child_subreaper()
+        // The loop uses little CPU but each of its wake-ups is on a job's path:
+        // with the default slice a woken server (a job spawned, a job ended)
+        // can wait a whole slice behind a running job's process on the same
+        // CPU. A short slice lets it preempt; its jobs keep the default.
+        _ = shim_request_scheduling_slice(100_000)
         // Each connection is a descriptor: take all the system allows.
         raiseDescriptorLimit()
 
