@@ -33,8 +33,10 @@ struct LaunchError: Error, Equatable {
 enum ProcessLauncher {
     /// `directory`: the working directory (nil: the server's); `environment`:
     /// `NAME=VALUE` entries added to (or replacing in) the server's environment.
+    /// `descriptorLimit`: the server's, whose original soft limit the job gets.
     static func launch(command: String, directory: String? = nil, environment: [String] = [],
-                       stdout: OutputTarget, stderr: OutputTarget) throws(LaunchError) -> LaunchedProcess {
+                       stdout: OutputTarget, stderr: OutputTarget,
+                       descriptorLimit: DescriptorLimit = .unchanged) throws(LaunchError) -> LaunchedProcess {
         if let directory {
             // Checked here for a clear message; posix_spawn would only say ENOENT.
             var info = stat()
@@ -88,17 +90,19 @@ enum ProcessLauncher {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        for (target, file, own, fd) in [(stdout, outFile, outPipe, Int32(1)), (stderr, errFile, errPipe, Int32(2))] {
-            if let from = source(target, file: file, own: own) {
-                // dup2 clears O_CLOEXEC on the copy, so the child keeps it.
-                posix_spawn_file_actions_adddup2(&actions, from, fd)
-            } else {
-                posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0)
-            }
+        let targets = [(stdout, outFile, outPipe, Int32(1)), (stderr, errFile, errPipe, Int32(2))]
+        for (target, file, own, fd) in targets {
+            // dup2 clears O_CLOEXEC on the copy, so the child keeps it.
+            if let from = source(target, file: file, own: own) { posix_spawn_file_actions_adddup2(&actions, from, fd) }
         }
         // Stray descriptors the server itself inherited must not reach jobs either.
+        // Closed before /dev/null is opened, so that it opens below the job's
+        // descriptor limit (lower than the server's) however many the server has.
         posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        for (target, file, own, fd) in targets where source(target, file: file, own: own) == nil {
+            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0)
+        }
         if let directory { posix_spawn_file_actions_addchdir_np(&actions, directory) }
 
         var attributes = posix_spawnattr_t()
@@ -121,8 +125,10 @@ enum ProcessLauncher {
             ? nil : mergedEnvironment(adding: environment).map { strdup($0) } + [nil]
         defer { envp?.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = envp.map { posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, $0) }
-            ?? posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
+        let rc = descriptorLimit.whileSpawning {
+            envp.map { posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, $0) }
+                ?? posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
+        }
         guard rc == 0 else {
             readEnds.forEach { close($0) }
             let reason = String(cString: strerror(rc))

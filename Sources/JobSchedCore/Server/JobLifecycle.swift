@@ -65,7 +65,7 @@ extension JobSchedServer {
         let spawnedAt = ProcessIdentity.now()
         do {
             process = try ProcessLauncher.launch(command: job.command, directory: job.cwd, environment: job.env,
-                                                 stdout: plan.stdout, stderr: plan.stderr)
+                                                 stdout: plan.stdout, stderr: plan.stderr, descriptorLimit: descriptorLimit)
         } catch {
             logger.warning("job \(job.id) failed to start: \(error.message)")
             active.job = job

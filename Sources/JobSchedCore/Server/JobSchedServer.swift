@@ -28,6 +28,7 @@ public final class JobSchedServer {
     var finishedCount = 0
     var jobByPID: [pid_t: JobID] = [:]
     let pipeBuffer = OutputPump.Buffer()
+    let descriptorLimit: DescriptorLimit
     let waiters = WaiterRegistry()
 
     /// Work to do once the open transaction has committed (sending job ids).
@@ -60,8 +61,8 @@ public final class JobSchedServer {
         // can wait a whole slice behind a running job's process on the same
         // CPU. A short slice lets it preempt; its jobs keep the default.
         _ = shim_request_scheduling_slice(100_000)
-        // Each connection is a descriptor: take all the system allows.
-        raiseDescriptorLimit()
+        // Each connection is a descriptor: take all the system allows (not for jobs).
+        descriptorLimit = DescriptorLimit.raise()
 
         loop = try EventLoop()
         http = try HTTPServer(loop: loop, address: configuration.address, port: configuration.port,

@@ -74,12 +74,22 @@ struct LimitsIntegrationTests {
         return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)"))?.hasPrefix("socket:") ?? false }.count
     }
 
-    @Test func descriptorSoftLimitIsRaisedToTheHardLimit() throws {
+    /// The server raises its soft limit to the hard limit; its jobs get the
+    /// limit it was started with, however many descriptors it holds.
+    @Test func descriptorSoftLimitIsRaisedForTheServerNotForJobs() throws {
         let server = try ServerProcess([], launcher: ["/bin/bash", "-c", "ulimit -Sn 64; exec \"$0\" \"$@\""])
         let limits = try String(contentsOfFile: "/proc/\(server.pid)/limits", encoding: .utf8)
         let line = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max open files") })
         let numbers = line.split(separator: " ").compactMap { Int($0) }
         #expect(numbers.count == 2 && numbers[0] == numbers[1] && numbers[0] > 64, "\(line)")
+
+        // Held connections push the server's descriptors past the job's limit.
+        let held = try (0..<80).map { _ in try RawConnection(port: server.port) }
+        #expect(eventually { server.openDescriptors > 80 })
+        let reply = server.curl("/submit", data: "command=ulimit -Sn; ls /proc/self/fd | wc -l")
+        #expect(reply.status == 200)
+        #expect(reply.body.split(separator: "\n").dropFirst().prefix(2) == ["64", "4"], "\(reply.body)")
+        withExtendedLifetime(held) {}
     }
 
     /// Under `ulimit -n 40` the server runs out of descriptors: it must neither
