@@ -64,7 +64,8 @@ enum ProcessLauncher {
         func makePipe() throws(LaunchError) -> (read: Int32, write: Int32) {
             var fds: [Int32] = [-1, -1]
             guard pipe2(&fds, O_CLOEXEC) == 0 else { throw LaunchError(message: "cannot create pipe: \(errnoText())") }
-            _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+            // A new pipe's read end has no other status flag to keep.
+            _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
             opened.append(fds[1])
             readEnds.append(fds[0])
             return (fds[0], fds[1])
@@ -120,15 +121,10 @@ enum ProcessLauncher {
 
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("bash"), strdup("-c"), strdup(command), nil]
         defer { argv.forEach { free($0) } }
-        // Most jobs add nothing to the environment: pass the server's own, uncopied.
-        let envp: [UnsafeMutablePointer<CChar>?]? = environment.isEmpty
-            ? nil : mergedEnvironment(adding: environment).map { strdup($0) } + [nil]
-        defer { envp?.forEach { free($0) } }
+        let envp: [UnsafeMutablePointer<CChar>?] = merge(serverEnvironment, environment).map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = descriptorLimit.whileSpawning {
-            envp.map { posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, $0) }
-                ?? posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, environ)
-        }
+        let rc = descriptorLimit.whileSpawning { posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, envp) }
         guard rc == 0 else {
             readEnds.forEach { close($0) }
             let reason = String(cString: strerror(rc))
@@ -137,17 +133,19 @@ enum ProcessLauncher {
         return LaunchedProcess(pid: pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
     }
 
-    /// The server's environment with `extra` entries added, replacing any of the same name.
-    private static func mergedEnvironment(adding extra: [String]) -> [String] {
-        var current: [String] = []
+    /// The server's environment, read once: it does not change while the
+    /// server runs (JOBSCHED_TOKEN is removed before it starts).
+    private static let serverEnvironment: [String] = {
+        var entries: [String] = []
         var entry = environ
         while let pointer = entry.pointee {
-            current.append(String(cString: pointer))
+            entries.append(String(cString: pointer))
             entry += 1
         }
-        return merge(current, extra)
-    }
+        return entries
+    }()
 
+    /// `base` with `extra` entries added, replacing any of the same name.
     static func merge(_ base: [String], _ extra: [String]) -> [String] {
         guard !extra.isEmpty else { return base }
         func name(_ entry: String) -> Substring { entry.prefix { $0 != "=" } }

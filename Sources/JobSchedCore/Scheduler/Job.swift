@@ -25,9 +25,6 @@ public struct Job: Equatable, Sendable {
     public var started: Double?
     public var finished: Double?
     public var pid: Int32?
-    /// When the process `pid` started (clock ticks after boot, as /proc counts them), so that
-    /// a pid the kernel has since given to another process is never taken for the job's.
-    public var pidStart: UInt64?
     /// Higher runs first; first come, first served within a priority.
     public var priority = 0
     /// Start only after these succeed (`after=`) / end in any way (`afterany=`).

@@ -62,9 +62,10 @@ extension JobSchedServer {
         let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
         job.attempts += 1
         let process: LaunchedProcess
-        let spawnedAt = ProcessIdentity.now()
         do {
-            process = try ProcessLauncher.launch(command: job.command, directory: job.cwd, environment: job.env,
+            process = try ProcessLauncher.launch(command: job.command, directory: job.cwd,
+                                                 environment: JobEnvironment.entries(jobID: job.id, database: databaseFile,
+                                                                                     requested: job.env),
                                                  stdout: plan.stdout, stderr: plan.stderr, descriptorLimit: descriptorLimit)
         } catch {
             logger.warning("job \(job.id) failed to start: \(error.message)")
@@ -76,7 +77,6 @@ extension JobSchedServer {
         job.status = .running
         job.started = Timestamp.now()
         job.pid = process.pid
-        job.pidStart = spawnedAt
         job.msg = ""
         active.job = job
         jobByPID[process.pid] = job.id

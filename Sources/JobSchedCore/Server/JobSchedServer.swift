@@ -29,6 +29,8 @@ public final class JobSchedServer {
     var jobByPID: [pid_t: JobID] = [:]
     let pipeBuffer = OutputPump.Buffer()
     let descriptorLimit: DescriptorLimit
+    /// The database file's absolute path, which marks its jobs' processes.
+    let databaseFile: String
     let waiters = WaiterRegistry()
 
     /// Work to do once the open transaction has committed (sending job ids).
@@ -78,6 +80,11 @@ public final class JobSchedServer {
             logger.critical("WARNING: --insecure-no-auth: listening on \(tcp.hostAndPort) WITHOUT A TOKEN; anyone who can reach it can run any command as this user")
         }
         store = try JobStore(path: configuration.databasePath, clear: configuration.clear)
+        // Absolute, so a server started from another directory finds the same jobs' processes.
+        databaseFile = realpath(configuration.databasePath, nil).map { path in
+            defer { free(path) }
+            return String(cString: path)
+        } ?? configuration.databasePath
         spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes)
         groupKiller = ProcessGroupKiller(loop: loop, grace: configuration.killGrace)
         scheduler = Scheduler(limit: configuration.maxRunning)
@@ -110,7 +117,7 @@ public final class JobSchedServer {
             scheduler.setPaused(settings.paused, group: name)
         }
         let now = Timestamp.now()
-        killOrphans(of: try store.jobs(matching: JobFilter(statuses: [.running])))
+        killOrphans()
         guard configuration.resume else {
             let interrupted = try store.killInterrupted([.queued, .running], msg: "server restarted", at: now)
             if interrupted > 0 { logger.info("marked \(interrupted) jobs of the previous run as killed") }
@@ -161,15 +168,12 @@ public final class JobSchedServer {
         logger.info("server stopped")
     }
 
-    /// A crash of the server leaves its running jobs' processes behind; their
-    /// process groups are killed, but only where pid and start time still match.
-    private func killOrphans(of jobs: [Job]) {
-        for job in jobs {
-            guard let pid = job.pid, let started = job.pidStart, ProcessIdentity.isProcess(pid, startedAt: started) else {
-                continue
-            }
-            Glibc.kill(-pid, SIGKILL)
-            logger.notice("job \(job.id): killed process group \(pid) left by the previous run")
+    /// A crash of the server leaves its running jobs' processes behind: their
+    /// process groups are killed, found by the mark in their environment.
+    private func killOrphans() {
+        for (group, jobID) in OrphanedJobs.processGroups(database: databaseFile) {
+            Glibc.kill(-group, SIGKILL)
+            logger.notice("killed process group \(group) left by the previous run (job \(jobID.map(String.init) ?? "?"))")
         }
     }
 

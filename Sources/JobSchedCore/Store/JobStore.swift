@@ -28,7 +28,7 @@ final class JobStore {
 
     private static let columns = """
         id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
-        priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env, pid_start
+        priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env
         """
 
     init(path: String, clear: Bool) throws(ServerError) {
@@ -47,10 +47,10 @@ final class JobStore {
             rollbackToSavepoint = try db.prepare("ROLLBACK TO batch")
             insertStatement = try db.prepare("""
                 INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
-                VALUES (\(Array(repeating: "?", count: 24).joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: 23).joined(separator: ", ")))
                 """)
             updateStatement = try db.prepare("""
-                UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?, pid_start = ?
+                UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?
                 WHERE id = ?
                 """)
             byIDStatement = try db.prepare("SELECT \(JobStore.columns) FROM jobs WHERE id = ?")
@@ -127,6 +127,7 @@ final class JobStore {
                 ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE jobs ADD COLUMN cwd TEXT;
                 ALTER TABLE jobs ADD COLUMN env TEXT NOT NULL DEFAULT '';
+                -- No longer written: orphans are found by their environment (OrphanedJobs).
                 ALTER TABLE jobs ADD COLUMN pid_start INTEGER;
                 CREATE TABLE groups (
                     name TEXT PRIMARY KEY,
@@ -157,7 +158,7 @@ final class JobStore {
             .text(job.msg), .real(job.submitted), .init(job.started), .init(job.finished), .init(job.pid),
             .integer(Int64(job.priority)), .text(JobStore.encodeIDs(job.after)), .text(JobStore.encodeIDs(job.afterAny)),
             .init(job.notBefore), .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay),
-            .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)), .init(job.pidStart),
+            .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)),
         ])
         return db.lastInsertRowID
     }
@@ -187,7 +188,7 @@ final class JobStore {
         try beginIfNeeded()
         try updateStatement.run([
             .text(job.status.rawValue), .init(job.returncode), .text(job.msg),
-            .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)), .init(job.pidStart),
+            .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)),
             .integer(job.id),
         ])
     }
@@ -315,7 +316,6 @@ final class JobStore {
         job.attempts = Int(row.int(at: 21) ?? 0)
         job.cwd = row.text(at: 22)
         job.env = decodeList(row.text(at: 23))
-        job.pidStart = row.int(at: 24).map { UInt64($0) }
         return job
     }
 

@@ -30,6 +30,34 @@ struct LifecycleIntegrationTests {
         #expect(try cleared.submitAsync("true") == 1)
     }
 
+    /// After a crash the restart finds job processes by the mark in their
+    /// environment, so a job just started (its state maybe not yet committed)
+    /// is found too; a daemon a job started with setsid is left, as always.
+    @Test func crashOrphansAreFoundByTheirEnvironment() throws {
+        let directory = try ServerProcess.makeTemporaryDirectory()
+        let first = try ServerProcess(["-j", "2"], directory: directory)
+        let daemonFile = directory.appendingPathComponent("daemon.pid").path
+        let job = try first.submitAsync("sleep 300")
+        let starter = try first.submitAsync("setsid sleep 301 & echo $! > \(daemonFile); sleep 302")
+        let groups = [try first.pidOnceRunning(job), try first.pidOnceRunning(starter)]
+        var daemon: Int32?
+        #expect(eventually {
+            daemon = (try? String(contentsOfFile: daemonFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            return daemon != nil
+        })
+        defer { if let daemon { kill(daemon, SIGKILL) } }
+        let environment = try String(contentsOfFile: "/proc/\(groups[0])/environ", encoding: .utf8).split(separator: "\0")
+        #expect(environment.contains("JOBSCHED_JOB_ID=\(job)"))
+        #expect(environment.contains { $0.hasPrefix("JOBSCHED_DATABASE=/") && $0.hasSuffix(".sqlite") })
+        first.stop(signal: SIGKILL)
+
+        let second = try ServerProcess(directory: directory)
+        for group in groups { #expect(eventually { processes(inGroup: group).isEmpty }) }
+        #expect(kill(try #require(daemon), 0) == 0)  // its own session: not the job's to kill
+        #expect(second.log.contains("killed process group \(groups[0]) left by the previous run (job \(job))"))
+        second.stop()
+    }
+
     @Test(arguments: ["/shutdown", "SIGINT", "SIGTERM"])
     func shutdownKillsEverythingAndAnswersEveryone(trigger: String) throws {
         let directory = try ServerProcess.makeTemporaryDirectory()

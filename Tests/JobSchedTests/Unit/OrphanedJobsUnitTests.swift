@@ -1,0 +1,56 @@
+import Testing
+@testable import JobSchedCore
+
+@Suite("Unit: finding a crashed server's job processes")
+struct OrphanedJobsUnitTests {
+    let mark = Array("JOBSCHED_DATABASE=/data/jobs.sqlite".utf8)
+
+    /// A /proc/PID/stat line: pid, (comm), state, ppid, pgrp, session, then the rest.
+    func stat(pid: Int32, comm: String = "sleep", group: Int32, session: Int32) -> String {
+        "\(pid) (\(comm)) S 1 \(group) \(session) 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 987654"
+    }
+
+    func environment(_ entries: String...) -> [UInt8] {
+        entries.flatMap { (entry: String) -> [UInt8] in Array(entry.utf8) + [0] }
+    }
+
+    @Test func aJobProcessIsFoundWithItsGroupAndJobID() {
+        let found = OrphanedJobs.jobProcess(
+            statLine: stat(pid: 4300, group: 4242, session: 900),
+            environment: environment("PATH=/bin", "JOBSCHED_JOB_ID=17", "JOBSCHED_DATABASE=/data/jobs.sqlite"), mark: mark)
+        #expect(found?.group == 4242 && found?.jobID == 17)
+    }
+
+    @Test func aCommandNameWithSpacesAndParenthesesIsSkipped() {
+        let found = OrphanedJobs.jobProcess(
+            statLine: stat(pid: 4242, comm: "a) b (c", group: 4242, session: 900),
+            environment: environment("JOBSCHED_DATABASE=/data/jobs.sqlite"), mark: mark)
+        #expect(found?.group == 4242 && found?.jobID == nil)
+    }
+
+    @Test(arguments: [
+        // Not marked, or marked for another database (a longer path is another file).
+        ["PATH=/bin"],
+        ["JOBSCHED_DATABASE=/data/other.sqlite"],
+        ["JOBSCHED_DATABASE=/data/jobs.sqlite2"],
+        ["XJOBSCHED_DATABASE=/data/jobs.sqlite"],
+    ])
+    func otherProcessesAreLeftAlone(entries: [String]) {
+        let bytes = entries.flatMap { (entry: String) -> [UInt8] in Array(entry.utf8) + [0] }
+        #expect(OrphanedJobs.jobProcess(statLine: stat(pid: 4242, group: 4242, session: 900), environment: bytes, mark: mark) == nil)
+    }
+
+    @Test func aProcessInASessionOfItsOwnIsLeftAlone() {
+        // setsid: a daemon a job started leads its own session, as it is never killed with the job.
+        let marked = environment("JOBSCHED_DATABASE=/data/jobs.sqlite")
+        #expect(OrphanedJobs.jobProcess(statLine: stat(pid: 5000, group: 5000, session: 5000), environment: marked, mark: mark) == nil)
+        #expect(OrphanedJobs.jobProcess(statLine: stat(pid: 5001, group: 5000, session: 5000), environment: marked, mark: mark) == nil)
+        #expect(OrphanedJobs.jobProcess(statLine: "garbage", environment: marked, mark: mark) == nil)
+    }
+
+    @Test func theJobsOwnEnvironmentCannotReplaceTheMarks() {
+        let entries = JobEnvironment.entries(jobID: 7, database: "/data/jobs.sqlite",
+                                             requested: ["A=1", "JOBSCHED_JOB_ID=99", "JOBSCHED_DATABASE=/elsewhere"])
+        #expect(entries == ["A=1", "JOBSCHED_JOB_ID=7", "JOBSCHED_DATABASE=/data/jobs.sqlite"])
+    }
+}
