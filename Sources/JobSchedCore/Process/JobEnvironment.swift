@@ -10,6 +10,8 @@ enum JobEnvironment {
 
     /// The entries a job adds to the server's environment.
     static func entries(jobID: JobID, database: String, requested: [String]) -> [String] {
-        ProcessLauncher.merge(requested, ["\(jobIDVariable)=\(jobID)", "\(databaseVariable)=\(database)"])
+        let ours: [String] = ["\(jobIDVariable)=\(jobID)", "\(databaseVariable)=\(database)"]
+        let reserved: Set<Substring> = [Substring(jobIDVariable), Substring(databaseVariable)]
+        return requested.filter { !reserved.contains(BaseEnvironment.name(of: $0)) } + ours
     }
 }

@@ -121,36 +121,16 @@ enum ProcessLauncher {
 
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup("bash"), strdup("-c"), strdup(command), nil]
         defer { argv.forEach { free($0) } }
-        let envp: [UnsafeMutablePointer<CChar>?] = merge(serverEnvironment, environment).map { strdup($0) } + [nil]
-        defer { envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = descriptorLimit.whileSpawning { posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, envp) }
+        let rc = BaseEnvironment.server.withEnvironment(adding: environment) { envp in
+            descriptorLimit.whileSpawning { posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, envp) }
+        }
         guard rc == 0 else {
             readEnds.forEach { close($0) }
             let reason = String(cString: strerror(rc))
             throw LaunchError(message: directory.map { "cannot start in cwd '\($0)': \(reason)" } ?? "cannot run bash: \(reason)")
         }
         return LaunchedProcess(pid: pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
-    }
-
-    /// The server's environment, read once: it does not change while the
-    /// server runs (JOBSCHED_TOKEN is removed before it starts).
-    private static let serverEnvironment: [String] = {
-        var entries: [String] = []
-        var entry = environ
-        while let pointer = entry.pointee {
-            entries.append(String(cString: pointer))
-            entry += 1
-        }
-        return entries
-    }()
-
-    /// `base` with `extra` entries added, replacing any of the same name.
-    static func merge(_ base: [String], _ extra: [String]) -> [String] {
-        guard !extra.isEmpty else { return base }
-        func name(_ entry: String) -> Substring { entry.prefix { $0 != "=" } }
-        let replaced = Set(extra.map(name))
-        return base.filter { !replaced.contains(name($0)) } + extra
     }
 }
 

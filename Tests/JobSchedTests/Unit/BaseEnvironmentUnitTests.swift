@@ -1,8 +1,8 @@
 import Testing
 @testable import JobSchedCore
 
-@Suite("Unit: ProcessLauncher environment merge")
-struct ProcessLauncherMergeUnitTests {
+@Suite("Unit: a job's environment")
+struct BaseEnvironmentUnitTests {
     @Test(arguments: [
         // base, extra → merged
         (["A=1", "B=2"], [], ["A=1", "B=2"]),
@@ -24,11 +24,11 @@ struct ProcessLauncherMergeUnitTests {
         (["WEIRD", "A=1"], ["B=1"], ["WEIRD", "A=1", "B=1"]),
     ] as [([String], [String], [String])])
     func merge(base: [String], extra: [String], merged: [String]) {
-        #expect(ProcessLauncher.merge(base, extra) == merged)
+        #expect(BaseEnvironment(entries: base).entries(adding: extra) == merged)
     }
 
     @Test func extraEntriesKeepTheirOrderAndRepeats() {
         // Repeated names in `extra` are all kept, in order (the submit request keeps them so).
-        #expect(ProcessLauncher.merge(["A=0", "B=0"], ["A=1", "A=2"]) == ["B=0", "A=1", "A=2"])
+        #expect(BaseEnvironment(entries: ["A=0", "B=0"]).entries(adding: ["A=1", "A=2"]) == ["B=0", "A=1", "A=2"])
     }
 }
