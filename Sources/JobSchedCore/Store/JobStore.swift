@@ -3,8 +3,12 @@
 ///
 /// Writes do not commit one by one. The first write after a commit opens a
 /// transaction and calls `onFirstWrite`, which the server uses to schedule
-/// `commit()` at the end of the current loop iteration; everything written
-/// in between shares that one commit.
+/// `commit()`; everything written in between shares that one commit.
+///
+/// A job's changing state (`update`) is not even written at once: only its
+/// latest state is, when the transaction commits or before anything reads
+/// the table. A short job that starts and ends between two commits costs one
+/// UPDATE, not two.
 final class JobStore {
     static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
     static let schemaVersion: Int64 = 2
@@ -22,6 +26,8 @@ final class JobStore {
     private let byIDStatement: Statement
     private let saveGroupStatement: Statement
     private var queryStatements: [String: Statement] = [:]
+    /// The latest state of each job given to `update` and not yet written.
+    private var pendingStates: [JobID: Job] = [:]
 
     /// Called when a write opens a new transaction.
     var onFirstWrite: () -> Void = {}
@@ -183,19 +189,30 @@ final class JobStore {
         }
     }
 
-    /// Writes a job's changing fields (status, returncode, msg, times, pid).
+    /// Records a job's changing fields (status, returncode, msg, times, pid),
+    /// to be written before the next read or commit.
     func update(_ job: Job) throws(SQLiteError) {
         try beginIfNeeded()
-        try updateStatement.run([
-            .text(job.status.rawValue), .init(job.returncode), .text(job.msg),
-            .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)),
-            .integer(job.id),
-        ])
+        pendingStates[job.id] = job
+    }
+
+    /// Writes the pending job states, in id order; any left after an error stay pending.
+    private func writePendingStates() throws(SQLiteError) {
+        guard !pendingStates.isEmpty else { return }
+        for job in pendingStates.values.sorted(by: { $0.id < $1.id }) {
+            try updateStatement.run([
+                .text(job.status.rawValue), .init(job.returncode), .text(job.msg),
+                .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)),
+                .integer(job.id),
+            ])
+            pendingStates[job.id] = nil
+        }
     }
 
     /// Marks every job a previous run left in one of `statuses` as killed.
     func killInterrupted(_ statuses: [JobStatus], msg: String, at time: Double) throws(SQLiteError) -> Int {
         try beginIfNeeded()
+        try writePendingStates()
         let statement = try db.prepare("""
             UPDATE jobs SET status = 'killed', msg = ?, finished = ? WHERE status IN (SELECT value FROM json_each(?))
             """)
@@ -223,6 +240,7 @@ final class JobStore {
 
     private func deleteFinished(where condition: String, _ values: [Statement.Value]) throws(SQLiteError) -> [JobID] {
         try beginIfNeeded()
+        try writePendingStates()
         let statement = try cachedStatement(
             "DELETE FROM jobs WHERE \(condition) AND status NOT IN ('queued', 'running') RETURNING id")
         try statement.reset(binding: values)
@@ -233,7 +251,8 @@ final class JobStore {
     }
 
     func countFinished() throws(SQLiteError) -> Int {
-        Int(try db.scalar("SELECT count(*) FROM jobs WHERE status NOT IN ('queued', 'running')").integer ?? 0)
+        try writePendingStates()
+        return Int(try db.scalar("SELECT count(*) FROM jobs WHERE status NOT IN ('queued', 'running')").integer ?? 0)
     }
 
     /// Every group's settings that differ from the defaults.
@@ -255,6 +274,7 @@ final class JobStore {
     func commit() throws(SQLiteError) {
         guard db.isInTransaction else { return }
         do {
+            try writePendingStates()
             try commitStatement.run()
         } catch {
             if db.isInTransaction { try? rollbackStatement.run() }
@@ -265,6 +285,7 @@ final class JobStore {
     // MARK: Reads (they see uncommitted writes: same connection)
 
     func job(_ id: JobID) throws(SQLiteError) -> Job? {
+        if let pending = pendingStates[id] { return pending }
         try byIDStatement.reset(binding: [.integer(id)])
         guard try byIDStatement.step() else { return nil }
         let job = JobStore.decode(byIDStatement)
@@ -273,6 +294,7 @@ final class JobStore {
     }
 
     func jobs(matching filter: JobFilter) throws(SQLiteError) -> [Job] {
+        try writePendingStates()
         let (clause, values) = filter.sqlClauses()
         let statement = try cachedStatement("SELECT \(JobStore.columns) FROM jobs \(clause)")
         try statement.reset(binding: values)

@@ -48,6 +48,27 @@ final class JobStoreUnitTests {
         #expect(try store.job(0) == nil)
     }
 
+    /// A job's state changes are written once, at the commit or before a read:
+    /// readers on this connection see the latest at once, others after the commit.
+    @Test func stateChangesAreWrittenOnceBeforeReadsAndCommits() throws {
+        let store = try open()
+        var job = Self.job("short")
+        job.id = try store.insert(job)
+        try store.commit()
+        job.status = .running
+        job.pid = 42
+        try store.update(job)
+        #expect(try store.job(job.id)?.status == .running)
+        job.status = .success
+        job.returncode = 0
+        try store.update(job)
+        #expect(try sqlite3("SELECT status FROM jobs WHERE id = \(job.id)") == "queued\n")
+        #expect(try store.jobs(matching: JobFilter(statuses: [.success])).map(\.id) == [job.id])
+        #expect(try store.jobs(matching: JobFilter(statuses: [.running])).isEmpty)
+        try store.commit()
+        #expect(try sqlite3("SELECT status, returncode, pid FROM jobs WHERE id = \(job.id)") == "success|0|42\n")
+    }
+
     @Test func committedWritesSurviveAReopen() throws {
         var job = Self.job("kept")
         do {
