@@ -31,7 +31,7 @@ public struct StderrLogHandler: LogHandler {
 
     /// One line, metadata sorted by key so lines are stable.
     static func format(time: Double, level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        let fields = metadata.isEmpty ? "" : metadata.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+        let fields = metadata.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
         return "\(Timestamp.iso8601(time)) \(level) \(message)\(fields)\n"
     }
 }
