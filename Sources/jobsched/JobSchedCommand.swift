@@ -8,7 +8,8 @@ struct JobSchedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobsched",
         abstract: "A job scheduler server: run bash command lines sent over HTTP, at most -j at once.",
-        discussion: "Talk to it with curl, e.g.: curl 127.0.0.1:4321/help")
+        discussion: "Talk to it with curl, e.g.: curl 127.0.0.1:4321/help",
+        subcommands: [WALCheckpointCommand.self])
 
     @Option(name: [.customShort("a"), .customLong("addr")], help: "Address to listen on.")
     var address = "127.0.0.1"
@@ -89,6 +90,8 @@ struct JobSchedCommand: ParsableCommand {
         configuration.maxConnections = maxConnections
         configuration.socketPath = socket
         configuration.tcp = !noTCP
+        // This very binary, even if the file has been replaced since it started.
+        configuration.checkpointCommand = ["/proc/self/exe", WALCheckpointCommand.configuration.commandName!]
 
         let server: JobSchedServer
         do {

@@ -106,6 +106,37 @@ enum ProcessLauncher {
         }
         if let directory { posix_spawn_file_actions_addchdir_np(&actions, directory) }
 
+        let spawned = spawn(["bash", "-c", command], executable: "/bin/bash", &actions,
+                            environment: environment, descriptorLimit: descriptorLimit)
+        guard spawned.rc == 0 else {
+            readEnds.forEach { close($0) }
+            let reason = String(cString: strerror(spawned.rc))
+            throw LaunchError(message: directory.map { "cannot start in cwd '\($0)': \(reason)" } ?? "cannot run bash: \(reason)")
+        }
+        return LaunchedProcess(pid: spawned.pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
+    }
+
+    /// Starts one of the server's own helper processes (`arguments[0]` is the
+    /// executable) as a job is started, but with the server's stderr, so that
+    /// what it has to say lands in the server's log.
+    static func launchHelper(_ arguments: [String]) throws(LaunchError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let spawned = spawn(arguments, executable: arguments[0], &actions, environment: [], descriptorLimit: .unchanged)
+        guard spawned.rc == 0 else {
+            throw LaunchError(message: "cannot run \(arguments[0]): \(String(cString: strerror(spawned.rc)))")
+        }
+        return spawned.pid
+    }
+
+    /// posix_spawn in a new process group, with an empty signal mask and
+    /// default handling of the signals the server catches or ignores.
+    private static func spawn(_ arguments: [String], executable: String, _ actions: inout posix_spawn_file_actions_t,
+                              environment: [String], descriptorLimit: DescriptorLimit) -> (rc: Int32, pid: pid_t) {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -119,18 +150,13 @@ enum ProcessLauncher {
         for signal in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
 
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("bash"), strdup("-c"), strdup(command), nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = BaseEnvironment.server.withEnvironment(adding: environment) { envp in
-            descriptorLimit.whileSpawning { posix_spawn(&pid, "/bin/bash", &actions, &attributes, argv, envp) }
+            descriptorLimit.whileSpawning { posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
         }
-        guard rc == 0 else {
-            readEnds.forEach { close($0) }
-            let reason = String(cString: strerror(rc))
-            throw LaunchError(message: directory.map { "cannot start in cwd '\($0)': \(reason)" } ?? "cannot run bash: \(reason)")
-        }
-        return LaunchedProcess(pid: pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
+        return (rc, pid)
     }
 }
 

@@ -127,6 +127,7 @@ extension JobSchedServer {
     /// SIGCHLD: every exited job's main process ends its run.
     func reapChildren() {
         for (pid, termination) in reapExitedChildren() {
+            if checkpointer?.reaped(pid, termination) == true { continue }
             guard let id = jobByPID.removeValue(forKey: pid), let active = activeJobs[id] else { continue }
             active.pumps.forEach { $0.drainAndClose() }
             active.pumps = []

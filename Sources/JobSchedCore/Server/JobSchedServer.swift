@@ -32,6 +32,7 @@ public final class JobSchedServer {
     /// The database file's absolute path, which marks its jobs' processes.
     let databaseFile: String
     let waiters = WaiterRegistry()
+    let checkpointer: WALCheckpointer?
 
     /// Work to do once the open transaction has committed (sending job ids).
     private var afterCommit: [(Result<Void, SQLiteError>) -> Void] = []
@@ -86,6 +87,11 @@ public final class JobSchedServer {
             return String(cString: path)
         } ?? configuration.databasePath
         spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes)
+        if let command = configuration.checkpointCommand {
+            checkpointer = WALCheckpointer(command: command, databasePath: databaseFile, store: store, logger: logger)
+        } else {
+            checkpointer = nil
+        }
         groupKiller = ProcessGroupKiller(loop: loop, grace: configuration.killGrace)
         scheduler = Scheduler(limit: configuration.maxRunning)
 
@@ -94,6 +100,7 @@ public final class JobSchedServer {
         http.handler = { [unowned self] request in self.handle(request) }
         waiters.onComplete = { [unowned self] waiter in self.answer(waiter) }
         groupKiller.onIdle = { [unowned self] in self.finishShutdownIfDone() }
+        checkpointer?.onIdle = { [unowned self] in self.finishShutdownIfDone() }
         signalEvents = [
             loop.onSignal(SIGCHLD) { [unowned self] in self.reapChildren() },
             loop.onSignal(SIGINT) { [unowned self] in self.beginShutdown(reason: "SIGINT") },
@@ -209,6 +216,8 @@ public final class JobSchedServer {
         do {
             try store.commit()
             result = .success(())
+            // Closing the database at exit checkpoints it anyway.
+            if !isExiting { checkpointer?.committed() }
             // With a retry pending, states lost in an earlier rollback are still to be written.
             if saveRetry == nil { unconfirmed.removeAll(keepingCapacity: true) }
         } catch {
@@ -256,9 +265,10 @@ public final class JobSchedServer {
         finishShutdownIfDone()
     }
 
-    /// Exits once no job runs and no process group awaits its SIGKILL.
+    /// Exits once no job runs, no process group awaits its SIGKILL and no checkpoint runs.
     func finishShutdownIfDone() {
-        guard isShuttingDown, !isExiting, scheduler.running.isEmpty, groupKiller.isIdle else { return }
+        guard isShuttingDown, !isExiting, scheduler.running.isEmpty, groupKiller.isIdle,
+              checkpointer?.isIdle ?? true else { return }
         isExiting = true
         // Waits on jobs left queued for the next start (--resume) end here.
         waiters.removeAll().forEach(answer)

@@ -31,6 +31,11 @@ public struct ServerConfiguration: Sendable {
     /// Most jobs waiting in the queue; a submit beyond it gets 503. nil: no bound.
     public var maxQueued: Int?
 
+    /// The argv (without the database path, which is added) of a helper that
+    /// checkpoints the write-ahead log, so the loop never waits for fsync:
+    /// `jobsched wal-checkpoint`. nil: SQLite checkpoints inside commits.
+    public var checkpointCommand: [String]?
+
     public init() {}
 
     var effectiveSpoolDirectory: String { spoolDirectory ?? databasePath + ".spool" }

@@ -282,6 +282,39 @@ final class JobStore {
         }
     }
 
+    // MARK: Checkpoints
+
+    /// Frames in the write-ahead log after the last commit, once
+    /// `takeOverCheckpoints()` has been called.
+    var walFrames: Int { db.walFrames }
+
+    /// Leaves checkpoints to the caller (see `WALCheckpointer`) instead of
+    /// SQLite's own, which run inside a commit and wait there for the disk.
+    func takeOverCheckpoints() { db.takeOverCheckpoints() }
+
+    /// A checkpoint on this connection: in the caller's thread, waiting for the disk.
+    func checkpoint() throws(SQLiteError) -> (frames: Int, copied: Int) {
+        try db.checkpoint()
+    }
+
+    /// A checkpoint of the database at `path` from a connection of its own:
+    /// what `jobsched wal-checkpoint` does, in a process of its own.
+    static func checkpoint(databaseAt path: String) throws(ServerError) -> (frames: Int, copied: Int) {
+        do {
+            let db = try SQLiteDatabase(path: path, create: false)
+            // A connection finds the log on its first read; before that, a
+            // checkpoint would find nothing to copy.
+            guard try db.scalar("PRAGMA application_id") == .integer(applicationID) else {
+                throw ServerError("'\(path)' is not a jobsched database")
+            }
+            return try db.checkpoint()
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw ServerError("cannot checkpoint '\(path)': \(error)")
+        }
+    }
+
     // MARK: Reads (they see uncommitted writes: same connection)
 
     func job(_ id: JobID) throws(SQLiteError) -> Job? {

@@ -11,9 +11,9 @@ public struct SQLiteError: Error, CustomStringConvertible {
 final class SQLiteDatabase {
     private let handle: OpaquePointer
 
-    init(path: String) throws(SQLiteError) {
+    init(path: String, create: Bool = true) throws(SQLiteError) {
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -47,6 +47,31 @@ final class SQLiteDatabase {
     }
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Frames in the write-ahead log after the last commit; kept only once
+    /// `takeOverCheckpoints()` has been called.
+    private(set) var walFrames = 0
+
+    /// Stops SQLite's own checkpoints, which run inside the commit that
+    /// crosses 1000 frames and wait there for fsync: the owner reads
+    /// `walFrames` after its commits and checkpoints when and where it likes.
+    func takeOverCheckpoints() {
+        sqlite3_wal_hook(handle, { context, _, _, frames in
+            Unmanaged<SQLiteDatabase>.fromOpaque(context!).takeUnretainedValue().walFrames = Int(frames)
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Copies the log's committed frames into the database file, without
+    /// waiting for or blocking other connections (a passive checkpoint).
+    /// Returns the frames in the log and how many of them are now copied.
+    func checkpoint() throws(SQLiteError) -> (frames: Int, copied: Int) {
+        var frames: Int32 = 0
+        var copied: Int32 = 0
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied)
+        guard rc == SQLITE_OK else { throw error(rc) }
+        return (Int(frames), Int(copied))
+    }
     var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     fileprivate func error(_ rc: Int32) -> SQLiteError {

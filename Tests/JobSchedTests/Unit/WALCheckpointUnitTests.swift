@@ -1,0 +1,125 @@
+import Foundation
+import Glibc
+import Logging
+import Testing
+@testable import JobSchedCore
+
+@Suite("Unit: when the write-ahead log is checkpointed")
+struct CheckpointScheduleUnitTests {
+    /// The schedule's answers to commits leaving the log at these lengths.
+    private func answers(_ commits: [(frames: Int, running: Bool)], interval: Int = 100) -> [Bool] {
+        var schedule = CheckpointSchedule(interval: interval)
+        return commits.map { schedule.isDue(frames: $0.frames, running: $0.running) }
+    }
+
+    @Test func dueEachTimeTheLogHasGrownByTheInterval() {
+        // Counted from where the last one began, not from zero.
+        #expect(answers([(10, false), (99, false), (105, false), (150, false), (205, false)])
+            == [false, false, true, false, true])
+    }
+
+    @Test func neverWhileOneIsRunningButAsSoonAsItHasEnded() {
+        #expect(answers([(100, false), (250, true), (260, false)]) == [true, false, true])
+    }
+
+    @Test func aLogThatStartedAgainIsCountedFromItsBeginning() {
+        // Copied in full: the next commit writes at the log's beginning.
+        #expect(answers([(950, false), (5, false), (99, false), (100, false)]) == [true, false, false, true])
+    }
+}
+
+/// A real store and real helper processes; `/bin/true` stands for a helper
+/// that did its work, `/bin/false` for one that failed.
+@Suite("Unit: WALCheckpointer on a real SQLite file")
+final class WALCheckpointerUnitTests {
+    private let directory: URL
+    private let path: String
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobsched-unit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        path = directory.appendingPathComponent("jobs.db").path
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    private var databaseFileSize: Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? -1
+    }
+
+    /// Commits one job at a time until the checkpointer starts its helper;
+    /// returns the helper's pid, reaped, and how it ended.
+    private func commitUntilHelperStarts(_ store: JobStore, _ checkpointer: WALCheckpointer) throws -> (pid_t, Termination) {
+        for _ in 0..<20_000 {
+            _ = try store.insert(Job(name: "j", group: "g", command: "true", status: .queued, sync: false, submitted: 1))
+            try store.commit()
+            checkpointer.committed()
+            if let pid = checkpointer.helperPID {
+                var status: Int32 = 0
+                #expect(waitpid(pid, &status, 0) == pid)
+                return (pid, Termination(waitStatus: status))
+            }
+        }
+        throw HarnessError("no checkpoint was started after 20000 commits")
+    }
+
+    private func checkpointer(_ helper: String, _ store: JobStore) -> WALCheckpointer {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return WALCheckpointer(command: [helper], databasePath: path, store: store, logger: logger)
+    }
+
+    @Test func theServerLeavesTheCopyingToItsHelper() throws {
+        let store = try JobStore(path: path, clear: false)
+        let checkpointer = checkpointer("/bin/true", store)
+        let sizeBefore = databaseFileSize
+        let (pid, termination) = try commitUntilHelperStarts(store, checkpointer)
+        #expect(store.walFrames >= CheckpointSchedule.defaultInterval)
+        #expect(checkpointer.reaped(pid, termination))
+        #expect(checkpointer.isIdle)
+        // SQLite's own checkpoint would have copied the log by now.
+        #expect(databaseFileSize == sizeBefore)
+        #expect(!checkpointer.reaped(pid, termination), "a pid that is no longer the helper's")
+    }
+
+    @Test func aFailedHelperIsMadeUpForInTheServer() throws {
+        let store = try JobStore(path: path, clear: false)
+        let checkpointer = checkpointer("/bin/false", store)
+        let sizeBefore = databaseFileSize
+        let (pid, termination) = try commitUntilHelperStarts(store, checkpointer)
+        #expect(termination == .exited(1))
+        #expect(databaseFileSize == sizeBefore)
+        #expect(checkpointer.reaped(pid, termination))
+        #expect(databaseFileSize > sizeBefore)
+        let (frames, copied) = try JobStore.checkpoint(databaseAt: path)
+        #expect(frames > 0 && copied == frames)
+    }
+
+    @Test func aHelperThatCannotStartIsMadeUpForAtOnce() throws {
+        let store = try JobStore(path: path, clear: false)
+        let checkpointer = checkpointer(directory.appendingPathComponent("missing").path, store)
+        let sizeBefore = databaseFileSize
+        for _ in 0..<20_000 where databaseFileSize == sizeBefore {
+            _ = try store.insert(Job(name: "j", group: "g", command: "true", status: .queued, sync: false, submitted: 1))
+            try store.commit()
+            checkpointer.committed()
+            #expect(checkpointer.isIdle)
+        }
+        #expect(databaseFileSize > sizeBefore)
+    }
+
+    @Test func theHelpersWorkCopiesTheLogOfAnotherConnection() throws {
+        let store = try JobStore(path: path, clear: false)
+        store.takeOverCheckpoints()
+        for _ in 0..<50 {
+            _ = try store.insert(Job(name: "j", group: "g", command: "true", status: .queued, sync: false, submitted: 1))
+            try store.commit()
+        }
+        let sizeBefore = databaseFileSize
+        #expect(WALCheckpointer.runHelper(databasePath: path) == nil)
+        #expect(databaseFileSize > sizeBefore)
+        #expect(WALCheckpointer.runHelper(databasePath: directory.appendingPathComponent("none.db").path)?
+            .contains("unable to open") == true)
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("none.db").path))
+    }
+}
