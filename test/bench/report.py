@@ -3,7 +3,10 @@
     python3 report.py RESULTS_TSV
 
 Each line of RESULTS_TSV is `ROW <tab> SIDE <tab> VALUE`, SIDE being `a`
-(jobsched) or `b` (the baseline). A row's ratio compares the medians.
+(jobsched) or `b` (the baseline). Each repeat records its `a` and its `b`
+back to back, so a row's ratio is the median of the repeats' own ratios: a
+spell of load on this shared machine slows both sides of a pair, where it
+would move a median of one side alone.
 """
 import statistics
 import sys
@@ -46,16 +49,15 @@ def main():
     for line in open(sys.argv[1]):
         row, side, value = line.split("\t")
         values.setdefault((row, side), []).append(float(value))
-    print("| case | measure | jobsched: median (min–max) | baseline | baseline: median (min–max) | unit | ratio | target | met |")
+    print("| case | measure | jobsched: median (min–max) | baseline | baseline: median (min–max) | unit | ratio (median of pairs) | target | met |")
     print("|---|---|---|---|---|---|---|---|---|")
     missed = 0
     for row, case, measure, baseline, unit, kind, (on, op, target) in ROWS:
         a, b = values.get((row, "a"), []), values.get((row, "b"), [])
         ratio = None
-        if a and b:
-            ma, mb = statistics.median(a), statistics.median(b)
-            num, den = (ma, mb) if kind == "a/b" else (mb, ma)
-            ratio = num / den if den else float("inf")
+        if a and len(a) == len(b):
+            pairs = [(x, y) if kind == "a/b" else (y, x) for x, y in zip(a, b)]
+            ratio = statistics.median(num / den if den else float("inf") for num, den in pairs)
         subject = ratio if on == "ratio" else (statistics.median(a) if a else None)
         if subject is None:
             met = "not measured"
