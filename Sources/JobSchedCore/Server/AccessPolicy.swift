@@ -64,7 +64,7 @@ struct AccessPolicy {
             name = value[..<colon]
             port = value[value.index(after: colon)...]
         }
-        if let port, port.isEmpty || !port.allSatisfy(\.isASCIIDigit) { return nil }
+        if let port, port.isEmpty || !port.utf8.allSatisfy(isASCIIDigit) { return nil }
         return name.isEmpty ? nil : String(name)
     }
 
@@ -76,10 +76,25 @@ struct AccessPolicy {
         return isIPv4Literal(v4) && v4.hasPrefix("127.")
     }
 
+    /// Four dot-separated numbers of 1 to 3 digits, each at most 255.
+    /// Byte by byte: it is on every request's path.
     static func isIPv4Literal(_ name: String) -> Bool {
-        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4
-            && octets.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCIIDigit) && Int($0)! <= 255 })
+        var dots = 0, digits = 0, value = 0
+        for byte in name.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0 else { return false }
+                dots += 1
+                digits = 0
+                value = 0
+            } else if isASCIIDigit(byte) {
+                digits += 1
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                guard digits <= 3, value <= 255 else { return false }
+            } else {
+                return false
+            }
+        }
+        return dots == 3 && digits > 0
     }
 
     /// The token of `Bearer TOKEN` (scheme case-insensitive), or nil.
@@ -103,6 +118,4 @@ struct AccessPolicy {
     }
 }
 
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
-}
+private func isASCIIDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

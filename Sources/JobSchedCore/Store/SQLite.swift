@@ -106,7 +106,10 @@ final class Statement {
             case .null: rc = sqlite3_bind_null(handle, index)
             case .integer(let v): rc = sqlite3_bind_int64(handle, index, v)
             case .real(let v): rc = sqlite3_bind_double(handle, index, v)
-            case .text(let v): rc = sqlite3_bind_text(handle, index, v, -1, shim_sqlite_transient())
+            case .text(var v):
+                // The UTF-8 bytes in place, with their length: no C string copy, no strlen.
+                rc = v.isEmpty ? sqlite3_bind_text(handle, index, "", 0, shim_sqlite_transient())
+                    : v.withUTF8 { sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), shim_sqlite_transient()) }
             }
             guard rc == SQLITE_OK else { throw database.error(rc) }
         }

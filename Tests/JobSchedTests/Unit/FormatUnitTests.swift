@@ -148,6 +148,8 @@ struct TimestampUnitTests {
         (1_700_000_059.9999, "2023-11-14T22:14:19Z"),
         (-0.5, "1969-12-31T23:59:59Z"),
         (253_402_300_799, "9999-12-31T23:59:59Z"),
+        (253_402_300_800, "10000-01-01T00:00:00Z"),
+        (-62_135_596_800, "0001-01-01T00:00:00Z"),
     ] as [(Double, String)])
     func iso8601(seconds: Double, text: String) {
         #expect(Timestamp.iso8601(seconds) == text)
