@@ -4,45 +4,36 @@
 /// know is an error, which catches typos such as `comand=`.
 struct Parameters {
     let command: Command
-    /// The last value of each name.
-    private let values: [String: String]
-    /// Every pair, in order, for repeatable parameters such as `env`.
+    /// Every pair, in order: requests carry a handful, so a search from the
+    /// end (the last value wins) costs less than hashing them into a table.
     private let pairs: [(String, String)]
 
     /// The names each command knows, worked out once rather than per request.
-    private static let knownNames: [Command: Set<String>] =
-        Dictionary(uniqueKeysWithValues: Command.allCases.map { ($0, Set($0.parameters.map(\.name))) })
+    private static let knownNames: [Command: [String]] =
+        Dictionary(uniqueKeysWithValues: Command.allCases.map { ($0, $0.parameters.map(\.name)) })
 
     init(_ pairs: [(String, String)], for command: Command) throws(RequestError) {
-        self.command = command
         let known = Parameters.knownNames[command] ?? []
-        var values: [String: String] = [:]
-        for (name, value) in pairs {
-            guard known.contains(name) else {
-                throw .badRequest("unknown parameter '\(name)' for /\(command.rawValue); see /help?topic=\(command.rawValue)")
-            }
-            values[name] = value
+        for (name, _) in pairs where !known.contains(name) {
+            throw .badRequest("unknown parameter '\(name)' for /\(command.rawValue); see /help?topic=\(command.rawValue)")
         }
-        self.values = values
+        self.command = command
         self.pairs = pairs
     }
 
-    private init(command: Command, values: [String: String], pairs: [(String, String)]) {
+    private init(command: Command, pairs: [(String, String)]) {
         self.command = command
-        self.values = values
         self.pairs = pairs
     }
 
     /// The same parameters with `name` set to `value`.
     func setting(_ name: String, to value: String) -> Parameters {
-        var values = self.values
-        values[name] = value
-        return Parameters(command: command, values: values, pairs: pairs.filter { $0.0 != name } + [(name, value)])
+        Parameters(command: command, pairs: pairs.filter { $0.0 != name } + [(name, value)])
     }
 
     /// The value, or nil when absent or empty.
     func string(_ name: String) -> String? {
-        guard let value = values[name], !value.isEmpty else { return nil }
+        guard let value = pairs.last(where: { $0.0 == name })?.1, !value.isEmpty else { return nil }
         return value
     }
 
