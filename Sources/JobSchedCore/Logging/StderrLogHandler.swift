@@ -29,9 +29,19 @@ public struct StderrLogHandler: LogHandler {
         line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     }
 
-    /// One line, metadata sorted by key so lines are stable.
+    /// One line, metadata sorted by key so lines are stable. Appended piece by
+    /// piece into one buffer: there are a few lines per job.
     static func format(time: Double, level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        let fields = metadata.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
-        return "\(Timestamp.iso8601(time)) \(level) \(message)\(fields)\n"
+        var line = Timestamp.iso8601(time)
+        line.reserveCapacity(line.utf8.count + level.rawValue.utf8.count + message.utf8.count + 3)
+        line += " "
+        line += level.rawValue
+        line += " "
+        line += message
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            line += " \(key)=\(value)"
+        }
+        line += "\n"
+        return line
     }
 }

@@ -29,10 +29,13 @@ final class BaseEnvironment: @unchecked Sendable {  // immutable after init
     /// Calls `body` with a NULL-terminated `envp`: these entries, with `extra`
     /// added after them, replacing every entry of the same name.
     func withEnvironment<T>(adding extra: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
-        let replaced = Set(extra.flatMap { indicesByName[BaseEnvironment.name(of: $0)] ?? [] })
+        // Usually none: jobs rarely set a variable the server has.
+        let replaced = extra.flatMap { indicesByName[BaseEnvironment.name(of: $0)] ?? [] }
         let added = extra.map { strdup($0) }
         defer { added.forEach { free($0) } }
-        var envp = replaced.isEmpty ? pointers : pointers.indices.filter { !replaced.contains($0) }.map { pointers[$0] }
+        var envp: [UnsafeMutablePointer<CChar>?] = []
+        envp.reserveCapacity(pointers.count + added.count + 1)
+        for (index, pointer) in pointers.enumerated() where !replaced.contains(index) { envp.append(pointer) }
         envp += added
         envp.append(nil)
         return body(envp)
@@ -44,5 +47,7 @@ final class BaseEnvironment: @unchecked Sendable {  // immutable after init
     }
 
     /// The name ends at the first `=`; an entry without one is all name.
-    static func name(of entry: String) -> Substring { entry.prefix { $0 != "=" } }
+    static func name(of entry: String) -> Substring {
+        Substring(entry.utf8.prefix { $0 != UInt8(ascii: "=") })
+    }
 }

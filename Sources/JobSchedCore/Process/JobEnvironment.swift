@@ -10,8 +10,10 @@ enum JobEnvironment {
 
     /// The entries a job adds to the server's environment.
     static func entries(jobID: JobID, database: String, requested: [String]) -> [String] {
-        let ours: [String] = ["\(jobIDVariable)=\(jobID)", "\(databaseVariable)=\(database)"]
-        let reserved: Set<Substring> = [Substring(jobIDVariable), Substring(databaseVariable)]
-        return requested.filter { !reserved.contains(BaseEnvironment.name(of: $0)) } + ours
+        let ours: [String] = [jobIDVariable + "=" + String(jobID), databaseVariable + "=" + database]
+        return requested.filter {
+            let name = BaseEnvironment.name(of: $0)
+            return name != jobIDVariable && name != databaseVariable
+        } + ours
     }
 }
