@@ -11,7 +11,13 @@ public struct SQLiteError: Error, CustomStringConvertible {
 final class SQLiteDatabase {
     private let handle: OpaquePointer
 
+    /// Process-wide settings, applied once before the first connection opens.
+    private static let configured: Void = {
+        _ = shim_sqlite_disable_memory_statistics()
+    }()
+
     init(path: String, create: Bool = true) throws(SQLiteError) {
+        SQLiteDatabase.configured
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
@@ -98,7 +104,8 @@ final class Statement {
     /// Binds `values` to parameters 1...n, after clearing any previous run.
     func reset(binding values: [Value] = []) throws(SQLiteError) {
         sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
+        // Parameters left out must not keep the values of the last run.
+        if values.count < sqlite3_bind_parameter_count(handle) { sqlite3_clear_bindings(handle) }
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let rc: Int32
