@@ -216,8 +216,7 @@ public final class JobSchedServer {
         do {
             try store.commit()
             result = .success(())
-            // Closing the database at exit checkpoints it anyway.
-            if !isExiting { checkpointer?.committed() }
+            checkpointer?.committed()
             // With a retry pending, states lost in an earlier rollback are still to be written.
             if saveRetry == nil { unconfirmed.removeAll(keepingCapacity: true) }
         } catch {
@@ -258,6 +257,7 @@ public final class JobSchedServer {
         isShuttingDown = true
         logger.notice("shutting down (\(reason))")
         http.stopAccepting()
+        checkpointer?.stop()
         for (id, active) in activeJobs.sorted(by: { $0.key < $1.key })
         where active.job.status == .running || !keepsQueuedJobsAtShutdown(active.job) {
             killJob(id, reason: "server shutdown")

@@ -18,6 +18,7 @@ public final class WALCheckpointer {
     private let logger: Logger
     private var schedule = CheckpointSchedule()
     private var helper: (pid: pid_t, started: Double)?
+    private var isStopped = false
     /// Called when the helper has ended.
     var onIdle: () -> Void = {}
 
@@ -34,7 +35,7 @@ public final class WALCheckpointer {
 
     /// Told after each commit: starts the helper when the log is due.
     func committed() {
-        guard schedule.isDue(frames: store.walFrames, running: helper != nil) else { return }
+        guard !isStopped, schedule.isDue(frames: store.walFrames, running: helper != nil) else { return }
         do {
             helper = (try ProcessLauncher.launchHelper(command), Timestamp.now())
         } catch {
@@ -43,11 +44,22 @@ public final class WALCheckpointer {
         }
     }
 
+    /// At shutdown: no new helper, and a running one is killed rather than
+    /// waited for (a disk that stalls must not stall the exit). A checkpoint
+    /// cut short is harmless: the log still holds every page, and closing the
+    /// database at exit checkpoints it.
+    func stop() {
+        isStopped = true
+        if let helper { kill(helper.pid, SIGKILL) }
+    }
+
     /// Takes a reaped child if it is the helper; false for any other.
     func reaped(_ pid: pid_t, _ termination: Termination) -> Bool {
         guard let helper, helper.pid == pid else { return false }
         self.helper = nil
-        if termination == .exited(0) {
+        if isStopped {
+            logger.debug("WAL checkpoint process \(pid) stopped for shutdown")
+        } else if termination == .exited(0) {
             let milliseconds = Int((Timestamp.now() - helper.started) * 1000)
             logger.debug("WAL checkpoint by process \(pid) done in \(milliseconds) ms")
         } else {

@@ -47,33 +47,40 @@ final class WALCheckpointerUnitTests {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? -1
     }
 
-    /// Commits one job at a time until the checkpointer starts its helper;
-    /// returns the helper's pid, reaped, and how it ended.
-    private func commitUntilHelperStarts(_ store: JobStore, _ checkpointer: WALCheckpointer) throws -> (pid_t, Termination) {
+    /// Commits one job at a time until the checkpointer starts its helper; returns its pid.
+    private func commitUntilHelperStarts(_ store: JobStore, _ checkpointer: WALCheckpointer) throws -> pid_t {
         for _ in 0..<20_000 {
             _ = try store.insert(Job(name: "j", group: "g", command: "true", status: .queued, sync: false, submitted: 1))
             try store.commit()
             checkpointer.committed()
-            if let pid = checkpointer.helperPID {
-                var status: Int32 = 0
-                #expect(waitpid(pid, &status, 0) == pid)
-                return (pid, Termination(waitStatus: status))
-            }
+            if let pid = checkpointer.helperPID { return pid }
         }
         throw HarnessError("no checkpoint was started after 20000 commits")
     }
 
+    /// Waits for a child and says how it ended.
+    private func reap(_ pid: pid_t) -> Termination {
+        var status: Int32 = 0
+        #expect(waitpid(pid, &status, 0) == pid)
+        return Termination(waitStatus: status)
+    }
+
     private func checkpointer(_ helper: String, _ store: JobStore) -> WALCheckpointer {
+        checkpointer([helper], store)
+    }
+
+    private func checkpointer(_ command: [String], _ store: JobStore) -> WALCheckpointer {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return WALCheckpointer(command: [helper], databasePath: path, store: store, logger: logger)
+        return WALCheckpointer(command: command, databasePath: path, store: store, logger: logger)
     }
 
     @Test func theServerLeavesTheCopyingToItsHelper() throws {
         let store = try JobStore(path: path, clear: false)
         let checkpointer = checkpointer("/bin/true", store)
         let sizeBefore = databaseFileSize
-        let (pid, termination) = try commitUntilHelperStarts(store, checkpointer)
+        let pid = try commitUntilHelperStarts(store, checkpointer)
+        let termination = reap(pid)
         #expect(store.walFrames >= CheckpointSchedule.defaultInterval)
         #expect(checkpointer.reaped(pid, termination))
         #expect(checkpointer.isIdle)
@@ -86,13 +93,35 @@ final class WALCheckpointerUnitTests {
         let store = try JobStore(path: path, clear: false)
         let checkpointer = checkpointer("/bin/false", store)
         let sizeBefore = databaseFileSize
-        let (pid, termination) = try commitUntilHelperStarts(store, checkpointer)
+        let pid = try commitUntilHelperStarts(store, checkpointer)
+        let termination = reap(pid)
         #expect(termination == .exited(1))
         #expect(databaseFileSize == sizeBefore)
         #expect(checkpointer.reaped(pid, termination))
         #expect(databaseFileSize > sizeBefore)
         let (frames, copied) = try JobStore.checkpoint(databaseAt: path)
         #expect(frames > 0 && copied == frames)
+    }
+
+    /// A helper stuck on a stalled disk must not hold the server's exit.
+    @Test func atShutdownARunningHelperIsKilledAndNoneStarts() throws {
+        let store = try JobStore(path: path, clear: false)
+        // The database path comes after the command, as $1 of this script.
+        let checkpointer = checkpointer(["/bin/sh", "-c", "sleep 60"], store)
+        let pid = try commitUntilHelperStarts(store, checkpointer)
+        checkpointer.stop()
+        let termination = reap(pid)
+        #expect(termination == .signaled(SIGKILL))
+        let sizeBefore = databaseFileSize
+        #expect(checkpointer.reaped(pid, termination))
+        #expect(checkpointer.isIdle)
+        #expect(databaseFileSize == sizeBefore, "no checkpoint in the server either: closing the database does it")
+        for _ in 0..<2_000 {
+            _ = try store.insert(Job(name: "j", group: "g", command: "true", status: .queued, sync: false, submitted: 1))
+            try store.commit()
+            checkpointer.committed()
+        }
+        #expect(checkpointer.isIdle)
     }
 
     @Test func aHelperThatCannotStartIsMadeUpForAtOnce() throws {
