@@ -5,16 +5,10 @@ import Testing
 /// Each test gets a fresh directory, removed afterwards.
 @Suite("Unit: JobStore on a real SQLite file")
 final class JobStoreUnitTests {
-    private let directory: URL
-    private let path: String
+    private let scratch: ScratchDirectory
+    private var path: String { scratch.databasePath }
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobsched-unit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        path = directory.appendingPathComponent("jobs.db").path
-    }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
+    init() throws { scratch = try ScratchDirectory() }
 
     private func open(clear: Bool = false) throws -> JobStore { try JobStore(path: path, clear: clear) }
 

@@ -32,16 +32,11 @@ struct CheckpointScheduleUnitTests {
 /// that did its work, `/bin/false` for one that failed.
 @Suite("Unit: WALCheckpointer on a real SQLite file")
 final class WALCheckpointerUnitTests {
-    private let directory: URL
-    private let path: String
+    private let scratch: ScratchDirectory
+    private var path: String { scratch.databasePath }
+    private var directory: URL { scratch.url }
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("jobsched-unit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        path = directory.appendingPathComponent("jobs.db").path
-    }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
+    init() throws { scratch = try ScratchDirectory() }
 
     private var databaseFileSize: Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? -1
@@ -75,30 +70,32 @@ final class WALCheckpointerUnitTests {
         return WALCheckpointer(command: command, databasePath: path, store: store, logger: logger)
     }
 
-    @Test func theServerLeavesTheCopyingToItsHelper() throws {
+    /// A store, a checkpointer that runs `helper`, and that helper's first run, reaped.
+    private func firstHelperRun(_ helper: String) throws
+        -> (store: JobStore, checkpointer: WALCheckpointer, pid: pid_t, termination: Termination, sizeBefore: Int) {
         let store = try JobStore(path: path, clear: false)
-        let checkpointer = checkpointer("/bin/true", store)
+        let checkpointer = checkpointer(helper, store)
         let sizeBefore = databaseFileSize
         let pid = try commitUntilHelperStarts(store, checkpointer)
-        let termination = reap(pid)
-        #expect(store.walFrames >= CheckpointSchedule.defaultInterval)
-        #expect(checkpointer.reaped(pid, termination))
-        #expect(checkpointer.isIdle)
+        return (store, checkpointer, pid, reap(pid), sizeBefore)
+    }
+
+    @Test func theServerLeavesTheCopyingToItsHelper() throws {
+        let run = try firstHelperRun("/bin/true")
+        #expect(run.store.walFrames >= CheckpointSchedule.defaultInterval)
+        #expect(run.checkpointer.reaped(run.pid, run.termination))
+        #expect(run.checkpointer.isIdle)
         // SQLite's own checkpoint would have copied the log by now.
-        #expect(databaseFileSize == sizeBefore)
-        #expect(!checkpointer.reaped(pid, termination), "a pid that is no longer the helper's")
+        #expect(databaseFileSize == run.sizeBefore)
+        #expect(!run.checkpointer.reaped(run.pid, run.termination), "a pid that is no longer the helper's")
     }
 
     @Test func aFailedHelperIsMadeUpForInTheServer() throws {
-        let store = try JobStore(path: path, clear: false)
-        let checkpointer = checkpointer("/bin/false", store)
-        let sizeBefore = databaseFileSize
-        let pid = try commitUntilHelperStarts(store, checkpointer)
-        let termination = reap(pid)
-        #expect(termination == .exited(1))
-        #expect(databaseFileSize == sizeBefore)
-        #expect(checkpointer.reaped(pid, termination))
-        #expect(databaseFileSize > sizeBefore)
+        let run = try firstHelperRun("/bin/false")
+        #expect(run.termination == .exited(1))
+        #expect(databaseFileSize == run.sizeBefore)
+        #expect(run.checkpointer.reaped(run.pid, run.termination))
+        #expect(databaseFileSize > run.sizeBefore)
         let (frames, copied) = try JobStore.checkpoint(databaseAt: path)
         #expect(frames > 0 && copied == frames)
     }
