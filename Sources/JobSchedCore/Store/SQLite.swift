@@ -78,6 +78,7 @@ final class SQLiteDatabase {
         guard rc == SQLITE_OK else { throw error(rc) }
         return (Int(frames), Int(copied))
     }
+
     var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     fileprivate func error(_ rc: Int32) -> SQLiteError {
