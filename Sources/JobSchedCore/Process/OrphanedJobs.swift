@@ -18,7 +18,7 @@ enum OrphanedJobs {
         while let entry = readdir(proc) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             guard let pid = pid_t(name), pid != getpid(),
-                  let stat = readAll("/proc/\(pid)/stat"), let environment = readAll("/proc/\(pid)/environ"),
+                  let stat = readWholeFile("/proc/\(pid)/stat"), let environment = readWholeFile("/proc/\(pid)/environ"),
                   let member = jobProcess(statLine: String(decoding: stat, as: UTF8.self), environment: environment, mark: mark)
             else { continue }
             found[member.group] = member.jobID
@@ -40,21 +40,5 @@ enum OrphanedJobs {
         let prefix = Array("\(JobEnvironment.jobIDVariable)=".utf8)
         let jobID = variables.first { $0.starts(with: prefix) }.flatMap { JobID(String(decoding: $0.dropFirst(prefix.count), as: UTF8.self)) }
         return (group, jobID)
-    }
-
-    /// A small /proc file's bytes; nil if it cannot be read (gone, another user's).
-    private static func readAll(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { Glibc.close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n >= 0 else { return nil }
-            if n == 0 { return bytes }
-            bytes += chunk[..<n]
-        }
     }
 }

@@ -30,20 +30,7 @@ struct Spool {
     func path(_ id: JobID, _ stream: Stream) -> String { "\(directory)/\(id).\(stream.fileSuffix)" }
 
     /// The kept output, or nil if there is no such file.
-    func read(_ id: JobID, _ stream: Stream) -> [UInt8]? {
-        let fd = open(path(id, stream), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            bytes += chunk[..<n]
-        }
-        return bytes
-    }
+    func read(_ id: JobID, _ stream: Stream) -> [UInt8]? { readWholeFile(path(id, stream)) }
 
     func remove(_ id: JobID) {
         for stream in Stream.allCases { unlink(path(id, stream)) }
