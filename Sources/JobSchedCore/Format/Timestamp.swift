@@ -11,40 +11,47 @@ enum Timestamp {
     /// ISO-8601 UTC with seconds and `Z`, such as `2026-11-29T05:49:10Z`.
     /// Written digit by digit: it is on every log line and every listed job.
     static func iso8601(_ seconds: Double) -> String {
+        String(unsafeUninitializedCapacity: maxISO8601Length) { writeISO8601(seconds, into: $0) }
+    }
+
+    /// Room enough for `iso8601` of any time a `time_t` holds.
+    static let maxISO8601Length = 32
+
+    /// Writes `iso8601(seconds)` at the start of `out` (at least
+    /// `maxISO8601Length` bytes) and returns its length.
+    static func writeISO8601(_ seconds: Double, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var time = time_t(seconds.rounded(.down))
         var parts = tm()
         gmtime_r(&time, &parts)
-        return String(unsafeUninitializedCapacity: 32) { out in
-            var count = 0
-            func put(_ value: Int32, width: Int, then separator: UInt8) {
-                if value < 0 {
-                    out[count] = UInt8(ascii: "-")
-                    count += 1
-                }
-                var magnitude = Int(value.magnitude)
-                var length = 1
-                var rest = magnitude / 10
-                while rest > 0 {
-                    length += 1
-                    rest /= 10
-                }
-                length = max(length, width)
-                for index in stride(from: count + length - 1, through: count, by: -1) {
-                    out[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                    magnitude /= 10
-                }
-                count += length
-                out[count] = separator
+        var count = 0
+        func put(_ value: Int32, width: Int, then separator: UInt8) {
+            if value < 0 {
+                out[count] = UInt8(ascii: "-")
                 count += 1
             }
-            put(parts.tm_year + 1900, width: 4, then: UInt8(ascii: "-"))
-            put(parts.tm_mon + 1, width: 2, then: UInt8(ascii: "-"))
-            put(parts.tm_mday, width: 2, then: UInt8(ascii: "T"))
-            put(parts.tm_hour, width: 2, then: UInt8(ascii: ":"))
-            put(parts.tm_min, width: 2, then: UInt8(ascii: ":"))
-            put(parts.tm_sec, width: 2, then: UInt8(ascii: "Z"))
-            return count
+            var magnitude = Int(value.magnitude)
+            var length = 1
+            var rest = magnitude / 10
+            while rest > 0 {
+                length += 1
+                rest /= 10
+            }
+            length = max(length, width)
+            for index in stride(from: count + length - 1, through: count, by: -1) {
+                out[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            }
+            count += length
+            out[count] = separator
+            count += 1
         }
+        put(parts.tm_year + 1900, width: 4, then: UInt8(ascii: "-"))
+        put(parts.tm_mon + 1, width: 2, then: UInt8(ascii: "-"))
+        put(parts.tm_mday, width: 2, then: UInt8(ascii: "T"))
+        put(parts.tm_hour, width: 2, then: UInt8(ascii: ":"))
+        put(parts.tm_min, width: 2, then: UInt8(ascii: ":"))
+        put(parts.tm_sec, width: 2, then: UInt8(ascii: "Z"))
+        return count
     }
 
     /// A duration for people: `12.5` seconds, to the millisecond, no trailing zeros.

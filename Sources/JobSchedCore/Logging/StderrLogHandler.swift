@@ -24,24 +24,24 @@ public struct StderrLogHandler: LogHandler {
     public func log(event: LogEvent) {
         // Per-job lines carry no metadata: no dictionary to merge and sort for them.
         let merged = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
-        var line = StderrLogHandler.format(time: Timestamp.now(), level: event.level, message: event.message.description,
+        let line = StderrLogHandler.format(time: Timestamp.now(), level: event.level, message: event.message.description,
                                            metadata: merged)
-        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
     }
 
-    /// One line, metadata sorted by key so lines are stable. Appended piece by
-    /// piece into one buffer: there are a few lines per job.
-    static func format(time: Double, level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
-        var line = Timestamp.iso8601(time)
-        line.reserveCapacity(line.utf8.count + level.rawValue.utf8.count + message.utf8.count + 3)
-        line += " "
-        line += level.rawValue
-        line += " "
-        line += message
-        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
-            line += " \(key)=\(value)"
+    /// One line, metadata sorted by key so lines are stable. Copied into one
+    /// buffer of the right size: there are a few lines per job.
+    static func format(time: Double, level: Logger.Level, message: String, metadata: Logger.Metadata) -> [UInt8] {
+        let fields = metadata.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
+        let pieces = [" ", level.rawValue, " ", message, fields, "\n"]
+        let capacity = Timestamp.maxISO8601Length + pieces.reduce(0) { $0 + $1.utf8.count }
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            count = Timestamp.writeISO8601(time, into: buffer)
+            for var piece in pieces {
+                piece.withUTF8 { bytes in
+                    count += UnsafeMutableBufferPointer(rebasing: buffer[count...]).initialize(fromContentsOf: bytes)
+                }
+            }
         }
-        line += "\n"
-        return line
     }
 }
