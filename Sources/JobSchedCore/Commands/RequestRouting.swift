@@ -62,7 +62,7 @@ extension JobSchedServer {
         guard request.method == .post, !request.body.isEmpty, !bodyIsLines else { return pairs }
         let contentType = request.header("Content-Type") ?? "application/x-www-form-urlencoded"
         // The common case first: parsing the content type as multipart showed in profiles of /submit.
-        if contentType.lowercased().hasPrefix("application/x-www-form-urlencoded") {
+        if FormDecoding.isURLEncoded(contentType: contentType) {
             pairs += try FormDecoding.decodeURLEncoded(request.body)
         } else if let boundary = FormDecoding.multipartBoundary(contentType: contentType) {
             pairs += try FormDecoding.decodeMultipart(request.body, boundary: boundary)

@@ -58,6 +58,19 @@ struct FormDecodingUnitTests {
         #expect(throws: RequestError(status: 400, message: message)) { _ = try FormDecoding.decodeURLEncoded(input) }
     }
 
+    @Test(arguments: [
+        ("application/x-www-form-urlencoded", true),
+        ("Application/X-WWW-Form-URLEncoded; charset=utf-8", true),
+        ("application/x-www-form-urlencode", false),
+        ("application/x-www-form-urlencodeD", true),
+        ("application/x-www-form-urlencode\u{04}", false),   // only letters compare without case
+        ("multipart/form-data; boundary=x", false),
+        ("", false),
+    ])
+    func recognizesURLEncodedContentType(contentType: String, isURLEncoded: Bool) {
+        #expect(FormDecoding.isURLEncoded(contentType: contentType) == isURLEncoded)
+    }
+
     // MARK: multipart boundary
 
     @Test(arguments: [
