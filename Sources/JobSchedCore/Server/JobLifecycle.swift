@@ -18,16 +18,7 @@ extension JobSchedServer {
             killJob(job.id, reason: "server shutdown")
             return
         }
-        for (ids, kind) in [(job.after, DependencyGraph.Kind.afterSuccess), (job.afterAny, .afterAny)] {
-            for dependency in ids {
-                if activeJobs[dependency] != nil {
-                    dependencies.add(job.id, waitsFor: dependency, kind: kind)
-                } else if kind == .afterSuccess, let ended = try? store.job(dependency), !ended.succeeded {
-                    finish(job.id, status: .killed, returncode: nil, msg: "dependency \(dependency) \(ended.outcome)")
-                    return
-                }
-            }
-        }
+        guard registerDependencies(of: job) else { return }
         if let notBefore = job.notBefore, notBefore > Timestamp.now() {
             active.startTimer = loop.timer(after: notBefore - Timestamp.now()) { [unowned self, unowned active] in
                 active.startTimer = nil
@@ -35,6 +26,24 @@ extension JobSchedServer {
             }
         }
         makeReadyIfFree(job.id)
+    }
+
+    /// Makes the job wait for its active dependencies; false if one has
+    /// already ended without success, which ends the job here.
+    private func registerDependencies(of job: Job) -> Bool {
+        // Most jobs have none: no list of kinds to build for them.
+        guard !job.after.isEmpty || !job.afterAny.isEmpty else { return true }
+        for (ids, kind) in [(job.after, DependencyGraph.Kind.afterSuccess), (job.afterAny, .afterAny)] {
+            for dependency in ids {
+                if activeJobs[dependency] != nil {
+                    dependencies.add(job.id, waitsFor: dependency, kind: kind)
+                } else if kind == .afterSuccess, let ended = try? store.job(dependency), !ended.succeeded {
+                    finish(job.id, status: .killed, returncode: nil, msg: "dependency \(dependency) \(ended.outcome)")
+                    return false
+                }
+            }
+        }
+        return true
     }
 
     /// With --resume, a shutdown leaves async queued jobs queued for the next start.
