@@ -8,16 +8,18 @@ extension JobSchedServer {
         }
         var pending: Set<JobID> = []
         var unknown: [JobID] = []
-        for id in ids {
-            if activeJobs[id] != nil {
-                pending.insert(id)
-            } else {
-                do {
-                    if try store.job(id) == nil { unknown.append(id) }
-                } catch {
-                    throw JobSchedServer.databaseError(error)
+        do {
+            try store.readingTogether { () throws(SQLiteError) in
+                for id in ids {
+                    if activeJobs[id] != nil {
+                        pending.insert(id)
+                    } else if try store.job(id) == nil {
+                        unknown.append(id)
+                    }
                 }
             }
+        } catch {
+            throw JobSchedServer.databaseError(error)
         }
         guard unknown.isEmpty else {
             throw RequestError(status: 404, message: "unknown job id " + unknown.map(String.init).joined(separator: ","))
@@ -39,13 +41,15 @@ extension JobSchedServer {
     /// The reply to a wait: each job as it is now, in the order asked.
     func answer(_ waiter: Waiter) {
         var jobs: [Job] = []
-        for id in waiter.ids {
-            do {
-                if let job = try currentJob(id) { jobs.append(job) }
-            } catch {
-                respond(waiter.request, error: JobSchedServer.databaseError(error), format: waiter.format)
-                return
+        do {
+            try store.readingTogether { () throws(SQLiteError) in
+                for id in waiter.ids {
+                    if let job = try currentJob(id) { jobs.append(job) }
+                }
             }
+        } catch {
+            respond(waiter.request, error: JobSchedServer.databaseError(error), format: waiter.format)
+            return
         }
         let status: Int32 = waiter.failUnlessAllSucceed && !jobs.allSatisfy(\.succeeded) ? 409 : 200
         respond(waiter.request, status: status, format: waiter.format,
