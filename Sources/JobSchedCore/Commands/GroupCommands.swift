@@ -14,7 +14,7 @@ extension JobSchedServer {
             throw .badRequest("limit needs name=GROUP")
         }
         let rows = groupRows()
-        replyWhenCommitted(request, format: format) { [unowned self] in
+        replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in
             self.respond(request, format: format, text: {
                 "group\tlimit\tpaused\tqueued\trunning\n" + rows.map {
                     "\(TextTable.escape($0.name))\t\($0.limit.map(String.init) ?? "-")\t\($0.paused ? 1 : 0)\t\($0.queued)\t\($0.running)\n"
@@ -46,9 +46,21 @@ extension JobSchedServer {
         let target = p.string("group").map { "group \($0)" } ?? "all groups"
         let message = "\(paused ? "Paused" : "Resumed") \(target)"
         logger.notice("\(message)")
-        replyWhenCommitted(request, format: format) { [unowned self] in
+        replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in
             self.respond(request, format: format, text: { message + "\n" }, json: { .object([("message", .string(message))]) })
         }
+    }
+
+    /// After a failed commit: the settings in force go back to the stored
+    /// ones, so that a 503 means the change was not made.
+    private func restoreGroupSettings() {
+        do {
+            scheduler.replaceGroupSettings(with: try store.groupSettings())
+        } catch {
+            logger.error("reading group settings back: \(error)")
+            return
+        }
+        startAdmittedJobs()
     }
 
     private func persist(group name: String) throws(RequestError) {

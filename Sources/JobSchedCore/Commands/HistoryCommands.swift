@@ -43,16 +43,25 @@ extension JobSchedServer {
         }
     }
 
-    /// Deletes finished jobs with `delete`, then their spool files.
+    /// Deletes finished jobs with `delete`, and their spool files once that is
+    /// committed: a failed commit brings the rows back, and their output with them.
     func deleteFinished(_ delete: () throws(SQLiteError) -> [JobID]) throws(RequestError) -> [JobID] {
+        let ids: [JobID]
         do {
-            let ids = try delete()
-            ids.forEach(spool.remove)
-            finishedCount -= ids.count
-            return ids
+            ids = try delete()
         } catch {
             throw JobSchedServer.databaseError(error)
         }
+        guard !ids.isEmpty else { return ids }
+        // Counted at once: --keep-finished trims again before this commit.
+        finishedCount -= ids.count
+        afterNextCommit { [unowned self] result in
+            switch result {
+            case .success: ids.forEach(self.spool.remove)
+            case .failure: self.finishedCount += ids.count
+            }
+        }
+        return ids
     }
 
     /// --keep-finished: drops the oldest finished jobs beyond the limit.

@@ -101,6 +101,11 @@ struct Scheduler {
         groupSettings[group, default: Group()].limit = limit
     }
 
+    /// Every group's settings at once: those not listed go back to the defaults.
+    mutating func replaceGroupSettings(with settings: [String: Group]) {
+        groupSettings = settings
+    }
+
     /// Pausing `allGroups` holds back every group; resuming it lifts only that switch.
     mutating func setPaused(_ paused: Bool, group: String) {
         groupSettings[group, default: Group()].paused = paused

@@ -196,17 +196,27 @@ public final class JobSchedServer {
     /// Runs `work` once the current transaction has committed (at the end of
     /// this loop iteration), or at once if nothing is pending.
     func whenCommitted(_ work: @escaping (Result<Void, SQLiteError>) -> Void) {
-        afterCommit.append(work)
+        afterNextCommit(work)
         commitEvent.activate()
     }
 
+    /// Runs `work` once the open transaction has committed, without hastening
+    /// the commit: job state changes wait up to `stateCommitDelay` for theirs.
+    func afterNextCommit(_ work: @escaping (Result<Void, SQLiteError>) -> Void) {
+        afterCommit.append(work)
+    }
+
     /// Runs `reply` once the changes a request made are committed; if the
-    /// commit fails they are rolled back, and the request gets a 503 instead.
-    func replyWhenCommitted(_ request: HTTPRequest, format: OutputFormat, _ reply: @escaping () -> Void) {
+    /// commit fails they are rolled back, `undo` puts what the request changed
+    /// in memory back, and the request gets a 503 instead.
+    func replyWhenCommitted(_ request: HTTPRequest, format: OutputFormat, undo: @escaping () -> Void = {},
+                            _ reply: @escaping () -> Void) {
         whenCommitted { [unowned self] result in
             switch result {
             case .success: reply()
-            case .failure(let error): self.respond(request, error: JobSchedServer.databaseError(error), format: format)
+            case .failure(let error):
+                undo()
+                self.respond(request, error: JobSchedServer.databaseError(error), format: format)
             }
         }
     }

@@ -20,12 +20,7 @@ struct DiskFullIntegrationTests {
         let gate = try server.makeGate()
         let running = try server.submitAsync("cat \(gate.path)")
 
-        // Fill the disk to the last byte.
-        let filler = directory.appendingPathComponent("filler").path
-        let fd = open(filler, O_WRONLY | O_CREAT, 0o600)
-        let block = [UInt8](repeating: 7, count: 64 * 1024)
-        while block.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
-        close(fd)
+        let filler = fillDisk(directory)
 
         // Submits fail with the SQLite error and no id; enough of them to spill out of SQLite's cache.
         var refused = 0
@@ -59,5 +54,57 @@ struct DiskFullIntegrationTests {
             return text == "success\n"
         })
         #expect(server.stop() == 0)
+    }
+
+    /// A failed commit answers 503 and changes nothing: a group limit set in
+    /// that request is not in force, and a removed job keeps its row and output.
+    @Test func failedCommitsLeaveSettingsAndOutputAsTheyWere() throws {
+        let directory = try ServerProcess.makeTemporaryDirectory()
+        #expect(mount("tmpfs", directory.path, "tmpfs", 0, "size=4m") == 0)
+        defer { umount2(directory.path, Int32(MNT_DETACH)) }
+        let server = try ServerProcess(directory: directory)
+        var finished: [Int64] = []
+        for _ in 0..<20 {
+            let id = try server.submitAsync("echo kept $JOBSCHED_JOB_ID")
+            #expect(server.waitFor(id) == "job \(id) success returncode=0\n")
+            finished.append(id)
+        }
+        fillDisk(directory)
+
+        // Commits fail once the write-ahead log needs room it cannot get; until
+        // then (or after a checkpoint lets it start over) they succeed.
+        var refusedGroup = false, refusedRemove = false
+        for attempt in 0..<300 where !(refusedGroup && refusedRemove) {
+            let limit = 100 + attempt
+            let group = server.curl("/group", data: "name=g&limit=\(limit)")
+            #expect(group.status == 200 || group.status == 503, "\(group)")
+            if group.status == 503 {
+                refusedGroup = true
+                #expect(!server.curl("/group").body.contains("g\t\(limit)\t"))
+            }
+            guard let id = finished.first else { continue }
+            let remove = server.curl("/remove", data: "jobid=\(id)")
+            #expect(remove.status == 200 || remove.status == 503, "\(remove)")
+            if remove.status == 503 {
+                refusedRemove = true
+                #expect(server.curl("/output?jobid=\(id)").body == "kept \(id)\n")
+                #expect(server.waitFor(id) == "job \(id) success returncode=0\n")
+            } else {
+                finished.removeFirst()
+            }
+        }
+        #expect(refusedGroup && refusedRemove)
+        #expect(server.stop() == 0)
+    }
+
+    /// Fills the tmpfs at `directory` to the last byte; returns the filler file.
+    @discardableResult
+    private func fillDisk(_ directory: URL) -> String {
+        let filler = directory.appendingPathComponent("filler").path
+        let fd = open(filler, O_WRONLY | O_CREAT, 0o600)
+        let block = [UInt8](repeating: 7, count: 64 * 1024)
+        while block.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}
+        close(fd)
+        return filler
     }
 }
