@@ -324,7 +324,11 @@ final class JobStore {
     func readingTogether<T>(_ reads: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
         guard !db.isInTransaction else { return try reads() }
         try begin.run()  // deferred: it locks nothing until the first read
-        defer { try? commitStatement.run() }  // ends the reads; there is nothing to write
+        defer {
+            // Ends the reads (there is nothing to write); never left open, or
+            // the next writes would join it without scheduling their commit.
+            if (try? commitStatement.run()) == nil { try? rollbackStatement.run() }
+        }
         return try reads()
     }
 
