@@ -17,12 +17,12 @@ enum FormDecoding {
     static func decodeURLEncoded<Bytes: Collection>(_ bytes: Bytes) throws(RequestError) -> [(String, String)]
     where Bytes.Element == UInt8 {
         // Scanned in place, with no slices or copies: every request with parameters comes here.
-        let decoded = bytes.withContiguousStorageIfAvailable(decodeURLEncoded)
-            ?? Array(bytes).withUnsafeBufferPointer(decodeURLEncoded)
+        let decoded = bytes.withContiguousStorageIfAvailable(pairs) ?? Array(bytes).withUnsafeBufferPointer(pairs)
         return try decoded.get()
     }
 
-    private static func decodeURLEncoded(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<[(String, String)], RequestError> {
+    /// The name/value pairs of `decodeURLEncoded`, from bytes in memory.
+    private static func pairs(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<[(String, String)], RequestError> {
         var pairs: [(String, String)] = []
         var start = 0
         while start < bytes.count {
