@@ -17,12 +17,12 @@ enum FormDecoding {
     static func decodeURLEncoded<Bytes: Collection>(_ bytes: Bytes) throws(RequestError) -> [(String, String)]
     where Bytes.Element == UInt8 {
         // Scanned in place, with no slices or copies: every request with parameters comes here.
-        let decoded = bytes.withContiguousStorageIfAvailable(pairs) ?? Array(bytes).withUnsafeBufferPointer(pairs)
+        let decoded = bytes.withContiguousStorageIfAvailable(scanPairs) ?? Array(bytes).withUnsafeBufferPointer(scanPairs)
         return try decoded.get()
     }
 
     /// The name/value pairs of `decodeURLEncoded`, from bytes in memory.
-    private static func pairs(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<[(String, String)], RequestError> {
+    private static func scanPairs(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<[(String, String)], RequestError> {
         var pairs: [(String, String)] = []
         var start = 0
         while start < bytes.count {
