@@ -2,7 +2,7 @@
 extension JobSchedServer {
     func group(_ p: Parameters, _ request: HTTPRequest) throws(RequestError) {
         let format = try p.format
-        if let name = p.string("name") {
+        if let name = try p.label("name") {
             guard let limitText = p.string("limit") else {
                 throw .badRequest("missing required parameter 'limit' (with name)")
             }
@@ -31,7 +31,7 @@ extension JobSchedServer {
     func setPaused(_ paused: Bool, _ p: Parameters, _ request: HTTPRequest) throws(RequestError) {
         let format = try p.format
         let names: [String]
-        if let name = p.string("group") {
+        if let name = try p.label("group") {
             names = [name]
         } else {
             // Every group: the ones with settings, the ones with jobs, and the
@@ -43,7 +43,7 @@ extension JobSchedServer {
             try persist(group: name)
         }
         startAdmittedJobs()
-        let target = p.string("group").map { "group \($0)" } ?? "all groups"
+        let target = p.string("group").map { "group \(Excerpt.plain($0, limit: 80))" } ?? "all groups"
         let message = "\(paused ? "Paused" : "Resumed") \(target)"
         logger.notice("\(message)")
         replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in

@@ -1,6 +1,7 @@
 /// /remove, /clean and /restart: managing finished jobs.
 extension JobSchedServer {
     func remove(_ r: JobListRequest, _ request: HTTPRequest) throws(RequestError) {
+        try requireExistingJobs(r.ids)
         let removed = Set(try deleteFinished { () throws(SQLiteError) in try store.deleteFinished(ids: r.ids) })
         var lines: [(id: JobID, removed: Bool, message: String)] = []
         for id in r.ids {
@@ -9,7 +10,8 @@ extension JobSchedServer {
             } else if let active = activeJobs[id] {
                 lines.append((id, false, "Error: job \(id) is \(active.job.status.rawValue); kill it first"))
             } else {
-                lines.append((id, false, "Error: unknown job id \(id)"))
+                // Its final state is not yet in the database (a failing disk).
+                lines.append((id, false, "Error: job \(id) could not be removed yet"))
             }
         }
         replyWhenCommitted(request, format: r.format) { [unowned self] in

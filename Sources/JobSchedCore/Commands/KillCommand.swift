@@ -1,5 +1,7 @@
 extension JobSchedServer {
     func kill(_ r: JobListRequest, _ request: HTTPRequest) throws(RequestError) {
+        // Like /jobinfo, /output and /wait: an id that names no job is a 404, and nothing is killed.
+        try requireExistingJobs(r.ids)
         let results: [(id: JobID, killed: Bool, message: String)] = r.ids.map { id in
             switch killJob(id, reason: "killed by /kill") {
             case .killed: return (id, true, "Job \(id) has been killed")

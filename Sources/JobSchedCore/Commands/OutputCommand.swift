@@ -4,7 +4,7 @@ extension JobSchedServer {
         let job = try existingJob(r.id)
         let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
         guard plan.spoolStreams.contains(r.stream) else {
-            throw RequestError(status: 409, message: JobSchedServer.whyNotKept(r.stream, of: job, plan: plan))
+            throw RequestError(status: 409, message: whyNotKept(r.stream, of: job))
         }
         let kept = spool.read(job.id, r.stream) ?? []
         guard r.follow, let active = activeJobs[job.id] else {
@@ -18,12 +18,24 @@ extension JobSchedServer {
         active.followers.append((request, r.stream))
     }
 
-    static func whyNotKept(_ stream: Spool.Stream, of job: Job, plan: OutputPlan) -> String {
-        switch stream {
-        case .stdout where job.outlog != nil: return "job \(job.id)'s stdout goes to \(job.outlog!)"
-        case .stderr where job.errlog != nil: return "job \(job.id)'s stderr goes to \(job.errlog!)"
-        case .both: return "job \(job.id)'s output goes to its outlog and errlog files"
-        default: return "job \(job.id) is a sync job: its stdout and stderr were kept together; leave out stream="
+    /// Where the output asked for went instead, and what is kept.
+    func whyNotKept(_ stream: Spool.Stream, of job: Job) -> String {
+        func file(_ path: String) -> String {
+            Excerpt.quoted(path.hasPrefix("/") ? path : workingDirectory + "/" + path, limit: 400)
+        }
+        switch (stream, job.outlog, job.errlog) {
+        case (.stdout, let outlog?, _):
+            return "job \(job.id)'s stdout went to the file \(file(outlog))"
+        case (.stderr, _, let errlog?):
+            return "job \(job.id)'s stderr went to the file \(file(errlog))"
+        case (_, let outlog?, let errlog?):
+            return "job \(job.id)'s stdout went to the file \(file(outlog)) and its stderr to \(file(errlog))"
+        case (_, let outlog?, nil):
+            return "job \(job.id)'s stdout went to the file \(file(outlog)); its stderr is kept: add stream=stderr"
+        case (_, nil, let errlog?):
+            return "job \(job.id)'s stderr went to the file \(file(errlog)); its stdout is kept: add stream=stdout"
+        default:
+            return "job \(job.id) is a sync job: its stdout and stderr were kept together; leave out stream="
         }
     }
 }

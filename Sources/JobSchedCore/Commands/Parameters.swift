@@ -15,7 +15,7 @@ struct Parameters {
     init(_ pairs: [(String, String)], for command: Command) throws(RequestError) {
         let known = Parameters.knownNames[command] ?? []
         for (name, _) in pairs where !known.contains(name) {
-            throw .badRequest("unknown parameter '\(name)' for /\(command.rawValue); see /help?topic=\(command.rawValue)")
+            throw .badRequest("unknown parameter \(Excerpt.quoted(name)) for /\(command.rawValue); see /help?topic=\(command.rawValue)")
         }
         self.command = command
         self.pairs = pairs
@@ -42,13 +42,22 @@ struct Parameters {
         return value
     }
 
+    /// A job's name or group, which holds no comma: `/jobinfo` takes comma-separated lists of them.
+    func label(_ name: String) throws(RequestError) -> String? {
+        guard let value = string(name) else { return nil }
+        guard !value.utf8.contains(UInt8(ascii: ",")) else {
+            throw .badRequest("\(name) must not contain a comma (filters take comma-separated lists of them): \(Excerpt.quoted(value))")
+        }
+        return value
+    }
+
     /// `0` or `1`.
     func flag(_ name: String, default defaultValue: Bool) throws(RequestError) -> Bool {
         switch string(name) {
         case nil: return defaultValue
         case "0": return false
         case "1": return true
-        case let other?: throw .badRequest("\(name) must be 0 or 1, not '\(other)'")
+        case let other?: throw .badRequest("\(name) must be 0 or 1, not \(Excerpt.quoted(other))")
         }
     }
 
@@ -58,7 +67,7 @@ struct Parameters {
     func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws(RequestError) -> Int {
         guard let text = string(name) else { return defaultValue }
         guard let value = Int(text), range.contains(value) else {
-            throw .badRequest("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw .badRequest("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), not \(Excerpt.quoted(text))")
         }
         return value
     }
@@ -71,7 +80,7 @@ struct Parameters {
     func jobIDs(_ name: String) throws(RequestError) -> [JobID] {
         var ids: [JobID] = []
         for item in list(name) {
-            guard let id = JobID(item), id > 0 else { throw .badRequest("invalid job id '\(item)' in \(name)") }
+            guard let id = JobID(item), id > 0 else { throw .badRequest("invalid job id \(Excerpt.quoted(item)) in \(name)") }
             ids.append(id)
         }
         return ids
@@ -88,7 +97,7 @@ struct Parameters {
         // Plain decimals only: Double() would also take hex, "inf" and exponents.
         guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
               let value = Double(text), value <= 1e9 else {
-            throw .badRequest("\(name) must be a number of seconds, not '\(text)'")
+            throw .badRequest("\(name) must be a number of seconds, not \(Excerpt.quoted(text))")
         }
         return value
     }
@@ -97,7 +106,7 @@ struct Parameters {
     func time(_ name: String) throws(RequestError) -> Double? {
         guard let text = string(name) else { return nil }
         guard let time = Timestamp.parseISO8601(text) else {
-            throw .badRequest("\(name) must be an ISO-8601 time such as 2026-11-29T18:00:00Z, not '\(text)'")
+            throw .badRequest("\(name) must be an ISO-8601 time such as 2026-11-29T18:00:00Z, not \(Excerpt.quoted(text))")
         }
         return time
     }
@@ -107,7 +116,7 @@ struct Parameters {
             switch string("format") {
             case nil, "text": return .text
             case "json": return .json
-            case let other?: throw .badRequest("format must be 'text' or 'json', not '\(other)'")
+            case let other?: throw .badRequest("format must be 'text' or 'json', not \(Excerpt.quoted(other))")
             }
         }
     }

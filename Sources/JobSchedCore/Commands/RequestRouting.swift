@@ -12,7 +12,7 @@ extension JobSchedServer {
                 throw RequestError(status: 405, message: "use GET or POST")
             }
             guard let command = Command(rawValue: name) else {
-                throw RequestError(status: 404, message: "unknown command '\(request.path)'; see /help for the list")
+                throw RequestError(status: 404, message: "unknown command \(Excerpt.quoted(request.path)); see /help for the list")
             }
             pairs = try JobSchedServer.parameterPairs(of: request)
             switch try CommandRequest(command, pairs, body: request.body) {
@@ -67,7 +67,7 @@ extension JobSchedServer {
         } else if let boundary = FormDecoding.multipartBoundary(contentType: contentType) {
             pairs += try FormDecoding.decodeMultipart(request.body, boundary: boundary)
         } else {
-            throw RequestError(status: 415, message: "unsupported Content-Type '\(contentType)'; send a form (curl --data or -F)")
+            throw RequestError(status: 415, message: "unsupported Content-Type \(Excerpt.quoted(contentType)); send a form (curl --data or -F)")
         }
         if pairs.last(where: { $0.0 == "lines" })?.1 == "1" {
             throw RequestError.badRequest("lines= goes in the query string: with lines=1 the body holds the commands")

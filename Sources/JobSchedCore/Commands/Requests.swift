@@ -23,8 +23,8 @@ struct SubmitRequest: Equatable {
 
     init(_ p: Parameters) throws(RequestError) {
         command = try p.required("command")
-        name = p.string("name") ?? "job"
-        group = p.string("group") ?? "default"
+        name = try p.label("name") ?? "job"
+        group = try p.label("group") ?? "default"
         sync = try p.flag("sync", default: true)
         outlog = p.string("outlog")
         errlog = p.string("errlog")
@@ -44,7 +44,7 @@ struct SubmitRequest: Equatable {
             guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex,
                   entry[..<equals].allSatisfy({ $0 == "_" || $0.isASCII && ($0.isLetter || $0.isNumber) }),
                   !entry.first!.isNumber else {
-                throw .badRequest("env must be NAME=VALUE with a shell variable name, not '\(entry)'")
+                throw .badRequest("env must be NAME=VALUE with a shell variable name, not \(Excerpt.quoted(entry))")
             }
         }
         unique = try p.flag("unique", default: false)
@@ -67,7 +67,7 @@ struct JobInfoRequest: Equatable {
         filter.groups = p.list("group")
         for item in p.list("status") {
             guard let status = JobStatus(rawValue: item) else {
-                throw .badRequest("unknown status '\(item)'; valid: " + JobStatus.allCases.map(\.rawValue).joined(separator: ","))
+                throw .badRequest("unknown status \(Excerpt.quoted(item)); valid: " + JobStatus.allCases.map(\.rawValue).joined(separator: ","))
             }
             filter.statuses.append(status)
         }
@@ -75,7 +75,7 @@ struct JobInfoRequest: Equatable {
         if let sort = p.string("sort") {
             let name = sort.hasPrefix("-") ? String(sort.dropFirst()) : sort
             guard let field = JobField(rawValue: name) ?? JobField.aliases[name], JobField.sortable.contains(field) else {
-                throw .badRequest("cannot sort by '\(name)'; valid: " + JobField.sortable.map(\.rawValue).joined(separator: ","))
+                throw .badRequest("cannot sort by \(Excerpt.quoted(name)); valid: " + JobField.sortable.map(\.rawValue).joined(separator: ","))
             }
             filter.sort = field
             filter.descending = sort.hasPrefix("-")
@@ -106,7 +106,7 @@ struct CleanRequest: Equatable {
     init(_ p: Parameters) throws(RequestError) {
         statuses = try p.list("status").map { item throws(RequestError) in
             guard let status = JobStatus(rawValue: item), status.isFinished else {
-                throw .badRequest("clean takes finished statuses (success,killed,failed), not '\(item)'")
+                throw .badRequest("clean takes finished statuses (success,killed,failed), not \(Excerpt.quoted(item))")
             }
             return status
         }
@@ -157,7 +157,7 @@ struct OutputRequest: Equatable {
         if try p.format == .json { throw .badRequest("output replies with the job's output itself: format=json does not apply") }
         let name = p.string("stream") ?? "both"
         guard let stream = Spool.Stream(rawValue: name) else {
-            throw .badRequest("stream must be both, stdout or stderr, not '\(name)'")
+            throw .badRequest("stream must be both, stdout or stderr, not \(Excerpt.quoted(name))")
         }
         self.stream = stream
     }

@@ -43,18 +43,6 @@ extension JobSchedServer {
         }
     }
 
-    /// A job that exists, active or finished; 404 otherwise.
-    func existingJob(_ id: JobID) throws(RequestError) -> Job {
-        let found: Job?
-        do {
-            found = try currentJob(id)
-        } catch {
-            throw JobSchedServer.databaseError(error)
-        }
-        guard let found else { throw RequestError(status: 404, message: "unknown job id \(id)") }
-        return found
-    }
-
     /// The id line: the whole reply of an async submit, the first line of a sync one.
     private func reply(toSubmit request: HTTPRequest, _ r: SubmitRequest, id: JobID) {
         guard r.sync else {
@@ -76,17 +64,8 @@ extension JobSchedServer {
     }
 
     func checkDependenciesExist(_ ids: [JobID]) throws(RequestError) {
-        var unknown: [JobID] = []
-        for id in ids where activeJobs[id] == nil {
-            do {
-                if try store.job(id) == nil { unknown.append(id) }
-            } catch {
-                throw JobSchedServer.databaseError(error)
-            }
-        }
-        guard unknown.isEmpty else {
-            throw .badRequest("unknown job id " + unknown.map(String.init).joined(separator: ",") + " in after/afterany")
-        }
+        let unknown = try unknownJobs(ids)
+        guard unknown.isEmpty else { throw .badRequest(JobSchedServer.unknownJobsMessage(unknown) + " in after/afterany") }
     }
 }
 

@@ -37,6 +37,6 @@ enum HelpText {
     }
 
     static func unknownTopic(_ topic: String) -> String {
-        "unknown help topic '\(topic)'; valid topics: " + Command.allCases.map(\.rawValue).joined(separator: ", ")
+        "unknown help topic \(Excerpt.quoted(topic)); valid topics: " + Command.allCases.map(\.rawValue).joined(separator: ", ")
     }
 }

@@ -43,15 +43,7 @@ enum JSON: Equatable {
 
     private static func writeString(_ s: String, to out: inout String) {
         out += "\""
-        out += s.escaping { scalar in
-            switch scalar {
-            case "\"": return "\\\""
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: return String(scalar)
-            }
-        }
+        out += s.escaping { $0 == "\"" ? "\\\"" : String($0) }
         out += "\""
     }
 }

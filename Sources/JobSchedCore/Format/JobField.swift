@@ -31,7 +31,7 @@ enum JobField: String, CaseIterable {
         var fields: [JobField] = []
         for name in names {
             guard let field = JobField(rawValue: name) ?? aliases[name] else {
-                throw .badRequest("unknown field '\(name)'; valid: " + allCases.map(\.rawValue).joined(separator: ","))
+                throw .badRequest("unknown field \(Excerpt.quoted(name)); valid: " + allCases.map(\.rawValue).joined(separator: ","))
             }
             fields.append(field)
         }

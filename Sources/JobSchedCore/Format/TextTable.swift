@@ -9,7 +9,8 @@ enum TextTable {
         return out
     }
 
-    /// Keeps one value on one cell: tab, newline, carriage return and backslash are escaped.
+    /// Keeps one value on one cell and off the terminal's controls: tab,
+    /// newline, carriage return, backslash and other control characters are escaped.
     static func escape(_ value: String) -> String {
         value.escaping { String($0) }
     }
@@ -26,11 +27,19 @@ enum JobJSON {
     }
 }
 
+extension Unicode.Scalar {
+    /// C0 controls, DEL and C1 controls: what a terminal may act on (ESC
+    /// starts a sequence that can rewrite the screen, CR moves the cursor).
+    var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
+}
+
 extension String {
-    /// Backslash-escapes backslash, tab, newline and carriage return, the
-    /// escapes text cells and JSON share; `other` maps every other scalar.
+    /// Backslash-escapes backslash, tab, newline and carriage return, and every
+    /// other control character as `\u001b`: the escapes text cells and JSON
+    /// share, so neither a job's name nor its command can act on a terminal.
+    /// `other` maps every other scalar.
     func escaping(_ other: (Unicode.Scalar) -> String) -> String {
-        guard unicodeScalars.contains(where: { $0 == "\\" || $0.value < 0x20 || $0 == "\"" }) else { return self }
+        guard unicodeScalars.contains(where: { $0 == "\\" || $0 == "\"" || $0.isControl }) else { return self }
         var out = ""
         for scalar in unicodeScalars {
             switch scalar {
@@ -38,6 +47,9 @@ extension String {
             case "\t": out += "\\t"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
+            case _ where scalar.isControl:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out += other(scalar)
             }
         }

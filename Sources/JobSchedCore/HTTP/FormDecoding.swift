@@ -21,6 +21,8 @@ enum FormDecoding {
         return try decoded.get()
     }
 
+    static let notAForm = RequestError.badRequest("the body is not form data; use lines=1 to submit one job per line")
+
     /// The name/value pairs of `decodeURLEncoded`, from bytes in memory.
     private static func scanPairs(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<[(String, String)], RequestError> {
         var pairs: [(String, String)] = []
@@ -29,7 +31,11 @@ enum FormDecoding {
             var end = start
             var equals: Int?
             while end < bytes.count && bytes[end] != UInt8(ascii: "&") {
-                if equals == nil && bytes[end] == UInt8(ascii: "=") { equals = end }
+                if equals == nil {
+                    if bytes[end] == UInt8(ascii: "=") { equals = end }
+                    // A name never holds a raw newline; a file of commands sent with --data-binary does.
+                    if bytes[end] == UInt8(ascii: "\n") { return .failure(notAForm) }
+                }
                 end += 1
             }
             if end > start {

@@ -23,7 +23,8 @@ struct OutputPlan: Equatable {
         default: firstPipeStream = nil
         }
         var streams: [Spool.Stream] = []
-        if firstPipeStream != nil || stderr == .ownPipe { streams.append(.both) }
+        // With one stream in a file, the kept "both" would hold only the other: it is kept alone.
+        if outlog == nil && errlog == nil { streams.append(.both) }
         if stdout == .ownPipe || firstPipeStream == .stdout { streams.append(.stdout) }
         if stderr == .ownPipe || firstPipeStream == .stderr { streams.append(.stderr) }
         spoolStreams = streams

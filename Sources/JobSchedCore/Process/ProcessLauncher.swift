@@ -41,10 +41,10 @@ enum ProcessLauncher {
             // Checked here for a clear message; posix_spawn would only say ENOENT.
             var info = stat()
             guard stat(directory, &info) == 0 else {
-                throw LaunchError(message: "cannot use cwd '\(directory)': \(errnoText())")
+                throw LaunchError(message: "cannot use cwd \(Excerpt.quoted(directory)): \(errnoText())")
             }
             guard info.st_mode & S_IFMT == S_IFDIR else {
-                throw LaunchError(message: "cannot use cwd '\(directory)': not a directory")
+                throw LaunchError(message: "cannot use cwd \(Excerpt.quoted(directory)): not a directory")
             }
         }
         var opened: [Int32] = []  // our copies, closed once the child has its own
@@ -53,7 +53,7 @@ enum ProcessLauncher {
         func open(_ target: OutputTarget, label: String) throws(LaunchError) -> Int32? {
             guard case .file(let path) = target else { return nil }
             let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw LaunchError(message: "cannot open \(label) '\(path)': \(errnoText())") }
+            guard fd >= 0 else { throw LaunchError(message: "cannot open \(label) \(Excerpt.quoted(path)): \(errnoText())") }
             opened.append(fd)
             return fd
         }
@@ -111,7 +111,7 @@ enum ProcessLauncher {
         guard spawned.rc == 0 else {
             readEnds.forEach { close($0) }
             let reason = String(cString: strerror(spawned.rc))
-            throw LaunchError(message: directory.map { "cannot start in cwd '\($0)': \(reason)" } ?? "cannot run bash: \(reason)")
+            throw LaunchError(message: directory.map { "cannot start in cwd \(Excerpt.quoted($0)): \(reason)" } ?? "cannot run bash: \(reason)")
         }
         return LaunchedProcess(pid: spawned.pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
     }

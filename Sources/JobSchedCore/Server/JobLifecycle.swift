@@ -13,7 +13,7 @@ extension JobSchedServer {
         let active = ActiveJob(job: job, syncClient: syncClient)
         activeJobs[job.id] = active
         activeIndex.insert(job)
-        logger.info("job \(job.id) queued (name \(job.name), group \(job.group)): \(job.command)")
+        logger.info("job \(job.id) queued (name \(Excerpt.plain(job.name, limit: 80)), group \(Excerpt.plain(job.group, limit: 80))): \(Excerpt.plain(job.command))")
         if isShuttingDown && !keepsQueuedJobsAtShutdown(job) {
             killJob(job.id, reason: "server shutdown")
             return

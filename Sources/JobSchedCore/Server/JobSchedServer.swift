@@ -31,6 +31,8 @@ public final class JobSchedServer {
     let descriptorLimit: DescriptorLimit
     /// The database file's absolute path, which marks its jobs' processes.
     let databaseFile: String
+    /// Where relative `outlog`/`errlog` paths lead: the server never changes directory.
+    let workingDirectory: String
     let waiters = WaiterRegistry()
     let checkpointer: WALCheckpointer?
 
@@ -86,6 +88,10 @@ public final class JobSchedServer {
             defer { free(path) }
             return String(cString: path)
         } ?? configuration.databasePath
+        workingDirectory = getcwd(nil, 0).map { path in
+            defer { free(path) }
+            return String(cString: path)
+        } ?? "."
         spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes)
         if let command = configuration.checkpointCommand {
             checkpointer = WALCheckpointer(command: command, databasePath: databaseFile, store: store, logger: logger)
@@ -105,6 +111,9 @@ public final class JobSchedServer {
             loop.onSignal(SIGCHLD) { [unowned self] in self.reapChildren() },
             loop.onSignal(SIGINT) { [unowned self] in self.beginShutdown(reason: "SIGINT") },
             loop.onSignal(SIGTERM) { [unowned self] in self.beginShutdown(reason: "SIGTERM") },
+            // The terminal of `jobsched &` closing: by default it would end the
+            // server at once and leave its jobs running unsupervised.
+            loop.onSignal(SIGHUP) { [unowned self] in self.beginShutdown(reason: "SIGHUP") },
         ]
         do {
             try recoverPreviousRun()
@@ -257,7 +266,7 @@ public final class JobSchedServer {
 
     // MARK: Shutdown
 
-    /// `/shutdown`, SIGINT and SIGTERM: refuse new work, kill every job, reply to every client, exit.
+    /// `/shutdown`, SIGINT, SIGTERM and SIGHUP: refuse new work, kill every job, reply to every client, exit.
     func beginShutdown(reason: String) {
         guard !isShuttingDown else {
             logger.notice("\(reason) again: killing remaining job processes now")

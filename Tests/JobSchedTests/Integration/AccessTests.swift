@@ -6,8 +6,8 @@ struct AccessIntegrationTests {
     static let token = "tok-\(UUID().uuidString)"
 
     @Test func tokenFromFileIsRequiredOnEveryCommand() throws {
-        let directory = try ServerProcess.makeTemporaryDirectory()
-        let tokenFile = directory.appendingPathComponent("token").path
+        let directory = try ScratchDirectory()
+        let tokenFile = directory.file("token")
         try (AccessIntegrationTests.token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
         let server = try ServerProcess(["--token-file", tokenFile], directory: directory)
         let auth = ["-H", "Authorization: Bearer \(AccessIntegrationTests.token)"]
@@ -46,7 +46,7 @@ struct AccessIntegrationTests {
         #expect(server.curl("/help", extra: ["-H", "Origin: http://127.0.0.1:\(server.port)"]).status == 200)
         #expect(server.curl("/help", extra: ["-H", "Host: localhost"]).status == 200)
         #expect(server.curl("/jobinfo", data: "all=1").lines.count == 1)
-        #expect(!FileManager.default.fileExists(atPath: server.directory.appendingPathComponent("pwned").path))
+        #expect(!FileManager.default.fileExists(atPath: server.directory.file("pwned")))
     }
 
     @Test func nonLoopbackAddressNeedsATokenOrAnExplicitOverride() throws {

@@ -36,6 +36,56 @@ struct BadInputIntegrationTests {
         #expect(server.curl("/jobinfo", data: "all=1").lines.count == 1)
     }
 
+    /// A file of commands sent without lines=1 gets one clear line, not a
+    /// many-line "unknown parameter" quoting the file.
+    @Test func aFileOfCommandsWithoutLinesIsExplained() throws {
+        let server = try ServerProcess()
+        let file = server.directory.file("commands")
+        try "echo one\necho two\necho three\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let result = Curl.run(["--data-binary", "@\(file)", "\(server.base)/submit?sync=0"])
+        #expect(result.status == 400)
+        #expect(result.body == "Error: the body is not form data; use lines=1 to submit one job per line\n")
+        #expect(server.curl("/jobinfo", data: "all=1").lines.count == 1)
+    }
+
+    /// A huge bad parameter is echoed as a short prefix with its length, in the reply and in the log.
+    @Test func echoedInputIsCutInRepliesAndLogs() throws {
+        let server = try ServerProcess()
+        let file = server.directory.file("form")
+        let name = String(repeating: "n", count: 8 << 20)
+        try "command=true&\(name)=1".write(toFile: file, atomically: true, encoding: .utf8)
+        let result = Curl.run(["--data-binary", "@\(file)", "\(server.base)/submit"])
+        #expect(result.status == 400)
+        #expect(result.body == "Error: unknown parameter '\(name.prefix(80))…' (8388608 bytes) for /submit; see /help?topic=submit\n")
+        // A huge command is logged cut too.
+        try "command=\(String(repeating: "c", count: 8 << 20))&sync=0".write(toFile: file, atomically: true, encoding: .utf8)
+        let id = try #require(Int64(Curl.run(["--data-binary", "@\(file)", "\(server.base)/submit"]).body.trimmingCharacters(in: .whitespacesAndNewlines)))
+        server.waitFor(id)
+        #expect(server.log.contains("job \(id) queued (name job, group default): \(String(repeating: "c", count: 200))… (8388608 bytes)\n"))
+        #expect(server.log.utf8.count < 100_000)
+    }
+
+    /// Names and commands cannot write escape sequences to the terminal of a user reading /jobinfo.
+    @Test func controlCharactersAreEscapedInText() throws {
+        let server = try ServerProcess()
+        let id = try server.submitAsync("printf '\u{1b}[2J'", extra: "&name=" + "\u{1b}]0;owned\u{7}\r")
+        server.waitFor(id)
+        let result = server.curl("/jobinfo", data: "jobid=\(id)&fields=jobid,name,command")
+        #expect(result.lines == ["jobid\tname\tcommand", "\(id)\t\\u001b]0;owned\\u0007\\r\tprintf '\\u001b[2J'"])
+        #expect(!result.body.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" })
+    }
+
+    /// /jobinfo's name= and group= filters split on commas: such names are refused at submit.
+    @Test func namesAndGroupsWithCommasAreRefused() throws {
+        let server = try ServerProcess()
+        for parameter in ["name", "group"] {
+            let result = server.curl("/submit", data: "command=true&sync=0&\(parameter)=a,b")
+            #expect(result.status == 400 && result.body.contains("\(parameter) must not contain a comma"), "\(result)")
+        }
+        #expect(server.curl("/group", data: "name=a,b&limit=1").status == 400)
+        #expect(server.curl("/jobinfo", data: "all=1").lines.count == 1)
+    }
+
     @Test func unknownPathsAndTopicsAre404() throws {
         let server = try ServerProcess()
         for path in ["/", "/nope", "/submit/extra"] {

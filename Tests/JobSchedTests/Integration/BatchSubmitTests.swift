@@ -13,7 +13,7 @@ struct BatchSubmitIntegrationTests {
 
     /// Sends `body` as is (`curl --data-binary @file`) to `/submit?QUERY`.
     private func batch(_ server: ServerProcess, _ body: [UInt8], query: String) throws -> CurlResult {
-        let file = server.directory.appendingPathComponent("batch-\(UUID().uuidString.prefix(8))").path
+        let file = server.directory.file("batch-\(UUID().uuidString.prefix(8))")
         _ = FileManager.default.createFile(atPath: file, contents: Data(body))
         return Curl.run(["--data-binary", "@\(file)", "\(server.base)/submit?\(query)"])
     }
@@ -39,7 +39,7 @@ struct BatchSubmitIntegrationTests {
         #expect(try server.job(ids[41])["command"] as? String == commands[41])
         try gate.open("go")
         #expect(server.waitFor(ids.last!).hasSuffix("success returncode=0\n"))
-        #expect(try String(contentsOfFile: server.directory.appendingPathComponent("out-300.txt").path, encoding: .utf8) == "300\n")
+        #expect(try String(contentsOfFile: server.directory.file("out-300.txt"), encoding: .utf8) == "300\n")
         let json = try batch(server, Array("true\ntrue\n".utf8), query: "lines=1&sync=0&format=json")
         #expect(json.body == "{\"jobids\": [\(ids.last! + 1), \(ids.last! + 2)]}\n")
     }

@@ -29,8 +29,8 @@ struct CheckpointTests {
     }
 
     @Test func theHelperRefusesAFileThatIsNotAJobschedDatabase() throws {
-        let directory = try ServerProcess.makeTemporaryDirectory()
-        let path = directory.appendingPathComponent("other.sqlite").path
+        let directory = try ScratchDirectory()
+        let path = directory.file("other.sqlite")
         _ = try sqlite3(path, "CREATE TABLE t (x); INSERT INTO t VALUES (1);")
         let process = Process()
         process.executableURL = ServerProcess.binary

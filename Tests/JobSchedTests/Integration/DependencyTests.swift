@@ -32,7 +32,7 @@ struct DependencyIntegrationTests {
 
     @Test func successfulChainRunsInOrder() throws {
         let server = try ServerProcess(["-j", "4"])
-        let order = server.directory.appendingPathComponent("order").path
+        let order = server.directory.file("order")
         let a = try server.submitAsync("sleep 0.2; echo a >> \(order)")
         let b = try server.submitAsync("echo b >> \(order)", extra: "&after=\(a)")
         let c = try server.submitAsync("echo c >> \(order)", extra: "&after=\(b),\(a)")
@@ -43,7 +43,7 @@ struct DependencyIntegrationTests {
     @Test func higherPriorityRunsFirstUnderAFullQueue() throws {
         let server = try ServerProcess(["-j", "1"])
         let gate = try server.makeGate()
-        let order = server.directory.appendingPathComponent("order").path
+        let order = server.directory.file("order")
         let blocker = try server.submitAsync("cat \(gate.path)")
         var ids: [Int64] = []
         for (label, priority) in [("low", 0), ("high1", 5), ("mid", 1), ("high2", 5), ("negative", -3)] {
@@ -76,7 +76,7 @@ struct DependencyIntegrationTests {
     }
 
     @Test func pausedGroupStaysPausedAcrossRestart() throws {
-        let directory = try ServerProcess.makeTemporaryDirectory()
+        let directory = try ScratchDirectory()
         var server = try ServerProcess(["--resume"], directory: directory)
         #expect(server.curl("/pause", data: "group=batch").body == "Paused group batch\n")
         let held = try server.submitAsync("echo ran", extra: "&group=batch")

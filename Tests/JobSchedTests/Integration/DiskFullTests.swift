@@ -5,7 +5,7 @@ import Testing
 /// A small tmpfs holds the database, so the disk can really fill up. Needs
 /// root (CI runs as root); skipped where mounting is not allowed.
 private let canMountTmpfs: Bool = {
-    guard getuid() == 0, let directory = try? ServerProcess.makeTemporaryDirectory() else { return false }
+    guard getuid() == 0, let directory = try? ScratchDirectory() else { return false }
     defer { umount(directory.path) }
     return mount("tmpfs", directory.path, "tmpfs", 0, "size=64k") == 0
 }()
@@ -13,9 +13,9 @@ private let canMountTmpfs: Bool = {
 @Suite("Integration: an unwritable database", .enabled(if: canMountTmpfs, "needs root to mount a small tmpfs"))
 struct DiskFullIntegrationTests {
     @Test func fullDiskRefusesSubmitsAndRecovers() throws {
-        let directory = try ServerProcess.makeTemporaryDirectory()
+        let directory = try ScratchDirectory()
         #expect(mount("tmpfs", directory.path, "tmpfs", 0, "size=4m") == 0)
-        defer { umount2(directory.path, Int32(MNT_DETACH)) }
+        defer { unmount(directory) }
         let server = try ServerProcess(directory: directory)
         let gate = try server.makeGate()
         let running = try server.submitAsync("cat \(gate.path)")
@@ -59,9 +59,9 @@ struct DiskFullIntegrationTests {
     /// A failed commit answers 503 and changes nothing: a group limit set in
     /// that request is not in force, and a removed job keeps its row and output.
     @Test func failedCommitsLeaveSettingsAndOutputAsTheyWere() throws {
-        let directory = try ServerProcess.makeTemporaryDirectory()
+        let directory = try ScratchDirectory()
         #expect(mount("tmpfs", directory.path, "tmpfs", 0, "size=4m") == 0)
-        defer { umount2(directory.path, Int32(MNT_DETACH)) }
+        defer { unmount(directory) }
         let server = try ServerProcess(directory: directory)
         var finished: [Int64] = []
         for _ in 0..<20 {
@@ -97,10 +97,17 @@ struct DiskFullIntegrationTests {
         #expect(server.stop() == 0)
     }
 
+    /// Detaches the tmpfs, then removes its mount point (whichever of this
+    /// and the directory's own removal runs last finds it empty).
+    private func unmount(_ directory: ScratchDirectory) {
+        umount2(directory.path, Int32(MNT_DETACH))
+        try? FileManager.default.removeItem(atPath: directory.path)
+    }
+
     /// Fills the tmpfs at `directory` to the last byte; returns the filler file.
     @discardableResult
-    private func fillDisk(_ directory: URL) -> String {
-        let filler = directory.appendingPathComponent("filler").path
+    private func fillDisk(_ directory: ScratchDirectory) -> String {
+        let filler = directory.file("filler")
         let fd = open(filler, O_WRONLY | O_CREAT, 0o600)
         let block = [UInt8](repeating: 7, count: 64 * 1024)
         while block.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) > 0 {}

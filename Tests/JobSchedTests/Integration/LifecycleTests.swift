@@ -5,7 +5,7 @@ import Testing
 @Suite("Integration: start-up, restart and shutdown")
 struct LifecycleIntegrationTests {
     @Test func restartMarksInterruptedJobsKilledAndNeverReusesIds() throws {
-        let directory = try ServerProcess.makeTemporaryDirectory()
+        let directory = try ScratchDirectory()
         let first = try ServerProcess(["-j", "1"], directory: directory)
         let running = try first.submitAsync("sleep 300")
         let queued = try first.submitAsync("sleep 300")
@@ -34,9 +34,9 @@ struct LifecycleIntegrationTests {
     /// environment, so a job just started (its state maybe not yet committed)
     /// is found too; a daemon a job started with setsid is left, as always.
     @Test func crashOrphansAreFoundByTheirEnvironment() throws {
-        let directory = try ServerProcess.makeTemporaryDirectory()
+        let directory = try ScratchDirectory()
         let first = try ServerProcess(["-j", "2"], directory: directory)
-        let daemonFile = directory.appendingPathComponent("daemon.pid").path
+        let daemonFile = directory.file("daemon.pid")
         let job = try first.submitAsync("sleep 300")
         let starter = try first.submitAsync("setsid sleep 301 & echo $! > \(daemonFile); sleep 302")
         let groups = [try first.pidOnceRunning(job), try first.pidOnceRunning(starter)]
@@ -58,9 +58,10 @@ struct LifecycleIntegrationTests {
         second.stop()
     }
 
-    @Test(arguments: ["/shutdown", "SIGINT", "SIGTERM"])
+    /// SIGHUP (the terminal of `jobsched &` closing) is a graceful shutdown too: no job outlives the server.
+    @Test(arguments: ["/shutdown", "SIGINT", "SIGTERM", "SIGHUP"])
     func shutdownKillsEverythingAndAnswersEveryone(trigger: String) throws {
-        let directory = try ServerProcess.makeTemporaryDirectory()
+        let directory = try ScratchDirectory()
         let server = try ServerProcess(["-j", "2", "--kill-grace", "1"], directory: directory)
         let stubborn = try server.submitAsync("trap '' TERM; sleep 300 & sleep 301")
         let syncClient = try StreamingCurl(["--data-urlencode", "command=echo up; sleep 302", "\(server.base)/submit"])
@@ -73,6 +74,7 @@ struct LifecycleIntegrationTests {
         switch trigger {
         case "/shutdown": #expect(server.curl("/shutdown").body == "Shutting down server\n")
         case "SIGINT": kill(server.pid, SIGINT)
+        case "SIGHUP": kill(server.pid, SIGHUP)
         default: kill(server.pid, SIGTERM)
         }
         #expect(server.waitForExit() == 0)
@@ -111,10 +113,10 @@ struct LifecycleIntegrationTests {
     @Test func portInUseAndBadDatabaseFailFastWithOneLine() throws {
         let server = try ServerProcess()
         for (arguments, expected) in [
-            (["-p", String(server.port), "--dbfile", server.directory.appendingPathComponent("other.sqlite").path], "cannot listen"),
+            (["-p", String(server.port), "--dbfile", server.directory.file("other.sqlite")], "cannot listen"),
             (["-p", "0", "--dbfile", "/nonexistent-dir/jobs.sqlite"], "cannot use database"),
             (["-p", "0", "--dbfile", "/etc/passwd"], "cannot use database"),
-            (["-p", "0", "-a", "203.0.113.77", "--dbfile", server.directory.appendingPathComponent("x.sqlite").path], "cannot listen"),
+            (["-p", "0", "-a", "203.0.113.77", "--dbfile", server.directory.file("x.sqlite")], "cannot listen"),
             (["-j", "0"], "-j must be at least 1"),
             (["-p", "0", "--dbfile", server.databasePath], "in use by another jobsched server"),
         ] {
@@ -137,8 +139,8 @@ struct LifecycleIntegrationTests {
     }
 
     @Test func foreignSQLiteDatabaseIsRefused() throws {
-        let directory = try ServerProcess.makeTemporaryDirectory()
-        let path = directory.appendingPathComponent("foreign.sqlite").path
+        let directory = try ScratchDirectory()
+        let path = directory.file("foreign.sqlite")
         try sqlite3(path, "CREATE TABLE notes (body TEXT);")
         #expect(throws: HarnessError.self) { try ServerProcess(["--dbfile", path]) }
     }

@@ -23,7 +23,7 @@ struct LimitsIntegrationTests {
     /// over-size headers get evhttp's 400. Neither creates a job, and the server goes on.
     @Test func oversizeBodiesAndHeadersAreRefused() throws {
         let server = try ServerProcess()
-        let big = server.directory.appendingPathComponent("big").path
+        let big = server.directory.file("big")
         let line = Data("true\n".utf8)
         var body = Data()
         body.reserveCapacity(65 << 20)

@@ -34,6 +34,21 @@ struct OutputIntegrationTests {
         #expect(split.status == 409 && split.body.contains("sync job"))
     }
 
+    /// Output sent to outlog=/errlog= files is not in /output: the reply says where it went.
+    @Test func outputOfAJobWithLogFilesSaysWhereItWent() throws {
+        let server = try ServerProcess()
+        let id = try server.submitAsync("echo to-out; echo to-err >&2", extra: "&outlog=out.txt")
+        server.waitFor(id)
+        let whole = server.curl("/output?jobid=\(id)")
+        #expect(whole.status == 409)
+        #expect(whole.body == "Error: job \(id)'s stdout went to the file '\(server.directory.url.resolvingSymlinksInPath().path)/out.txt'; its stderr is kept: add stream=stderr\n")
+        #expect(server.curl("/output?jobid=\(id)&stream=stdout").body.contains("went to the file"))
+        #expect(server.curl("/output?jobid=\(id)&stream=stderr").body == "to-err\n")
+        let both = try server.submitAsync("true", extra: "&outlog=/dev/null&errlog=e.txt")
+        server.waitFor(both)
+        #expect(server.curl("/output?jobid=\(both)").body.contains("stdout went to the file '/dev/null' and its stderr to '"))
+    }
+
     @Test func spoolKeepsTheTailWithinTheCap() throws {
         let server = try ServerProcess(["--max-log", "4096"])
         let id = try server.submitAsync("seq 1 20000")
@@ -61,9 +76,11 @@ struct OutputIntegrationTests {
         #expect(server.curl("/output?jobid=\(again)").body == "kept\n")
         #expect(server.curl("/restart", data: "jobid=\(running)").status == 409)
 
-        let removal = server.curl("/remove", data: "jobid=\(done),\(running),4242")
-        #expect(removal.lines == ["Job \(done) has been removed", "Error: job \(running) is running; kill it first",
-                                  "Error: unknown job id 4242"])
+        let unknown = server.curl("/remove", data: "jobid=\(done),4242")
+        #expect(unknown.status == 404 && unknown.body == "Error: unknown job id 4242\n")
+        #expect(FileManager.default.fileExists(atPath: spoolFile))
+        let removal = server.curl("/remove", data: "jobid=\(done),\(running)")
+        #expect(removal.lines == ["Job \(done) has been removed", "Error: job \(running) is running; kill it first"])
         #expect(!FileManager.default.fileExists(atPath: spoolFile))
         #expect(server.curl("/clean", data: "status=success").body == "Removed 2 jobs\n")
         #expect(server.curl("/clean", data: "before=2001-01-01T00:00:00Z").body == "Removed 0 jobs\n")

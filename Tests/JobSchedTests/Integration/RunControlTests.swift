@@ -14,7 +14,7 @@ struct RunControlIntegrationTests {
 
     @Test func retriesCountAttempts() throws {
         let server = try ServerProcess()
-        let counter = server.directory.appendingPathComponent("count").path
+        let counter = server.directory.file("count")
         // Fails on its first two runs, succeeds on the third.
         let flaky = try server.submitAsync("echo x >> \(counter); [ $(wc -l < \(counter)) -ge 3 ]",
                                            extra: "&retries=5&retry_delay=0.1")
@@ -84,7 +84,7 @@ struct RunControlIntegrationTests {
     }
 
     @Test func resumeKeepsQueuedJobsAcrossAGracefulRestart() throws {
-        let directory = try ServerProcess.makeTemporaryDirectory()
+        let directory = try ScratchDirectory()
         var server = try ServerProcess(["--resume", "-j", "1"], directory: directory)
         let running = try server.submitAsync("sleep 300")
         let queued = try server.submitAsync("echo resumed")

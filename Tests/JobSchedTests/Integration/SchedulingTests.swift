@@ -23,7 +23,7 @@ struct SchedulingIntegrationTests {
 
     @Test func queueIsFirstInFirstOut() throws {
         let server = try ServerProcess(["-j", "1"])
-        let order = server.directory.appendingPathComponent("order").path
+        let order = server.directory.file("order")
         let ids = try (1...5).map { try server.submitAsync("echo \($0) >> \(order)") }
         server.waitFor(ids.last!)
         for id in ids { server.waitFor(id) }

@@ -5,18 +5,18 @@ import Testing
 /// A real `jobsched` process on a free loopback port, with its own database in
 /// its own temporary directory, driven with real curl.
 final class ServerProcess {
-    let directory: URL
+    let directory: ScratchDirectory
     let databasePath: String
     let logPath: String
     private let process: Process
     private(set) var port = 0
 
     /// Starts `jobsched -p 0 --dbfile DIR/jobs.sqlite ARGS` and waits for its `listening on` line.
-    init(_ arguments: [String] = [], directory: URL? = nil, environment: [String: String] = [:],
+    init(_ arguments: [String] = [], directory: ScratchDirectory? = nil, environment: [String: String] = [:],
          launcher: [String] = []) throws {
-        self.directory = try directory ?? ServerProcess.makeTemporaryDirectory()
-        databasePath = self.directory.appendingPathComponent("jobs.sqlite").path
-        logPath = self.directory.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log").path
+        self.directory = try directory ?? ScratchDirectory()
+        databasePath = self.directory.file("jobs.sqlite")
+        logPath = self.directory.file("server-\(UUID().uuidString.prefix(8)).log")
         process = Process()
         let serverArguments = ["-p", "0", "--dbfile", databasePath] + arguments
         if launcher.isEmpty {
@@ -28,7 +28,7 @@ final class ServerProcess {
             process.arguments = Array(launcher.dropFirst()) + [ServerProcess.binary.path] + serverArguments
         }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.currentDirectoryURL = self.directory
+        process.currentDirectoryURL = self.directory.url
         let stdout = Pipe()
         process.standardOutput = stdout
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -45,7 +45,8 @@ final class ServerProcess {
         self.port = port
     }
 
-    /// A graceful stop, so that no job of a finished test outlives it.
+    /// A graceful stop, so that no job of a finished test outlives it (then
+    /// the directory goes, unless another server of the test still uses it).
     deinit {
         if process.isRunning { stop(signal: SIGTERM) }
     }
@@ -122,7 +123,7 @@ final class ServerProcess {
 
     /// A fifo a job can block on (`cat PATH`) until the test opens it.
     func makeGate() throws -> Gate {
-        let path = directory.appendingPathComponent("gate-\(UUID().uuidString.prefix(8))").path
+        let path = directory.file("gate-\(UUID().uuidString.prefix(8))")
         guard mkfifo(path, 0o600) == 0 else { throw HarnessError("mkfifo \(path) failed") }
         return Gate(path: path)
     }
@@ -141,14 +142,10 @@ final class ServerProcess {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    static func makeTemporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("jobsched-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
-
-    /// The `jobsched` built beside this test bundle.
+    /// The `jobsched` built beside this test bundle, or the one `JOBSCHED_TEST_BINARY`
+    /// names (to see a new test fail on an older build).
     static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["JOBSCHED_TEST_BINARY"] { return URL(fileURLWithPath: path) }
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         while url.path != "/" {
             url.deleteLastPathComponent()

@@ -4,8 +4,8 @@ import Foundation
 struct SpanLog {
     let path: String
 
-    init(directory: URL, name: String = "spans") {
-        path = directory.appendingPathComponent(name).path
+    init(directory: ScratchDirectory, name: String = "spans") {
+        path = directory.file(name)
     }
 
     /// A job command that appends "+" at its start and "-" at its end, with nanosecond times.

@@ -41,7 +41,7 @@ struct SubmitIntegrationTests {
 
     @Test func outlogAndErrlogFiles() throws {
         let server = try ServerProcess()
-        let out = server.directory.appendingPathComponent("out.txt").path
+        let out = server.directory.file("out.txt")
         try "old content that must be truncated\n".write(toFile: out, atomically: true, encoding: .utf8)
         // Relative errlog: relative to the server's working directory.
         let result = Curl.run(["--data-urlencode", "command=echo to-out; echo to-err >&2", "--data", "outlog=\(out)&errlog=err.txt",
@@ -49,7 +49,7 @@ struct SubmitIntegrationTests {
         #expect(result.lines.count == 2)
         #expect(result.lines.last?.hasSuffix("success returncode=0") == true)
         #expect(try String(contentsOfFile: out, encoding: .utf8) == "to-out\n")
-        #expect(try String(contentsOfFile: server.directory.appendingPathComponent("err.txt").path, encoding: .utf8) == "to-err\n")
+        #expect(try String(contentsOfFile: server.directory.file("err.txt"), encoding: .utf8) == "to-err\n")
         // With only outlog, stderr still streams to curl.
         let mixed = Curl.run(["--data-urlencode", "command=echo to-out; echo to-err >&2", "--data", "outlog=\(out)", "\(server.base)/submit"])
         #expect(mixed.lines.dropFirst().first == "to-err")

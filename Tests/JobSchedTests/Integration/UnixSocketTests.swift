@@ -9,8 +9,8 @@ struct UnixSocketIntegrationTests {
     }
 
     @Test func everyCommandWorksOnTheSocketAloneAndTheFileIsRemovedOnExit() throws {
-        let directory = try ServerProcess.makeTemporaryDirectory()
-        let socket = directory.appendingPathComponent("jobsched.sock").path
+        let directory = try ScratchDirectory()
+        let socket = directory.file("jobsched.sock")
         let server = try ServerProcess(["--socket", socket, "--no-tcp"], directory: directory)
         var info = stat()
         #expect(lstat(socket, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK)
@@ -30,21 +30,21 @@ struct UnixSocketIntegrationTests {
     }
 
     @Test func staleSocketIsReplacedButALiveOneOrAnotherFileIsNot() throws {
-        let directory = try ServerProcess.makeTemporaryDirectory()
-        let socket = directory.appendingPathComponent("s.sock").path
+        let directory = try ScratchDirectory()
+        let socket = directory.file("s.sock")
         try makeStaleSocket(at: socket)
         let server = try ServerProcess(["--socket", socket], directory: directory)
         #expect(curl(socket, "/help").status == 200)
         // TCP goes on beside it.
         #expect(server.curl("/help").status == 200)
 
-        let live = try ServerProcess.run(["-p", "0", "--dbfile", directory.appendingPathComponent("b.sqlite").path, "--socket", socket])
+        let live = try ServerProcess.run(["-p", "0", "--dbfile", directory.file("b.sqlite"), "--socket", socket])
         #expect(live.status == 1 && live.stderr.contains("another server is listening"), "\(live.stderr)")
         #expect(curl(socket, "/help").status == 200)
 
-        let regular = directory.appendingPathComponent("not-a-socket").path
+        let regular = directory.file("not-a-socket")
         try "keep me".write(toFile: regular, atomically: true, encoding: .utf8)
-        let refused = try ServerProcess.run(["-p", "0", "--dbfile", directory.appendingPathComponent("c.sqlite").path, "--socket", regular])
+        let refused = try ServerProcess.run(["-p", "0", "--dbfile", directory.file("c.sqlite"), "--socket", regular])
         #expect(refused.status == 1 && refused.stderr.contains("not a socket"), "\(refused.stderr)")
         #expect(try String(contentsOfFile: regular, encoding: .utf8) == "keep me")
     }

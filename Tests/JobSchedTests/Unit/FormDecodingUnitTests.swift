@@ -47,6 +47,16 @@ struct FormDecodingUnitTests {
         #expect(throws: RequestError(status: 400, message: message)) { try Self.decode(input.utf8) }
     }
 
+    /// A file of commands sent with `curl --data-binary @file` and no lines=1.
+    @Test(arguments: ["echo a\necho b\n", "sleep 1\necho x=1\n", "a=1&echo b\nc=2", "\n"])
+    func aBodyOfLinesIsNotAForm(input: String) {
+        #expect(throws: FormDecoding.notAForm) { try Self.decode(input.utf8) }
+    }
+
+    @Test func newlinesInValuesAreFine() throws {
+        #expect(try Self.decode("command=echo a%0Aecho b&name=x\n".utf8) == [["command", "echo a\necho b"], ["name", "x\n"]])
+    }
+
     static let rawBytes: [([UInt8], String)] = [
         ([0x61, 0x3D, 0x78, 0x00, 0x79], "parameters must not contain NUL bytes"),  // a=x\0y
         ([0x00, 0x3D, 0x31], "parameters must not contain NUL bytes"),              // \0=1

@@ -23,6 +23,9 @@ struct TextTableUnitTests {
         (#"say "hi""#, #"say "hi""#),
         ("é ✓ 😀", "é ✓ 😀"),
         ("", ""),
+        // Nothing a terminal acts on gets through: ESC, BEL, NUL, DEL, C1's CSI.
+        ("\u{1b}]0;owned\u{7}\u{1b}[2J", #"\u001b]0;owned\u0007\u001b[2J"#),
+        ("a\u{0}b\u{7f}c\u{9b}d", #"a\u0000b\u007fc\u009bd"#),
     ])
     func escape(value: String, escaped: String) {
         #expect(TextTable.escape(value) == escaped)
@@ -119,7 +122,7 @@ struct JSONUnitTests {
         (#"back\slash"#, #""back\\slash""#),
         ("tab\tnl\ncr\r", #""tab\tnl\ncr\r""#),
         ("\u{0}\u{1}\u{8}\u{c}\u{1b}\u{1f}", #""\u0000\u0001\u0008\u000c\u001b\u001f""#),
-        (" \u{7f}", "\" \u{7f}\""),
+        (" \u{7f}\u{9b}", #"" \u007f\u009b""#),
         ("é ✓ 😀 \u{2028}", "\"é ✓ 😀 \u{2028}\""),
     ])
     func escapesStrings(value: String, text: String) throws {
@@ -220,5 +223,24 @@ struct HelpTextUnitTests {
             {"name": "jobid", "required": true, "default": null, "summary": "comma-separated job ids"}, \
             {"name": "format", "required": false, "default": "text", "summary": "reply as 'text' or 'json'"}]}
             """)
+    }
+}
+
+@Suite("Unit: Excerpt")
+struct ExcerptUnitTests {
+    @Test func shortInputIsQuotedWhole() {
+        #expect(Excerpt.quoted("comand") == "'comand'")
+        #expect(Excerpt.plain("sleep 10") == "sleep 10")
+        #expect(Excerpt.quoted(String(repeating: "x", count: 80)) == "'" + String(repeating: "x", count: 80) + "'")
+    }
+
+    @Test func longInputIsCutWithItsLength() {
+        let huge = String(repeating: "é", count: 3_000_000)
+        #expect(Excerpt.quoted(huge) == "'" + String(repeating: "é", count: 80) + "…' (6000000 bytes)")
+        #expect(Excerpt.plain(huge, limit: 3) == "ééé… (6000000 bytes)")
+    }
+
+    @Test func controlCharactersAreEscaped() {
+        #expect(Excerpt.quoted("a\nb\u{1b}[2J") == #"'a\nb\u001b[2J'"#)
     }
 }

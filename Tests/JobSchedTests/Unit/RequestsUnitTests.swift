@@ -54,6 +54,21 @@ struct RequestsUnitTests {
         #expect(!r.sync && r.format == .json)
     }
 
+    /// /jobinfo's name= and group= filters split on commas, so no job could be found by such a name.
+    @Test(arguments: ["name", "group"])
+    func namesAndGroupsHoldNoComma(parameter: String) {
+        #expect(throws: Self.badRequest("\(parameter) must not contain a comma (filters take comma-separated lists of them): 'a,b'")) {
+            try SubmitRequest(Self.params(.submit, [("command", "x"), (parameter, "a,b")]))
+        }
+    }
+
+    @Test func echoedInputIsCut() {
+        let huge = String(repeating: "x", count: 60_000_000)
+        #expect(throws: Self.badRequest("unknown parameter '\(String(repeating: "x", count: 80))…' (60000000 bytes) for /submit; see /help?topic=submit")) {
+            try Self.params(.submit, [("command", "ls"), (huge, "1")])
+        }
+    }
+
     @Test func emptyNameAndGroupTakeDefaults() throws {
         let request = try SubmitRequest(Self.params(.submit, [("command", "x"), ("name", ""), ("group", ""), ("outlog", "")]))
         #expect(request.name == "job")
