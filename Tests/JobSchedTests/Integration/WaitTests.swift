@@ -43,7 +43,11 @@ struct WaitIntegrationTests {
     /// sockets, so its descriptor count returns to where it was.
     @Test func disconnectedWaitersAreFreed() throws {
         let server = try ServerProcess()
-        let running = try server.submitAsync("sleep 300")
+        // With "Connection: close" the server closes its end before curl sees
+        // the reply end; a keep-alive connection would close some time after
+        // curl exits, on a loaded machine after the count below was taken.
+        let submit = server.curl("/submit", data: "command=sleep 300&sync=0", extra: ["-H", "Connection: close"])
+        let running = try #require(Int64(submit.body.dropLast()), "\(submit)")
         let before = server.openDescriptors
         let waiters = try (0..<20).map { _ in try StreamingCurl(["--data", "jobid=\(running)", "\(server.base)/wait"]) }
         #expect(eventually { server.openDescriptors >= before + 20 })
