@@ -49,7 +49,7 @@ def main():
     for line in open(sys.argv[1]):
         row, side, value = line.split("\t")
         values.setdefault((row, side), []).append(float(value))
-    print("| case | measure | jobsched: median (min–max) | baseline | baseline: median (min–max) | unit | ratio (median of pairs) | target | met |")
+    print("| case | measure | jobsched: median (min–max) | baseline | baseline: median (min–max) | unit | ratio (median of pairs) | target | against the target |")
     print("|---|---|---|---|---|---|---|---|---|")
     missed = 0
     for row, case, measure, baseline, unit, kind, (on, op, target) in ROWS:
@@ -62,12 +62,13 @@ def main():
         if subject is None:
             met = "not measured"
         else:
-            met = "yes" if (subject >= target if op == ">=" else subject <= target) else "NO"
-        missed += met != "yes"
+            # Figures, not a verdict on the run: a miss reads as what it is, not as a failure.
+            met = "met" if (subject >= target if op == ">=" else subject <= target) else "short of it"
+        missed += met != "met"
         target_text = f"{'ratio' if on == 'ratio' else unit} {'≥' if op == '>=' else '≤'} {target:g}"
         ratio_text = "-" if ratio is None else f"{ratio:.2f}" + (" (b/a)" if kind == "b/a" else "")
         print(f"| {case} | {measure} | {spread(a)} | {baseline} | {spread(b)} | {unit} | {ratio_text} | {target_text} | {met} |")
-    print(f"\n{len(ROWS) - missed} of {len(ROWS)} targets met")
+    print(f"\n{len(ROWS) - missed} of {len(ROWS)} targets met (a benchmark prints figures; it fails nothing)")
 
 
 main()
