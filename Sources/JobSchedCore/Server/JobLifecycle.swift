@@ -205,7 +205,30 @@ extension JobSchedServer {
 
     /// The job is over: record it, answer its sync client and waiters, free its
     /// slot, and settle the jobs that depended on it.
+    ///
+    /// Ending a job can end others (dependents that can no longer run, jobs
+    /// that fail to start in the freed slot), and those more: a chain of
+    /// 100,000 `after=` jobs ends in one call. So endings go on a work list
+    /// that the outermost call drains, never one stack frame per job.
     func finish(_ id: JobID, status: JobStatus, returncode: Int32?, msg: String) {
+        endings.append(Ending(id: id, status: status, returncode: returncode, msg: msg))
+        guard endings.count == 1 else { return }  // a call further up is draining the list
+        var next = 0
+        repeat {
+            while next < endings.count {
+                record(endings[next])
+                next += 1
+            }
+            // Done once for all the endings; starting jobs may add endings (a failed start).
+            trimHistory()
+            startAdmittedJobs()
+        } while next < endings.count
+        endings.removeAll(keepingCapacity: true)
+        finishShutdownIfDone()
+    }
+
+    private func record(_ ending: Ending) {
+        let id = ending.id
         guard let active = activeJobs.removeValue(forKey: id) else { return }
         activeIndex.remove(active.job)
         scheduler.finished(id)
@@ -214,14 +237,14 @@ extension JobSchedServer {
         active.startTimer = nil
         active.timeoutTimer = nil
         var job = active.job
-        job.status = status
-        job.returncode = returncode
-        job.msg = msg
+        job.status = ending.status
+        job.returncode = ending.returncode
+        job.msg = ending.msg
         job.finished = Timestamp.now()
         save(job)
         finishedCount += 1
         metrics.jobFinished(job)
-        logger.info("job \(id) \(status.rawValue), returncode \(returncode.map(String.init) ?? "-")\(msg.isEmpty ? "" : ": \(msg)")")
+        logger.info("job \(id) \(job.status.rawValue), returncode \(job.returncode.map(String.init) ?? "-")\(job.msg.isEmpty ? "" : ": \(job.msg)")")
 
         if let client = active.syncClient, client.isOpen {
             if !active.clientSawNewline { client.send("\n") }
@@ -234,12 +257,9 @@ extension JobSchedServer {
 
         let (unblocked, broken) = dependencies.resolve(id, succeeded: job.succeeded)
         for waiting in broken {
-            finish(waiting, status: .killed, returncode: nil, msg: "dependency \(id) \(job.outcome)")
+            endings.append(Ending(id: waiting, status: .killed, returncode: nil, msg: "dependency \(id) \(job.outcome)"))
         }
         unblocked.forEach(makeReadyIfFree)
-        trimHistory()
-        startAdmittedJobs()
-        finishShutdownIfDone()
     }
 
     /// Writes a job's new state into the open transaction. Until that commits,
@@ -270,4 +290,12 @@ extension Job {
     var outcome: String {
         status == .success ? "ended with returncode \(returncode.map(String.init) ?? "-")" : status.rawValue
     }
+}
+
+/// A job's end, waiting in `JobSchedServer.endings` to be recorded.
+struct Ending {
+    let id: JobID
+    let status: JobStatus
+    let returncode: Int32?
+    let msg: String
 }

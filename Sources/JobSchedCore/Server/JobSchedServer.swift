@@ -27,6 +27,8 @@ public final class JobSchedServer {
     /// Finished jobs in the store, kept up to date for --keep-finished.
     var finishedCount = 0
     var jobByPID: [pid_t: JobID] = [:]
+    /// Jobs ending now, in order; see `finish`.
+    var endings: [Ending] = []
     let pipeBuffer = OutputPump.Buffer()
     let descriptorLimit: DescriptorLimit
     /// The database file's absolute path, which marks its jobs' processes.

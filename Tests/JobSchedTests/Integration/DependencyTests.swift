@@ -30,6 +30,38 @@ struct DependencyIntegrationTests {
         #expect(unknown.status == 400 && unknown.body.contains("777"))
     }
 
+    /// Ending a job's dependents must not take a stack frame per link: a
+    /// chain of 4,000 once crashed the server. The chain is written into the
+    /// database and resumed (--resume): 100,000 submits over HTTP would take
+    /// minutes on a debug build.
+    @Test func killingTheHeadOfALongChainKillsEveryLink() throws {
+        let links = 100_000
+        let directory = try ServerProcess.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("jobs.sqlite").path
+        #expect(try ServerProcess(directory: directory).stop() == 0)  // creates the schema
+        try sqlite3(database, """
+            WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < \(links))
+            INSERT INTO jobs (id, name, grp, command, status, sync, submitted, after_ids)
+            SELECT x, 'link', 'chain', CASE x WHEN 1 THEN 'sleep 300' ELSE 'true' END, 'queued', 0, 1.7e9,
+                   CASE x WHEN 1 THEN '' ELSE CAST(x - 1 AS TEXT) END
+            FROM n;
+            """)
+        let server = try ServerProcess(["--resume", "--log-level", "warning"], directory: directory)
+        defer { server.stop() }
+        _ = try server.pidOnceRunning(1)
+        #expect(server.curl("/kill", data: "jobid=1").body == "Job 1 has been killed\n")
+        #expect(server.curl("/wait", data: "jobid=\(links)", timeout: 300).body == "job \(links) killed returncode=-\n")
+        #expect(server.curl("/health").body == "ok\n")
+        let rows = server.curl("/jobinfo", data: "all=1&fields=jobid,status,msg", timeout: 300).lines.dropFirst()
+        #expect(rows.count == links)
+        let wrong = rows.enumerated().filter { index, row in
+            let id = index + 1
+            return row != "\(id)\tkilled\t" + (id == 1 ? "killed by /kill" : "dependency \(id - 1) killed")
+        }
+        #expect(wrong.isEmpty, "first wrong rows: \(wrong.prefix(3).map(\.element))")
+    }
+
     @Test func successfulChainRunsInOrder() throws {
         let server = try ServerProcess(["-j", "4"])
         let order = server.directory.appendingPathComponent("order").path
