@@ -8,7 +8,9 @@ extension JobSchedServer {
     /// Output a sync client has not read yet, past which the job's pipe is no longer read.
     static let maxUnsentOutput = 1 << 20
 
-    /// Adds a committed (or, with --resume, reloaded) queued job.
+    /// Adds a committed (or, with --resume, reloaded) queued job; the caller
+    /// then starts admitted jobs, once for all the jobs it adds, so that they
+    /// start by priority rather than in the order they were added.
     func enqueue(_ job: Job, syncClient: HTTPRequest?) {
         let active = ActiveJob(job: job, syncClient: syncClient)
         activeJobs[job.id] = active
@@ -20,12 +22,18 @@ extension JobSchedServer {
         }
         guard registerDependencies(of: job) else { return }
         if let notBefore = job.notBefore, notBefore > Timestamp.now() {
-            active.startTimer = loop.timer(after: notBefore - Timestamp.now()) { [unowned self, unowned active] in
-                active.startTimer = nil
-                self.makeReadyIfFree(job.id)
-            }
+            hold(active, for: notBefore - Timestamp.now())
         }
         makeReadyIfFree(job.id)
+    }
+
+    /// Keeps a queued job from starting for a while (a start time, a retry's pause).
+    private func hold(_ active: ActiveJob, for seconds: Double) {
+        active.startTimer = loop.timer(after: seconds) { [unowned self, unowned active] in
+            active.startTimer = nil
+            self.makeReadyIfFree(active.job.id)
+            self.startAdmittedJobs()
+        }
     }
 
     /// Makes the job wait for its active dependencies; false if one has
@@ -51,12 +59,12 @@ extension JobSchedServer {
         configuration.resume && !job.sync
     }
 
-    /// Hands a queued job to the scheduler once nothing else holds it back.
+    /// Hands a queued job to the scheduler once nothing else holds it back;
+    /// `startAdmittedJobs` then starts it when its turn comes.
     func makeReadyIfFree(_ id: JobID) {
         guard let active = activeJobs[id], active.job.status == .queued, active.startTimer == nil,
               !dependencies.isBlocked(id) else { return }
         scheduler.makeReady(id, group: active.job.group, priority: active.job.priority)
-        startAdmittedJobs()
     }
 
     func startAdmittedJobs() {
@@ -164,12 +172,7 @@ extension JobSchedServer {
         active.job.msg = "attempt \(active.job.attempts) ended with returncode \(code); retrying"
         save(active.job)
         logger.info("job \(id) \(active.job.msg)")
-        if active.job.retryDelay > 0 {
-            active.startTimer = loop.timer(after: active.job.retryDelay) { [unowned self, unowned active] in
-                active.startTimer = nil
-                self.makeReadyIfFree(id)
-            }
-        }
+        if active.job.retryDelay > 0 { hold(active, for: active.job.retryDelay) }
         makeReadyIfFree(id)
         startAdmittedJobs()
     }

@@ -156,8 +156,10 @@ public final class JobSchedServer {
             job.finished = now
             try store.update(job)
         }
-        // In id order, so a job's dependencies are back before it.
+        // In id order, so a job's dependencies are back before it; none
+        // starts before all are back, so they start by priority, not by id.
         queued.forEach { enqueue($0, syncClient: nil) }
+        startAdmittedJobs()
         if !queued.isEmpty { logger.info("resumed \(queued.count) queued jobs of the previous run") }
     }
 

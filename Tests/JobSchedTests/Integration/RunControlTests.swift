@@ -83,6 +83,31 @@ struct RunControlIntegrationTests {
         #expect(server.curl("/jobinfo", data: "sort=bogus").status == 400)
     }
 
+    /// Resumed jobs start as an uninterrupted queue would start them: by
+    /// priority, and within group limits, not in id order.
+    @Test func resumeStartsQueuedJobsByPriorityAndGroupLimit() throws {
+        let directory = try ServerProcess.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let order = directory.appendingPathComponent("order").path
+        var server = try ServerProcess(["--resume", "-j", "1"], directory: directory)
+        #expect(server.curl("/group", data: "name=g&limit=1").status == 200)
+        _ = try server.submitAsync("sleep 300")
+        var ids: [Int64] = []
+        for (label, priority, group) in [("low", 0, "default"), ("g-low", 0, "g"), ("g-high", 5, "g"), ("high", 9, "default")] {
+            // The sleep keeps a slot taken while the other first job writes its line.
+            ids.append(try server.submitAsync("echo \(label) >> \(order); sleep 0.5", extra: "&priority=\(priority)&group=\(group)"))
+        }
+        #expect(server.stop() == 0)
+
+        // -j 2: in id order "low" and "g-low" would take both slots at once.
+        server = try ServerProcess(["--resume", "-j", "2"], directory: directory)
+        defer { server.stop() }
+        for id in ids { server.waitFor(id) }
+        let lines = try String(contentsOfFile: order, encoding: .utf8).split(separator: "\n")
+        #expect(Set(lines.prefix(2)) == ["high", "g-high"], "started: \(lines)")
+        #expect(Set(lines) == ["high", "g-high", "low", "g-low"])
+    }
+
     @Test func resumeKeepsQueuedJobsAcrossAGracefulRestart() throws {
         let directory = try ServerProcess.makeTemporaryDirectory()
         var server = try ServerProcess(["--resume", "-j", "1"], directory: directory)
