@@ -11,7 +11,7 @@
 /// UPDATE, not two.
 final class JobStore {
     static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    static let schemaVersion: Int64 = 2
+    static let schemaVersion: Int64 = 3
 
     private let db: SQLiteDatabase
     private let lock: DatabaseLock
@@ -145,6 +145,17 @@ final class JobStore {
                 """)
             version = 2
         }
+        if version == 2 {
+            // --keep-finished drops the jobs that finished first. Only
+            // finished jobs have a `finished` time, so queued ones cost nothing here.
+            try db.execute("""
+                BEGIN;
+                CREATE INDEX jobs_finished ON jobs (finished) WHERE finished IS NOT NULL;
+                PRAGMA user_version = 3;
+                COMMIT;
+                """)
+            version = 3
+        }
     }
 
     // MARK: Writes
@@ -220,8 +231,8 @@ final class JobStore {
         return Int(try db.scalar("SELECT changes()").integer ?? 0)
     }
 
-    /// Deletes finished jobs: the listed ones, those matching, or the oldest
-    /// `count`; returns the ids deleted. Queued and running jobs are never deleted.
+    /// Deletes finished jobs: the listed ones, those matching, or the `count`
+    /// that finished first; returns the ids deleted. Queued and running jobs are never deleted.
     func deleteFinished(ids: [JobID]) throws(SQLiteError) -> [JobID] {
         try deleteFinished(where: "id IN (SELECT value FROM json_each(?))",
                            [.text(JSON.array(ids.map { .int($0) }).serialized())])
@@ -233,8 +244,8 @@ final class JobStore {
                             .real(finishedBefore ?? .infinity)])
     }
 
-    func deleteOldestFinished(_ count: Int) throws(SQLiteError) -> [JobID] {
-        try deleteFinished(where: "id IN (SELECT id FROM jobs WHERE status NOT IN ('queued', 'running') ORDER BY id LIMIT ?)",
+    func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [JobID] {
+        try deleteFinished(where: "id IN (SELECT id FROM jobs WHERE finished IS NOT NULL ORDER BY finished, id LIMIT ?)",
                            [.integer(Int64(count))])
     }
 

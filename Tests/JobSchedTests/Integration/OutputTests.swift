@@ -74,8 +74,34 @@ struct OutputIntegrationTests {
 
     @Test func keepFinishedCapsHistory() throws {
         let server = try ServerProcess(["--keep-finished", "2"])
+        defer {
+            server.stop()
+            try? FileManager.default.removeItem(at: server.directory)
+        }
         let ids = try (0..<5).map { _ in try server.submitAsync("true") }
         for id in ids { server.waitFor(id) }
         #expect(server.curl("/jobinfo", data: "all=1&fields=jobid").lines == ["jobid", "\(ids[3])", "\(ids[4])"])
+    }
+
+    /// The jobs kept are the last to finish, whatever their ids: an old job
+    /// that has just ended stays, a younger one that ended earlier goes.
+    @Test func keepFinishedKeepsTheMostRecentlyFinished() throws {
+        let server = try ServerProcess(["--keep-finished", "2"])
+        defer {
+            server.stop()
+            try? FileManager.default.removeItem(at: server.directory)
+        }
+        let gate = try server.makeGate()
+        let slow = try server.submitAsync("cat \(gate.path)")
+        let held = try server.submitAsync("true", extra: "&delay=600")
+        let quick = try (0..<3).map { _ in try server.submitAsync("true") }
+        for id in quick { server.waitFor(id) }
+        func kept() -> [String] { Array(server.curl("/jobinfo", data: "all=1&fields=jobid,status").lines.dropFirst()) }
+        #expect(kept() == ["\(slow)\trunning", "\(held)\tqueued", "\(quick[1])\tsuccess", "\(quick[2])\tsuccess"])
+        server.curl("/kill", data: "jobid=\(held)")
+        #expect(kept() == ["\(slow)\trunning", "\(held)\tkilled", "\(quick[2])\tsuccess"])
+        try gate.open("go")
+        server.waitFor(slow)
+        #expect(kept() == ["\(slow)\tsuccess", "\(held)\tkilled"])
     }
 }

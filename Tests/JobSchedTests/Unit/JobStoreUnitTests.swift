@@ -168,6 +168,25 @@ final class JobStoreUnitTests {
         #expect(calls == 3)
     }
 
+    /// --keep-finished drops the jobs that finished first, found through an
+    /// index: the server does this after jobs end, with a million kept.
+    @Test func deletesTheEarliestFinishedThroughAnIndex() throws {
+        let store = try open()
+        // Ids 1...4 finish at 40, 10, 30, 10 (a tie goes by id); 5 is still queued.
+        for finished in [40.0, 10, 30, 10] {
+            var job = Self.job(status: .success)
+            job.finished = finished
+            _ = try store.insert(job)
+        }
+        _ = try store.insert(Self.job())
+        #expect(try store.deleteEarliestFinished(3).sorted() == [2, 3, 4])
+        #expect(try store.deleteEarliestFinished(5) == [1])
+        try store.commit()
+        #expect(try sqlite3("SELECT id FROM jobs") == "5\n")
+        let plan = try sqlite3("EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE finished IS NOT NULL ORDER BY finished, id LIMIT 3")
+        #expect(plan.contains("INDEX jobs_finished") && !plan.contains("TEMP B-TREE"), "\(plan)")
+    }
+
     @Test(arguments: [1, 100])
     func rejectsAFileThatIsNotSQLite(lines: Int) throws {
         let text = String(repeating: "This is a plain text file, not SQLite.\n", count: lines)
