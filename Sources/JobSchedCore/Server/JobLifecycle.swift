@@ -256,6 +256,7 @@ extension JobSchedServer {
         }
         active.followers.forEach { $0.request.endStream() }
         active.pumps.forEach { $0.close() }
+        active.spool?.finish()
         waiters.jobFinished(id)
 
         let (unblocked, broken) = dependencies.resolve(id, succeeded: job.succeeded)

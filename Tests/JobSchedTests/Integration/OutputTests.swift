@@ -34,13 +34,38 @@ struct OutputIntegrationTests {
         #expect(split.status == 409 && split.body.contains("sync job"))
     }
 
+    /// Async and sync jobs alike keep the last --max-log bytes of each
+    /// stream, after a line that marks the cut.
     @Test func spoolKeepsTheTailWithinTheCap() throws {
         let server = try ServerProcess(["--max-log", "4096"])
-        let id = try server.submitAsync("seq 1 20000")
-        server.waitFor(id)
-        let kept = server.curl("/output?jobid=\(id)").body
-        #expect(kept.utf8.count <= 4096 + 65536)
-        #expect(kept.hasSuffix("19999\n20000\n"))
+        defer {
+            server.stop()
+            try? FileManager.default.removeItem(at: server.directory)
+        }
+        let marker = "jobsched: output cut: only the last 4096 bytes are kept\n"
+        // About 40 KB on stdout, and 40 bytes on stderr (not cut).
+        let printing = "seq 1 8000; echo 0123456789012345678901234567890123456789 >&2"
+        let async = try server.submitAsync(printing)
+        server.waitFor(async)
+        let sync = server.curl("/submit", data: "command=seq 1 8000")
+        #expect(sync.lines.count == 8002)  // the client still gets everything
+        let syncID = try #require(Int64(sync.lines.first ?? ""))
+        let stdoutTail = String(decoding: (1...8000).map { "\($0)\n" }.joined().utf8.suffix(4096), as: UTF8.self)
+        for (query, kept) in [("jobid=\(async)&stream=stdout", stdoutTail),
+                              ("jobid=\(syncID)", stdoutTail)] {
+            let body = server.curl("/output?\(query)").body
+            #expect(body == marker + kept, "\(query): \(body.utf8.count) bytes: \(body.prefix(80))")
+            #expect(body.hasSuffix("7999\n8000\n"))
+        }
+        let both = server.curl("/output?jobid=\(async)").body
+        #expect(both.hasPrefix(marker) && both.utf8.count == marker.utf8.count + 4096)
+        #expect(server.curl("/output?jobid=\(async)&stream=stderr").body == "0123456789012345678901234567890123456789\n")
+        // 229 KB: cut while it runs too, and the cut line is not cut again.
+        let long = try server.submitAsync("seq 1 40000")
+        server.waitFor(long)
+        let longKept = server.curl("/output?jobid=\(long)").body
+        #expect(longKept.hasPrefix(marker) && longKept.hasSuffix("39999\n40000\n"))
+        #expect(longKept.utf8.count == marker.utf8.count + 4096)
         #expect(server.curl("/output?jobid=999").status == 404)
     }
 
