@@ -11,7 +11,7 @@
 /// UPDATE, not two.
 final class JobStore {
     static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    static let schemaVersion: Int64 = 3
+    static let schemaVersion: Int64 = 4
 
     private let db: SQLiteDatabase
     private let lock: DatabaseLock
@@ -156,7 +156,22 @@ final class JobStore {
                 """)
             version = 3
         }
+        if version == 3 {
+            // A group's /wait reports the group's jobs that ended without
+            // success; those are few, so the index holds only them.
+            try db.execute("""
+                BEGIN;
+                CREATE INDEX jobs_unsucceeded ON jobs (grp) WHERE \(unsucceeded);
+                PRAGMA user_version = 4;
+                COMMIT;
+                """)
+            version = 4
+        }
     }
+
+    /// Finished without success (what `fail=1` and `after=` count as failure).
+    /// The queries that use `jobs_unsucceeded` must repeat this text exactly.
+    private static let unsucceeded = "(status IN ('failed', 'killed') OR (status = 'success' AND returncode != 0))"
 
     // MARK: Writes
 
@@ -255,6 +270,17 @@ final class JobStore {
         let statement = try cachedStatement(
             "DELETE FROM jobs WHERE \(condition) AND status NOT IN ('queued', 'running') RETURNING id")
         try statement.reset(binding: values)
+        var ids: [JobID] = []
+        while try statement.step() { ids.append(statement.int(at: 0) ?? 0) }
+        try statement.reset()
+        return ids
+    }
+
+    /// The jobs of a group that ended without success, in id order.
+    func unsucceededJobs(inGroup group: String) throws(SQLiteError) -> [JobID] {
+        try writePendingStates()
+        let statement = try cachedStatement("SELECT id FROM jobs WHERE grp = ? AND \(JobStore.unsucceeded) ORDER BY id")
+        try statement.reset(binding: [.text(group)])
         var ids: [JobID] = []
         while try statement.step() { ids.append(statement.int(at: 0) ?? 0) }
         try statement.reset()

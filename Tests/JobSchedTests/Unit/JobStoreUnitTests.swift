@@ -187,6 +187,26 @@ final class JobStoreUnitTests {
         #expect(plan.contains("INDEX jobs_finished") && !plan.contains("TEMP B-TREE"), "\(plan)")
     }
 
+    /// A group's /wait looks up the group's jobs that ended without success
+    /// in an index of those alone, not through the group's whole history.
+    @Test func findsAGroupsUnsucceededJobsThroughAnIndex() throws {
+        let store = try open()
+        for (group, status, returncode) in [("g", JobStatus.success, 0), ("g", .success, 2), ("g", .killed, -15),
+                                             ("h", .failed, 0), ("g", .failed, 0), ("g", .running, 0), ("g", .success, -9)] {
+            var job = Self.job(group: group, status: status)
+            job.returncode = Int32(returncode)
+            _ = try store.insert(job)
+        }
+        #expect(try store.unsucceededJobs(inGroup: "g") == [2, 3, 5, 7])
+        #expect(try store.unsucceededJobs(inGroup: "none") == [])
+        try store.commit()
+        let plan = try sqlite3("""
+            EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE grp = 'g' AND \
+            (status IN ('failed', 'killed') OR (status = 'success' AND returncode != 0)) ORDER BY id
+            """)
+        #expect(plan.contains("INDEX jobs_unsucceeded"), "\(plan)")
+    }
+
     @Test(arguments: [1, 100])
     func rejectsAFileThatIsNotSQLite(lines: Int) throws {
         let text = String(repeating: "This is a plain text file, not SQLite.\n", count: lines)
