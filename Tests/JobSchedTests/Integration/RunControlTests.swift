@@ -83,6 +83,50 @@ struct RunControlIntegrationTests {
         #expect(server.curl("/jobinfo", data: "sort=bogus").status == 400)
     }
 
+    /// JSON carries every field by default (text keeps the original columns),
+    /// `null` for no message, and the README's example has the same keys.
+    @Test func jsonCarriesEveryFieldByDefault() throws {
+        let server = try ServerProcess()
+        defer {
+            server.stop()
+            try? FileManager.default.removeItem(at: server.directory)
+        }
+        let first = try server.submitAsync("true", extra: "&priority=2&timeout=60&retries=1&retry_delay=0.5&env=A=1")
+        let second = try server.submitAsync("sleep 300", extra: "&after=\(first)&cwd=/tmp")
+        server.curl("/kill", data: "jobid=\(second)")
+        server.waitFor(first, second)
+        let allKeys = ["jobid", "name", "group", "command", "status", "returncode", "sync", "outlog", "errlog", "msg",
+                       "submitted", "started", "finished", "pid", "priority", "after", "afterany", "notbefore", "timeout",
+                       "retries", "retry_delay", "attempts", "cwd", "env", "runtime"]
+        let key = try Regex(#""([a-z_]+)": "#, as: (Substring, Substring).self)
+        // The keys of the first job object (its values hold no braces).
+        func keys(_ json: Substring) -> [String] {
+            let object = json.prefix(while: { $0 != "}" })
+            return object.matches(of: key).map { String($0.output.1) }.filter { $0 != "jobs" }
+        }
+        let info = server.curl("/jobinfo", data: "jobid=\(first)&format=json").body
+        #expect(keys(info[...]) == allKeys, "\(info)")
+        #expect(keys(server.curl("/wait", data: "jobid=\(first)&format=json").body[...]) == allKeys)
+        let job = try server.job(first)
+        #expect(job["msg"] is NSNull)
+        #expect(job["priority"] as? Int == 2 && job["attempts"] as? Int == 1 && job["retries"] as? Int == 1)
+        #expect(job["timeout"] as? String == "60" && job["retry_delay"] as? String == "0.5")
+        #expect(job["env"] as? [String] == ["A=1"])
+        let killed = try server.job(second)
+        #expect(killed["msg"] as? String == "killed by /kill")
+        #expect(killed["after"] as? [Int] == [Int(first)] && killed["cwd"] as? String == "/tmp")
+        #expect(server.curl("/jobinfo", data: "jobid=\(first)").lines.first
+                == "jobid\tname\tgroup\tstatus\treturncode\tsubmitted\tmsg\tcommand")
+
+        // The README shows a reply as the server sends it.
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let example = try #require(text.firstRange(of: "{\"jobs\": [{\"jobid\": 1, ").map { text[$0.lowerBound...] })
+        #expect(keys(example) == allKeys)
+        #expect(example.prefix(while: { $0 != "}" }).contains("\"msg\": null"))
+    }
+
     /// Resumed jobs start as an uninterrupted queue would start them: by
     /// priority, and within group limits, not in id order.
     @Test func resumeStartsQueuedJobsByPriorityAndGroupLimit() throws {
