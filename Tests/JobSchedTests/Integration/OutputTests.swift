@@ -38,10 +38,7 @@ struct OutputIntegrationTests {
     /// stream, after a line that marks the cut.
     @Test func spoolKeepsTheTailWithinTheCap() throws {
         let server = try ServerProcess(["--max-log", "4096"])
-        defer {
-            server.stop()
-            try? FileManager.default.removeItem(at: server.directory)
-        }
+        defer { server.stopAndRemove() }
         let marker = "jobsched: output cut: only the last 4096 bytes are kept\n"
         // About 40 KB on stdout, and 40 bytes on stderr (not cut).
         let printing = "seq 1 8000; echo 0123456789012345678901234567890123456789 >&2"
@@ -99,10 +96,7 @@ struct OutputIntegrationTests {
 
     @Test func keepFinishedCapsHistory() throws {
         let server = try ServerProcess(["--keep-finished", "2"])
-        defer {
-            server.stop()
-            try? FileManager.default.removeItem(at: server.directory)
-        }
+        defer { server.stopAndRemove() }
         let ids = try (0..<5).map { _ in try server.submitAsync("true") }
         for id in ids { server.waitFor(id) }
         #expect(server.curl("/jobinfo", data: "all=1&fields=jobid").lines == ["jobid", "\(ids[3])", "\(ids[4])"])
@@ -112,10 +106,7 @@ struct OutputIntegrationTests {
     /// that has just ended stays, a younger one that ended earlier goes.
     @Test func keepFinishedKeepsTheMostRecentlyFinished() throws {
         let server = try ServerProcess(["--keep-finished", "2"])
-        defer {
-            server.stop()
-            try? FileManager.default.removeItem(at: server.directory)
-        }
+        defer { server.stopAndRemove() }
         let gate = try server.makeGate()
         let slow = try server.submitAsync("cat \(gate.path)")
         let held = try server.submitAsync("true", extra: "&delay=600")

@@ -63,6 +63,7 @@ struct RunControlIntegrationTests {
         let gate = try server.makeGate()
         let ok = try server.submitAsync("cat \(gate.path)", extra: "&group=build")
         let bad = try server.submitAsync("exit 2", extra: "&group=build&after=\(ok)")
+        _ = try server.pidOnceRunning(ok)  // its pipes are open: they do not count as the wait
         let before = server.openDescriptors
         let waiter = try StreamingCurl(["-w", "%{http_code}\n", "--data", "group=build&fail=1", "\(server.base)/wait"])
         #expect(eventually { server.openDescriptors > before })  // the wait is held
@@ -87,10 +88,7 @@ struct RunControlIntegrationTests {
     /// `null` for no message, and the README's example has the same keys.
     @Test func jsonCarriesEveryFieldByDefault() throws {
         let server = try ServerProcess()
-        defer {
-            server.stop()
-            try? FileManager.default.removeItem(at: server.directory)
-        }
+        defer { server.stopAndRemove() }
         let first = try server.submitAsync("true", extra: "&priority=2&timeout=60&retries=1&retry_delay=0.5&env=A=1")
         let second = try server.submitAsync("sleep 300", extra: "&after=\(first)&cwd=/tmp")
         server.curl("/kill", data: "jobid=\(second)")

@@ -62,6 +62,12 @@ final class ServerProcess {
         return waitForExit(timeout: timeout)
     }
 
+    /// Stops the server and removes its directory, for a test that leaves nothing behind.
+    func stopAndRemove() {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     @discardableResult
     func waitForExit(timeout: Double = 60) -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)

@@ -59,10 +59,7 @@ struct WaitIntegrationTests {
     /// began count for fail=1 as those that end during it.
     @Test func groupWaitReportsEarlierFailures() throws {
         let server = try ServerProcess()
-        defer {
-            server.stop()
-            try? FileManager.default.removeItem(at: server.directory)
-        }
+        defer { server.stopAndRemove() }
         let succeeded = try server.submitAsync("true", extra: "&group=build")
         let failed = try server.submitAsync("exit 3", extra: "&group=build")
         let killed = try server.submitAsync("true", extra: "&group=build&delay=600")
@@ -77,6 +74,7 @@ struct WaitIntegrationTests {
 
         let gate = try server.makeGate()
         let running = try server.submitAsync("cat \(gate.path)", extra: "&group=build")
+        _ = try server.pidOnceRunning(running)  // its pipes are open: they do not count as the wait
         let before = server.openDescriptors
         let waiter = try StreamingCurl(["-w", "%{http_code}\n", "--data", "group=build&fail=1", "\(server.base)/wait"])
         #expect(eventually { server.openDescriptors > before })  // the wait is held
