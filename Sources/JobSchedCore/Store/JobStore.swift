@@ -120,54 +120,40 @@ final class JobStore {
     /// Brings a schema of an older jobsched up to date, one version at a time.
     private static func migrate(_ db: SQLiteDatabase, path: String) throws {
         guard case .integer(var version) = try db.scalar("PRAGMA user_version") else { return }
-        if version == 1 {
-            try db.execute("""
-                BEGIN;
-                ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE jobs ADD COLUMN after_ids TEXT NOT NULL DEFAULT '';
-                ALTER TABLE jobs ADD COLUMN afterany_ids TEXT NOT NULL DEFAULT '';
-                ALTER TABLE jobs ADD COLUMN not_before REAL;
-                ALTER TABLE jobs ADD COLUMN timeout REAL;
-                ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE jobs ADD COLUMN retry_delay REAL NOT NULL DEFAULT 0;
-                ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE jobs ADD COLUMN cwd TEXT;
-                ALTER TABLE jobs ADD COLUMN env TEXT NOT NULL DEFAULT '';
-                -- No longer written: orphans are found by their environment (OrphanedJobs).
-                ALTER TABLE jobs ADD COLUMN pid_start INTEGER;
-                CREATE TABLE groups (
-                    name TEXT PRIMARY KEY,
-                    max_running INTEGER,
-                    paused INTEGER NOT NULL DEFAULT 0
-                );
-                PRAGMA user_version = 2;
-                COMMIT;
-                """)
-            version = 2
-        }
-        if version == 2 {
-            // --keep-finished drops the jobs that finished first. Only
-            // finished jobs have a `finished` time, so queued ones cost nothing here.
-            try db.execute("""
-                BEGIN;
-                CREATE INDEX jobs_finished ON jobs (finished) WHERE finished IS NOT NULL;
-                PRAGMA user_version = 3;
-                COMMIT;
-                """)
-            version = 3
-        }
-        if version == 3 {
-            // A group's /wait reports the group's jobs that ended without
-            // success; those are few, so the index holds only them.
-            try db.execute("""
-                BEGIN;
-                CREATE INDEX jobs_unsucceeded ON jobs (grp) WHERE \(unsucceeded);
-                PRAGMA user_version = 4;
-                COMMIT;
-                """)
-            version = 4
+        while let upgrade = upgrades[version] {
+            try db.execute("BEGIN;\n\(upgrade)\nPRAGMA user_version = \(version + 1);\nCOMMIT;")
+            version += 1
         }
     }
+
+    /// The SQL that takes a schema from each version to the next.
+    private static let upgrades: [Int64: String] = [
+        1: """
+            ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN after_ids TEXT NOT NULL DEFAULT '';
+            ALTER TABLE jobs ADD COLUMN afterany_ids TEXT NOT NULL DEFAULT '';
+            ALTER TABLE jobs ADD COLUMN not_before REAL;
+            ALTER TABLE jobs ADD COLUMN timeout REAL;
+            ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN retry_delay REAL NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN cwd TEXT;
+            ALTER TABLE jobs ADD COLUMN env TEXT NOT NULL DEFAULT '';
+            -- No longer written: orphans are found by their environment (OrphanedJobs).
+            ALTER TABLE jobs ADD COLUMN pid_start INTEGER;
+            CREATE TABLE groups (
+                name TEXT PRIMARY KEY,
+                max_running INTEGER,
+                paused INTEGER NOT NULL DEFAULT 0
+            );
+            """,
+        // --keep-finished drops the jobs that finished first. Only finished
+        // jobs have a `finished` time, so queued ones cost nothing here.
+        2: "CREATE INDEX jobs_finished ON jobs (finished) WHERE finished IS NOT NULL;",
+        // A group's /wait reports the group's jobs that ended without
+        // success; those are few, so the index holds only them.
+        3: "CREATE INDEX jobs_unsucceeded ON jobs (grp) WHERE \(unsucceeded);",
+    ]
 
     /// Finished without success (what `fail=1` and `after=` count as failure).
     /// The queries that use `jobs_unsucceeded` must repeat this text exactly.

@@ -63,10 +63,7 @@ struct RunControlIntegrationTests {
         let gate = try server.makeGate()
         let ok = try server.submitAsync("cat \(gate.path)", extra: "&group=build")
         let bad = try server.submitAsync("exit 2", extra: "&group=build&after=\(ok)")
-        _ = try server.pidOnceRunning(ok)  // its pipes are open: they do not count as the wait
-        let before = server.openDescriptors
-        let waiter = try StreamingCurl(["-w", "%{http_code}\n", "--data", "group=build&fail=1", "\(server.base)/wait"])
-        #expect(eventually { server.openDescriptors > before })  // the wait is held
+        let waiter = try server.heldWait("group=build&fail=1", while: ok)
         try gate.open("go")
         let lines = waiter.remainingLines()
         let result = (status: Int(lines.last ?? ""), lines: Array(lines.dropLast()))

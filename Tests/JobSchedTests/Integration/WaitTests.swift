@@ -74,10 +74,7 @@ struct WaitIntegrationTests {
 
         let gate = try server.makeGate()
         let running = try server.submitAsync("cat \(gate.path)", extra: "&group=build")
-        _ = try server.pidOnceRunning(running)  // its pipes are open: they do not count as the wait
-        let before = server.openDescriptors
-        let waiter = try StreamingCurl(["-w", "%{http_code}\n", "--data", "group=build&fail=1", "\(server.base)/wait"])
-        #expect(eventually { server.openDescriptors > before })  // the wait is held
+        let waiter = try server.heldWait("group=build&fail=1", while: running)
         try gate.open("go")
         #expect(waiter.remainingLines() == earlier + ["job \(running) success returncode=0", "409"])
         // Without a failure left in the group, the same wait succeeds.

@@ -233,6 +233,17 @@ final class JobStoreUnitTests {
         #expect(try sqlite3("PRAGMA user_version") == "\(newer)\n")
     }
 
+    /// A database of schema version 2 gets the indexes of versions 3 and 4.
+    @Test func upgradesAVersion2Database() throws {
+        _ = try open()
+        let indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'jobs_%' ORDER BY name"
+        _ = try sqlite3("DROP INDEX jobs_finished; DROP INDEX jobs_unsucceeded; PRAGMA user_version = 2;")
+        #expect(try sqlite3(indexes) == "jobs_grp\njobs_name\njobs_status\n")
+        _ = try open()
+        #expect(try sqlite3("PRAGMA user_version") == "\(JobStore.schemaVersion)\n")
+        #expect(try sqlite3(indexes) == "jobs_finished\njobs_grp\njobs_name\njobs_status\njobs_unsucceeded\n")
+    }
+
     @Test func reopensItsOwnDatabase() throws {
         _ = try open()
         #expect(try sqlite3("PRAGMA application_id; PRAGMA user_version; PRAGMA journal_mode") == "\(JobStore.applicationID)\n\(JobStore.schemaVersion)\nwal\n")
