@@ -97,20 +97,31 @@ final class SpoolWriter {
     /// The job has ended: its files are cut to exactly what is kept, and closed.
     func finish() {
         for file in files.values {
-            if file.size > spool.maxBytes { _ = cut(file.fd, size: file.size) }
+            if file.size > spool.maxBytes && outputSize(file.fd, size: file.size) > spool.maxBytes {
+                _ = cut(file.fd, size: file.size)
+            }
             close(file.fd)
         }
         files = [:]
     }
 
-    /// Rewrites the file to what `Spool.kept` keeps of it; returns the new size.
+    /// Rewrites a file holding more than `maxBytes` of output to what
+    /// `Spool.kept` keeps of it: the cut line, then the last `maxBytes` bytes.
+    /// Only the tail is read, so memory stays at the cap. Returns the new size.
     private func cut(_ fd: Int32, size: Int) -> Int {
-        var content = [UInt8](repeating: 0, count: size)
-        let n = content.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size, 0) }
-        guard n == size else { return size }
-        let kept = Spool.kept(content, maxBytes: spool.maxBytes)
-        guard kept.count < size, ftruncate(fd, 0) == 0 else { return size }
-        return kept.withUnsafeBytes { SpoolWriter.write($0, to: fd) }
+        var tail = [UInt8](repeating: 0, count: spool.maxBytes)
+        let n = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(size - spool.maxBytes)) }
+        guard n == spool.maxBytes, ftruncate(fd, 0) == 0 else { return size }
+        let marker = Spool.cutMarker(maxBytes: spool.maxBytes)
+        return marker.withUnsafeBytes { SpoolWriter.write($0, to: fd) } + tail.withUnsafeBytes { SpoolWriter.write($0, to: fd) }
+    }
+
+    /// The bytes of output in a file: its size, less the cut line it starts with if it was cut.
+    private func outputSize(_ fd: Int32, size: Int) -> Int {
+        let marker = Spool.cutMarker(maxBytes: spool.maxBytes)
+        var head = [UInt8](repeating: 0, count: marker.count)
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        return n == marker.count && head == marker ? size - marker.count : size
     }
 
     /// Writes all it can; returns the bytes written.
