@@ -75,7 +75,7 @@ enum Command: String, CaseIterable {
                 .optional("status", "comma-separated statuses: " + JobStatus.allCases.map(\.rawValue).joined(separator: ",")),
                 .optional("all", default: "0", "1: every job, whatever its status"),
                 .optional("fields", default: JobField.defaultFields.map(\.rawValue).joined(separator: ","),
-                          "comma-separated columns: " + JobField.allCases.map(\.rawValue).joined(separator: ",")),
+                          "comma-separated columns (JSON: every one by default): " + JobField.allCases.map(\.rawValue).joined(separator: ",")),
                 .optional("sort", default: "jobid", "column to sort by (" + JobField.sortable.map(\.rawValue).joined(separator: ",") + "); prefix - for descending"),
                 .optional("limit", "show at most this many jobs"),
                 Command.format,

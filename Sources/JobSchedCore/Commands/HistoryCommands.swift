@@ -66,11 +66,11 @@ extension JobSchedServer {
         return ids
     }
 
-    /// --keep-finished: drops the oldest finished jobs beyond the limit.
+    /// --keep-finished: keeps the jobs that finished last, whatever their ids.
     func trimHistory() {
         guard let keep = configuration.keepFinished, finishedCount > keep else { return }
         do {
-            _ = try deleteFinished { () throws(SQLiteError) in try store.deleteOldestFinished(finishedCount - keep) }
+            _ = try deleteFinished { () throws(SQLiteError) in try store.deleteEarliestFinished(finishedCount - keep) }
         } catch {
             logger.error("trimming finished jobs: \(error.message)")
         }

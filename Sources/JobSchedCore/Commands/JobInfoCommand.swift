@@ -7,6 +7,6 @@ extension JobSchedServer {
             throw JobSchedServer.databaseError(error)
         }
         respond(request, format: r.format, text: { TextTable.jobs(jobs, fields: r.fields ?? JobField.defaultFields) },
-                json: { .object([("jobs", .array(jobs.map { JobJSON.object($0, fields: r.fields ?? JobField.jsonFields) }))]) })
+                json: { .object([("jobs", .array(jobs.map { JobJSON.object($0, fields: r.fields ?? JobField.allCases) }))]) })
     }
 }

@@ -40,6 +40,7 @@ extension JobSchedServer {
             jobs.forEach { _ in self.metrics.jobSubmitted() }
             accepted(jobs.map(\.id))
             for job in jobs { self.enqueue(job, syncClient: syncClient) }
+            self.startAdmittedJobs()
         }
     }
 

@@ -1,15 +1,16 @@
 extension JobSchedServer {
     /// Answers when every listed job (and every job active in `group` now) has
-    /// finished, or when the timeout passes.
+    /// finished, or when the timeout passes. The group's jobs that had already
+    /// ended without success are reported too, as if they had ended meanwhile.
     func wait(_ r: WaitRequest, _ request: HTTPRequest) throws(RequestError) {
         var ids = r.ids
-        if let group = r.group {
-            ids += activeIndex.jobs(inGroup: group)
-        }
         var pending: Set<JobID> = []
         var unknown: [JobID] = []
         do {
             try store.readingTogether { () throws(SQLiteError) in
+                if let group = r.group {
+                    ids += try (activeIndex.jobs(inGroup: group) + store.unsucceededJobs(inGroup: group)).sorted()
+                }
                 for id in ids {
                     if activeJobs[id] != nil {
                         pending.insert(id)

@@ -2,14 +2,12 @@
 enum JobField: String, CaseIterable {
     case jobid, name, group, command, status, returncode, sync, outlog, errlog, msg
     case submitted, started, finished, pid
-    case priority, after, afterany, notbefore, timeout, retries, attempts, cwd, env, runtime
+    case priority, after, afterany, notbefore, timeout, retries
+    case retryDelay = "retry_delay"
+    case attempts, cwd, env, runtime
 
-    /// Plain `/jobinfo` columns, in order.
+    /// Plain `/jobinfo` columns, in order. JSON carries every field (`allCases`), in their order.
     static let defaultFields: [JobField] = [.jobid, .name, .group, .status, .returncode, .submitted, .msg, .command]
-
-    /// The keys of a job's JSON object unless `fields=` says otherwise.
-    static let jsonFields: [JobField] = [.jobid, .name, .group, .command, .status, .returncode, .sync, .outlog, .errlog,
-                                         .msg, .submitted, .started, .finished, .pid]
 
     /// The columns `sort=` accepts, and their SQL.
     static let sortable: [JobField] = [.jobid, .name, .group, .command, .status, .returncode, .submitted, .started,
@@ -49,7 +47,8 @@ enum JobField: String, CaseIterable {
         case .sync: return .bool(job.sync)
         case .outlog: return JSON(job.outlog)
         case .errlog: return JSON(job.errlog)
-        case .msg: return .string(job.msg)
+        // No message is null, like every other absent value.
+        case .msg: return job.msg.isEmpty ? .null : .string(job.msg)
         case .submitted: return .string(Timestamp.iso8601(job.submitted))
         case .started: return JSON(job.started.map(Timestamp.iso8601))
         case .finished: return JSON(job.finished.map(Timestamp.iso8601))
@@ -60,6 +59,7 @@ enum JobField: String, CaseIterable {
         case .notbefore: return JSON(job.notBefore.map(Timestamp.iso8601))
         case .timeout: return JSON(job.timeout.map(Timestamp.seconds))
         case .retries: return .int(Int64(job.retries))
+        case .retryDelay: return .string(Timestamp.seconds(job.retryDelay))
         case .attempts: return .int(Int64(job.attempts))
         case .cwd: return JSON(job.cwd)
         case .env: return .array(job.env.map(JSON.string))

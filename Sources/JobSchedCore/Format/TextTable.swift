@@ -22,7 +22,7 @@ enum TextTable {
 }
 
 enum JobJSON {
-    static func object(_ job: Job, fields: [JobField] = JobField.jsonFields) -> JSON {
+    static func object(_ job: Job, fields: [JobField] = JobField.allCases) -> JSON {
         .object(fields.map { ($0.rawValue, $0.json(of: job)) })
     }
 }

@@ -8,7 +8,9 @@ extension JobSchedServer {
     /// Output a sync client has not read yet, past which the job's pipe is no longer read.
     static let maxUnsentOutput = 1 << 20
 
-    /// Adds a committed (or, with --resume, reloaded) queued job.
+    /// Adds a committed (or, with --resume, reloaded) queued job; the caller
+    /// then starts admitted jobs, once for all the jobs it adds, so that they
+    /// start by priority rather than in the order they were added.
     func enqueue(_ job: Job, syncClient: HTTPRequest?) {
         let active = ActiveJob(job: job, syncClient: syncClient)
         activeJobs[job.id] = active
@@ -20,12 +22,18 @@ extension JobSchedServer {
         }
         guard registerDependencies(of: job) else { return }
         if let notBefore = job.notBefore, notBefore > Timestamp.now() {
-            active.startTimer = loop.timer(after: notBefore - Timestamp.now()) { [unowned self, unowned active] in
-                active.startTimer = nil
-                self.makeReadyIfFree(job.id)
-            }
+            hold(active, for: notBefore - Timestamp.now())
         }
         makeReadyIfFree(job.id)
+    }
+
+    /// Keeps a queued job from starting for a while (a start time, a retry's pause).
+    private func hold(_ active: ActiveJob, for seconds: Double) {
+        active.startTimer = loop.timer(after: seconds) { [unowned self, unowned active] in
+            active.startTimer = nil
+            self.makeReadyIfFree(active.job.id)
+            self.startAdmittedJobs()
+        }
     }
 
     /// Makes the job wait for its active dependencies; false if one has
@@ -51,12 +59,12 @@ extension JobSchedServer {
         configuration.resume && !job.sync
     }
 
-    /// Hands a queued job to the scheduler once nothing else holds it back.
+    /// Hands a queued job to the scheduler once nothing else holds it back;
+    /// `startAdmittedJobs` then starts it when its turn comes.
     func makeReadyIfFree(_ id: JobID) {
         guard let active = activeJobs[id], active.job.status == .queued, active.startTimer == nil,
               !dependencies.isBlocked(id) else { return }
         scheduler.makeReady(id, group: active.job.group, priority: active.job.priority)
-        startAdmittedJobs()
     }
 
     func startAdmittedJobs() {
@@ -164,12 +172,7 @@ extension JobSchedServer {
         active.job.msg = "attempt \(active.job.attempts) ended with returncode \(code); retrying"
         save(active.job)
         logger.info("job \(id) \(active.job.msg)")
-        if active.job.retryDelay > 0 {
-            active.startTimer = loop.timer(after: active.job.retryDelay) { [unowned self, unowned active] in
-                active.startTimer = nil
-                self.makeReadyIfFree(id)
-            }
-        }
+        if active.job.retryDelay > 0 { hold(active, for: active.job.retryDelay) }
         makeReadyIfFree(id)
         startAdmittedJobs()
     }
@@ -205,7 +208,30 @@ extension JobSchedServer {
 
     /// The job is over: record it, answer its sync client and waiters, free its
     /// slot, and settle the jobs that depended on it.
+    ///
+    /// Ending a job can end others (dependents that can no longer run, jobs
+    /// that fail to start in the freed slot), and those more: a chain of
+    /// 100,000 `after=` jobs ends in one call. So endings go on a work list
+    /// that the outermost call drains, never one stack frame per job.
     func finish(_ id: JobID, status: JobStatus, returncode: Int32?, msg: String) {
+        endings.append(Ending(id: id, status: status, returncode: returncode, msg: msg))
+        guard endings.count == 1 else { return }  // a call further up is draining the list
+        var next = 0
+        repeat {
+            while next < endings.count {
+                record(endings[next])
+                next += 1
+            }
+            // Done once for all the endings; starting jobs may add endings (a failed start).
+            trimHistory()
+            startAdmittedJobs()
+        } while next < endings.count
+        endings.removeAll(keepingCapacity: true)
+        finishShutdownIfDone()
+    }
+
+    private func record(_ ending: Ending) {
+        let id = ending.id
         guard let active = activeJobs.removeValue(forKey: id) else { return }
         activeIndex.remove(active.job)
         scheduler.finished(id)
@@ -214,14 +240,14 @@ extension JobSchedServer {
         active.startTimer = nil
         active.timeoutTimer = nil
         var job = active.job
-        job.status = status
-        job.returncode = returncode
-        job.msg = msg
+        job.status = ending.status
+        job.returncode = ending.returncode
+        job.msg = ending.msg
         job.finished = Timestamp.now()
         save(job)
         finishedCount += 1
         metrics.jobFinished(job)
-        logger.info("job \(id) \(status.rawValue), returncode \(returncode.map(String.init) ?? "-")\(msg.isEmpty ? "" : ": \(msg)")")
+        logger.info("job \(id) \(job.status.rawValue), returncode \(job.returncode.map(String.init) ?? "-")\(job.msg.isEmpty ? "" : ": \(job.msg)")")
 
         if let client = active.syncClient, client.isOpen {
             if !active.clientSawNewline { client.send("\n") }
@@ -230,16 +256,14 @@ extension JobSchedServer {
         }
         active.followers.forEach { $0.request.endStream() }
         active.pumps.forEach { $0.close() }
+        active.spool?.finish()
         waiters.jobFinished(id)
 
         let (unblocked, broken) = dependencies.resolve(id, succeeded: job.succeeded)
         for waiting in broken {
-            finish(waiting, status: .killed, returncode: nil, msg: "dependency \(id) \(job.outcome)")
+            endings.append(Ending(id: waiting, status: .killed, returncode: nil, msg: "dependency \(id) \(job.outcome)"))
         }
         unblocked.forEach(makeReadyIfFree)
-        trimHistory()
-        startAdmittedJobs()
-        finishShutdownIfDone()
     }
 
     /// Writes a job's new state into the open transaction. Until that commits,
@@ -270,4 +294,12 @@ extension Job {
     var outcome: String {
         status == .success ? "ended with returncode \(returncode.map(String.init) ?? "-")" : status.rawValue
     }
+}
+
+/// A job's end, waiting in `JobSchedServer.endings` to be recorded.
+struct Ending {
+    let id: JobID
+    let status: JobStatus
+    let returncode: Int32?
+    let msg: String
 }

@@ -27,6 +27,8 @@ public final class JobSchedServer {
     /// Finished jobs in the store, kept up to date for --keep-finished.
     var finishedCount = 0
     var jobByPID: [pid_t: JobID] = [:]
+    /// Jobs ending now, in order; see `finish`.
+    var endings: [Ending] = []
     let pipeBuffer = OutputPump.Buffer()
     let descriptorLimit: DescriptorLimit
     /// The database file's absolute path, which marks its jobs' processes.
@@ -163,8 +165,10 @@ public final class JobSchedServer {
             job.finished = now
             try store.update(job)
         }
-        // In id order, so a job's dependencies are back before it.
+        // In id order, so a job's dependencies are back before it; none
+        // starts before all are back, so they start by priority, not by id.
         queued.forEach { enqueue($0, syncClient: nil) }
+        startAdmittedJobs()
         if !queued.isEmpty { logger.info("resumed \(queued.count) queued jobs of the previous run") }
     }
 

@@ -11,7 +11,7 @@
 /// UPDATE, not two.
 final class JobStore {
     static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    static let schemaVersion: Int64 = 2
+    static let schemaVersion: Int64 = 4
 
     private let db: SQLiteDatabase
     private let lock: DatabaseLock
@@ -120,32 +120,44 @@ final class JobStore {
     /// Brings a schema of an older jobsched up to date, one version at a time.
     private static func migrate(_ db: SQLiteDatabase, path: String) throws {
         guard case .integer(var version) = try db.scalar("PRAGMA user_version") else { return }
-        if version == 1 {
-            try db.execute("""
-                BEGIN;
-                ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE jobs ADD COLUMN after_ids TEXT NOT NULL DEFAULT '';
-                ALTER TABLE jobs ADD COLUMN afterany_ids TEXT NOT NULL DEFAULT '';
-                ALTER TABLE jobs ADD COLUMN not_before REAL;
-                ALTER TABLE jobs ADD COLUMN timeout REAL;
-                ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE jobs ADD COLUMN retry_delay REAL NOT NULL DEFAULT 0;
-                ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
-                ALTER TABLE jobs ADD COLUMN cwd TEXT;
-                ALTER TABLE jobs ADD COLUMN env TEXT NOT NULL DEFAULT '';
-                -- No longer written: orphans are found by their environment (OrphanedJobs).
-                ALTER TABLE jobs ADD COLUMN pid_start INTEGER;
-                CREATE TABLE groups (
-                    name TEXT PRIMARY KEY,
-                    max_running INTEGER,
-                    paused INTEGER NOT NULL DEFAULT 0
-                );
-                PRAGMA user_version = 2;
-                COMMIT;
-                """)
-            version = 2
+        while let upgrade = upgrades[version] {
+            try db.execute("BEGIN;\n\(upgrade)\nPRAGMA user_version = \(version + 1);\nCOMMIT;")
+            version += 1
         }
     }
+
+    /// The SQL that takes a schema from each version to the next.
+    private static let upgrades: [Int64: String] = [
+        1: """
+            ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN after_ids TEXT NOT NULL DEFAULT '';
+            ALTER TABLE jobs ADD COLUMN afterany_ids TEXT NOT NULL DEFAULT '';
+            ALTER TABLE jobs ADD COLUMN not_before REAL;
+            ALTER TABLE jobs ADD COLUMN timeout REAL;
+            ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN retry_delay REAL NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN cwd TEXT;
+            ALTER TABLE jobs ADD COLUMN env TEXT NOT NULL DEFAULT '';
+            -- No longer written: orphans are found by their environment (OrphanedJobs).
+            ALTER TABLE jobs ADD COLUMN pid_start INTEGER;
+            CREATE TABLE groups (
+                name TEXT PRIMARY KEY,
+                max_running INTEGER,
+                paused INTEGER NOT NULL DEFAULT 0
+            );
+            """,
+        // --keep-finished drops the jobs that finished first. Only finished
+        // jobs have a `finished` time, so queued ones cost nothing here.
+        2: "CREATE INDEX jobs_finished ON jobs (finished) WHERE finished IS NOT NULL;",
+        // A group's /wait reports the group's jobs that ended without
+        // success; those are few, so the index holds only them.
+        3: "CREATE INDEX jobs_unsucceeded ON jobs (grp) WHERE \(unsucceeded);",
+    ]
+
+    /// Finished without success (what `fail=1` and `after=` count as failure).
+    /// The queries that use `jobs_unsucceeded` must repeat this text exactly.
+    private static let unsucceeded = "(status IN ('failed', 'killed') OR (status = 'success' AND returncode != 0))"
 
     // MARK: Writes
 
@@ -220,8 +232,8 @@ final class JobStore {
         return Int(try db.scalar("SELECT changes()").integer ?? 0)
     }
 
-    /// Deletes finished jobs: the listed ones, those matching, or the oldest
-    /// `count`; returns the ids deleted. Queued and running jobs are never deleted.
+    /// Deletes finished jobs: the listed ones, those matching, or the `count`
+    /// that finished first; returns the ids deleted. Queued and running jobs are never deleted.
     func deleteFinished(ids: [JobID]) throws(SQLiteError) -> [JobID] {
         try deleteFinished(where: "id IN (SELECT value FROM json_each(?))",
                            [.text(JSON.array(ids.map { .int($0) }).serialized())])
@@ -233,8 +245,8 @@ final class JobStore {
                             .real(finishedBefore ?? .infinity)])
     }
 
-    func deleteOldestFinished(_ count: Int) throws(SQLiteError) -> [JobID] {
-        try deleteFinished(where: "id IN (SELECT id FROM jobs WHERE status NOT IN ('queued', 'running') ORDER BY id LIMIT ?)",
+    func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [JobID] {
+        try deleteFinished(where: "id IN (SELECT id FROM jobs WHERE finished IS NOT NULL ORDER BY finished, id LIMIT ?)",
                            [.integer(Int64(count))])
     }
 
@@ -244,6 +256,17 @@ final class JobStore {
         let statement = try cachedStatement(
             "DELETE FROM jobs WHERE \(condition) AND status NOT IN ('queued', 'running') RETURNING id")
         try statement.reset(binding: values)
+        var ids: [JobID] = []
+        while try statement.step() { ids.append(statement.int(at: 0) ?? 0) }
+        try statement.reset()
+        return ids
+    }
+
+    /// The jobs of a group that ended without success, in id order.
+    func unsucceededJobs(inGroup group: String) throws(SQLiteError) -> [JobID] {
+        try writePendingStates()
+        let statement = try cachedStatement("SELECT id FROM jobs WHERE grp = ? AND \(JobStore.unsucceeded) ORDER BY id")
+        try statement.reset(binding: [.text(group)])
         var ids: [JobID] = []
         while try statement.step() { ids.append(statement.int(at: 0) ?? 0) }
         try statement.reset()

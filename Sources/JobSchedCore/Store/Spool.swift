@@ -12,7 +12,8 @@ struct Spool {
     }
 
     let directory: String
-    /// Each file keeps about this many of its last bytes.
+    /// Each file keeps this many of its last bytes (while a job runs, a little
+    /// more is written before the file is cut, but never shown).
     let maxBytes: Int
 
     init(directory: String, maxBytes: Int) throws(ServerError) {
@@ -30,7 +31,23 @@ struct Spool {
     func path(_ id: JobID, _ stream: Stream) -> String { "\(directory)/\(id).\(stream.fileSuffix)" }
 
     /// The kept output, or nil if there is no such file.
-    func read(_ id: JobID, _ stream: Stream) -> [UInt8]? { readWholeFile(path(id, stream)) }
+    func read(_ id: JobID, _ stream: Stream) -> [UInt8]? {
+        readWholeFile(path(id, stream)).map { Spool.kept($0, maxBytes: maxBytes) }
+    }
+
+    /// What is kept of a file's content: all of it up to `maxBytes` bytes of
+    /// output; past that, a line that marks the cut, then the last `maxBytes`
+    /// bytes. A file cut before starts with that line, which is not output.
+    static func kept(_ content: [UInt8], maxBytes: Int) -> [UInt8] {
+        let marker = cutMarker(maxBytes: maxBytes)
+        let output = content.starts(with: marker) ? content[marker.count...] : content[...]
+        guard output.count > maxBytes else { return content }
+        return marker + output.suffix(maxBytes)
+    }
+
+    static func cutMarker(maxBytes: Int) -> [UInt8] {
+        Array("jobsched: output cut: only the last \(maxBytes) bytes are kept\n".utf8)
+    }
 
     func remove(_ id: JobID) {
         for stream in Stream.allCases { unlink(path(id, stream)) }
@@ -69,26 +86,53 @@ final class SpoolWriter {
 
     func append(_ bytes: UnsafeRawBufferPointer, to stream: Spool.Stream) {
         guard !bytes.isEmpty, var file = file(stream) else { return }
-        var offset = 0
-        while offset < bytes.count {
-            let n = write(file.fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }  // disk full: output is lost, the job goes on
-            offset += n
-        }
-        file.size += offset
-        // Compact only once well past the cap, so that copying stays rare.
+        file.size += SpoolWriter.write(bytes, to: file.fd)
+        // Cut only once well past the cap, so that copying stays rare.
         if file.size > spool.maxBytes + max(64 * 1024, spool.maxBytes / 4) {
-            file.size = keepTail(of: file.fd, size: file.size)
+            file.size = cut(file.fd, size: file.size)
         }
         files[stream] = file
     }
 
-    /// Rewrites the file to its last `maxBytes` bytes; returns the new size.
-    private func keepTail(of fd: Int32, size: Int) -> Int {
+    /// The job has ended: its files are cut to exactly what is kept, and closed.
+    func finish() {
+        for file in files.values {
+            if file.size > spool.maxBytes && outputSize(file.fd, size: file.size) > spool.maxBytes {
+                _ = cut(file.fd, size: file.size)
+            }
+            close(file.fd)
+        }
+        files = [:]
+    }
+
+    /// Rewrites a file holding more than `maxBytes` of output to what
+    /// `Spool.kept` keeps of it: the cut line, then the last `maxBytes` bytes.
+    /// Only the tail is read, so memory stays at the cap. Returns the new size.
+    private func cut(_ fd: Int32, size: Int) -> Int {
         var tail = [UInt8](repeating: 0, count: spool.maxBytes)
         let n = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(size - spool.maxBytes)) }
-        guard n > 0, ftruncate(fd, 0) == 0 else { return size }
-        return tail.withUnsafeBytes { write(fd, $0.baseAddress, n) }
+        guard n == spool.maxBytes, ftruncate(fd, 0) == 0 else { return size }
+        let marker = Spool.cutMarker(maxBytes: spool.maxBytes)
+        return marker.withUnsafeBytes { SpoolWriter.write($0, to: fd) } + tail.withUnsafeBytes { SpoolWriter.write($0, to: fd) }
+    }
+
+    /// The bytes of output in a file: its size, less the cut line it starts with if it was cut.
+    private func outputSize(_ fd: Int32, size: Int) -> Int {
+        let marker = Spool.cutMarker(maxBytes: spool.maxBytes)
+        var head = [UInt8](repeating: 0, count: marker.count)
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        return n == marker.count && head == marker ? size - marker.count : size
+    }
+
+    /// Writes all it can; returns the bytes written.
+    private static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Int {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }  // disk full: output is lost, the job goes on
+            offset += n
+        }
+        return offset
     }
 }

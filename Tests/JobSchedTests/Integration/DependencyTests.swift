@@ -30,6 +30,61 @@ struct DependencyIntegrationTests {
         #expect(unknown.status == 400 && unknown.body.contains("777"))
     }
 
+    /// Ending a job's dependents must not take a stack frame per link: a
+    /// chain of 4,000 once crashed the server.
+    @Test func killingTheHeadOfALongChainKillsEveryLink() throws {
+        let links = 100_000
+        let server = try chainServer(links: links, dependency: "after_ids")
+        #expect(server.curl("/kill", data: "jobid=1").body == "Job 1 has been killed\n")
+        #expect(server.curl("/wait", data: "jobid=\(links)", timeout: 300).body == "job \(links) killed returncode=-\n")
+        #expect(server.curl("/health").body == "ok\n")
+        try expectEveryLink(of: server, links: links) { id in
+            "\(id)\tkilled\t" + (id == 1 ? "killed by /kill" : "dependency \(id - 1) killed")
+        }
+    }
+
+    /// Nor must starting them: each `afterany=` link, unable to start (no
+    /// such cwd), fails and frees the next.
+    @Test func aLongChainOfJobsThatCannotStartFailsLinkByLink() throws {
+        let links = 50_000
+        let server = try chainServer(links: links, dependency: "afterany_ids", cwd: "/nonexistent-dir")
+        server.curl("/kill", data: "jobid=1")
+        #expect(server.curl("/wait", data: "jobid=\(links)", timeout: 300).body == "job \(links) failed returncode=-\n")
+        #expect(server.curl("/health").body == "ok\n")
+        try expectEveryLink(of: server, links: links) { id in
+            "\(id)\t" + (id == 1 ? "killed\tkilled by /kill" : "failed\tcannot use cwd '/nonexistent-dir': No such file or directory")
+        }
+    }
+
+    /// A server resuming a chain of queued jobs, each depending on the one
+    /// before through `dependency` (a column), its head running `sleep 300`.
+    /// The chain is written into the database: that many submits over HTTP
+    /// would take minutes on a debug build.
+    private func chainServer(links: Int, dependency: String, cwd: String? = nil) throws -> ServerProcess {
+        let directory = try ScratchDirectory()
+        let database = directory.file("jobs.sqlite")
+        #expect(try ServerProcess(directory: directory).stop() == 0)  // creates the schema
+        try sqlite3(database, """
+            WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < \(links))
+            INSERT INTO jobs (id, name, grp, command, status, sync, submitted, \(dependency), cwd)
+            SELECT x, 'link', 'chain', CASE x WHEN 1 THEN 'sleep 300' ELSE 'true' END, 'queued', 0, 1.7e9,
+                   CASE x WHEN 1 THEN '' ELSE CAST(x - 1 AS TEXT) END,
+                   CASE x WHEN 1 THEN NULL ELSE \(cwd.map { "'\($0)'" } ?? "NULL") END
+            FROM n;
+            """)
+        let server = try ServerProcess(["--resume", "--log-level", "error"], directory: directory)
+        _ = try server.pidOnceRunning(1)
+        return server
+    }
+
+    /// Every job's `/jobinfo` line (jobid, status, msg) is `expected(id)`.
+    private func expectEveryLink(of server: ServerProcess, links: Int, _ expected: (Int) -> String) throws {
+        let rows = server.curl("/jobinfo", data: "all=1&fields=jobid,status,msg", timeout: 300).lines.dropFirst()
+        #expect(rows.count == links)
+        let wrong = rows.enumerated().filter { index, row in row != expected(index + 1) }
+        #expect(wrong.isEmpty, "first wrong rows: \(wrong.prefix(3).map(\.element))")
+    }
+
     @Test func successfulChainRunsInOrder() throws {
         let server = try ServerProcess(["-j", "4"])
         let order = server.directory.file("order")

@@ -49,13 +49,34 @@ struct OutputIntegrationTests {
         #expect(server.curl("/output?jobid=\(both)").body.contains("stdout went to the file '/dev/null' and its stderr to '"))
     }
 
+    /// Async and sync jobs alike keep the last --max-log bytes of each
+    /// stream, after a line that marks the cut.
     @Test func spoolKeepsTheTailWithinTheCap() throws {
         let server = try ServerProcess(["--max-log", "4096"])
-        let id = try server.submitAsync("seq 1 20000")
-        server.waitFor(id)
-        let kept = server.curl("/output?jobid=\(id)").body
-        #expect(kept.utf8.count <= 4096 + 65536)
-        #expect(kept.hasSuffix("19999\n20000\n"))
+        let marker = "jobsched: output cut: only the last 4096 bytes are kept\n"
+        // About 40 KB on stdout, and 40 bytes on stderr (not cut).
+        let printing = "seq 1 8000; echo 0123456789012345678901234567890123456789 >&2"
+        let async = try server.submitAsync(printing)
+        server.waitFor(async)
+        let sync = server.curl("/submit", data: "command=seq 1 8000")
+        #expect(sync.lines.count == 8002)  // the client still gets everything
+        let syncID = try #require(Int64(sync.lines.first ?? ""))
+        let stdoutTail = String(decoding: (1...8000).map { "\($0)\n" }.joined().utf8.suffix(4096), as: UTF8.self)
+        for (query, kept) in [("jobid=\(async)&stream=stdout", stdoutTail),
+                              ("jobid=\(syncID)", stdoutTail)] {
+            let body = server.curl("/output?\(query)").body
+            #expect(body == marker + kept, "\(query): \(body.utf8.count) bytes: \(body.prefix(80))")
+            #expect(body.hasSuffix("7999\n8000\n"))
+        }
+        let both = server.curl("/output?jobid=\(async)").body
+        #expect(both.hasPrefix(marker) && both.utf8.count == marker.utf8.count + 4096)
+        #expect(server.curl("/output?jobid=\(async)&stream=stderr").body == "0123456789012345678901234567890123456789\n")
+        // 229 KB: cut while it runs too, and the cut line is not cut again.
+        let long = try server.submitAsync("seq 1 40000")
+        server.waitFor(long)
+        let longKept = server.curl("/output?jobid=\(long)").body
+        #expect(longKept.hasPrefix(marker) && longKept.hasSuffix("39999\n40000\n"))
+        #expect(longKept.utf8.count == marker.utf8.count + 4096)
         #expect(server.curl("/output?jobid=999").status == 404)
     }
 
@@ -94,5 +115,23 @@ struct OutputIntegrationTests {
         let ids = try (0..<5).map { _ in try server.submitAsync("true") }
         for id in ids { server.waitFor(id) }
         #expect(server.curl("/jobinfo", data: "all=1&fields=jobid").lines == ["jobid", "\(ids[3])", "\(ids[4])"])
+    }
+
+    /// The jobs kept are the last to finish, whatever their ids: an old job
+    /// that has just ended stays, a younger one that ended earlier goes.
+    @Test func keepFinishedKeepsTheMostRecentlyFinished() throws {
+        let server = try ServerProcess(["--keep-finished", "2"])
+        let gate = try server.makeGate()
+        let slow = try server.submitAsync("cat \(gate.path)")
+        let held = try server.submitAsync("true", extra: "&delay=600")
+        let quick = try (0..<3).map { _ in try server.submitAsync("true") }
+        for id in quick { server.waitFor(id) }
+        func kept() -> [String] { Array(server.curl("/jobinfo", data: "all=1&fields=jobid,status").lines.dropFirst()) }
+        #expect(kept() == ["\(slow)\trunning", "\(held)\tqueued", "\(quick[1])\tsuccess", "\(quick[2])\tsuccess"])
+        server.curl("/kill", data: "jobid=\(held)")
+        #expect(kept() == ["\(slow)\trunning", "\(held)\tkilled", "\(quick[2])\tsuccess"])
+        try gate.open("go")
+        server.waitFor(slow)
+        #expect(kept() == ["\(slow)\tsuccess", "\(held)\tkilled"])
     }
 }

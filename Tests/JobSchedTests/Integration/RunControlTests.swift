@@ -63,9 +63,7 @@ struct RunControlIntegrationTests {
         let gate = try server.makeGate()
         let ok = try server.submitAsync("cat \(gate.path)", extra: "&group=build")
         let bad = try server.submitAsync("exit 2", extra: "&group=build&after=\(ok)")
-        let before = server.openDescriptors
-        let waiter = try StreamingCurl(["-w", "%{http_code}\n", "--data", "group=build&fail=1", "\(server.base)/wait"])
-        #expect(eventually { server.openDescriptors > before })  // the wait is held
+        let waiter = try server.heldWait("group=build&fail=1", while: ok)
         try gate.open("go")
         let lines = waiter.remainingLines()
         let result = (status: Int(lines.last ?? ""), lines: Array(lines.dropLast()))
@@ -81,6 +79,70 @@ struct RunControlIntegrationTests {
         let sorted = server.curl("/jobinfo", data: "all=1&sort=-priority&limit=2&fields=jobid,priority,attempts")
         #expect(sorted.lines == ["jobid\tpriority\tattempts", "1\t3\t1", "3\t2\t1"])
         #expect(server.curl("/jobinfo", data: "sort=bogus").status == 400)
+    }
+
+    /// JSON carries every field by default (text keeps the original columns),
+    /// `null` for no message, and the README's example has the same keys.
+    @Test func jsonCarriesEveryFieldByDefault() throws {
+        let server = try ServerProcess()
+        let first = try server.submitAsync("true", extra: "&priority=2&timeout=60&retries=1&retry_delay=0.5&env=A=1")
+        let second = try server.submitAsync("sleep 300", extra: "&after=\(first)&cwd=/tmp")
+        server.curl("/kill", data: "jobid=\(second)")
+        server.waitFor(first, second)
+        let allKeys = ["jobid", "name", "group", "command", "status", "returncode", "sync", "outlog", "errlog", "msg",
+                       "submitted", "started", "finished", "pid", "priority", "after", "afterany", "notbefore", "timeout",
+                       "retries", "retry_delay", "attempts", "cwd", "env", "runtime"]
+        let key = try Regex(#""([a-z_]+)": "#, as: (Substring, Substring).self)
+        // The keys of the first job object (its values hold no braces).
+        func keys(_ json: Substring) -> [String] {
+            let object = json.prefix(while: { $0 != "}" })
+            return object.matches(of: key).map { String($0.output.1) }.filter { $0 != "jobs" }
+        }
+        let info = server.curl("/jobinfo", data: "jobid=\(first)&format=json").body
+        #expect(keys(info[...]) == allKeys, "\(info)")
+        #expect(keys(server.curl("/wait", data: "jobid=\(first)&format=json").body[...]) == allKeys)
+        let job = try server.job(first)
+        #expect(job["msg"] is NSNull)
+        #expect(job["priority"] as? Int == 2 && job["attempts"] as? Int == 1 && job["retries"] as? Int == 1)
+        #expect(job["timeout"] as? String == "60" && job["retry_delay"] as? String == "0.5")
+        #expect(job["env"] as? [String] == ["A=1"])
+        let killed = try server.job(second)
+        #expect(killed["msg"] as? String == "killed by /kill")
+        #expect(killed["after"] as? [Int] == [Int(first)] && killed["cwd"] as? String == "/tmp")
+        #expect(server.curl("/jobinfo", data: "jobid=\(first)").lines.first
+                == "jobid\tname\tgroup\tstatus\treturncode\tsubmitted\tmsg\tcommand")
+
+        // The README shows a reply as the server sends it.
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let example = try #require(text.firstRange(of: "{\"jobs\": [{\"jobid\": 1, ").map { text[$0.lowerBound...] })
+        #expect(keys(example) == allKeys)
+        #expect(example.prefix(while: { $0 != "}" }).contains("\"msg\": null"))
+    }
+
+    /// Resumed jobs start as an uninterrupted queue would start them: by
+    /// priority, and within group limits, not in id order.
+    @Test func resumeStartsQueuedJobsByPriorityAndGroupLimit() throws {
+        let directory = try ScratchDirectory()
+        let order = directory.file("order")
+        var server = try ServerProcess(["--resume", "-j", "1"], directory: directory)
+        #expect(server.curl("/group", data: "name=g&limit=1").status == 200)
+        _ = try server.submitAsync("sleep 300")
+        var ids: [Int64] = []
+        for (label, priority, group) in [("low", 0, "default"), ("g-low", 0, "g"), ("g-high", 5, "g"), ("high", 9, "default")] {
+            // The sleep keeps a slot taken while the other first job writes its line.
+            ids.append(try server.submitAsync("echo \(label) >> \(order); sleep 0.5", extra: "&priority=\(priority)&group=\(group)"))
+        }
+        #expect(server.stop() == 0)
+
+        // -j 2: in id order "low" and "g-low" would take both slots at once.
+        server = try ServerProcess(["--resume", "-j", "2"], directory: directory)
+        defer { server.stop() }
+        for id in ids { server.waitFor(id) }
+        let lines = try String(contentsOfFile: order, encoding: .utf8).split(separator: "\n")
+        #expect(Set(lines.prefix(2)) == ["high", "g-high"], "started: \(lines)")
+        #expect(Set(lines) == ["high", "g-high", "low", "g-low"])
     }
 
     @Test func resumeKeepsQueuedJobsAcrossAGracefulRestart() throws {

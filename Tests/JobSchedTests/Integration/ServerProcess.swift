@@ -113,6 +113,16 @@ final class ServerProcess {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
     }
 
+    /// A `/wait` with form `data`, once the server holds it while job `running`
+    /// runs; its curl prints the status code as the last line.
+    func heldWait(_ data: String, while running: Int64) throws -> StreamingCurl {
+        _ = try pidOnceRunning(running)  // its pipes are open: they do not count as the wait
+        let before = openDescriptors
+        let waiter = try StreamingCurl(["-w", "%{http_code}\n", "--data", data, "\(base)/wait"])
+        #expect(eventually { openDescriptors > before })
+        return waiter
+    }
+
     /// The pid (and process group) of a job, once it has started.
     func pidOnceRunning(_ id: Int64) throws -> Int32 {
         var pid: Int?

@@ -58,4 +58,30 @@ struct WaitIntegrationTests {
         server.curl("/kill", data: "jobid=\(running)")
         #expect(server.waitFor(running).contains("killed"))
     }
+
+    /// A group's jobs that had already ended without success when the wait
+    /// began count for fail=1 as those that end during it.
+    @Test func groupWaitReportsEarlierFailures() throws {
+        let server = try ServerProcess()
+        let succeeded = try server.submitAsync("true", extra: "&group=build")
+        let failed = try server.submitAsync("exit 3", extra: "&group=build")
+        let killed = try server.submitAsync("true", extra: "&group=build&delay=600")
+        server.curl("/kill", data: "jobid=\(killed)")
+        server.waitFor(succeeded, failed, killed)
+        let earlier = ["job \(failed) success returncode=3", "job \(killed) killed returncode=-"]
+
+        // Nothing of the group is active: the answer comes at once.
+        let idle = server.curl("/wait", data: "group=build&fail=1")
+        #expect(idle.status == 409)
+        #expect(idle.lines == earlier)
+
+        let gate = try server.makeGate()
+        let running = try server.submitAsync("cat \(gate.path)", extra: "&group=build")
+        let waiter = try server.heldWait("group=build&fail=1", while: running)
+        try gate.open("go")
+        #expect(waiter.remainingLines() == earlier + ["job \(running) success returncode=0", "409"])
+        // Without a failure left in the group, the same wait succeeds.
+        server.curl("/remove", data: "jobid=\(failed),\(killed)")
+        #expect(server.curl("/wait", data: "group=build&fail=1").status == 200)
+    }
 }

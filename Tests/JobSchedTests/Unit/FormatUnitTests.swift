@@ -68,7 +68,7 @@ struct JobFieldUnitTests {
         (.sync, .bool(true), "1", .bool(false), "0"),
         (.outlog, .string("out.log"), "out.log", .null, "-"),
         (.errlog, .string("err.log"), "err.log", .null, "-"),
-        (.msg, .string("done"), "done", .string(""), "-"),
+        (.msg, .string("done"), "done", .null, "-"),
         (.submitted, .string("2001-09-09T01:46:40Z"), "2001-09-09T01:46:40Z", .string("1970-01-01T00:00:00Z"), "1970-01-01T00:00:00Z"),
         (.started, .string("2001-09-09T01:46:41Z"), "2001-09-09T01:46:41Z", .null, "-"),
         (.finished, .string("2001-09-09T01:47:42Z"), "2001-09-09T01:47:42Z", .null, "-"),
@@ -87,11 +87,13 @@ struct JobFieldUnitTests {
         #expect(throws: RequestError.self) { try JobField.parseList(["jobid", "nope"]) }
     }
 
-    @Test func jobObjectKeepsTheDocumentedKeyOrder() {
+    @Test func jobObjectCarriesEveryFieldInTheDocumentedOrder() {
         #expect(JobJSON.object(SampleJobs.sparse).serialized() == """
             {"jobid": 7, "name": "", "group": "default", "command": "sleep 9", "status": "queued", "returncode": null, \
-            "sync": false, "outlog": null, "errlog": null, "msg": "", "submitted": "1970-01-01T00:00:00Z", \
-            "started": null, "finished": null, "pid": null}
+            "sync": false, "outlog": null, "errlog": null, "msg": null, "submitted": "1970-01-01T00:00:00Z", \
+            "started": null, "finished": null, "pid": null, "priority": 0, "after": [], "afterany": [], \
+            "notbefore": null, "timeout": null, "retries": 0, "retry_delay": "0", "attempts": 0, "cwd": null, \
+            "env": [], "runtime": null}
             """)
         #expect(JobJSON.object(SampleJobs.full, fields: [.status, .jobid]).serialized() == #"{"status": "success", "jobid": 42}"#)
     }

@@ -168,6 +168,45 @@ final class JobStoreUnitTests {
         #expect(calls == 3)
     }
 
+    /// --keep-finished drops the jobs that finished first, found through an
+    /// index: the server does this after jobs end, with a million kept.
+    @Test func deletesTheEarliestFinishedThroughAnIndex() throws {
+        let store = try open()
+        // Ids 1...4 finish at 40, 10, 30, 10 (a tie goes by id); 5 is still queued.
+        for finished in [40.0, 10, 30, 10] {
+            var job = Self.job(status: .success)
+            job.finished = finished
+            _ = try store.insert(job)
+        }
+        _ = try store.insert(Self.job())
+        #expect(try store.deleteEarliestFinished(3).sorted() == [2, 3, 4])
+        #expect(try store.deleteEarliestFinished(5) == [1])
+        try store.commit()
+        #expect(try sqlite3("SELECT id FROM jobs") == "5\n")
+        let plan = try sqlite3("EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE finished IS NOT NULL ORDER BY finished, id LIMIT 3")
+        #expect(plan.contains("INDEX jobs_finished") && !plan.contains("TEMP B-TREE"), "\(plan)")
+    }
+
+    /// A group's /wait looks up the group's jobs that ended without success
+    /// in an index of those alone, not through the group's whole history.
+    @Test func findsAGroupsUnsucceededJobsThroughAnIndex() throws {
+        let store = try open()
+        for (group, status, returncode) in [("g", JobStatus.success, 0), ("g", .success, 2), ("g", .killed, -15),
+                                             ("h", .failed, 0), ("g", .failed, 0), ("g", .running, 0), ("g", .success, -9)] {
+            var job = Self.job(group: group, status: status)
+            job.returncode = Int32(returncode)
+            _ = try store.insert(job)
+        }
+        #expect(try store.unsucceededJobs(inGroup: "g") == [2, 3, 5, 7])
+        #expect(try store.unsucceededJobs(inGroup: "none") == [])
+        try store.commit()
+        let plan = try sqlite3("""
+            EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE grp = 'g' AND \
+            (status IN ('failed', 'killed') OR (status = 'success' AND returncode != 0)) ORDER BY id
+            """)
+        #expect(plan.contains("INDEX jobs_unsucceeded"), "\(plan)")
+    }
+
     @Test(arguments: [1, 100])
     func rejectsAFileThatIsNotSQLite(lines: Int) throws {
         let text = String(repeating: "This is a plain text file, not SQLite.\n", count: lines)
@@ -192,6 +231,17 @@ final class JobStoreUnitTests {
         _ = try sqlite3("PRAGMA application_id = \(JobStore.applicationID); PRAGMA user_version = \(newer); CREATE TABLE jobs (id INTEGER);")
         #expect(openError() == "'\(path)' was written by a newer jobsched (schema version above \(JobStore.schemaVersion))")
         #expect(try sqlite3("PRAGMA user_version") == "\(newer)\n")
+    }
+
+    /// A database of schema version 2 gets the indexes of versions 3 and 4.
+    @Test func upgradesAVersion2Database() throws {
+        _ = try open()
+        let indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'jobs_%' ORDER BY name"
+        _ = try sqlite3("DROP INDEX jobs_finished; DROP INDEX jobs_unsucceeded; PRAGMA user_version = 2;")
+        #expect(try sqlite3(indexes) == "jobs_grp\njobs_name\njobs_status\n")
+        _ = try open()
+        #expect(try sqlite3("PRAGMA user_version") == "\(JobStore.schemaVersion)\n")
+        #expect(try sqlite3(indexes) == "jobs_finished\njobs_grp\njobs_name\njobs_status\njobs_unsucceeded\n")
     }
 
     @Test func reopensItsOwnDatabase() throws {
