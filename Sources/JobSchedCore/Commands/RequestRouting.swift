@@ -47,7 +47,7 @@ extension JobSchedServer {
 
     private func checkAccess(_ request: HTTPRequest) throws(RequestError) {
         switch access.decide(authorization: request.header("Authorization"), origin: request.header("Origin"),
-                             host: request.header("Host")) {
+                             host: request.header("Host"), fetchSite: request.header("Sec-Fetch-Site")) {
         case .allow: return
         case .forbidden(let reason): throw RequestError(status: 403, message: reason)
         case .unauthorized: throw RequestError(status: 401, message: "missing or wrong token; send 'Authorization: Bearer TOKEN'")
