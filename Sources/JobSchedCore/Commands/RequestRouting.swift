@@ -6,6 +6,8 @@ extension JobSchedServer {
         let label = Command(rawValue: name)?.rawValue ?? "unknown"
         request.onStatus = { [unowned self] status in self.metrics.requestHandled(command: label, status: status) }
         do {
+            // First: the bytes after a badly framed request must never be taken for another.
+            if let problem = request.framingProblem { throw problem }
             try checkAccess(request)
             guard !isShuttingDown else { throw RequestError(status: 503, message: "server is shutting down") }
             guard request.method != .other else {
@@ -47,7 +49,7 @@ extension JobSchedServer {
 
     private func checkAccess(_ request: HTTPRequest) throws(RequestError) {
         switch access.decide(authorization: request.header("Authorization"), origin: request.header("Origin"),
-                             host: request.header("Host"), fetchSite: request.header("Sec-Fetch-Site")) {
+                             host: request.host, fetchSite: request.header("Sec-Fetch-Site")) {
         case .allow: return
         case .forbidden(let reason): throw RequestError(status: 403, message: reason)
         case .unauthorized: throw RequestError(status: 401, message: "missing or wrong token; send 'Authorization: Bearer TOKEN'")

@@ -1,0 +1,74 @@
+import Foundation
+import Glibc
+import Testing
+
+/// HTTP/1.1 framing and target rules on the wire (RFC 9110, 9112), through raw sockets:
+/// what curl would never send.
+@Suite("Integration: HTTP protocol")
+struct HTTPProtocolIntegrationTests {
+    /// A request the server must never run: it records a job if it does.
+    static let smuggled = "GET /submit?command=true&sync=0 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+    /// Sends `bytes` on a new connection; returns everything the server sends until it closes.
+    static func exchange(_ server: ServerProcess, _ bytes: String, timeout: Double = 10) throws -> String {
+        let connection = try RawConnection(port: server.port)
+        connection.send(bytes)
+        return connection.readAll(timeout: timeout)
+    }
+
+    static func jobCount(_ server: ServerProcess) -> Int {
+        server.curl("/jobinfo", data: "all=1").lines.count - 1
+    }
+
+    /// Whatever evhttp takes as the end of the first request, the rest must not run as a second one.
+    @Test func ambiguousBodyLengthsAre400AndTheRestNeverRuns() throws {
+        let server = try ServerProcess()
+        let smuggled = HTTPProtocolIntegrationTests.smuggled
+        let cases: [(String, String)] = [
+            ("two Content-Length", "POST /help HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: 0\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n" + smuggled),
+            ("Content-Length and Transfer-Encoding", "POST /help HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Length: \(5 + smuggled.utf8.count)\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled),
+            ("unknown Transfer-Encoding", "POST /help HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n\r\n" + smuggled),
+            ("GET with a body", "GET /health HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(smuggled.utf8.count)\r\n\r\n" + smuggled),
+        ]
+        for (what, bytes) in cases {
+            let reply = try HTTPProtocolIntegrationTests.exchange(server, bytes)
+            #expect(reply.hasPrefix("HTTP/1.1 400") || reply.hasPrefix("HTTP/1.1 501"), "\(what): \(reply)")
+            #expect(reply.contains("Connection: close"), "\(what): \(reply)")
+            #expect(!reply.dropFirst().contains("HTTP/1.1 "), "\(what) was answered twice: \(reply)")
+        }
+        #expect(HTTPProtocolIntegrationTests.jobCount(server) == 0, "a smuggled request ran")
+        #expect(server.curl("/health").body == "ok\n")
+    }
+
+    @Test func contentLengthIsDigitsOnly() throws {
+        let server = try ServerProcess()
+        for length in ["+19", "1 9", "0x13", "19.0"] {
+            let reply = try HTTPProtocolIntegrationTests.exchange(server, "POST /submit HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(length)\r\n\r\ncommand=true&sync=0")
+            #expect(reply.hasPrefix("HTTP/1.1 400"), "\(length): \(reply)")
+        }
+        #expect(HTTPProtocolIntegrationTests.jobCount(server) == 0)
+    }
+
+    /// The authority of an absolute-form target is the request's host (RFC 9112 3.2.2).
+    @Test func absoluteFormTargetsPassTheHostCheck() throws {
+        let server = try ServerProcess()
+        let foreign = try HTTPProtocolIntegrationTests.exchange(server,
+            "GET http://evil.example/health HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nConnection: close\r\n\r\n")
+        #expect(foreign.hasPrefix("HTTP/1.1 403"), "\(foreign)")
+        let own = try HTTPProtocolIntegrationTests.exchange(server,
+            "GET http://127.0.0.1:\(server.port)/health HTTP/1.1\r\nHost: 127.0.0.1:\(server.port)\r\nConnection: close\r\n\r\n")
+        #expect(own.hasPrefix("HTTP/1.1 200") && own.hasSuffix("\r\n\r\nok\n"), "\(own)")
+    }
+
+    @Test func exactlyOneHostHeader() throws {
+        let server = try ServerProcess()
+        let two = try HTTPProtocolIntegrationTests.exchange(server,
+            "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+        #expect(two.hasPrefix("HTTP/1.1 400"), "\(two)")
+        let none = try HTTPProtocolIntegrationTests.exchange(server, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n")
+        #expect(none.hasPrefix("HTTP/1.1 400"), "\(none)")
+    }
+}
