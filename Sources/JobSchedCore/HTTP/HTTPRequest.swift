@@ -93,7 +93,12 @@ final class HTTPRequest {
         if framingProblem != nil { evhttp_add_header(headers, "Connection", "close") }
         let buffer = evbuffer_new()
         defer { evbuffer_free(buffer) }
-        evbuffer_add(buffer, bytes.baseAddress, bytes.count)
+        if method == .head {
+            // The GET reply's headers and no content (evhttp would send the content).
+            evhttp_add_header(headers, "Content-Length", String(bytes.count))
+        } else {
+            evbuffer_add(buffer, bytes.baseAddress, bytes.count)
+        }
         evhttp_send_reply(raw, status, HTTPRequest.reason(for: status), buffer)
         isOpen = false
         onStatus?(status)

@@ -71,4 +71,22 @@ struct HTTPProtocolIntegrationTests {
         let none = try HTTPProtocolIntegrationTests.exchange(server, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n")
         #expect(none.hasPrefix("HTTP/1.1 400"), "\(none)")
     }
+
+    /// A HEAD reply has the GET reply's headers and no content, so a keep-alive
+    /// client reads the next reply where it starts.
+    @Test func headRepliesHaveNoContent() throws {
+        let server = try ServerProcess()
+        for path in ["/health", "/help", "/nope"] {
+            let get = try HTTPProtocolIntegrationTests.exchange(server,
+                "GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            let getHeaders = try #require(get.range(of: "\r\n\r\n")).lowerBound
+            let reply = try HTTPProtocolIntegrationTests.exchange(server,
+                "HEAD \(path) HTTP/1.1\r\nHost: localhost\r\n\r\nGET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            let end = try #require(reply.range(of: "\r\n\r\n"))
+            let contentLength = get[..<getHeaders].split(separator: "\r\n").first { $0.hasPrefix("Content-Length:") }
+            #expect(contentLength != nil && reply[..<end.lowerBound].contains(contentLength!), "\(path): \(reply)")
+            #expect(reply[end.upperBound...].hasPrefix("HTTP/1.1 200 OK"), "\(path): \(reply)")
+            #expect(reply.hasSuffix("\r\n\r\nok\n"), "\(path): \(reply)")
+        }
+    }
 }
