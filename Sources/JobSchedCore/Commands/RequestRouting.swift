@@ -13,6 +13,7 @@ extension JobSchedServer {
             guard request.method != .other else {
                 throw RequestError(status: 405, message: "use GET or POST")
             }
+            guard !request.path.utf8.contains(0) else { throw RequestError.badRequest("the path must not contain NUL bytes") }
             guard let command = Command(rawValue: name) else {
                 throw RequestError(status: 404, message: "unknown command '\(request.path)'; see /help for the list")
             }

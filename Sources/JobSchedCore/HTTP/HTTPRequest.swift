@@ -218,11 +218,12 @@ final class HTTPRequest {
         evhttp_add_header(headers, "Content-Type", value)
     }
 
+    /// Decoded with its length, so that a `%00` stays in (and is refused) instead of cutting the path.
     private static func decodePath(_ path: String) -> String {
         var size = 0
         guard let decoded = evhttp_uridecode(path, 0, &size) else { return path }
         defer { free(decoded) }
-        return String(cString: decoded)
+        return String(decoding: UnsafeRawBufferPointer(start: decoded, count: size), as: UTF8.self)
     }
 
     /// `host[:port]` of an absolute-form target, IPv6 in brackets; nil for an origin-form one.

@@ -89,4 +89,16 @@ struct HTTPProtocolIntegrationTests {
             #expect(reply.hasSuffix("\r\n\r\nok\n"), "\(path): \(reply)")
         }
     }
+
+    @Test func percentEncodedNULInThePathIs400() throws {
+        let server = try ServerProcess()
+        let marker = server.directory.appendingPathComponent("pwned").path
+        for target in ["/health%00x", "/submit%00junk?command=touch%20\(marker)&sync=0"] {
+            let reply = try HTTPProtocolIntegrationTests.exchange(server,
+                "GET \(target) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            #expect(reply.hasPrefix("HTTP/1.1 400") && reply.contains("NUL"), "\(target): \(reply)")
+        }
+        #expect(HTTPProtocolIntegrationTests.jobCount(server) == 0)
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
 }
