@@ -40,7 +40,9 @@ extension JobSchedServer {
             case .shutdown(let format): shutdown(format: format, request)
             }
         } catch let error as RequestError {
-            // Errors answer in JSON when JSON was asked for, even if parsing failed later on.
+            // Errors answer in JSON when JSON was asked for, even if parsing failed later on
+            // or never started (an unknown path, a refused request).
+            if pairs.isEmpty { pairs = (try? JobSchedServer.parameterPairs(of: request)) ?? [] }
             let format: OutputFormat = pairs.last(where: { $0.0 == "format" })?.1 == "json" ? .json : .text
             respond(request, error: error, format: format)
         } catch {
