@@ -13,8 +13,19 @@ import CLibEvent
 /// At the bound, `onLimit(true)` lets the owner stop accepting, so further
 /// clients wait in the kernel's backlog instead of being accepted and dropped;
 /// a connection accepted past the bound all the same (same accept batch) is closed.
+///
+/// It also bounds what each connection buffers. From the hand-over of a request
+/// until its reply is sent, evhttp parses nothing more but keeps reading the socket
+/// (to see the client leave), and its output waits for the client: a client that
+/// pipelines requests and never reads the replies made the server buffer all it
+/// sent. A read high-watermark makes a connection stop reading once
+/// `pipelinedInputLimit` bytes wait during that time, and `inputLimit` (room for one
+/// whole request) at any time; then the kernel's buffers fill and the client waits.
+/// Output is one reply at a time (evhttp reads the next request only once it is out).
 final class ConnectionTracker {
     let limit: Int
+    let inputLimit: Int
+    static let pipelinedInputLimit = 64 * 1024
     /// Bufferevents of new connections not yet picked up.
     private var pending: [OpaquePointer] = []
     private var open: Set<OpaquePointer> = []
@@ -25,8 +36,9 @@ final class ConnectionTracker {
 
     var count: Int { pending.count + open.count }
 
-    init(loop: EventLoop, limit: Int) {
+    init(loop: EventLoop, limit: Int, inputLimit: Int) {
         self.limit = limit
+        self.inputLimit = inputLimit
         adopt = loop.deferredEvent { [unowned self] in self.adoptPending() }
     }
 
@@ -34,11 +46,24 @@ final class ConnectionTracker {
     func newConnection(base: OpaquePointer) -> OpaquePointer? {
         let bufferEvent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
         if let bufferEvent {
+            bufferevent_setwatermark(bufferEvent, Int16(EV_READ), 0, inputLimit)
             pending.append(bufferEvent)
             adopt?.activate()
             update()
         }
         return bufferEvent
+    }
+
+    /// A request handed over: its connection reads ahead only a little until the reply is complete.
+    func requestReceived(_ request: OpaquePointer) {
+        guard let connection = evhttp_request_get_connection(request) else { return }
+        bufferevent_setwatermark(evhttp_connection_get_bufferevent(connection), Int16(EV_READ), 0,
+                                 ConnectionTracker.pipelinedInputLimit)
+        evhttp_request_set_on_complete_cb(request, { request, arg in
+            let tracker = Unmanaged<ConnectionTracker>.fromOpaque(arg!).takeUnretainedValue()
+            guard let connection = evhttp_request_get_connection(request) else { return }
+            bufferevent_setwatermark(evhttp_connection_get_bufferevent(connection), Int16(EV_READ), 0, tracker.inputLimit)
+        }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     /// Calls `handler` once if the connection closes; nil forgets it.

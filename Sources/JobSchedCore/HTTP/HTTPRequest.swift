@@ -91,6 +91,8 @@ final class HTTPRequest {
         if status == 401 { evhttp_add_header(evhttp_request_get_output_headers(raw), "WWW-Authenticate", "Bearer") }
         let headers = evhttp_request_get_output_headers(raw)
         if framingProblem != nil { evhttp_add_header(headers, "Connection", "close") }
+        let closing = framingProblem != nil || header("Connection").map { $0.lowercased() == "close" } ?? false
+        let connection = evhttp_request_get_connection(raw)
         let buffer = evbuffer_new()
         defer { evbuffer_free(buffer) }
         if method == .head {
@@ -100,6 +102,8 @@ final class HTTPRequest {
             evbuffer_add(buffer, bytes.baseAddress, bytes.count)
         }
         evhttp_send_reply(raw, status, HTTPRequest.reason(for: status), buffer)
+        // Nothing the client sends after a reply that closes the connection is read.
+        if closing, let connection { bufferevent_disable(evhttp_connection_get_bufferevent(connection), Int16(EV_READ)) }
         isOpen = false
         onStatus?(status)
     }

@@ -101,4 +101,53 @@ struct HTTPProtocolIntegrationTests {
         #expect(HTTPProtocolIntegrationTests.jobCount(server) == 0)
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
+
+    /// A client without the token pipelines requests and never reads the replies: the
+    /// server must stop reading it instead of buffering everything it sends, and keep
+    /// serving others meanwhile.
+    @Test func pipeliningWithoutReadingDoesNotGrowTheServer() throws {
+        let server = try ServerProcess([], environment: ["JOBSCHED_TOKEN": "secret"])
+        let auth = ["-H", "Authorization: Bearer secret"]
+        #expect(server.curl("/health", extra: auth).body == "ok\n")
+        let idle = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
+        let flood = try RawConnection(port: server.port)
+        _ = fcntl(flood.fd, F_SETFL, fcntl(flood.fd, F_GETFL) | O_NONBLOCK)
+        let chunk = Array(String(repeating: "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n", count: 1000).utf8)
+        var sent = 0
+        var lastProgress = Date()
+        // Until the server stops taking bytes for 2 s, or 128 MiB are out.
+        while sent < 128 << 20 && Date().timeIntervalSince(lastProgress) < 2 {
+            var pfd = pollfd(fd: flood.fd, events: Int16(POLLOUT), revents: 0)
+            guard poll(&pfd, 1, 100) > 0 else { continue }
+            let n = chunk.withUnsafeBytes { send(flood.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n > 0 {
+                sent += n
+                lastProgress = Date()
+            } else if errno != EAGAIN {
+                break
+            }
+        }
+        let reply = server.curl("/health", extra: auth, timeout: 30)
+        #expect(reply.status == 200 && reply.body == "ok\n", "another client: \(reply)")
+        let grown = try HTTPProtocolIntegrationTests.residentKiB(server.pid) - idle
+        #expect(grown < 8 * 1024, "the server grew by \(grown) KiB while \(sent) bytes were sent")
+        withExtendedLifetime(flood) {}
+    }
+
+    /// More pipelined requests than a connection reads ahead: all are answered, in order.
+    @Test func pipelinedRequestsBeyondTheReadAheadAreAllAnswered() throws {
+        let server = try ServerProcess()
+        let count = 3000
+        let reply = try HTTPProtocolIntegrationTests.exchange(server,
+            String(repeating: "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n", count: count - 1)
+                + "GET /help HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", timeout: 60)
+        #expect(reply.components(separatedBy: "HTTP/1.1 200 OK").count - 1 == count)
+        #expect(reply.hasSuffix(server.curl("/help").body), "\(reply.suffix(200))")
+    }
+
+    static func residentKiB(_ pid: pid_t) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") })
+        return try #require(line.split(separator: " ").compactMap { Int($0) }.first)
+    }
 }
