@@ -14,30 +14,27 @@ import CLibEvent
 /// clients wait in the kernel's backlog instead of being accepted and dropped;
 /// a connection accepted past the bound all the same (same accept batch) is closed.
 ///
-/// It also bounds what each connection buffers. From the hand-over of a request
-/// until its reply is sent, evhttp parses nothing more but keeps reading the socket
-/// (to see the client leave), and its output waits for the client: a client that
-/// pipelines requests and never reads the replies made the server buffer all it
-/// sent. A read high-watermark makes a connection stop reading once
-/// `pipelinedInputLimit` bytes wait during that time, and `inputLimit` (room for one
-/// whole request) at any time; then the kernel's buffers fill and the client waits.
-/// Output is one reply at a time (evhttp reads the next request only once it is out).
+/// It also keeps each connection's `ConnectionInput`, which bounds what it buffers.
 final class ConnectionTracker {
     let limit: Int
-    let inputLimit: Int
-    static let pipelinedInputLimit = 64 * 1024
+    private let headLimit: Int
+    private let inputLimit: Int
     /// Bufferevents of new connections not yet picked up.
     private var pending: [OpaquePointer] = []
     private var open: Set<OpaquePointer> = []
     private var closeHandlers: [OpaquePointer: () -> Void] = [:]
+    /// By bufferevent, from its creation until its connection closes.
+    private var inputs: [OpaquePointer: ConnectionInput] = [:]
     private var adopt: Event?
     private var atLimit = false
     var onLimit: (Bool) -> Void = { _ in }
 
     var count: Int { pending.count + open.count }
 
-    init(loop: EventLoop, limit: Int, inputLimit: Int) {
+    /// `headLimit`: the largest request line and headers; `inputLimit`: room for the largest request.
+    init(loop: EventLoop, limit: Int, headLimit: Int, inputLimit: Int) {
         self.limit = limit
+        self.headLimit = headLimit
         self.inputLimit = inputLimit
         adopt = loop.deferredEvent { [unowned self] in self.adoptPending() }
     }
@@ -46,7 +43,7 @@ final class ConnectionTracker {
     func newConnection(base: OpaquePointer) -> OpaquePointer? {
         let bufferEvent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
         if let bufferEvent {
-            bufferevent_setwatermark(bufferEvent, Int16(EV_READ), 0, inputLimit)
+            inputs[bufferEvent] = ConnectionInput(bufferEvent: bufferEvent, headLimit: headLimit, inputLimit: inputLimit)
             pending.append(bufferEvent)
             adopt?.activate()
             update()
@@ -54,16 +51,10 @@ final class ConnectionTracker {
         return bufferEvent
     }
 
-    /// A request handed over: its connection reads ahead only a little until the reply is complete.
+    /// A request handed over to the server's handler.
     func requestReceived(_ request: OpaquePointer) {
         guard let connection = evhttp_request_get_connection(request) else { return }
-        bufferevent_setwatermark(evhttp_connection_get_bufferevent(connection), Int16(EV_READ), 0,
-                                 ConnectionTracker.pipelinedInputLimit)
-        evhttp_request_set_on_complete_cb(request, { request, arg in
-            let tracker = Unmanaged<ConnectionTracker>.fromOpaque(arg!).takeUnretainedValue()
-            guard let connection = evhttp_request_get_connection(request) else { return }
-            bufferevent_setwatermark(evhttp_connection_get_bufferevent(connection), Int16(EV_READ), 0, tracker.inputLimit)
-        }, Unmanaged.passUnretained(self).toOpaque())
+        inputs[evhttp_connection_get_bufferevent(connection)]?.requestReceived(request)
     }
 
     /// Calls `handler` once if the connection closes; nil forgets it.
@@ -81,10 +72,14 @@ final class ConnectionTracker {
         for bufferEvent in new {
             var argument: UnsafeMutableRawPointer?
             bufferevent_getcb(bufferEvent, nil, nil, nil, &argument)
-            guard let argument else { continue }
+            guard let argument else {
+                inputs[bufferEvent] = nil
+                continue
+            }
             let connection = OpaquePointer(argument)
             guard open.count < limit else {
                 evhttp_connection_free(connection)
+                inputs[bufferEvent] = nil
                 refused = true
                 continue
             }
@@ -100,6 +95,7 @@ final class ConnectionTracker {
 
     private func closed(_ connection: OpaquePointer) {
         open.remove(connection)
+        inputs[evhttp_connection_get_bufferevent(connection)] = nil
         let handler = closeHandlers.removeValue(forKey: connection)
         update()
         handler?()

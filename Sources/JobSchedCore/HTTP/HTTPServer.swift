@@ -27,7 +27,7 @@ final class HTTPServer {
          maxConnections: Int = 4096) throws(ServerError) {
         self.loop = loop
         // Room for the largest request evhttp accepts, and a read beyond it.
-        connections = ConnectionTracker(loop: loop, limit: maxConnections,
+        connections = ConnectionTracker(loop: loop, limit: maxConnections, headLimit: HTTPServer.maxHeaderBytes,
                                         inputLimit: HTTPServer.maxHeaderBytes + HTTPServer.maxBodyBytes + 64 * 1024)
         guard let http = evhttp_new(loop.base) else { throw ServerError("cannot create the HTTP server") }
         self.http = http
