@@ -72,6 +72,23 @@ struct HTTPProtocolIntegrationTests {
         #expect(none.hasPrefix("HTTP/1.1 400"), "\(none)")
     }
 
+    /// A request line or header block over the limit is a 431, whether it ends or not.
+    @Test func headersOverTheLimitAre431() throws {
+        let server = try ServerProcess()
+        let padding = String(repeating: "a", count: 70 * 1024)
+        for bytes in ["GET /help HTTP/1.1\r\nHost: localhost\r\nX-Big: \(padding)\r\n\r\n",
+                      "GET /help HTTP/1.1\r\nHost: localhost\r\nX-Big: \(padding)",
+                      "GET /\(padding) HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                      "GET /help HTTP/1.1\r\n" + String(repeating: "X-A: b\r\n", count: 10_000) + "\r\n",
+                      "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\nGET /help HTTP/1.1\r\nX-Big: \(padding)\r\n\r\n"] {
+            let reply = try HTTPProtocolIntegrationTests.exchange(server, bytes)
+            let start = try #require(reply.range(of: "HTTP/1.1 431"), "\(reply.prefix(300))")
+            #expect(reply[start.lowerBound...].contains("Connection: close") && reply.hasSuffix("64 KiB (65536 bytes)\n"),
+                    "\(reply.prefix(300))")
+        }
+        #expect(server.curl("/health").body == "ok\n")
+    }
+
     /// A HEAD reply has the GET reply's headers and no content, so a keep-alive
     /// client reads the next reply where it starts.
     @Test func headRepliesHaveNoContent() throws {
