@@ -17,6 +17,7 @@ import CLibEvent
 /// It also keeps each connection's `ConnectionInput`, which bounds what it buffers.
 final class ConnectionTracker {
     let limit: Int
+    private let loop: EventLoop
     private let headLimit: Int
     private let inputLimit: Int
     /// Bufferevents of new connections not yet picked up.
@@ -34,6 +35,7 @@ final class ConnectionTracker {
     /// `headLimit`: the largest request line and headers; `inputLimit`: room for the largest request.
     init(loop: EventLoop, limit: Int, headLimit: Int, inputLimit: Int) {
         self.limit = limit
+        self.loop = loop
         self.headLimit = headLimit
         self.inputLimit = inputLimit
         adopt = loop.deferredEvent { [unowned self] in self.adoptPending() }
@@ -43,7 +45,8 @@ final class ConnectionTracker {
     func newConnection(base: OpaquePointer) -> OpaquePointer? {
         let bufferEvent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
         if let bufferEvent {
-            inputs[bufferEvent] = ConnectionInput(bufferEvent: bufferEvent, headLimit: headLimit, inputLimit: inputLimit)
+            inputs[bufferEvent] = ConnectionInput(bufferEvent: bufferEvent, loop: loop, headLimit: headLimit,
+                                                  inputLimit: inputLimit)
             pending.append(bufferEvent)
             adopt?.activate()
             update()
