@@ -46,8 +46,9 @@ final class HTTPRequest {
         let rawPath = evhttp_uri_get_path(uri).map { String(cString: $0) } ?? "/"
         path = HTTPRequest.decodePath(rawPath)
         query = evhttp_uri_get_query(uri).map { String(cString: $0) }
-        var framing = RequestFraming(methodHasBody: [EVHTTP_REQ_POST, EVHTTP_REQ_PUT, EVHTTP_REQ_PATCH]
-            .contains(evhttp_request_get_command(raw)))
+        let command = evhttp_request_get_command(raw)
+        var framing = RequestFraming(methodHasBody: command == EVHTTP_REQ_POST || command == EVHTTP_REQ_PUT
+                                         || command == EVHTTP_REQ_PATCH)
         var hostHeader: String?
         // One walk over the headers, comparing names in place: it is on every request's path.
         var entry = evhttp_request_get_input_headers(raw).pointee.tqh_first
@@ -87,9 +88,9 @@ final class HTTPRequest {
         guard isOpen else { return }
         stopWatchingForDisconnect()
         setContentType(contentType)
-        if status == 405 { evhttp_add_header(evhttp_request_get_output_headers(raw), "Allow", "GET, POST, HEAD") }
-        if status == 401 { evhttp_add_header(evhttp_request_get_output_headers(raw), "WWW-Authenticate", "Bearer") }
         let headers = evhttp_request_get_output_headers(raw)
+        if status == 405 { evhttp_add_header(headers, "Allow", "GET, POST, HEAD") }
+        if status == 401 { evhttp_add_header(headers, "WWW-Authenticate", "Bearer") }
         if framingProblem != nil { evhttp_add_header(headers, "Connection", "close") }
         let closing = framingProblem != nil || header("Connection").map { $0.lowercased() == "close" } ?? false
         let connection = evhttp_request_get_connection(raw)
