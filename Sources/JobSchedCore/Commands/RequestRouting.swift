@@ -6,11 +6,14 @@ extension JobSchedServer {
         let label = Command(rawValue: name)?.rawValue ?? "unknown"
         request.onStatus = { [unowned self] status in self.metrics.requestHandled(command: label, status: status) }
         do {
+            // First: the bytes after a badly framed request must never be taken for another.
+            if let problem = request.framingProblem { throw problem }
             try checkAccess(request)
             guard !isShuttingDown else { throw RequestError(status: 503, message: "server is shutting down") }
             guard request.method != .other else {
                 throw RequestError(status: 405, message: "use GET or POST")
             }
+            guard !request.path.utf8.contains(0) else { throw RequestError.badRequest("the path must not contain NUL bytes") }
             guard let command = Command(rawValue: name) else {
                 throw RequestError(status: 404, message: "unknown command \(Excerpt.quoted(request.path)); see /help for the list")
             }
@@ -37,7 +40,9 @@ extension JobSchedServer {
             case .shutdown(let format): shutdown(format: format, request)
             }
         } catch let error as RequestError {
-            // Errors answer in JSON when JSON was asked for, even if parsing failed later on.
+            // Errors answer in JSON when JSON was asked for, even if parsing failed later on
+            // or never started (an unknown path, a refused request).
+            if pairs.isEmpty { pairs = (try? JobSchedServer.parameterPairs(of: request)) ?? [] }
             let format: OutputFormat = pairs.last(where: { $0.0 == "format" })?.1 == "json" ? .json : .text
             respond(request, error: error, format: format)
         } catch {
@@ -47,7 +52,7 @@ extension JobSchedServer {
 
     private func checkAccess(_ request: HTTPRequest) throws(RequestError) {
         switch access.decide(authorization: request.header("Authorization"), origin: request.header("Origin"),
-                             host: request.header("Host")) {
+                             host: request.host, fetchSite: request.header("Sec-Fetch-Site")) {
         case .allow: return
         case .forbidden(let reason): throw RequestError(status: 403, message: reason)
         case .unauthorized: throw RequestError(status: 401, message: "missing or wrong token; send 'Authorization: Bearer TOKEN'")

@@ -13,20 +13,31 @@ import CLibEvent
 /// At the bound, `onLimit(true)` lets the owner stop accepting, so further
 /// clients wait in the kernel's backlog instead of being accepted and dropped;
 /// a connection accepted past the bound all the same (same accept batch) is closed.
+///
+/// It also keeps each connection's `ConnectionInput`, which bounds what it buffers.
 final class ConnectionTracker {
     let limit: Int
+    private let loop: EventLoop
+    private let headLimit: Int
+    private let inputLimit: Int
     /// Bufferevents of new connections not yet picked up.
     private var pending: [OpaquePointer] = []
     private var open: Set<OpaquePointer> = []
     private var closeHandlers: [OpaquePointer: () -> Void] = [:]
+    /// By bufferevent, from its creation until its connection closes.
+    private var inputs: [OpaquePointer: ConnectionInput] = [:]
     private var adopt: Event?
     private var atLimit = false
     var onLimit: (Bool) -> Void = { _ in }
 
     var count: Int { pending.count + open.count }
 
-    init(loop: EventLoop, limit: Int) {
+    /// `headLimit`: the largest request line and headers; `inputLimit`: room for the largest request.
+    init(loop: EventLoop, limit: Int, headLimit: Int, inputLimit: Int) {
         self.limit = limit
+        self.loop = loop
+        self.headLimit = headLimit
+        self.inputLimit = inputLimit
         adopt = loop.deferredEvent { [unowned self] in self.adoptPending() }
     }
 
@@ -34,11 +45,19 @@ final class ConnectionTracker {
     func newConnection(base: OpaquePointer) -> OpaquePointer? {
         let bufferEvent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
         if let bufferEvent {
+            inputs[bufferEvent] = ConnectionInput(bufferEvent: bufferEvent, loop: loop, headLimit: headLimit,
+                                                  inputLimit: inputLimit)
             pending.append(bufferEvent)
             adopt?.activate()
             update()
         }
         return bufferEvent
+    }
+
+    /// A request handed over to the server's handler.
+    func requestReceived(_ request: OpaquePointer) {
+        guard let connection = evhttp_request_get_connection(request) else { return }
+        inputs[evhttp_connection_get_bufferevent(connection)]?.requestReceived(request)
     }
 
     /// Calls `handler` once if the connection closes; nil forgets it.
@@ -56,10 +75,14 @@ final class ConnectionTracker {
         for bufferEvent in new {
             var argument: UnsafeMutableRawPointer?
             bufferevent_getcb(bufferEvent, nil, nil, nil, &argument)
-            guard let argument else { continue }
+            guard let argument else {
+                inputs[bufferEvent] = nil
+                continue
+            }
             let connection = OpaquePointer(argument)
             guard open.count < limit else {
                 evhttp_connection_free(connection)
+                inputs[bufferEvent] = nil
                 refused = true
                 continue
             }
@@ -75,6 +98,7 @@ final class ConnectionTracker {
 
     private func closed(_ connection: OpaquePointer) {
         open.remove(connection)
+        inputs[evhttp_connection_get_bufferevent(connection)] = nil
         let handler = closeHandlers.removeValue(forKey: connection)
         update()
         handler?()

@@ -18,6 +18,12 @@ final class HTTPRequest {
     /// The raw (still percent-encoded) query string, if any.
     let query: String?
     let body: [UInt8]
+    /// The host the request is for: the authority of an absolute-form target
+    /// (`GET http://host:port/path`, RFC 9112 3.2.2), else the `Host` header.
+    let host: String?
+    /// Why the request's framing is unsafe to go on from (see `RequestFraming`), or nil.
+    /// The reply to such a request closes the connection.
+    let framingProblem: RequestError?
     /// False once answered or once the client has gone; the request must not be used then.
     private(set) var isOpen = true
     private var disconnectWatch: Event?
@@ -40,6 +46,26 @@ final class HTTPRequest {
         let rawPath = evhttp_uri_get_path(uri).map { String(cString: $0) } ?? "/"
         path = HTTPRequest.decodePath(rawPath)
         query = evhttp_uri_get_query(uri).map { String(cString: $0) }
+        let command = evhttp_request_get_command(raw)
+        var framing = RequestFraming(methodHasBody: command == EVHTTP_REQ_POST || command == EVHTTP_REQ_PUT
+                                         || command == EVHTTP_REQ_PATCH)
+        var hostHeader: String?
+        // One walk over the headers, comparing names in place: it is on every request's path.
+        var entry = evhttp_request_get_input_headers(raw).pointee.tqh_first
+        while let header = entry {
+            let name = header.pointee.key!
+            if strcasecmp(name, "Host") == 0 {
+                framing.hostCount += 1
+                hostHeader = String(cString: header.pointee.value)
+            } else if strcasecmp(name, "Content-Length") == 0 {
+                framing.contentLengths.append(String(cString: header.pointee.value))
+            } else if strcasecmp(name, "Transfer-Encoding") == 0 {
+                framing.transferEncodings.append(String(cString: header.pointee.value))
+            }
+            entry = header.pointee.next.tqe_next
+        }
+        framingProblem = framing.problem
+        host = HTTPRequest.authority(of: uri) ?? hostHeader
         let input = evhttp_request_get_input_buffer(raw)
         let length = evbuffer_get_length(input)
         body = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
@@ -62,12 +88,23 @@ final class HTTPRequest {
         guard isOpen else { return }
         stopWatchingForDisconnect()
         setContentType(contentType)
-        if status == 405 { evhttp_add_header(evhttp_request_get_output_headers(raw), "Allow", "GET, POST, HEAD") }
-        if status == 401 { evhttp_add_header(evhttp_request_get_output_headers(raw), "WWW-Authenticate", "Bearer") }
+        let headers = evhttp_request_get_output_headers(raw)
+        if status == 405 { evhttp_add_header(headers, "Allow", "GET, POST, HEAD") }
+        if status == 401 { evhttp_add_header(headers, "WWW-Authenticate", "Bearer") }
+        if framingProblem != nil { evhttp_add_header(headers, "Connection", "close") }
+        let closing = framingProblem != nil || header("Connection").map { $0.lowercased() == "close" } ?? false
+        let connection = evhttp_request_get_connection(raw)
         let buffer = evbuffer_new()
         defer { evbuffer_free(buffer) }
-        evbuffer_add(buffer, bytes.baseAddress, bytes.count)
+        if method == .head {
+            // The GET reply's headers and no content (evhttp would send the content).
+            evhttp_add_header(headers, "Content-Length", String(bytes.count))
+        } else {
+            evbuffer_add(buffer, bytes.baseAddress, bytes.count)
+        }
         evhttp_send_reply(raw, status, HTTPRequest.reason(for: status), buffer)
+        // Nothing the client sends after a reply that closes the connection is read.
+        if closing, let connection { bufferevent_disable(evhttp_connection_get_bufferevent(connection), Int16(EV_READ)) }
         isOpen = false
         onStatus?(status)
     }
@@ -186,11 +223,21 @@ final class HTTPRequest {
         evhttp_add_header(headers, "Content-Type", value)
     }
 
+    /// Decoded with its length, so that a `%00` stays in (and is refused) instead of cutting the path.
     private static func decodePath(_ path: String) -> String {
         var size = 0
         guard let decoded = evhttp_uridecode(path, 0, &size) else { return path }
         defer { free(decoded) }
-        return String(cString: decoded)
+        return String(decoding: UnsafeRawBufferPointer(start: decoded, count: size), as: UTF8.self)
+    }
+
+    /// `host[:port]` of an absolute-form target, IPv6 in brackets; nil for an origin-form one.
+    private static func authority(of uri: OpaquePointer?) -> String? {
+        guard let cHost = evhttp_uri_get_host(uri) else { return nil }
+        var host = String(cString: cHost)
+        if host.contains(":") && !host.hasPrefix("[") { host = "[" + host + "]" }
+        let port = evhttp_uri_get_port(uri)
+        return port >= 0 ? host + ":" + String(port) : host
     }
 
     static func reason(for status: Int32) -> String {
@@ -205,6 +252,7 @@ final class HTTPRequest {
         case 413: return "Payload Too Large"
         case 415: return "Unsupported Media Type"
         case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
         case 503: return "Service Unavailable"
         default: return "Status \(status)"
         }

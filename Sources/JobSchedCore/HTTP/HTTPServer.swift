@@ -26,7 +26,9 @@ final class HTTPServer {
     init(loop: EventLoop, address: String, port: UInt16, tcp: Bool = true, socketPath: String? = nil,
          maxConnections: Int = 4096) throws(ServerError) {
         self.loop = loop
-        connections = ConnectionTracker(loop: loop, limit: maxConnections)
+        // Room for the largest request evhttp accepts, and a read beyond it.
+        connections = ConnectionTracker(loop: loop, limit: maxConnections, headLimit: HTTPServer.maxHeaderBytes,
+                                        inputLimit: HTTPServer.maxHeaderBytes + HTTPServer.maxBodyBytes + 64 * 1024)
         guard let http = evhttp_new(loop.base) else { throw ServerError("cannot create the HTTP server") }
         self.http = http
         if tcp {
@@ -49,6 +51,7 @@ final class HTTPServer {
         evhttp_set_allowed_methods(http, UInt16.max)
         evhttp_set_gencb(http, { req, arg in
             let server = Unmanaged<HTTPServer>.fromOpaque(arg!).takeUnretainedValue()
+            server.connections.requestReceived(req!)
             server.handler(HTTPRequest(raw: req!, loop: server.loop, connections: server.connections))
         }, Unmanaged.passUnretained(self).toOpaque())
         evhttp_set_bevcb(http, { base, arg in

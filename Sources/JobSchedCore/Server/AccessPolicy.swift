@@ -1,6 +1,9 @@
 /// Who may talk to the server: a pure decision on a request's `Authorization`,
-/// `Origin` and `Host` headers.
+/// `Origin`, `Sec-Fetch-Site` and `Host` headers.
 ///
+/// - A request whose `Sec-Fetch-Site` is `cross-site` or `same-site` was made by a
+///   page from elsewhere (another port on this host is same-site): 403. Browsers send
+///   it on every request, even a GET with no `Origin` (an image, a link).
 /// - A request with an `Origin` that is not the server's own (`http://` + its
 ///   `Host`) is a cross-site request from a browser page: 403.
 /// - Without a token, a `Host` that is not the bound address, `localhost` or a
@@ -19,7 +22,10 @@ struct AccessPolicy {
     /// the address given on the command line and the numeric address bound.
     var boundHosts: Set<String> = []
 
-    func decide(authorization: String?, origin: String?, host: String?) -> Decision {
+    func decide(authorization: String?, origin: String?, host: String?, fetchSite: String? = nil) -> Decision {
+        if let fetchSite, AccessPolicy.isFromAnotherSite(fetchSite) {
+            return .forbidden("requests from other sites are refused (Sec-Fetch-Site: \(fetchSite))")
+        }
         if let origin, !isOwnOrigin(origin, host: host) {
             return .forbidden("cross-origin requests are refused (Origin: \(origin))")
         }
@@ -30,6 +36,12 @@ struct AccessPolicy {
         guard let presented = authorization.flatMap(AccessPolicy.bearerToken(from:)),
               AccessPolicy.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) else { return .unauthorized }
         return .allow
+    }
+
+    /// `cross-site` or `same-site`; `same-origin` and `none` (typed by the user) pass.
+    static func isFromAnotherSite(_ fetchSite: String) -> Bool {
+        let value = fetchSite.lowercased()
+        return value == "cross-site" || value == "same-site"
     }
 
     /// An `Origin` equal to `http://` + the request's `Host` (a page served by this server).
@@ -118,4 +130,4 @@ struct AccessPolicy {
     }
 }
 
-private func isASCIIDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+func isASCIIDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

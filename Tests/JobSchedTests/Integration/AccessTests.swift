@@ -49,6 +49,24 @@ struct AccessIntegrationTests {
         #expect(!FileManager.default.fileExists(atPath: server.directory.file("pwned")))
     }
 
+    /// A page can make the browser send a GET with no Origin (an <img>, a link, a GET form);
+    /// the browser's Sec-Fetch-Site tells where it came from.
+    @Test func crossSiteAndSameSiteBrowserRequestsAre403() throws {
+        let server = try ServerProcess()
+        let marker = server.directory.appendingPathComponent("pwned").path
+        for site in ["cross-site", "same-site", "Cross-Site"] {
+            let result = server.curl("/submit?command=touch%20\(marker)&sync=0", extra: ["-H", "Sec-Fetch-Site: \(site)"])
+            #expect(result.status == 403 && result.body.contains("Sec-Fetch-Site"), "\(site): \(result)")
+            #expect(server.curl("/shutdown", extra: ["-H", "Sec-Fetch-Site: \(site)"]).status == 403)
+        }
+        // A URL the user typed (none) and the server's own pages (same-origin) pass, as does curl.
+        #expect(server.curl("/help", extra: ["-H", "Sec-Fetch-Site: none"]).status == 200)
+        #expect(server.curl("/help", extra: ["-H", "Sec-Fetch-Site: same-origin"]).status == 200)
+        #expect(server.curl("/jobinfo", data: "all=1").lines.count == 1)
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        #expect(server.isRunning)
+    }
+
     @Test func nonLoopbackAddressNeedsATokenOrAnExplicitOverride() throws {
         #expect(throws: HarnessError.self) { try ServerProcess(["-a", "0.0.0.0"]) }
         let refused = try ServerProcess.run(["-a", "0.0.0.0", "-p", "0", "--dbfile", "/nonexistent/x.sqlite"])

@@ -92,6 +92,12 @@ struct BadInputIntegrationTests {
             let result = server.curl(path)
             #expect(result.status == 404 && result.body.contains("/help"), "\(path): \(result)")
         }
+        for path in ["/nope?format=json", "/?format=json"] {
+            let json = server.curl(path)
+            #expect(json.status == 404 && json.body.hasPrefix("{\"error\": ") && json.body.contains("/help"), "\(path): \(json)")
+        }
+        let posted = server.curl("/nope", data: "format=json")
+        #expect(posted.status == 404 && posted.body.hasPrefix("{\"error\": "), "\(posted)")
         let topic = server.curl("/help?topic=nope")
         #expect(topic.status == 404 && topic.body.contains("submit"))
         #expect(server.curl("/help", extra: ["-X", "DELETE"]).status == 405)

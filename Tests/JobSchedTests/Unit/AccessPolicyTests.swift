@@ -21,6 +21,16 @@ struct AccessPolicyUnitTests {
         #expect(open.decide(authorization: nil, origin: "http://127.0.0.1:4321", host: nil) != .allow)
     }
 
+    @Test func requestsFromOtherSitesAreForbiddenEvenWithTheToken() {
+        for site in ["cross-site", "same-site", "CROSS-SITE"] {
+            #expect(open.decide(authorization: nil, origin: nil, host: "127.0.0.1:4321", fetchSite: site) != .allow)
+            #expect(locked.decide(authorization: "Bearer s3cret", origin: nil, host: "127.0.0.1:4321", fetchSite: site) != .allow)
+        }
+        for site in ["same-origin", "none"] {
+            #expect(open.decide(authorization: nil, origin: nil, host: "127.0.0.1:4321", fetchSite: site) == .allow)
+        }
+    }
+
     @Test func hostMustBeLoopbackLocalhostOrBoundWithoutToken() {
         for host in ["127.0.0.1", "127.0.0.1:4321", "localhost", "LocalHost:80", "[::1]:4321", "[::1]", "127.8.9.10:1"] {
             #expect(open.isAllowedHost(host), "\(host)")
