@@ -23,7 +23,7 @@ extension JobSchedServer {
             throw JobSchedServer.databaseError(error)
         }
         guard unknown.isEmpty else {
-            throw RequestError(status: 404, message: "unknown job id " + unknown.map(String.init).joined(separator: ","))
+            throw RequestError(status: 404, message: JobSchedServer.unknownJobsMessage(unknown))
         }
         let waiter = Waiter(request: request, ids: ids, pending: pending, format: r.format, failUnlessAllSucceed: r.fail)
         guard !pending.isEmpty else {

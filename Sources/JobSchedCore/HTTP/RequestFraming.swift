@@ -27,7 +27,7 @@ struct RequestFraming {
             }
         }
         for value in contentLengths where value.isEmpty || !value.utf8.allSatisfy(isASCIIDigit) {
-            return .badRequest("invalid Content-Length '\(value)'")
+            return .badRequest("invalid Content-Length \(Excerpt.quoted(value))")
         }
         if contentLengths.contains(where: { $0 != contentLengths[0] }) {
             return .badRequest("differing Content-Length values")

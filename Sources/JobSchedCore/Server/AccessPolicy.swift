@@ -24,13 +24,13 @@ struct AccessPolicy {
 
     func decide(authorization: String?, origin: String?, host: String?, fetchSite: String? = nil) -> Decision {
         if let fetchSite, AccessPolicy.isFromAnotherSite(fetchSite) {
-            return .forbidden("requests from other sites are refused (Sec-Fetch-Site: \(fetchSite))")
+            return .forbidden("requests from other sites are refused (Sec-Fetch-Site: \(Excerpt.plain(fetchSite, limit: 80)))")
         }
         if let origin, !isOwnOrigin(origin, host: host) {
-            return .forbidden("cross-origin requests are refused (Origin: \(origin))")
+            return .forbidden("cross-origin requests are refused (Origin: \(Excerpt.plain(origin, limit: 80)))")
         }
         guard let token else {
-            if let host, !isAllowedHost(host) { return .forbidden("unknown Host '\(host)'") }
+            if let host, !isAllowedHost(host) { return .forbidden("unknown Host \(Excerpt.quoted(host))") }
             return .allow
         }
         guard let presented = authorization.flatMap(AccessPolicy.bearerToken(from:)),

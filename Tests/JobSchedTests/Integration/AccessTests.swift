@@ -53,7 +53,7 @@ struct AccessIntegrationTests {
     /// the browser's Sec-Fetch-Site tells where it came from.
     @Test func crossSiteAndSameSiteBrowserRequestsAre403() throws {
         let server = try ServerProcess()
-        let marker = server.directory.appendingPathComponent("pwned").path
+        let marker = server.directory.file("pwned")
         for site in ["cross-site", "same-site", "Cross-Site"] {
             let result = server.curl("/submit?command=touch%20\(marker)&sync=0", extra: ["-H", "Sec-Fetch-Site: \(site)"])
             #expect(result.status == 403 && result.body.contains("Sec-Fetch-Site"), "\(site): \(result)")

@@ -133,7 +133,7 @@ struct HTTPProtocolIntegrationTests {
 
     @Test func percentEncodedNULInThePathIs400() throws {
         let server = try ServerProcess()
-        let marker = server.directory.appendingPathComponent("pwned").path
+        let marker = server.directory.file("pwned")
         for target in ["/health%00x", "/submit%00junk?command=touch%20\(marker)&sync=0"] {
             let reply = try HTTPProtocolIntegrationTests.exchange(server,
                 "GET \(target) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
