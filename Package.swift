@@ -20,26 +20,40 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Modules/CSQLite",
             pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CPOSIX", path: "Modules/CPOSIX"),
         .systemLibrary(name: "CFuzzShim", path: "Modules/CFuzzShim"),
+        // The layers, lowest first; each may import only those above it in this list.
+        // Jobs, scheduling decisions, formatting: pure Swift, no C, no I/O.
+        .target(name: "JobSchedModel"),
+        // The HTTP endpoints' parameters and the requests parsed from them: pure.
+        .target(name: "JobSchedAPI", dependencies: ["JobSchedModel"]),
+        // The only layer that touches C: event loop, HTTP, SQLite, processes, POSIX.
         .target(
-            name: "JobSchedCore",
+            name: "JobSchedSystem",
             dependencies: [
-                "CLibEvent", "CSQLite",
+                "JobSchedModel", "CLibEvent", "CSQLite", "CPOSIX",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The server: handlers, the job lifecycle, and the wiring.
+        .target(
+            name: "JobSchedDaemon",
+            dependencies: [
+                "JobSchedModel", "JobSchedAPI", "JobSchedSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(
             name: "jobsched",
             dependencies: [
-                "JobSchedCore",
+                "JobSchedDaemon", "JobSchedAPI", "JobSchedModel", "JobSchedSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .executableTarget(name: "jobsched-fuzz", dependencies: ["JobSchedCore", "CFuzzShim"]),
+        .executableTarget(name: "jobsched-fuzz", dependencies: ["JobSchedAPI", "CFuzzShim"]),
         .testTarget(
             name: "JobSchedTests",
             // Depending on the executable makes `swift test` build the real binary
             // that the integration tests start.
-            dependencies: ["JobSchedCore", "jobsched"]),
+            dependencies: ["JobSchedModel", "JobSchedAPI", "JobSchedSystem", "JobSchedDaemon", "jobsched"]),
     ]
 )

@@ -1,6 +1,6 @@
 import CFuzzShim
 import Foundation
-import JobSchedCore
+import JobSchedAPI
 
 /// libFuzzer calls this once per input.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,6 +1,8 @@
 import ArgumentParser
-import Glibc
-import JobSchedCore
+import JobSchedAPI
+import JobSchedDaemon
+import JobSchedModel
+import JobSchedSystem
 import Logging
 
 @main
@@ -110,23 +112,16 @@ struct JobSchedCommand: ParsableCommand {
     /// removed from the environment so that jobs do not inherit it.
     private func loadToken() throws -> String? {
         if let tokenFile {
-            let fd = open(tokenFile, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw ServerError("cannot read token file '\(tokenFile)': \(String(cString: strerror(errno)))") }
-            defer { close(fd) }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            while case let n = read(fd, &chunk, chunk.count), n > 0 { bytes += chunk[..<n] }
+            let bytes: [UInt8]
+            do {
+                bytes = try readWholeFile(tokenFile)
+            } catch {
+                throw ServerError("cannot read token file '\(tokenFile)': \(error)")
+            }
             return try AccessToken.parse(String(decoding: bytes, as: UTF8.self), source: "token file '\(tokenFile)'")
         }
-        guard let value = getenv("JOBSCHED_TOKEN") else { return nil }
-        let text = String(cString: value)
-        unsetenv("JOBSCHED_TOKEN")
+        guard let text = takeEnvironmentVariable("JOBSCHED_TOKEN") else { return nil }
         return try AccessToken.parse(text, source: "JOBSCHED_TOKEN")
-    }
-
-    private func writeLine(_ text: String, to fd: Int32) {
-        var line = text + "\n"
-        line.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
     }
 }
 

@@ -1,6 +1,5 @@
 import ArgumentParser
-import Glibc
-import JobSchedCore
+import JobSchedSystem
 
 /// The helper process the server starts to checkpoint its database's
 /// write-ahead log off its event loop (see `WALCheckpointer`).
@@ -15,8 +14,7 @@ struct WALCheckpointCommand: ParsableCommand {
 
     func run() throws {
         guard let failure = WALCheckpointer.runHelper(databasePath: dbfile) else { return }
-        var line = "jobsched wal-checkpoint: \(failure)\n"
-        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        writeLine("jobsched wal-checkpoint: \(failure)", to: 2)
         throw ExitCode.failure
     }
 }

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import JobSchedCore
+@testable import JobSchedAPI
+@testable import JobSchedDaemon
+@testable import JobSchedModel
+@testable import JobSchedSystem
 
 /// A job with every field set, and one with every optional field absent.
 private enum SampleJobs {
@@ -32,7 +35,7 @@ struct TextTableUnitTests {
     }
 
     @Test func jobsTable() {
-        let table = TextTable.jobs([SampleJobs.full, SampleJobs.sparse], fields: JobField.defaultFields)
+        let table = TextTable.jobs([SampleJobs.full, SampleJobs.sparse], fields: JobField.defaultFields, now: 0)
         #expect(table == """
             jobid\tname\tgroup\tstatus\treturncode\tsubmitted\tmsg\tcommand
             42\tbuild\tci\tsuccess\t0\t2001-09-09T01:46:40Z\tdone\tmake\\tall
@@ -42,8 +45,8 @@ struct TextTableUnitTests {
     }
 
     @Test func jobsTableHeaderOnlyAndOtherFields() {
-        #expect(TextTable.jobs([], fields: [.jobid, .status]) == "jobid\tstatus\n")
-        #expect(TextTable.jobs([SampleJobs.sparse], fields: [.pid, .sync, .outlog, .started]) == "pid\tsync\toutlog\tstarted\n-\t0\t-\t-\n")
+        #expect(TextTable.jobs([], fields: [.jobid, .status], now: 0) == "jobid\tstatus\n")
+        #expect(TextTable.jobs([SampleJobs.sparse], fields: [.pid, .sync, .outlog, .started], now: 0) == "pid\tsync\toutlog\tstarted\n-\t0\t-\t-\n")
     }
 
     @Test func statusLine() {
@@ -75,10 +78,10 @@ struct JobFieldUnitTests {
         (.pid, .int(4321), "4321", .null, "-"),
     ])
     func jsonAndText(field: JobField, fullJSON: JSON, fullText: String, sparseJSON: JSON, sparseText: String) {
-        #expect(field.json(of: SampleJobs.full).serialized() == fullJSON.serialized())
-        #expect(field.text(of: SampleJobs.full) == fullText)
-        #expect(field.json(of: SampleJobs.sparse).serialized() == sparseJSON.serialized())
-        #expect(field.text(of: SampleJobs.sparse) == sparseText)
+        #expect(field.json(of: SampleJobs.full, now: 0).serialized() == fullJSON.serialized())
+        #expect(field.text(of: SampleJobs.full, now: 0) == fullText)
+        #expect(field.json(of: SampleJobs.sparse, now: 0).serialized() == sparseJSON.serialized())
+        #expect(field.text(of: SampleJobs.sparse, now: 0) == sparseText)
     }
 
     @Test func parseList() throws {
@@ -88,14 +91,14 @@ struct JobFieldUnitTests {
     }
 
     @Test func jobObjectCarriesEveryFieldInTheDocumentedOrder() {
-        #expect(JobJSON.object(SampleJobs.sparse).serialized() == """
+        #expect(JobJSON.object(SampleJobs.sparse, now: 0).serialized() == """
             {"jobid": 7, "name": "", "group": "default", "command": "sleep 9", "status": "queued", "returncode": null, \
             "sync": false, "outlog": null, "errlog": null, "msg": null, "submitted": "1970-01-01T00:00:00Z", \
             "started": null, "finished": null, "pid": null, "priority": 0, "after": [], "afterany": [], \
             "notbefore": null, "timeout": null, "retries": 0, "retry_delay": "0", "attempts": 0, "cwd": null, \
             "env": [], "runtime": null}
             """)
-        #expect(JobJSON.object(SampleJobs.full, fields: [.status, .jobid]).serialized() == #"{"status": "success", "jobid": 42}"#)
+        #expect(JobJSON.object(SampleJobs.full, fields: [.status, .jobid], now: 0).serialized() == #"{"status": "success", "jobid": 42}"#)
     }
 }
 
@@ -161,7 +164,7 @@ struct TimestampUnitTests {
     }
 
     @Test func nowIsARecentEpochTime() {
-        let now = Timestamp.now()
+        let now = Clock.now()
         #expect(abs(now - Date().timeIntervalSince1970) < 60)
     }
 }

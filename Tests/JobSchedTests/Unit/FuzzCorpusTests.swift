@@ -1,5 +1,8 @@
 import Foundation
-@testable import JobSchedCore
+@testable import JobSchedAPI
+@testable import JobSchedDaemon
+@testable import JobSchedModel
+@testable import JobSchedSystem
 import Testing
 
 /// The fuzz seed corpus, run through the same entry point libFuzzer calls, so

@@ -1,5 +1,8 @@
 import Testing
-@testable import JobSchedCore
+@testable import JobSchedAPI
+@testable import JobSchedDaemon
+@testable import JobSchedModel
+@testable import JobSchedSystem
 
 @Suite("Unit: JobFilter.whereClause")
 struct JobFilterUnitTests {

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import JobSchedCore
+@testable import JobSchedAPI
+@testable import JobSchedDaemon
+@testable import JobSchedModel
+@testable import JobSchedSystem
 
 /// Each test gets a fresh directory, removed afterwards.
 @Suite("Unit: JobStore on a real SQLite file")

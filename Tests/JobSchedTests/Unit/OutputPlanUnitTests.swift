@@ -1,11 +1,14 @@
 import Testing
-@testable import JobSchedCore
+@testable import JobSchedAPI
+@testable import JobSchedDaemon
+@testable import JobSchedModel
+@testable import JobSchedSystem
 
 @Suite("Unit: OutputPlan")
 struct OutputPlanUnitTests {
     @Test(arguments: [
         // sync, outlog, errlog → stdout, stderr, firstPipeStream, spoolStreams
-        (true, nil, nil, OutputTarget.sharedPipe, OutputTarget.sharedPipe, Spool.Stream.both, [Spool.Stream.both]),
+        (true, nil, nil, OutputTarget.sharedPipe, OutputTarget.sharedPipe, JobOutputStream.both, [JobOutputStream.both]),
         (true, "out.log", nil, .file("out.log"), .sharedPipe, .stderr, [.stderr]),
         (true, nil, "err.log", .sharedPipe, .file("err.log"), .stdout, [.stdout]),
         (true, "out.log", "err.log", .file("out.log"), .file("err.log"), nil, []),
@@ -14,9 +17,9 @@ struct OutputPlanUnitTests {
         (false, "out.log", nil, .file("out.log"), .ownPipe, nil, [.stderr]),
         (false, nil, "err.log", .ownPipe, .file("err.log"), .stdout, [.stdout]),
         (false, "out.log", "err.log", .file("out.log"), .file("err.log"), nil, []),
-    ] as [(Bool, String?, String?, OutputTarget, OutputTarget, Spool.Stream?, [Spool.Stream])])
+    ] as [(Bool, String?, String?, OutputTarget, OutputTarget, JobOutputStream?, [JobOutputStream])])
     func plan(sync: Bool, outlog: String?, errlog: String?,
-              stdout: OutputTarget, stderr: OutputTarget, firstPipeStream: Spool.Stream?, spoolStreams: [Spool.Stream]) {
+              stdout: OutputTarget, stderr: OutputTarget, firstPipeStream: JobOutputStream?, spoolStreams: [JobOutputStream]) {
         let plan = OutputPlan(sync: sync, outlog: outlog, errlog: errlog)
         #expect(plan.stdout == stdout)
         #expect(plan.stderr == stderr)

@@ -1,5 +1,8 @@
 import Testing
-@testable import JobSchedCore
+@testable import JobSchedAPI
+@testable import JobSchedDaemon
+@testable import JobSchedModel
+@testable import JobSchedSystem
 
 /// The newer request parameters: submit's scheduling options, clean, output,
 /// jobinfo's sort and limit, and wait's group and fail.
@@ -190,8 +193,8 @@ struct RequestOptionsUnitTests {
         #expect(r.id == 7 && !r.follow && r.stream == .both)
     }
 
-    @Test(arguments: [("both", Spool.Stream.both), ("stdout", .stdout), ("stderr", .stderr), ("", .both)])
-    func outputStreams(value: String, stream: Spool.Stream) throws {
+    @Test(arguments: [("both", JobOutputStream.both), ("stdout", .stdout), ("stderr", .stderr), ("", .both)])
+    func outputStreams(value: String, stream: JobOutputStream) throws {
         let r = try OutputRequest(Parameters([("jobid", "1"), ("stream", value), ("follow", "1"), ("format", "text")], for: .output))
         #expect(r.stream == stream && r.follow)
     }

@@ -1,4 +1,7 @@
-@testable import JobSchedCore
+@testable import JobSchedAPI
+@testable import JobSchedDaemon
+@testable import JobSchedModel
+@testable import JobSchedSystem
 import Testing
 
 @Suite("Unit: request scanner")

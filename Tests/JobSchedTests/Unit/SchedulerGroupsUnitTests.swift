@@ -1,5 +1,8 @@
 import Testing
-@testable import JobSchedCore
+@testable import JobSchedAPI
+@testable import JobSchedDaemon
+@testable import JobSchedModel
+@testable import JobSchedSystem
 
 /// Priorities, group limits and pauses of `Scheduler`.
 @Suite("Unit: Scheduler groups and priorities")

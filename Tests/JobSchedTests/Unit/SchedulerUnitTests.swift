@@ -1,5 +1,8 @@
 import Testing
-@testable import JobSchedCore
+@testable import JobSchedAPI
+@testable import JobSchedDaemon
+@testable import JobSchedModel
+@testable import JobSchedSystem
 
 /// The global limit and slot bookkeeping of `Scheduler` (group limits, pauses
 /// and priorities are left to the scheduler's own feature tests).

@@ -1,6 +1,9 @@
 import Logging
 import Testing
-@testable import JobSchedCore
+@testable import JobSchedAPI
+@testable import JobSchedDaemon
+@testable import JobSchedModel
+@testable import JobSchedSystem
 
 @Suite("Unit: log line format")
 struct StderrLogHandlerUnitTests {

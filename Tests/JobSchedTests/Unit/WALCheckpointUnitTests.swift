@@ -2,7 +2,10 @@ import Foundation
 import Glibc
 import Logging
 import Testing
-@testable import JobSchedCore
+@testable import JobSchedAPI
+@testable import JobSchedDaemon
+@testable import JobSchedModel
+@testable import JobSchedSystem
 
 @Suite("Unit: when the write-ahead log is checkpointed")
 struct CheckpointScheduleUnitTests {

@@ -1,0 +1,46 @@
+import JobSchedModel
+
+/// A request's command with its parameters parsed and checked: everything
+/// that can be said about a request without touching the server, so the
+/// fuzz target runs exactly the parsing the server does.
+package enum CommandRequest {
+    case help(HelpRequest)
+    case submit(SubmitRequest)
+    case batchSubmit(BatchSubmitRequest)
+    case jobinfo(JobInfoRequest)
+    case output(OutputRequest)
+    case kill(JobListRequest)
+    case wait(WaitRequest)
+    case remove(JobListRequest)
+    case clean(CleanRequest)
+    case restart(JobListRequest)
+    /// /group, /pause and /resume read their few parameters themselves.
+    case group(Parameters)
+    case pause(Parameters)
+    case resume(Parameters)
+    case metrics
+    case health(OutputFormat)
+    case shutdown(OutputFormat)
+
+    package init(_ command: Command, _ pairs: [(String, String)], body: [UInt8]) throws(RequestError) {
+        let p = try Parameters(pairs, for: command)
+        switch command {
+        case .help: self = .help(try HelpRequest(p))
+        case .submit where try p.flag("lines", default: false): self = .batchSubmit(try BatchSubmitRequest(p, body: body))
+        case .submit: self = .submit(try SubmitRequest(p))
+        case .jobinfo: self = .jobinfo(try JobInfoRequest(p))
+        case .output: self = .output(try OutputRequest(p))
+        case .kill: self = .kill(try JobListRequest(p))
+        case .wait: self = .wait(try WaitRequest(p))
+        case .remove: self = .remove(try JobListRequest(p))
+        case .clean: self = .clean(try CleanRequest(p))
+        case .restart: self = .restart(try JobListRequest(p))
+        case .group: self = .group(p)
+        case .pause: self = .pause(p)
+        case .resume: self = .resume(p)
+        case .metrics: self = .metrics
+        case .health: self = .health(try p.format)
+        case .shutdown: self = .shutdown(try p.format)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import JobSchedModel
+
+/// A request's parameters, checked against its command's spec.
+///
+/// The last value of a repeated parameter wins; a name the command does not
+/// know is an error, which catches typos such as `comand=`.
+package struct Parameters {
+    package let command: Command
+    /// Every pair, in order: requests carry a handful, so a search from the
+    /// end (the last value wins) costs less than hashing them into a table.
+    private let pairs: [(String, String)]
+
+    /// The names each command knows, worked out once rather than per request.
+    private static let knownNames: [Command: [String]] =
+        Dictionary(uniqueKeysWithValues: Command.allCases.map { ($0, $0.parameters.map(\.name)) })
+
+    package init(_ pairs: [(String, String)], for command: Command) throws(RequestError) {
+        let known = Parameters.knownNames[command] ?? []
+        for (name, _) in pairs where !known.contains(name) {
+            throw .badRequest("unknown parameter \(Excerpt.quoted(name)) for /\(command.rawValue); see /help?topic=\(command.rawValue)")
+        }
+        self.command = command
+        self.pairs = pairs
+    }
+
+    private init(command: Command, pairs: [(String, String)]) {
+        self.command = command
+        self.pairs = pairs
+    }
+
+    /// The same parameters with `name` set to `value`.
+    package func setting(_ name: String, to value: String) -> Parameters {
+        Parameters(command: command, pairs: pairs.filter { $0.0 != name } + [(name, value)])
+    }
+
+    /// The value, or nil when absent or empty.
+    package func string(_ name: String) -> String? {
+        guard let value = pairs.last(where: { $0.0 == name })?.1, !value.isEmpty else { return nil }
+        return value
+    }
+
+    package func required(_ name: String) throws(RequestError) -> String {
+        guard let value = string(name) else { throw .badRequest("missing required parameter '\(name)'") }
+        return value
+    }
+
+    /// A job's name or group, which holds no comma: `/jobinfo` takes comma-separated lists of them.
+    package func label(_ name: String) throws(RequestError) -> String? {
+        guard let value = string(name) else { return nil }
+        guard !value.utf8.contains(UInt8(ascii: ",")) else {
+            throw .badRequest("\(name) must not contain a comma (filters take comma-separated lists of them): \(Excerpt.quoted(value))")
+        }
+        return value
+    }
+
+    /// `0` or `1`.
+    package func flag(_ name: String, default defaultValue: Bool) throws(RequestError) -> Bool {
+        switch string(name) {
+        case nil: return defaultValue
+        case "0": return false
+        case "1": return true
+        case let other?: throw .badRequest("\(name) must be 0 or 1, not \(Excerpt.quoted(other))")
+        }
+    }
+
+    /// Every non-empty value given for a repeatable parameter.
+    package func repeated(_ name: String) -> [String] { pairs.filter { $0.0 == name && !$0.1.isEmpty }.map(\.1) }
+
+    package func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws(RequestError) -> Int {
+        guard let text = string(name) else { return defaultValue }
+        guard let value = Int(text), range.contains(value) else {
+            throw .badRequest("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), not \(Excerpt.quoted(text))")
+        }
+        return value
+    }
+
+    /// A comma-separated list; empty items are skipped.
+    package func list(_ name: String) -> [String] {
+        (string(name) ?? "").split(separator: ",").map { String($0.trimmingSpaces) }.filter { !$0.isEmpty }
+    }
+
+    package func jobIDs(_ name: String) throws(RequestError) -> [JobID] {
+        var ids: [JobID] = []
+        for item in list(name) {
+            guard let id = JobID(item), id > 0 else { throw .badRequest("invalid job id \(Excerpt.quoted(item)) in \(name)") }
+            ids.append(id)
+        }
+        return ids
+    }
+
+    package func requiredJobIDs(_ name: String) throws(RequestError) -> [JobID] {
+        let ids = try jobIDs(name)
+        guard !ids.isEmpty else { throw .badRequest("missing required parameter '\(name)'") }
+        return ids
+    }
+
+    package func seconds(_ name: String) throws(RequestError) -> Double? {
+        guard let text = string(name) else { return nil }
+        // Plain decimals only: Double() would also take hex, "inf" and exponents.
+        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              let value = Double(text), value <= 1e9 else {
+            throw .badRequest("\(name) must be a number of seconds, not \(Excerpt.quoted(text))")
+        }
+        return value
+    }
+
+    /// An ISO-8601 time, as seconds since the epoch.
+    package func time(_ name: String) throws(RequestError) -> Double? {
+        guard let text = string(name) else { return nil }
+        guard let time = Timestamp.parseISO8601(text) else {
+            throw .badRequest("\(name) must be an ISO-8601 time such as 2026-11-29T18:00:00Z, not \(Excerpt.quoted(text))")
+        }
+        return time
+    }
+
+    package var format: OutputFormat {
+        get throws(RequestError) {
+            switch string("format") {
+            case nil, "text": return .text
+            case "json": return .json
+            case let other?: throw .badRequest("format must be 'text' or 'json', not \(Excerpt.quoted(other))")
+            }
+        }
+    }
+}
+
+package enum OutputFormat: Equatable {
+    case text, json
+}

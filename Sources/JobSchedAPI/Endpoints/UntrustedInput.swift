@@ -1,0 +1,31 @@
+import JobSchedModel
+
+/// Every parser of untrusted request bytes in one call, for the fuzz target
+/// (`jobsched-fuzz`) and its corpus replay test.
+public enum UntrustedInput {
+    /// Byte 0 picks the encoding (bit 3: multipart, whose first line is then
+    /// the Content-Type) and the command (the other bits); the rest is the
+    /// form, and for a batch submit the body too. Malformed input must end in
+    /// a `RequestError`, never in a trap.
+    public static func parse(_ data: UnsafeRawBufferPointer) {
+        guard let selector = data.first else { return }
+        let commandBits = Int(selector & 7) | Int(selector >> 4) << 3
+        let command = Command.allCases[commandBits % Command.allCases.count]
+        var rest = Array(data.dropFirst())
+        do {
+            let pairs: [(String, String)]
+            if selector & 8 != 0 {
+                let newline = rest.firstIndex(of: UInt8(ascii: "\n")) ?? rest.endIndex
+                let contentType = String(decoding: rest[..<newline], as: UTF8.self)
+                rest = Array(rest[min(newline + 1, rest.endIndex)...])
+                guard let boundary = FormDecoding.multipartBoundary(contentType: contentType) else { return }
+                pairs = try FormDecoding.decodeMultipart(rest, boundary: boundary)
+            } else {
+                pairs = try FormDecoding.decodeURLEncoded(rest)
+            }
+            _ = try CommandRequest(command, pairs, body: rest)
+        } catch {
+            // A refused input is a correct outcome.
+        }
+    }
+}

@@ -1,6 +1,0 @@
-extension JobSchedServer {
-    /// `ok` for monitors: the server is up and its event loop answers.
-    func health(format: OutputFormat, _ request: HTTPRequest) {
-        respond(request, format: format, text: { "ok\n" }, json: { .object([("status", .string("ok"))]) })
-    }
-}

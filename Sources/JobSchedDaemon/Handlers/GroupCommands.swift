@@ -1,0 +1,109 @@
+import JobSchedAPI
+import JobSchedModel
+import JobSchedSystem
+
+/// /group, /pause and /resume: per-group limits and pausing, kept in the database.
+extension JobSchedServer {
+    package func group(_ p: Parameters, _ request: HTTPRequest) throws(RequestError) {
+        let format = try p.format
+        if let name = try p.label("name") {
+            guard let limitText = p.string("limit") else {
+                throw .badRequest("missing required parameter 'limit' (with name)")
+            }
+            let limit = limitText == "none" ? 0 : try p.integer("limit", default: 0, range: 0...1_000_000)
+            scheduler.setLimit(limit == 0 ? nil : limit, for: name)
+            try persist(group: name)
+            startAdmittedJobs()
+        } else if p.string("limit") != nil {
+            throw .badRequest("limit needs name=GROUP")
+        }
+        let rows = groupRows()
+        replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in
+            self.respond(request, format: format, text: {
+                "group\tlimit\tpaused\tqueued\trunning\n" + rows.map {
+                    "\(TextTable.escape($0.name))\t\($0.limit.map(String.init) ?? "-")\t\($0.paused ? 1 : 0)\t\($0.queued)\t\($0.running)\n"
+                }.joined()
+            }, json: {
+                .object([("groups", .array(rows.map {
+                    .object([("name", .string($0.name)), ("limit", JSON($0.limit)), ("paused", .bool($0.paused)),
+                             ("queued", .int(Int64($0.queued))), ("running", .int(Int64($0.running)))])
+                }))])
+            })
+        }
+    }
+
+    package func setPaused(_ paused: Bool, _ p: Parameters, _ request: HTTPRequest) throws(RequestError) {
+        let format = try p.format
+        let names: [String]
+        if let name = try p.label("group") {
+            names = [name]
+        } else {
+            // Every group: the ones with settings, the ones with jobs, and the
+            // all-groups switch that also covers groups created later.
+            names = groupRows().map(\.name) + [Scheduler.allGroups]
+        }
+        for name in names {
+            scheduler.setPaused(paused, group: name)
+            try persist(group: name)
+        }
+        startAdmittedJobs()
+        let target = p.string("group").map { "group \(Excerpt.plain($0, limit: 80))" } ?? "all groups"
+        let message = "\(paused ? "Paused" : "Resumed") \(target)"
+        logger.notice("\(message)")
+        replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in
+            self.respond(request, format: format, text: { message + "\n" }, json: { .object([("message", .string(message))]) })
+        }
+    }
+
+    /// After a failed commit: the settings in force go back to the stored
+    /// ones, so that a 503 means the change was not made.
+    private func restoreGroupSettings() {
+        do {
+            scheduler.replaceGroupSettings(with: try store.groupSettings())
+        } catch {
+            logger.error("reading group settings back: \(error)")
+            return
+        }
+        startAdmittedJobs()
+    }
+
+    private func persist(group name: String) throws(RequestError) {
+        do {
+            try store.save(group: name, scheduler.settings(of: name))
+        } catch {
+            throw JobSchedServer.databaseError(error)
+        }
+    }
+
+    private struct GroupRow {
+        package var name: String
+        package var limit: Int?
+        package var paused: Bool
+        package var queued = 0
+        package var running = 0
+    }
+
+    /// Every group that has settings or active jobs, by name.
+    private func groupRows() -> [GroupRow] {
+        var rows: [String: GroupRow] = [:]
+        func row(_ name: String) -> GroupRow {
+            let settings = scheduler.settings(of: name)
+            return GroupRow(name: name, limit: settings.limit, paused: settings.paused)
+        }
+        for name in scheduler.groupSettings.keys where name != Scheduler.allGroups { rows[name] = row(name) }
+        for (name, count) in activeCountsByGroup() {
+            if rows[name] == nil { rows[name] = row(name) }
+            rows[name]!.queued = count.queued
+            rows[name]!.running = count.running
+        }
+        return rows.values.sorted { $0.name < $1.name }
+    }
+
+    /// Queued and running jobs in each group that has any, from the index and the scheduler.
+    package func activeCountsByGroup() -> [String: (queued: Int, running: Int)] {
+        activeIndex.byGroup.reduce(into: [:]) { counts, group in
+            let running = scheduler.runningPerGroup[group.key] ?? 0
+            counts[group.key] = (group.value.count - running, running)
+        }
+    }
+}

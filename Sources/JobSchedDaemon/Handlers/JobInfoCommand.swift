@@ -1,0 +1,17 @@
+import JobSchedAPI
+import JobSchedModel
+import JobSchedSystem
+
+extension JobSchedServer {
+    package func jobInfo(_ r: JobInfoRequest, _ request: HTTPRequest) throws(RequestError) {
+        let jobs: [Job]
+        do {
+            jobs = try store.jobs(matching: r.filter)
+        } catch {
+            throw JobSchedServer.databaseError(error)
+        }
+        let now = Clock.now()
+        respond(request, format: r.format, text: { TextTable.jobs(jobs, fields: r.fields ?? JobField.defaultFields, now: now) },
+                json: { .object([("jobs", .array(jobs.map { JobJSON.object($0, fields: r.fields ?? JobField.allCases, now: now) }))]) })
+    }
+}

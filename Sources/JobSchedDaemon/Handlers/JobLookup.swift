@@ -1,0 +1,43 @@
+import JobSchedAPI
+import JobSchedModel
+import JobSchedSystem
+
+/// Finding the jobs a request names, and refusing it (404) when one does not exist.
+extension JobSchedServer {
+    /// A job that exists, active or finished; 404 otherwise.
+    package func existingJob(_ id: JobID) throws(RequestError) -> Job {
+        let found: Job?
+        do {
+            found = try currentJob(id)
+        } catch {
+            throw JobSchedServer.databaseError(error)
+        }
+        guard let found else { throw RequestError(status: 404, message: JobSchedServer.unknownJobsMessage([id])) }
+        return found
+    }
+
+    /// Refuses a request that names a job that does not exist, before it changes anything.
+    package func requireExistingJobs(_ ids: [JobID]) throws(RequestError) {
+        let unknown = try unknownJobs(ids)
+        guard unknown.isEmpty else { throw RequestError(status: 404, message: JobSchedServer.unknownJobsMessage(unknown)) }
+    }
+
+    /// The ids, among `ids`, of no job, active or finished.
+    package func unknownJobs(_ ids: [JobID]) throws(RequestError) -> [JobID] {
+        var unknown: [JobID] = []
+        do {
+            try store.readingTogether { () throws(SQLiteError) in
+                for id in ids where activeJobs[id] == nil && unconfirmed[id] == nil {
+                    if try store.job(id) == nil { unknown.append(id) }
+                }
+            }
+        } catch {
+            throw JobSchedServer.databaseError(error)
+        }
+        return unknown
+    }
+
+    package static func unknownJobsMessage(_ ids: [JobID]) -> String {
+        "unknown job id " + ids.map(String.init).joined(separator: ",")
+    }
+}

@@ -1,0 +1,45 @@
+import JobSchedAPI
+import JobSchedModel
+import JobSchedSystem
+
+extension JobSchedServer {
+    /// A job's kept output; with follow=1, then everything new until the job ends.
+    package func output(_ r: OutputRequest, _ request: HTTPRequest) throws(RequestError) {
+        let job = try existingJob(r.id)
+        let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
+        guard plan.spoolStreams.contains(r.stream) else {
+            throw RequestError(status: 409, message: whyNotKept(r.stream, of: job))
+        }
+        let kept = spool.read(job.id, r.stream) ?? []
+        guard r.follow, let active = activeJobs[job.id] else {
+            kept.withUnsafeBytes { request.respond(status: 200, bytes: $0) }
+            return
+        }
+        request.startStream { [unowned active, unowned request] in
+            active.followers.removeAll { $0.request === request }
+        }
+        kept.withUnsafeBytes { request.send($0) }
+        active.followers.append((request, r.stream))
+    }
+
+    /// Where the output asked for went instead, and what is kept.
+    package func whyNotKept(_ stream: JobOutputStream, of job: Job) -> String {
+        func file(_ path: String) -> String {
+            Excerpt.quoted(path.hasPrefix("/") ? path : workingDirectory + "/" + path, limit: 400)
+        }
+        switch (stream, job.outlog, job.errlog) {
+        case (.stdout, let outlog?, _):
+            return "job \(job.id)'s stdout went to the file \(file(outlog))"
+        case (.stderr, _, let errlog?):
+            return "job \(job.id)'s stderr went to the file \(file(errlog))"
+        case (_, let outlog?, let errlog?):
+            return "job \(job.id)'s stdout went to the file \(file(outlog)) and its stderr to \(file(errlog))"
+        case (_, let outlog?, nil):
+            return "job \(job.id)'s stdout went to the file \(file(outlog)); its stderr is kept: add stream=stderr"
+        case (_, nil, let errlog?):
+            return "job \(job.id)'s stderr went to the file \(file(errlog)); its stdout is kept: add stream=stdout"
+        default:
+            return "job \(job.id) is a sync job: its stdout and stderr were kept together; leave out stream="
+        }
+    }
+}

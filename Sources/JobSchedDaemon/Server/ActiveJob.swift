@@ -1,0 +1,29 @@
+import JobSchedAPI
+import JobSchedModel
+import JobSchedSystem
+
+/// A job that is queued or running, with what the server holds for it.
+package final class ActiveJob {
+    package var job: Job
+    /// The client of a sync job, whose reply streams the job's output.
+    package var syncClient: HTTPRequest?
+    /// Whether the last byte sent to the sync client was a newline (true before any).
+    package var clientSawNewline = true
+    /// Clients of `/output?follow=1`, each with the stream it asked for.
+    package var followers: [(request: HTTPRequest, stream: JobOutputStream)] = []
+    package var pumps: [OutputPump] = []
+    package var spool: SpoolWriter?
+    /// Set when jobsched decided to end the job: it will finish as `killed` with this `msg`.
+    package var killReason: String?
+    /// While queued: the timer of `delay=`/`at=` or of a retry's pause; the job is not ready before it fires.
+    package var startTimer: Event?
+    /// While running: the `timeout=` timer.
+    package var timeoutTimer: Event?
+
+    package init(job: Job, syncClient: HTTPRequest?) {
+        self.job = job
+        self.syncClient = syncClient
+    }
+
+    package var pid: Int32? { job.pid }
+}

@@ -1,0 +1,46 @@
+import JobSchedAPI
+import JobSchedModel
+import JobSchedSystem
+
+/// Everything the command line decides.
+public struct ServerConfiguration: Sendable {
+    public var address = "127.0.0.1"
+    public var port: UInt16 = 4321
+    public var databasePath = "jobs.sqlite"
+    /// Most jobs running at once.
+    public var maxRunning = 4
+    /// Seconds between SIGTERM and SIGKILL when jobsched ends a job's processes.
+    public var killGrace = 3.0
+    /// Start with an empty job table.
+    public var clear = false
+    /// Keep queued jobs across a restart: run the ones a previous run left, and leave queued ones at shutdown.
+    public var resume = false
+
+    /// Where job output that goes to no file is kept; nil: DBFILE.spool beside the database.
+    public var spoolDirectory: String?
+    /// Each spool file keeps about this many of its last bytes.
+    public var maxLogBytes = 10 << 20
+    /// Keep at most this many finished jobs (and their spool files); nil: all.
+    public var keepFinished: Int?
+    /// Listen on TCP `address:port` (false: only on `socketPath`).
+    public var tcp = true
+    /// A Unix domain socket to listen on too.
+    public var socketPath: String?
+    /// The bearer token every request must carry; nil: none.
+    public var token: String?
+    /// Listen on a non-loopback address without a token.
+    public var insecureNoAuth = false
+    /// Most client connections open at once; more wait in the listen backlog.
+    public var maxConnections = 4096
+    /// Most jobs waiting in the queue; a submit beyond it gets 503. nil: no bound.
+    public var maxQueued: Int?
+
+    /// The argv (without the database path, which is added) of a helper that
+    /// checkpoints the write-ahead log, so the loop never waits for fsync:
+    /// `jobsched wal-checkpoint`. nil: SQLite checkpoints inside commits.
+    public var checkpointCommand: [String]?
+
+    public init() {}
+
+    package var effectiveSpoolDirectory: String { spoolDirectory ?? databasePath + ".spool" }
+}

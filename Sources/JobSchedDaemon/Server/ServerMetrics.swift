@@ -1,0 +1,79 @@
+import Prometheus
+import JobSchedAPI
+import JobSchedModel
+import JobSchedSystem
+
+/// The figures `/metrics` exposes in the Prometheus text format, kept with
+/// swift-prometheus: counters as things happen, gauges set when scraped from
+/// the per-group counts the server keeps (a scrape costs O(groups)).
+package final class ServerMetrics {
+    private let registry = PrometheusCollectorRegistry()
+    private let submitted: Counter
+    private let duration: ValueHistogram
+    private var finished: [JobStatus: Counter] = [:]
+    private var requests: [String: Counter] = [:]
+    private var perGroup: [String: (queued: Gauge, running: Gauge)] = [:]
+    private var active: [JobStatus: Gauge] = [:]
+
+    package init() {
+        submitted = registry.makeCounter(descriptor: .init(
+            namespace: "jobsched", metricName: "jobs_submitted", unitName: "total", helpText: "Jobs submitted"))
+        duration = registry.makeValueHistogram(
+            descriptor: .init(namespace: "jobsched", metricName: "job_duration", unitName: "seconds",
+                              helpText: "Run time of finished jobs that started"),
+            buckets: [0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600, 14400])
+        for status in JobStatus.allCases where status.isFinished {
+            finished[status] = registry.makeCounter(
+                descriptor: .init(namespace: "jobsched", metricName: "jobs_finished", unitName: "total",
+                                  helpText: "Jobs finished, by final status"),
+                labels: [("status", status.rawValue)])
+        }
+        for status in [JobStatus.queued, .running] {
+            active[status] = registry.makeGauge(
+                descriptor: .init(namespace: "jobsched", metricName: "jobs", unitName: "",
+                                  helpText: "Jobs queued or running now"),
+                labels: [("status", status.rawValue)])
+        }
+    }
+
+    package func jobSubmitted() { submitted.increment() }
+
+    package func jobFinished(_ job: Job) {
+        finished[job.status]?.increment()
+        if let started = job.started, let ended = job.finished { duration.record(ended - started) }
+    }
+
+    package func requestHandled(command: String, status: Int32) {
+        let key = "\(command) \(status)"
+        if requests[key] == nil {
+            requests[key] = registry.makeCounter(
+                descriptor: .init(namespace: "jobsched", metricName: "http_requests", unitName: "total",
+                                  helpText: "HTTP requests, by command and status code"),
+                labels: [("command", command), ("status", String(status))])
+        }
+        requests[key]?.increment()
+    }
+
+    /// The exposition text, after setting the gauges from the active jobs' counts per group.
+    package func exposition(activeCounts: [String: (queued: Int, running: Int)]) -> [UInt8] {
+        var counts = activeCounts
+        for group in perGroup.keys where counts[group] == nil { counts[group] = (0, 0) }  // emptied since: back to 0
+        for (group, count) in counts {
+            let gauges = perGroup[group] ?? makeGroupGauges(group)
+            perGroup[group] = gauges
+            gauges.queued.set(Int64(count.queued))
+            gauges.running.set(Int64(count.running))
+        }
+        active[.queued]?.set(Int64(counts.values.reduce(0) { $0 + $1.queued }))
+        active[.running]?.set(Int64(counts.values.reduce(0) { $0 + $1.running }))
+        return registry.emitToBuffer()
+    }
+
+    private func makeGroupGauges(_ group: String) -> (queued: Gauge, running: Gauge) {
+        func gauge(_ name: String, _ help: String) -> Gauge {
+            registry.makeGauge(descriptor: .init(namespace: "jobsched", metricName: name, unitName: "", helpText: help),
+                               labels: [("group", group)])
+        }
+        return (gauge("group_queued", "Jobs queued in each group"), gauge("group_running", "Jobs running in each group"))
+    }
+}

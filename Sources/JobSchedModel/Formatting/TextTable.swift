@@ -1,0 +1,52 @@
+/// Plain-text replies: one item per line, tab-separated columns.
+package enum TextTable {
+    /// A header line, then one line per job.
+    package static func jobs(_ jobs: [Job], fields: [JobField], now: Double) -> String {
+        var out = fields.map(\.rawValue).joined(separator: "\t") + "\n"
+        for job in jobs {
+            out += fields.map { $0.text(of: job, now: now) }.joined(separator: "\t") + "\n"
+        }
+        return out
+    }
+
+    /// Keeps one value on one cell and off the terminal's controls: tab,
+    /// newline, carriage return, backslash and other control characters are escaped.
+    package static func escape(_ value: String) -> String {
+        value.escaping { String($0) }
+    }
+
+    /// The line that reports a job's end, as in `/wait` and a sync reply's trailer.
+    package static func statusLine(_ job: Job) -> String {
+        "job \(job.id) \(job.status.rawValue) returncode=\(job.returncode.map(String.init) ?? "-")"
+    }
+}
+
+extension Unicode.Scalar {
+    /// C0 controls, DEL and C1 controls: what a terminal may act on (ESC
+    /// starts a sequence that can rewrite the screen, CR moves the cursor).
+    package var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
+}
+
+extension String {
+    /// Backslash-escapes backslash, tab, newline and carriage return, and every
+    /// other control character as `\u001b`: the escapes text cells and JSON
+    /// share, so neither a job's name nor its command can act on a terminal.
+    /// `other` maps every other scalar.
+    package func escaping(_ other: (Unicode.Scalar) -> String) -> String {
+        guard unicodeScalars.contains(where: { $0 == "\\" || $0 == "\"" || $0.isControl }) else { return self }
+        var out = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case _ where scalar.isControl:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out += other(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,28 @@
+/// Which jobs `/jobinfo` shows: each list narrows the result, an empty list
+/// does not filter.
+package struct JobFilter: Equatable {
+    package var ids: [JobID] = []
+    package var names: [String] = []
+    package var groups: [String] = []
+    package var statuses: [JobStatus] = []
+    /// Show every job; otherwise a filter with no list set shows only active ones.
+    package var all = false
+    /// Order (by job id unless set) and most rows.
+    package var sort: JobField = .jobid
+    package var descending = false
+    package var limit: Int?
+
+    package init(ids: [JobID] = [], names: [String] = [], groups: [String] = [], statuses: [JobStatus] = [],
+                 all: Bool = false, sort: JobField = .jobid, descending: Bool = false, limit: Int? = nil) {
+        (self.ids, self.names, self.groups, self.statuses) = (ids, names, groups, statuses)
+        (self.all, self.sort, self.descending, self.limit) = (all, sort, descending, limit)
+    }
+
+    /// The statuses actually queried: with nothing asked for, the active jobs.
+    package var effectiveStatuses: [JobStatus] {
+        if statuses.isEmpty && ids.isEmpty && names.isEmpty && groups.isEmpty && !all {
+            return [.queued, .running]
+        }
+        return statuses
+    }
+}

@@ -1,0 +1,114 @@
+import CLibEvent
+import JobSchedModel
+
+/// Counts evhttp's open connections, keeps them under a bound, and owns their
+/// close callbacks.
+///
+/// libevent 2.1 has no connection limit and no new-connection callback. What it
+/// has: evhttp asks for each accepted connection's bufferevent (`bevcb`), and
+/// once the connection is set up, that bufferevent's callback argument is the
+/// connection. So a new bufferevent is counted at once, and its connection is
+/// picked up by a deferred event later in the same loop iteration (before any
+/// I/O on it can happen) to set the close callback that counts it out.
+///
+/// At the bound, `onLimit(true)` lets the owner stop accepting, so further
+/// clients wait in the kernel's backlog instead of being accepted and dropped;
+/// a connection accepted past the bound all the same (same accept batch) is closed.
+///
+/// It also keeps each connection's `ConnectionInput`, which bounds what it buffers.
+package final class ConnectionTracker {
+    package let limit: Int
+    private let loop: EventLoop
+    private let headLimit: Int
+    private let inputLimit: Int
+    /// Bufferevents of new connections not yet picked up.
+    private var pending: [OpaquePointer] = []
+    private var open: Set<OpaquePointer> = []
+    private var closeHandlers: [OpaquePointer: () -> Void] = [:]
+    /// By bufferevent, from its creation until its connection closes.
+    private var inputs: [OpaquePointer: ConnectionInput] = [:]
+    private var adopt: Event?
+    private var atLimit = false
+    package var onLimit: (Bool) -> Void = { _ in }
+
+    package var count: Int { pending.count + open.count }
+
+    /// `headLimit`: the largest request line and headers; `inputLimit`: room for the largest request.
+    package init(loop: EventLoop, limit: Int, headLimit: Int, inputLimit: Int) {
+        self.limit = limit
+        self.loop = loop
+        self.headLimit = headLimit
+        self.inputLimit = inputLimit
+        adopt = loop.deferredEvent { [unowned self] in self.adoptPending() }
+    }
+
+    /// evhttp's `bevcb`: the bufferevent for a connection just accepted.
+    package func newConnection(base: OpaquePointer) -> OpaquePointer? {
+        let bufferEvent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
+        if let bufferEvent {
+            inputs[bufferEvent] = ConnectionInput(bufferEvent: bufferEvent, loop: loop, headLimit: headLimit,
+                                                  inputLimit: inputLimit)
+            pending.append(bufferEvent)
+            adopt?.activate()
+            update()
+        }
+        return bufferEvent
+    }
+
+    /// A request handed over to the server's handler.
+    package func requestReceived(_ request: OpaquePointer) {
+        guard let connection = evhttp_request_get_connection(request) else { return }
+        inputs[evhttp_connection_get_bufferevent(connection)]?.requestReceived(request)
+    }
+
+    /// Calls `handler` once if the connection closes; nil forgets it.
+    package func setCloseHandler(_ connection: OpaquePointer, _ handler: (() -> Void)?) {
+        guard open.contains(connection) else { return }
+        closeHandlers[connection] = handler
+    }
+
+    private func adoptPending() {
+        let new = pending
+        pending = []
+        var refused = false
+        // evhttp frees a new connection before this point only if it cannot
+        // allocate its first request (out of memory); that case is not handled.
+        for bufferEvent in new {
+            var argument: UnsafeMutableRawPointer?
+            bufferevent_getcb(bufferEvent, nil, nil, nil, &argument)
+            guard let argument else {
+                inputs[bufferEvent] = nil
+                continue
+            }
+            let connection = OpaquePointer(argument)
+            guard open.count < limit else {
+                evhttp_connection_free(connection)
+                inputs[bufferEvent] = nil
+                refused = true
+                continue
+            }
+            open.insert(connection)
+            evhttp_connection_set_closecb(connection, { connection, arg in
+                Unmanaged<ConnectionTracker>.fromOpaque(arg!).takeUnretainedValue().closed(connection!)
+            }, Unmanaged.passUnretained(self).toOpaque())
+        }
+        update()
+        // A listener re-enabled meanwhile (after a pause for lack of descriptors) stops again.
+        if refused && atLimit { onLimit(true) }
+    }
+
+    private func closed(_ connection: OpaquePointer) {
+        open.remove(connection)
+        inputs[evhttp_connection_get_bufferevent(connection)] = nil
+        let handler = closeHandlers.removeValue(forKey: connection)
+        update()
+        handler?()
+    }
+
+    private func update() {
+        let now = count >= limit
+        guard now != atLimit else { return }
+        atLimit = now
+        onLimit(now)
+    }
+}

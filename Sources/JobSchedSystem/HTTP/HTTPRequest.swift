@@ -1,0 +1,261 @@
+import CLibEvent
+import Glibc
+import JobSchedModel
+
+/// One HTTP request from evhttp, and the reply to it.
+///
+/// A request is answered exactly once: with `respond`, or with a stream
+/// (`startStream`, `send`, `endStream`). Until then it may be held for as long
+/// as needed (a `/wait`), with `watchForDisconnect` telling when the client leaves.
+package final class HTTPRequest {
+    package enum Method { case get, post, head, other }
+
+    private let raw: OpaquePointer
+    private let loop: EventLoop
+    private let connections: ConnectionTracker
+    package let method: Method
+    /// The decoded path, such as `/submit`.
+    package let path: String
+    /// The raw (still percent-encoded) query string, if any.
+    package let query: String?
+    package let body: [UInt8]
+    /// The host the request is for: the authority of an absolute-form target
+    /// (`GET http://host:port/path`, RFC 9112 3.2.2), else the `Host` header.
+    package let host: String?
+    /// Why the request's framing is unsafe to go on from (see `RequestFraming`), or nil.
+    /// The reply to such a request closes the connection.
+    package let framingProblem: RequestError?
+    /// False once answered or once the client has gone; the request must not be used then.
+    package private(set) var isOpen = true
+    private var disconnectWatch: Event?
+    private var onClientGone: (() -> Void)?
+    private var onDrained: (() -> Void)?
+    /// Told the status code once it is decided (a reply or the start of a stream).
+    package var onStatus: ((Int32) -> Void)?
+
+    package init(raw: OpaquePointer, loop: EventLoop, connections: ConnectionTracker) {
+        self.raw = raw
+        self.loop = loop
+        self.connections = connections
+        switch evhttp_request_get_command(raw) {
+        case EVHTTP_REQ_POST: method = .post
+        case EVHTTP_REQ_GET: method = .get
+        case EVHTTP_REQ_HEAD: method = .head
+        default: method = .other
+        }
+        let uri = evhttp_request_get_evhttp_uri(raw)
+        let rawPath = evhttp_uri_get_path(uri).map { String(cString: $0) } ?? "/"
+        path = HTTPRequest.decodePath(rawPath)
+        query = evhttp_uri_get_query(uri).map { String(cString: $0) }
+        let command = evhttp_request_get_command(raw)
+        var framing = RequestFraming(methodHasBody: command == EVHTTP_REQ_POST || command == EVHTTP_REQ_PUT
+                                         || command == EVHTTP_REQ_PATCH)
+        var hostHeader: String?
+        // One walk over the headers, comparing names in place: it is on every request's path.
+        var entry = evhttp_request_get_input_headers(raw).pointee.tqh_first
+        while let header = entry {
+            let name = header.pointee.key!
+            if strcasecmp(name, "Host") == 0 {
+                framing.hostCount += 1
+                hostHeader = String(cString: header.pointee.value)
+            } else if strcasecmp(name, "Content-Length") == 0 {
+                framing.contentLengths.append(String(cString: header.pointee.value))
+            } else if strcasecmp(name, "Transfer-Encoding") == 0 {
+                framing.transferEncodings.append(String(cString: header.pointee.value))
+            }
+            entry = header.pointee.next.tqe_next
+        }
+        framingProblem = framing.problem
+        host = HTTPRequest.authority(of: uri) ?? hostHeader
+        let input = evhttp_request_get_input_buffer(raw)
+        let length = evbuffer_get_length(input)
+        body = [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            count = length == 0 ? 0 : Int(evbuffer_copyout(input, buffer.baseAddress, length))
+        }
+    }
+
+    package func header(_ name: String) -> String? {
+        evhttp_find_header(evhttp_request_get_input_headers(raw), name).map { String(cString: $0) }
+    }
+
+    // MARK: One-shot replies
+
+    package func respond(status: Int32, body: String, contentType: String = "text/plain; charset=utf-8") {
+        var text = body
+        text.withUTF8 { respond(status: status, bytes: UnsafeRawBufferPointer($0), contentType: contentType) }
+    }
+
+    package func respond(status: Int32, bytes: UnsafeRawBufferPointer, contentType: String = "text/plain; charset=utf-8") {
+        guard isOpen else { return }
+        stopWatchingForDisconnect()
+        setContentType(contentType)
+        let headers = evhttp_request_get_output_headers(raw)
+        if status == 405 { evhttp_add_header(headers, "Allow", "GET, POST, HEAD") }
+        if status == 401 { evhttp_add_header(headers, "WWW-Authenticate", "Bearer") }
+        if framingProblem != nil { evhttp_add_header(headers, "Connection", "close") }
+        let closing = framingProblem != nil || header("Connection").map { $0.lowercased() == "close" } ?? false
+        let connection = evhttp_request_get_connection(raw)
+        let buffer = evbuffer_new()
+        defer { evbuffer_free(buffer) }
+        if method == .head {
+            // The GET reply's headers and no content (evhttp would send the content).
+            evhttp_add_header(headers, "Content-Length", String(bytes.count))
+        } else {
+            evbuffer_add(buffer, bytes.baseAddress, bytes.count)
+        }
+        evhttp_send_reply(raw, status, HTTPRequest.reason(for: status), buffer)
+        // Nothing the client sends after a reply that closes the connection is read.
+        if closing, let connection { bufferevent_disable(evhttp_connection_get_bufferevent(connection), Int16(EV_READ)) }
+        isOpen = false
+        onStatus?(status)
+    }
+
+    /// Calls `handler` once if the client disconnects while the request is held.
+    ///
+    /// evhttp stops reading a connection while its request is being handled, so
+    /// it would never notice; a read event of our own peeks at the socket.
+    package func watchForDisconnect(_ handler: @escaping () -> Void) {
+        guard isOpen, disconnectWatch == nil,
+              let connection = evhttp_request_get_connection(raw) else { return }
+        let fd = bufferevent_getfd(evhttp_connection_get_bufferevent(connection))
+        onClientGone = handler
+        let watch = loop.readEvent(fd: fd) { [unowned self] in self.peekForDisconnect(fd: fd) }
+        watch.add()
+        disconnectWatch = watch
+    }
+
+    private func peekForDisconnect(fd: Int32) {
+        var byte: UInt8 = 0
+        let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        stopWatchingForDisconnect()
+        // More data (a pipelined request) is not a disconnect; stop peeking so
+        // the level-triggered event does not spin.
+        guard n <= 0 else { return }
+        isOpen = false
+        let handler = onClientGone
+        onClientGone = nil
+        // Frees the connection and the request it holds.
+        evhttp_connection_free(evhttp_request_get_connection(raw))
+        handler?()
+    }
+
+    private func stopWatchingForDisconnect() {
+        disconnectWatch?.remove()
+        disconnectWatch = nil
+    }
+
+    // MARK: Streamed replies
+
+    /// Starts a chunked reply; `onClientGone` is called once if the client leaves before `endStream`.
+    package func startStream(onClientGone: @escaping () -> Void) {
+        guard isOpen else { return }
+        stopWatchingForDisconnect()
+        self.onClientGone = onClientGone
+        setContentType("text/plain; charset=utf-8")
+        evhttp_send_reply_start(raw, 200, "OK")
+        onStatus?(200)
+        guard let connection = evhttp_request_get_connection(raw) else { return }
+        // Without it, each small chunk after the first waits for the client's
+        // delayed ACK (Nagle's algorithm): 40 ms per reply on Linux.
+        var noDelay: Int32 = 1
+        setsockopt(bufferevent_getfd(evhttp_connection_get_bufferevent(connection)), Int32(IPPROTO_TCP), TCP_NODELAY,
+                   &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        // A silent job must not look like an idle client.
+        evhttp_connection_set_timeout(connection, Int32.max / 2)
+        connections.setCloseHandler(connection) { [weak self] in self?.streamClosedByClient() }
+    }
+
+    private func streamClosedByClient() {
+        guard isOpen else { return }
+        isOpen = false
+        // evhttp has detached the request from its dying connection; ending it frees it.
+        evhttp_send_reply_end(raw)
+        let handler = onClientGone
+        onClientGone = nil
+        onDrained = nil
+        handler?()
+    }
+
+    /// Bytes handed to the connection but not yet written to the socket.
+    package var unsentBytes: Int {
+        guard isOpen, let connection = evhttp_request_get_connection(raw) else { return 0 }
+        return evbuffer_get_length(bufferevent_get_output(evhttp_connection_get_bufferevent(connection)))
+    }
+
+    /// Sends one chunk; `whenFlushed` runs once the connection's output buffer has drained.
+    package func send(_ bytes: UnsafeRawBufferPointer, whenFlushed: (() -> Void)? = nil) {
+        guard isOpen, !bytes.isEmpty else { return }
+        let buffer = evbuffer_new()
+        defer { evbuffer_free(buffer) }
+        evbuffer_add(buffer, bytes.baseAddress, bytes.count)
+        onDrained = whenFlushed
+        evhttp_send_reply_chunk_with_cb(raw, buffer, { _, arg in
+            let request = Unmanaged<HTTPRequest>.fromOpaque(arg!).takeUnretainedValue()
+            let drained = request.onDrained
+            request.onDrained = nil
+            drained?()
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    package func send(_ text: String) {
+        var text = text
+        text.withUTF8 { send(UnsafeRawBufferPointer($0)) }
+    }
+
+    package func endStream() {
+        guard isOpen else { return }
+        isOpen = false
+        onClientGone = nil
+        onDrained = nil
+        if let connection = evhttp_request_get_connection(raw) {
+            // The close callback belongs to the connection, which may outlive this request.
+            connections.setCloseHandler(connection, nil)
+            evhttp_connection_set_timeout(connection, HTTPServer.idleTimeoutSeconds)
+        }
+        evhttp_send_reply_end(raw)
+    }
+
+    // MARK: Helpers
+
+    private func setContentType(_ value: String) {
+        let headers = evhttp_request_get_output_headers(raw)
+        evhttp_remove_header(headers, "Content-Type")
+        evhttp_add_header(headers, "Content-Type", value)
+    }
+
+    /// Decoded with its length, so that a `%00` stays in (and is refused) instead of cutting the path.
+    private static func decodePath(_ path: String) -> String {
+        var size = 0
+        guard let decoded = evhttp_uridecode(path, 0, &size) else { return path }
+        defer { free(decoded) }
+        return String(decoding: UnsafeRawBufferPointer(start: decoded, count: size), as: UTF8.self)
+    }
+
+    /// `host[:port]` of an absolute-form target, IPv6 in brackets; nil for an origin-form one.
+    private static func authority(of uri: OpaquePointer?) -> String? {
+        guard let cHost = evhttp_uri_get_host(uri) else { return nil }
+        var host = String(cString: cHost)
+        if host.contains(":") && !host.hasPrefix("[") { host = "[" + host + "]" }
+        let port = evhttp_uri_get_port(uri)
+        return port >= 0 ? host + ":" + String(port) : host
+    }
+
+    package static func reason(for status: Int32) -> String {
+        switch status {
+        case 200: return "OK"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 409: return "Conflict"
+        case 413: return "Payload Too Large"
+        case 415: return "Unsupported Media Type"
+        case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
+        case 503: return "Service Unavailable"
+        default: return "Status \(status)"
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Glibc
+
+/// The text of the last failed system call's `errno`, for error messages.
+package func errnoText() -> String { String(cString: strerror(errno)) }
+
+/// A system call that failed, with the reason `strerror` gives.
+package struct SystemCallError: Error, CustomStringConvertible {
+    package let description: String
+}
+
+/// A file's bytes, read to its end (also /proc files, whose size says 0).
+package func readWholeFile(_ path: String) throws(SystemCallError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw SystemCallError(description: errnoText()) }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n >= 0 else { throw SystemCallError(description: errnoText()) }
+        if n == 0 { return bytes }
+        bytes += chunk[..<n]
+    }
+}
+
+/// Writes all of `text` and a newline to a descriptor (1 or 2), unbuffered.
+package func writeLine(_ text: String, to fd: Int32) {
+    var line = text + "\n"
+    line.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
+}
+
+/// The value of an environment variable, removed from the environment so
+/// that the processes started later do not inherit it.
+package func takeEnvironmentVariable(_ name: String) -> String? {
+    guard let value = getenv(name) else { return nil }
+    defer { unsetenv(name) }
+    return String(cString: value)
+}

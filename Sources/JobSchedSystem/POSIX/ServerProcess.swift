@@ -1,0 +1,54 @@
+import CPOSIX
+import Glibc
+
+/// What the server process asks of the system for itself, once, at start.
+package enum ServerProcess {
+    /// Signal handling and scheduling fit for a server that supervises jobs.
+    package static func prepare() {
+        // A parent (a test runner, a service manager) may hand us blocked signals.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        sigprocmask(SIG_SETMASK, &empty, nil)
+        // A client that disconnects must not kill the server; jobs get SIGPIPE back (SETSIGDEF).
+        signal(SIGPIPE, SIG_IGN)
+        // Orphaned job processes are re-parented to us, so their exits arrive as
+        // SIGCHLD too: that is how the server learns a killed group is empty.
+        shim_become_child_subreaper()
+        // The loop uses little CPU but each of its wake-ups is on a job's path:
+        // with the default slice a woken server (a job spawned, a job ended)
+        // can wait a whole slice behind a running job's process on the same
+        // CPU. A short slice lets it preempt; its jobs keep the default.
+        _ = shim_request_scheduling_slice(100_000)
+    }
+
+    /// The absolute, symlink-free form of an existing path, or nil.
+    package static func realPath(_ path: String) -> String? {
+        realpath(path, nil).map { resolved in
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+    }
+
+    /// The directory the server was started in (it never changes directory).
+    package static func currentDirectory() -> String? {
+        getcwd(nil, 0).map { path in
+            defer { free(path) }
+            return String(cString: path)
+        }
+    }
+}
+
+/// The signals the server handles or sends, by name.
+package struct Signal: Equatable, Sendable {
+    package let rawValue: Int32
+
+    package static let child = Signal(rawValue: SIGCHLD)
+    package static let interrupt = Signal(rawValue: SIGINT)
+    package static let terminate = Signal(rawValue: SIGTERM)
+    package static let hangup = Signal(rawValue: SIGHUP)
+    package static let kill = Signal(rawValue: SIGKILL)
+
+    /// Sends the signal to every process of a process group; false if none was there.
+    @discardableResult
+    package func send(toGroup group: Int32) -> Bool { Glibc.kill(-group, rawValue) == 0 }
+}

@@ -1,0 +1,151 @@
+import CPOSIX
+import CLibEvent
+import Glibc
+import JobSchedModel
+
+/// A started job process: bash, leader of its own process group.
+package struct LaunchedProcess {
+    package let pid: pid_t
+    /// Read ends (non-blocking) of the pipes the server reads: the shared pipe
+    /// or stdout's own as `stdout`, stderr's own as `stderr`.
+    package let stdoutFD: Int32?
+    package let stderrFD: Int32?
+}
+
+/// Why a job could not be started: becomes the `failed` job's `msg`.
+package struct LaunchError: Error, Equatable {
+    package let message: String
+}
+
+/// Starts `bash -c COMMAND` with posix_spawn, in a new process group, with
+/// stdin from /dev/null, default signal handling, an empty signal mask and
+/// none of the server's descriptors.
+package enum ProcessLauncher {
+    /// `directory`: the working directory (nil: the server's); `environment`:
+    /// `NAME=VALUE` entries added to (or replacing in) the server's environment.
+    /// `descriptorLimit`: the server's, whose original soft limit the job gets.
+    package static func launch(command: String, directory: String? = nil, environment: [String] = [],
+                       stdout: OutputTarget, stderr: OutputTarget,
+                       descriptorLimit: DescriptorLimit = .unchanged) throws(LaunchError) -> LaunchedProcess {
+        if let directory {
+            // Checked here for a clear message; posix_spawn would only say ENOENT.
+            var info = stat()
+            guard stat(directory, &info) == 0 else {
+                throw LaunchError(message: "cannot use cwd \(Excerpt.quoted(directory)): \(errnoText())")
+            }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw LaunchError(message: "cannot use cwd \(Excerpt.quoted(directory)): not a directory")
+            }
+        }
+        var opened: [Int32] = []  // our copies, closed once the child has its own
+        defer { opened.forEach { close($0) } }
+
+        func open(_ target: OutputTarget, label: String) throws(LaunchError) -> Int32? {
+            guard case .file(let path) = target else { return nil }
+            let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw LaunchError(message: "cannot open \(label) \(Excerpt.quoted(path)): \(errnoText())") }
+            opened.append(fd)
+            return fd
+        }
+        let outFile = try open(stdout, label: "outlog")
+        let errFile = try open(stderr, label: "errlog")
+
+        var readEnds: [Int32] = []  // closed again if the spawn fails
+        func makePipe() throws(LaunchError) -> (read: Int32, write: Int32) {
+            var fds: [Int32] = [-1, -1]
+            guard pipe2(&fds, O_CLOEXEC) == 0 else { throw LaunchError(message: "cannot create pipe: \(errnoText())") }
+            // A new pipe's read end has no other status flag to keep.
+            _ = fcntl(fds[0], F_SETFL, O_NONBLOCK)
+            opened.append(fds[1])
+            readEnds.append(fds[0])
+            return (fds[0], fds[1])
+        }
+        let shared, outPipe, errPipe: (read: Int32, write: Int32)?
+        do {
+            shared = stdout == .sharedPipe || stderr == .sharedPipe ? try makePipe() : nil
+            outPipe = stdout == .ownPipe ? try makePipe() : shared
+            errPipe = stderr == .ownPipe ? try makePipe() : nil
+        } catch {
+            readEnds.forEach { close($0) }
+            throw error
+        }
+        func source(_ target: OutputTarget, file: Int32?, own: (read: Int32, write: Int32)?) -> Int32? {
+            switch target {
+            case .discard: return nil
+            case .file: return file
+            case .sharedPipe: return shared?.write
+            case .ownPipe: return own?.write
+            }
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        let targets = [(stdout, outFile, outPipe, Int32(1)), (stderr, errFile, errPipe, Int32(2))]
+        for (target, file, own, fd) in targets {
+            // dup2 clears O_CLOEXEC on the copy, so the child keeps it.
+            if let from = source(target, file: file, own: own) { posix_spawn_file_actions_adddup2(&actions, from, fd) }
+        }
+        // Stray descriptors the server itself inherited must not reach jobs either.
+        // Closed before /dev/null is opened, so that it opens below the job's
+        // descriptor limit (lower than the server's) however many the server has.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        for (target, file, own, fd) in targets where source(target, file: file, own: own) == nil {
+            posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0)
+        }
+        if let directory { posix_spawn_file_actions_addchdir_np(&actions, directory) }
+
+        let spawned = spawn(["bash", "-c", command], executable: "/bin/bash", &actions,
+                            environment: environment, descriptorLimit: descriptorLimit)
+        guard spawned.rc == 0 else {
+            readEnds.forEach { close($0) }
+            let reason = String(cString: strerror(spawned.rc))
+            throw LaunchError(message: directory.map { "cannot start in cwd \(Excerpt.quoted($0)): \(reason)" } ?? "cannot run bash: \(reason)")
+        }
+        return LaunchedProcess(pid: spawned.pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
+    }
+
+    /// Starts one of the server's own helper processes (`arguments[0]` is the
+    /// executable) as a job is started, but with the server's stderr, so that
+    /// what it has to say lands in the server's log.
+    package static func launchHelper(_ arguments: [String]) throws(LaunchError) -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let spawned = spawn(arguments, executable: arguments[0], &actions, environment: [], descriptorLimit: .unchanged)
+        guard spawned.rc == 0 else {
+            throw LaunchError(message: "cannot run \(arguments[0]): \(String(cString: strerror(spawned.rc)))")
+        }
+        return spawned.pid
+    }
+
+    /// posix_spawn in a new process group, with an empty signal mask and
+    /// default handling of the signals the server catches or ignores.
+    private static func spawn(_ arguments: [String], executable: String, _ actions: inout posix_spawn_file_actions_t,
+                              environment: [String], descriptorLimit: DescriptorLimit) -> (rc: Int32, pid: pid_t) {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = BaseEnvironment.server.withEnvironment(adding: environment) { envp in
+            descriptorLimit.whileSpawning { posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
+        }
+        return (rc, pid)
+    }
+}

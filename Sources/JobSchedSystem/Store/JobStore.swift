@@ -1,0 +1,450 @@
+import JobSchedModel
+
+/// The jobs table in SQLite: every job's record, the only copy that survives
+/// a restart.
+///
+/// Writes do not commit one by one. The first write after a commit opens a
+/// transaction and calls `onFirstWrite`, which the server uses to schedule
+/// `commit()`; everything written in between shares that one commit.
+///
+/// A job's changing state (`update`) is not even written at once: only its
+/// latest state is, when the transaction commits or before anything reads
+/// the table. A short job that starts and ends between two commits costs one
+/// UPDATE, not two.
+package final class JobStore {
+    package static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
+    package static let schemaVersion: Int64 = 4
+
+    private let db: SQLiteDatabase
+    private let lock: DatabaseLock
+    private let begin: Statement
+    private let commitStatement: Statement
+    private let rollbackStatement: Statement
+    private let savepoint: Statement
+    private let releaseSavepoint: Statement
+    private let rollbackToSavepoint: Statement
+    private let insertStatement: Statement
+    private let updateStatement: Statement
+    private let byIDStatement: Statement
+    private let saveGroupStatement: Statement
+    private var queryStatements: [String: Statement] = [:]
+    /// The latest state of each job given to `update` and not yet written.
+    private var pendingStates: [JobID: Job] = [:]
+
+    /// Called when a write opens a new transaction.
+    package var onFirstWrite: () -> Void = {}
+
+    private static let columns = """
+        id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
+        priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env
+        """
+
+    package init(path: String, clear: Bool) throws(ServerError) {
+        do {
+            db = try SQLiteDatabase(path: path)
+            lock = try DatabaseLock(path: path)
+            try JobStore.prepareSchema(db, path: path)
+            if clear {
+                try db.execute("DELETE FROM jobs; DELETE FROM sqlite_sequence WHERE name = 'jobs';")
+            }
+            begin = try db.prepare("BEGIN")
+            commitStatement = try db.prepare("COMMIT")
+            rollbackStatement = try db.prepare("ROLLBACK")
+            savepoint = try db.prepare("SAVEPOINT batch")
+            releaseSavepoint = try db.prepare("RELEASE batch")
+            rollbackToSavepoint = try db.prepare("ROLLBACK TO batch")
+            insertStatement = try db.prepare("""
+                INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
+                VALUES (\(Array(repeating: "?", count: 23).joined(separator: ", ")))
+                """)
+            updateStatement = try db.prepare("""
+                UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?
+                WHERE id = ?
+                """)
+            byIDStatement = try db.prepare("SELECT \(JobStore.columns) FROM jobs WHERE id = ?")
+            saveGroupStatement = try db.prepare("INSERT OR REPLACE INTO groups (name, max_running, paused) VALUES (?, ?, ?)")
+        } catch let error as SQLiteError {
+            throw ServerError("cannot use database '\(path)': \(error.message)")
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw ServerError("cannot use database '\(path)': \(error)")
+        }
+    }
+
+    private static func prepareSchema(_ db: SQLiteDatabase, path: String) throws -> Void {
+        // Checked first: another application's database must be left as it was.
+        let appID = try db.scalar("PRAGMA application_id")
+        let tables = try db.scalar("SELECT count(*) FROM sqlite_master")
+        guard appID == .integer(applicationID) || (appID == .integer(0) && tables == .integer(0)) else {
+            throw ServerError("'\(path)' is not a jobsched database")
+        }
+        if case .integer(let version) = try db.scalar("PRAGMA user_version"), version > schemaVersion {
+            throw ServerError("'\(path)' was written by a newer jobsched (schema version above \(schemaVersion))")
+        }
+        let mode = try db.scalar("PRAGMA journal_mode = WAL")
+        guard mode == .text("wal") else {
+            throw ServerError("cannot use database '\(path)': WAL journal mode unavailable")
+        }
+        // A crash loses nothing that was committed; only power loss can lose
+        // the last commits, and commits are batched anyway.
+        try db.execute("PRAGMA synchronous = NORMAL")
+        if appID == .integer(0) && tables == .integer(0) {
+            try db.execute("""
+                BEGIN;
+                CREATE TABLE jobs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    grp TEXT NOT NULL,
+                    command TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    returncode INTEGER,
+                    sync INTEGER NOT NULL,
+                    outlog TEXT,
+                    errlog TEXT,
+                    msg TEXT NOT NULL DEFAULT '',
+                    submitted REAL NOT NULL,
+                    started REAL,
+                    finished REAL,
+                    pid INTEGER
+                );
+                CREATE INDEX jobs_status ON jobs (status);
+                CREATE INDEX jobs_name ON jobs (name);
+                CREATE INDEX jobs_grp ON jobs (grp);
+                PRAGMA application_id = \(applicationID);
+                PRAGMA user_version = 1;
+                COMMIT;
+                """)
+        }
+        try migrate(db, path: path)
+    }
+
+    /// Brings a schema of an older jobsched up to date, one version at a time.
+    private static func migrate(_ db: SQLiteDatabase, path: String) throws {
+        guard case .integer(var version) = try db.scalar("PRAGMA user_version") else { return }
+        while let upgrade = upgrades[version] {
+            try db.execute("BEGIN;\n\(upgrade)\nPRAGMA user_version = \(version + 1);\nCOMMIT;")
+            version += 1
+        }
+    }
+
+    /// The SQL that takes a schema from each version to the next.
+    private static let upgrades: [Int64: String] = [
+        1: """
+            ALTER TABLE jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN after_ids TEXT NOT NULL DEFAULT '';
+            ALTER TABLE jobs ADD COLUMN afterany_ids TEXT NOT NULL DEFAULT '';
+            ALTER TABLE jobs ADD COLUMN not_before REAL;
+            ALTER TABLE jobs ADD COLUMN timeout REAL;
+            ALTER TABLE jobs ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN retry_delay REAL NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN cwd TEXT;
+            ALTER TABLE jobs ADD COLUMN env TEXT NOT NULL DEFAULT '';
+            -- No longer written: orphans are found by their environment (OrphanedJobs).
+            ALTER TABLE jobs ADD COLUMN pid_start INTEGER;
+            CREATE TABLE groups (
+                name TEXT PRIMARY KEY,
+                max_running INTEGER,
+                paused INTEGER NOT NULL DEFAULT 0
+            );
+            """,
+        // --keep-finished drops the jobs that finished first. Only finished
+        // jobs have a `finished` time, so queued ones cost nothing here.
+        2: "CREATE INDEX jobs_finished ON jobs (finished) WHERE finished IS NOT NULL;",
+        // A group's /wait reports the group's jobs that ended without
+        // success; those are few, so the index holds only them.
+        3: "CREATE INDEX jobs_unsucceeded ON jobs (grp) WHERE \(unsucceeded);",
+    ]
+
+    /// Finished without success (what `fail=1` and `after=` count as failure).
+    /// The queries that use `jobs_unsucceeded` must repeat this text exactly.
+    private static let unsucceeded = "(status IN ('failed', 'killed') OR (status = 'success' AND returncode != 0))"
+
+    // MARK: Writes
+
+    private func beginIfNeeded() throws(SQLiteError) {
+        guard !db.isInTransaction else { return }
+        try begin.run()
+        onFirstWrite()
+    }
+
+    /// Adds a job and returns its new id; visible to readers at once, durable after `commit()`.
+    package func insert(_ job: Job) throws(SQLiteError) -> JobID {
+        try beginIfNeeded()
+        try insertStatement.run([
+            .text(job.name), .text(job.group), .text(job.command), .text(job.status.rawValue),
+            .init(job.returncode), .integer(job.sync ? 1 : 0), .init(job.outlog), .init(job.errlog),
+            .text(job.msg), .real(job.submitted), .init(job.started), .init(job.finished), .init(job.pid),
+            .integer(Int64(job.priority)), .text(JobStore.encodeIDs(job.after)), .text(JobStore.encodeIDs(job.afterAny)),
+            .init(job.notBefore), .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay),
+            .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)),
+        ])
+        return db.lastInsertRowID
+    }
+
+    /// Adds several jobs, all or none: a failure part-way leaves none of them
+    /// in the transaction that the other requests of this iteration share.
+    package func insert(_ jobs: [Job]) throws(SQLiteError) -> [JobID] {
+        // One INSERT is atomic by itself; the savepoint is for batches only.
+        if jobs.count == 1 { return [try insert(jobs[0])] }
+        try beginIfNeeded()
+        try savepoint.run()
+        do {
+            var ids: [JobID] = []
+            ids.reserveCapacity(jobs.count)
+            for job in jobs { ids.append(try insert(job)) }
+            try releaseSavepoint.run()
+            return ids
+        } catch {
+            try? rollbackToSavepoint.run()
+            try? releaseSavepoint.run()
+            throw error
+        }
+    }
+
+    /// Records a job's changing fields (status, returncode, msg, times, pid),
+    /// to be written before the next read or commit.
+    package func update(_ job: Job) throws(SQLiteError) {
+        try beginIfNeeded()
+        pendingStates[job.id] = job
+    }
+
+    /// Writes the pending job states, in id order; any left after an error stay pending.
+    private func writePendingStates() throws(SQLiteError) {
+        guard !pendingStates.isEmpty else { return }
+        for job in pendingStates.values.sorted(by: { $0.id < $1.id }) {
+            try updateStatement.run([
+                .text(job.status.rawValue), .init(job.returncode), .text(job.msg),
+                .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)),
+                .integer(job.id),
+            ])
+            pendingStates[job.id] = nil
+        }
+    }
+
+    /// Marks every job a previous run left in one of `statuses` as killed.
+    package func killInterrupted(_ statuses: [JobStatus], msg: String, at time: Double) throws(SQLiteError) -> Int {
+        try beginIfNeeded()
+        try writePendingStates()
+        let statement = try db.prepare("""
+            UPDATE jobs SET status = 'killed', msg = ?, finished = ? WHERE status IN (SELECT value FROM json_each(?))
+            """)
+        try statement.run([.text(msg), .real(time), .text(JSON.array(statuses.map { .string($0.rawValue) }).serialized())])
+        return Int(try db.scalar("SELECT changes()").integer ?? 0)
+    }
+
+    /// Deletes finished jobs: the listed ones, those matching, or the `count`
+    /// that finished first; returns the ids deleted. Queued and running jobs are never deleted.
+    package func deleteFinished(ids: [JobID]) throws(SQLiteError) -> [JobID] {
+        try deleteFinished(where: "id IN (SELECT value FROM json_each(?))",
+                           [.text(JSON.array(ids.map { .int($0) }).serialized())])
+    }
+
+    package func deleteFinished(statuses: [JobStatus], finishedBefore: Double?) throws(SQLiteError) -> [JobID] {
+        try deleteFinished(where: "status IN (SELECT value FROM json_each(?)) AND finished < ?",
+                           [.text(JSON.array(statuses.map { .string($0.rawValue) }).serialized()),
+                            .real(finishedBefore ?? .infinity)])
+    }
+
+    package func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [JobID] {
+        try deleteFinished(where: "id IN (SELECT id FROM jobs WHERE finished IS NOT NULL ORDER BY finished, id LIMIT ?)",
+                           [.integer(Int64(count))])
+    }
+
+    private func deleteFinished(where condition: String, _ values: [Statement.Value]) throws(SQLiteError) -> [JobID] {
+        try beginIfNeeded()
+        try writePendingStates()
+        let statement = try cachedStatement(
+            "DELETE FROM jobs WHERE \(condition) AND status NOT IN ('queued', 'running') RETURNING id")
+        try statement.reset(binding: values)
+        var ids: [JobID] = []
+        while try statement.step() { ids.append(statement.int(at: 0) ?? 0) }
+        try statement.reset()
+        return ids
+    }
+
+    /// The jobs of a group that ended without success, in id order.
+    package func unsucceededJobs(inGroup group: String) throws(SQLiteError) -> [JobID] {
+        try writePendingStates()
+        let statement = try cachedStatement("SELECT id FROM jobs WHERE grp = ? AND \(JobStore.unsucceeded) ORDER BY id")
+        try statement.reset(binding: [.text(group)])
+        var ids: [JobID] = []
+        while try statement.step() { ids.append(statement.int(at: 0) ?? 0) }
+        try statement.reset()
+        return ids
+    }
+
+    package func countFinished() throws(SQLiteError) -> Int {
+        try writePendingStates()
+        return Int(try db.scalar("SELECT count(*) FROM jobs WHERE status NOT IN ('queued', 'running')").integer ?? 0)
+    }
+
+    /// Every group's settings that differ from the defaults.
+    package func groupSettings() throws(SQLiteError) -> [String: Scheduler.Group] {
+        let statement = try db.prepare("SELECT name, max_running, paused FROM groups")
+        var groups: [String: Scheduler.Group] = [:]
+        while try statement.step() {
+            groups[statement.text(at: 0) ?? ""] = Scheduler.Group(
+                limit: statement.int(at: 1).map { Int($0) }, paused: statement.int(at: 2) == 1)
+        }
+        return groups
+    }
+
+    package func save(group name: String, _ settings: Scheduler.Group) throws(SQLiteError) {
+        try beginIfNeeded()
+        try saveGroupStatement.run([.text(name), .init(settings.limit), .integer(settings.paused ? 1 : 0)])
+    }
+
+    package func commit() throws(SQLiteError) {
+        guard db.isInTransaction else { return }
+        do {
+            try writePendingStates()
+            try commitStatement.run()
+        } catch {
+            if db.isInTransaction { try? rollbackStatement.run() }
+            throw error
+        }
+    }
+
+    // MARK: Checkpoints
+
+    /// Frames in the write-ahead log after the last commit, once
+    /// `takeOverCheckpoints()` has been called.
+    package var walFrames: Int { db.walFrames }
+
+    /// Leaves checkpoints to the caller (see `WALCheckpointer`) instead of
+    /// SQLite's own, which run inside a commit and wait there for the disk.
+    package func takeOverCheckpoints() { db.takeOverCheckpoints() }
+
+    /// A checkpoint on this connection: in the caller's thread, waiting for the disk.
+    package func checkpoint() throws(SQLiteError) -> (frames: Int, copied: Int) {
+        try db.checkpoint()
+    }
+
+    /// A checkpoint of the database at `path` from a connection of its own:
+    /// what `jobsched wal-checkpoint` does, in a process of its own.
+    package static func checkpoint(databaseAt path: String) throws(ServerError) -> (frames: Int, copied: Int) {
+        do {
+            let db = try SQLiteDatabase(path: path, create: false)
+            // A connection finds the log on its first read; before that, a
+            // checkpoint would find nothing to copy.
+            guard try db.scalar("PRAGMA application_id") == .integer(applicationID) else {
+                throw ServerError("'\(path)' is not a jobsched database")
+            }
+            return try db.checkpoint()
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw ServerError("cannot checkpoint '\(path)': \(error)")
+        }
+    }
+
+    // MARK: Reads (they see uncommitted writes: same connection)
+
+    /// Runs `reads` in one read transaction: outside a transaction each
+    /// statement takes and drops the database's locks (four fcntl calls and a
+    /// stat), which was most of the time of a `/wait` on thousands of jobs.
+    /// Inside the open write transaction the reads are already together.
+    package func readingTogether<T>(_ reads: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
+        guard !db.isInTransaction else { return try reads() }
+        try begin.run()  // deferred: it locks nothing until the first read
+        defer {
+            // Ends the reads (there is nothing to write); never left open, or
+            // the next writes would join it without scheduling their commit.
+            if (try? commitStatement.run()) == nil { try? rollbackStatement.run() }
+        }
+        return try reads()
+    }
+
+    package func job(_ id: JobID) throws(SQLiteError) -> Job? {
+        if let pending = pendingStates[id] { return pending }
+        try byIDStatement.reset(binding: [.integer(id)])
+        guard try byIDStatement.step() else { return nil }
+        let job = JobStore.decode(byIDStatement)
+        try byIDStatement.reset()
+        return job
+    }
+
+    package func jobs(matching filter: JobFilter) throws(SQLiteError) -> [Job] {
+        try writePendingStates()
+        let (clause, values) = filter.sqlClauses()
+        let statement = try cachedStatement("SELECT \(JobStore.columns) FROM jobs \(clause)")
+        try statement.reset(binding: values)
+        var jobs: [Job] = []
+        while try statement.step() { jobs.append(JobStore.decode(statement)) }
+        try statement.reset()
+        return jobs
+    }
+
+    /// Statements whose SQL is built at run time, prepared once per distinct text.
+    private func cachedStatement(_ sql: String) throws(SQLiteError) -> Statement {
+        if let cached = queryStatements[sql] { return cached }
+        let statement = try db.prepare(sql)
+        queryStatements[sql] = statement
+        return statement
+    }
+
+    private static func decode(_ row: Statement) -> Job {
+        var job = Job(
+            id: row.int(at: 0)!,
+            name: row.text(at: 1) ?? "",
+            group: row.text(at: 2) ?? "",
+            command: row.text(at: 3) ?? "",
+            status: JobStatus(rawValue: row.text(at: 4) ?? "") ?? .failed,
+            returncode: row.int(at: 5).map { Int32(truncatingIfNeeded: $0) },
+            sync: row.int(at: 6) == 1,
+            outlog: row.text(at: 7),
+            errlog: row.text(at: 8),
+            msg: row.text(at: 9) ?? "",
+            submitted: row.double(at: 10) ?? 0,
+            started: row.double(at: 11),
+            finished: row.double(at: 12),
+            pid: row.int(at: 13).map { Int32(truncatingIfNeeded: $0) })
+        job.priority = Int(row.int(at: 14) ?? 0)
+        job.after = decodeIDs(row.text(at: 15))
+        job.afterAny = decodeIDs(row.text(at: 16))
+        job.notBefore = row.double(at: 17)
+        job.timeout = row.double(at: 18)
+        job.retries = Int(row.int(at: 19) ?? 0)
+        job.retryDelay = row.double(at: 20) ?? 0
+        job.attempts = Int(row.int(at: 21) ?? 0)
+        job.cwd = row.text(at: 22)
+        job.env = decodeList(row.text(at: 23))
+        return job
+    }
+
+    /// Id lists are stored as `1,2,3`.
+    private static func encodeIDs(_ ids: [JobID]) -> String { ids.map(String.init).joined(separator: ",") }
+    private static func decodeIDs(_ text: String?) -> [JobID] { (text ?? "").split(separator: ",").compactMap { JobID($0) } }
+
+    /// Lists of any strings are stored length-prefixed (`3:A=15:B=x y`), so no
+    /// character needs escaping.
+    package static func encodeList(_ items: [String]) -> String {
+        items.map { "\($0.utf8.count):\($0)" }.joined()
+    }
+
+    package static func decodeList(_ text: String?) -> [String] {
+        var bytes = Substring(text ?? "").utf8[...]
+        var items: [String] = []
+        while let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
+              let length = Int(String(decoding: bytes[..<colon], as: UTF8.self)) {
+            let start = bytes.index(after: colon)
+            guard let end = bytes.index(start, offsetBy: length, limitedBy: bytes.endIndex) else { break }
+            items.append(String(decoding: bytes[start..<end], as: UTF8.self))
+            bytes = bytes[end...]
+        }
+        return items
+    }
+}
+
+extension Statement.Value {
+    package init(_ text: String?) { self = text.map(Statement.Value.text) ?? .null }
+    package init<I: BinaryInteger>(_ int: I?) { self = int.map { .integer(Int64($0)) } ?? .null }
+    package init(_ real: Double?) { self = real.map(Statement.Value.real) ?? .null }
+
+    package var integer: Int64? {
+        if case .integer(let v) = self { return v }
+        return nil
+    }
+}
