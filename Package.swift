@@ -34,11 +34,18 @@ let package = Package(
                 "JobSchedModel", "CLibEvent", "CSQLite", "CPOSIX",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // The server: handlers, the job lifecycle, and the wiring.
+        // The job runner: owns queued and running jobs; runs them through an Executor.
+        .target(
+            name: "JobSchedRunner",
+            dependencies: [
+                "JobSchedModel", "JobSchedSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The server: wiring and shutdown, and one handler per endpoint.
         .target(
             name: "JobSchedDaemon",
             dependencies: [
-                "JobSchedModel", "JobSchedAPI", "JobSchedSystem",
+                "JobSchedModel", "JobSchedAPI", "JobSchedSystem", "JobSchedRunner",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
@@ -54,6 +61,6 @@ let package = Package(
             name: "JobSchedTests",
             // Depending on the executable makes `swift test` build the real binary
             // that the integration tests start.
-            dependencies: ["JobSchedModel", "JobSchedAPI", "JobSchedSystem", "JobSchedDaemon", "jobsched"]),
+            dependencies: ["JobSchedModel", "JobSchedAPI", "JobSchedSystem", "JobSchedRunner", "JobSchedDaemon", "jobsched"]),
     ]
 )

@@ -1,5 +1,6 @@
 import JobSchedAPI
 import JobSchedModel
+import JobSchedRunner
 import JobSchedSystem
 
 /// /group, /pause and /resume: per-group limits and pausing, kept in the database.
@@ -11,9 +12,9 @@ extension JobSchedServer {
                 throw .badRequest("missing required parameter 'limit' (with name)")
             }
             let limit = limitText == "none" ? 0 : try p.integer("limit", default: 0, range: 0...1_000_000)
-            scheduler.setLimit(limit == 0 ? nil : limit, for: name)
+            runner.setLimit(limit == 0 ? nil : limit, for: name)
             try persist(group: name)
-            startAdmittedJobs()
+            runner.startAdmittedJobs()
         } else if p.string("limit") != nil {
             throw .badRequest("limit needs name=GROUP")
         }
@@ -43,10 +44,10 @@ extension JobSchedServer {
             names = groupRows().map(\.name) + [Scheduler.allGroups]
         }
         for name in names {
-            scheduler.setPaused(paused, group: name)
+            runner.setPaused(paused, group: name)
             try persist(group: name)
         }
-        startAdmittedJobs()
+        runner.startAdmittedJobs()
         let target = p.string("group").map { "group \(Excerpt.plain($0, limit: 80))" } ?? "all groups"
         let message = "\(paused ? "Paused" : "Resumed") \(target)"
         logger.notice("\(message)")
@@ -59,17 +60,17 @@ extension JobSchedServer {
     /// ones, so that a 503 means the change was not made.
     private func restoreGroupSettings() {
         do {
-            scheduler.replaceGroupSettings(with: try store.groupSettings())
+            runner.replaceGroupSettings(with: try store.groupSettings())
         } catch {
             logger.error("reading group settings back: \(error)")
             return
         }
-        startAdmittedJobs()
+        runner.startAdmittedJobs()
     }
 
     private func persist(group name: String) throws(RequestError) {
         do {
-            try store.save(group: name, scheduler.settings(of: name))
+            try store.save(group: name, runner.scheduler.settings(of: name))
         } catch {
             throw JobSchedServer.databaseError(error)
         }
@@ -87,10 +88,10 @@ extension JobSchedServer {
     private func groupRows() -> [GroupRow] {
         var rows: [String: GroupRow] = [:]
         func row(_ name: String) -> GroupRow {
-            let settings = scheduler.settings(of: name)
+            let settings = runner.scheduler.settings(of: name)
             return GroupRow(name: name, limit: settings.limit, paused: settings.paused)
         }
-        for name in scheduler.groupSettings.keys where name != Scheduler.allGroups { rows[name] = row(name) }
+        for name in runner.scheduler.groupSettings.keys where name != Scheduler.allGroups { rows[name] = row(name) }
         for (name, count) in activeCountsByGroup() {
             if rows[name] == nil { rows[name] = row(name) }
             rows[name]!.queued = count.queued
@@ -101,8 +102,8 @@ extension JobSchedServer {
 
     /// Queued and running jobs in each group that has any, from the index and the scheduler.
     package func activeCountsByGroup() -> [String: (queued: Int, running: Int)] {
-        activeIndex.byGroup.reduce(into: [:]) { counts, group in
-            let running = scheduler.runningPerGroup[group.key] ?? 0
+        runner.activeIndex.byGroup.reduce(into: [:]) { counts, group in
+            let running = runner.scheduler.runningPerGroup[group.key] ?? 0
             counts[group.key] = (group.value.count - running, running)
         }
     }

@@ -1,5 +1,6 @@
 import JobSchedAPI
 import JobSchedModel
+import JobSchedRunner
 import JobSchedSystem
 
 extension JobSchedServer {

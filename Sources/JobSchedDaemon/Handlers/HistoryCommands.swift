@@ -1,5 +1,6 @@
 import JobSchedAPI
 import JobSchedModel
+import JobSchedRunner
 import JobSchedSystem
 
 /// /remove, /clean and /restart: managing finished jobs.
@@ -11,7 +12,7 @@ extension JobSchedServer {
         for id in r.ids {
             if removed.contains(id) {
                 lines.append((id, true, "Job \(id) has been removed"))
-            } else if let active = activeJobs[id] {
+            } else if let active = runner.activeJobs[id] {
                 lines.append((id, false, "Error: job \(id) is \(active.job.status.rawValue); kill it first"))
             } else {
                 // Its final state is not yet in the database (a failing disk).
@@ -49,48 +50,12 @@ extension JobSchedServer {
         }
     }
 
-    /// Deletes finished jobs with `delete`, and their spool files once that is
-    /// committed: a failed commit brings the rows back, and their output with them.
-    package func deleteFinished(_ delete: () throws(SQLiteError) -> [JobID]) throws(RequestError) -> [JobID] {
-        let ids: [JobID]
+    /// Deletes finished jobs with `delete` (see `JobRunner.deleteFinished`).
+    private func deleteFinished(_ delete: () throws(SQLiteError) -> [JobID]) throws(RequestError) -> [JobID] {
         do {
-            ids = try delete()
+            return try runner.deleteFinished(delete)
         } catch {
             throw JobSchedServer.databaseError(error)
         }
-        guard !ids.isEmpty else { return ids }
-        // Counted at once: --keep-finished trims again before this commit.
-        finishedCount -= ids.count
-        afterNextCommit { [unowned self] result in
-            switch result {
-            case .success: ids.forEach(self.spool.remove)
-            case .failure: self.finishedCount += ids.count
-            }
-        }
-        return ids
-    }
-
-    /// --keep-finished: keeps the jobs that finished last, whatever their ids.
-    package func trimHistory() {
-        guard let keep = configuration.keepFinished, finishedCount > keep else { return }
-        do {
-            _ = try deleteFinished { () throws(SQLiteError) in try store.deleteEarliestFinished(finishedCount - keep) }
-        } catch {
-            logger.error("trimming finished jobs: \(error.message)")
-        }
-    }
-}
-
-extension Job {
-    /// A new queued async job with another job's command and settings.
-    package init(copying other: Job, submitted: Double) {
-        self.init(name: other.name, group: other.group, command: other.command, sync: false,
-                  outlog: other.outlog, errlog: other.errlog, submitted: submitted)
-        priority = other.priority
-        timeout = other.timeout
-        retries = other.retries
-        retryDelay = other.retryDelay
-        cwd = other.cwd
-        env = other.env
     }
 }

@@ -1,5 +1,6 @@
 import JobSchedAPI
 import JobSchedModel
+import JobSchedRunner
 import JobSchedSystem
 
 /// Finding the jobs a request names, and refusing it (404) when one does not exist.
@@ -27,7 +28,7 @@ extension JobSchedServer {
         var unknown: [JobID] = []
         do {
             try store.readingTogether { () throws(SQLiteError) in
-                for id in ids where activeJobs[id] == nil && unconfirmed[id] == nil {
+                for id in ids where runner.activeJobs[id] == nil && commits.unconfirmedJob(id) == nil {
                     if try store.job(id) == nil { unknown.append(id) }
                 }
             }
@@ -39,5 +40,12 @@ extension JobSchedServer {
 
     package static func unknownJobsMessage(_ ids: [JobID]) -> String {
         "unknown job id " + ids.map(String.init).joined(separator: ",")
+    }
+
+    /// The current record of a job, active or finished, even while the database is failing.
+    package func currentJob(_ id: JobID) throws(SQLiteError) -> Job? {
+        if let active = runner.activeJobs[id] { return active.job }
+        if let written = commits.unconfirmedJob(id) { return written }
+        return try store.job(id)
     }
 }

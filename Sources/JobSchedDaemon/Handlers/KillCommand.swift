@@ -1,5 +1,6 @@
 import JobSchedAPI
 import JobSchedModel
+import JobSchedRunner
 import JobSchedSystem
 
 extension JobSchedServer {
@@ -7,7 +8,7 @@ extension JobSchedServer {
         // Like /jobinfo, /output and /wait: an id that names no job is a 404, and nothing is killed.
         try requireExistingJobs(r.ids)
         let results: [(id: JobID, killed: Bool, message: String)] = r.ids.map { id in
-            switch killJob(id, reason: "killed by /kill") {
+            switch runner.killJob(id, reason: "killed by /kill") {
             case .killed: return (id, true, "Job \(id) has been killed")
             case .unknown: return (id, false, "Error: unknown job id \(id)")
             case .alreadyFinished(let status): return (id, false, "Error: job \(id) has already finished (\(status.rawValue))")

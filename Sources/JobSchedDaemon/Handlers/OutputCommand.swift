@@ -1,5 +1,6 @@
 import JobSchedAPI
 import JobSchedModel
+import JobSchedRunner
 import JobSchedSystem
 
 extension JobSchedServer {
@@ -11,15 +12,15 @@ extension JobSchedServer {
             throw RequestError(status: 409, message: whyNotKept(r.stream, of: job))
         }
         let kept = spool.read(job.id, r.stream) ?? []
-        guard r.follow, let active = activeJobs[job.id] else {
+        guard r.follow, runner.activeJobs[job.id] != nil else {
             kept.withUnsafeBytes { request.respond(status: 200, bytes: $0) }
             return
         }
-        request.startStream { [unowned active, unowned request] in
-            active.followers.removeAll { $0.request === request }
+        request.startStream { [unowned self, unowned request] in
+            self.runner.unfollow(job.id, client: request)
         }
         kept.withUnsafeBytes { request.send($0) }
-        active.followers.append((request, r.stream))
+        _ = runner.follow(job.id, client: request, stream: r.stream)
     }
 
     /// Where the output asked for went instead, and what is kept.

@@ -1,5 +1,6 @@
 import JobSchedAPI
 import JobSchedModel
+import JobSchedRunner
 import JobSchedSystem
 
 /// From an HTTP request to the handler of its command.
@@ -13,7 +14,7 @@ extension JobSchedServer {
             // First: the bytes after a badly framed request must never be taken for another.
             if let problem = request.framingProblem { throw problem }
             try checkAccess(request)
-            guard !isShuttingDown else { throw RequestError(status: 503, message: "server is shutting down") }
+            guard !runner.isShuttingDown else { throw RequestError(status: 503, message: "server is shutting down") }
             guard request.method != .other else {
                 throw RequestError(status: 405, message: "use GET or POST")
             }

@@ -1,11 +1,12 @@
 import JobSchedAPI
 import JobSchedModel
+import JobSchedRunner
 import JobSchedSystem
 
 extension JobSchedServer {
     /// Records the job, and only once that is committed sends its id and queues it.
     package func submit(_ r: SubmitRequest, _ request: HTTPRequest) throws(RequestError) {
-        if r.unique, let id = activeIndex.firstJob(named: r.name, inGroup: r.group), let existing = activeJobs[id] {
+        if r.unique, let id = runner.activeIndex.firstJob(named: r.name, inGroup: r.group), let existing = runner.activeJobs[id] {
             reply(toSubmit: request, r, id: existing.job.id)
             if r.sync {
                 request.send("jobsched: job \(existing.job.id) is already \(existing.job.status.rawValue) (unique=1)\n")
@@ -25,7 +26,10 @@ extension JobSchedServer {
     /// failed commit answers 503 and sends no id.
     package func add(_ jobs: [Job], answering request: HTTPRequest, format: OutputFormat, syncClient: HTTPRequest?,
              accepted: @escaping ([JobID]) -> Void) throws(RequestError) {
-        if let max = configuration.maxQueued, waitingAfterCommit + jobs.count > max {
+        if let max = configuration.maxQueued,
+           !JobLifecycle.queueHasRoom(for: jobs.count, maxQueued: max, active: runner.activeJobs.count,
+                                      running: runner.scheduler.running.count, limit: runner.scheduler.limit,
+                                      uncommitted: uncommittedSubmits) {
             throw RequestError(status: 503, message: "the queue is full (\(max) jobs waiting, --max-queued); try again later")
         }
         var jobs = jobs
@@ -35,7 +39,7 @@ extension JobSchedServer {
             throw JobSchedServer.databaseError(error)
         }
         uncommittedSubmits += jobs.count
-        whenCommitted { [unowned self] result in
+        commits.whenCommitted { [unowned self] result in
             self.uncommittedSubmits -= jobs.count
             if case .failure(let error) = result {
                 self.respond(request, error: JobSchedServer.databaseError(error), format: format)
@@ -43,8 +47,8 @@ extension JobSchedServer {
             }
             jobs.forEach { _ in self.metrics.jobSubmitted() }
             accepted(jobs.map(\.id))
-            for job in jobs { self.enqueue(job, syncClient: syncClient) }
-            self.startAdmittedJobs()
+            for job in jobs { self.runner.enqueue(job, syncClient: syncClient) }
+            self.runner.startAdmittedJobs()
         }
     }
 
@@ -55,38 +59,13 @@ extension JobSchedServer {
             return
         }
         request.startStream { [unowned self] in
-            self.killJob(id, reason: "client disconnected")
+            self.runner.killJob(id, reason: "client disconnected")
         }
         request.send("\(id)\n")
-    }
-
-    /// Jobs that will be waiting (for a slot, a dependency, a start time) once
-    /// the submits in flight are queued; the free slots take some of them at once.
-    private var waitingAfterCommit: Int {
-        let running = scheduler.running.count
-        let freeSlots = max(0, scheduler.limit - running)
-        return max(0, activeJobs.count - running + uncommittedSubmits - freeSlots)
     }
 
     package func checkDependenciesExist(_ ids: [JobID]) throws(RequestError) {
         let unknown = try unknownJobs(ids)
         guard unknown.isEmpty else { throw .badRequest(JobSchedServer.unknownJobsMessage(unknown) + " in after/afterany") }
-    }
-}
-
-extension Job {
-    /// The queued job a submit asks for (its id comes from the store).
-    package init(submitting r: SubmitRequest, at submitted: Double) {
-        self.init(name: r.name, group: r.group, command: r.command, sync: r.sync,
-                  outlog: r.outlog, errlog: r.errlog, submitted: submitted)
-        priority = r.priority
-        after = r.after
-        afterAny = r.afterAny
-        notBefore = r.at ?? r.delay.map { submitted + $0 }
-        timeout = r.timeout
-        retries = r.retries
-        retryDelay = r.retryDelay
-        cwd = r.cwd
-        env = r.env
     }
 }

@@ -1,5 +1,6 @@
 import JobSchedAPI
 import JobSchedModel
+import JobSchedRunner
 import JobSchedSystem
 
 extension JobSchedServer {
@@ -13,10 +14,10 @@ extension JobSchedServer {
         do throws(SQLiteError) {
             try store.readingTogether { () throws(SQLiteError) in
                 if let group = r.group {
-                    ids += try (activeIndex.jobs(inGroup: group) + store.unsucceededJobs(inGroup: group)).sorted()
+                    ids += try (runner.activeIndex.jobs(inGroup: group) + store.unsucceededJobs(inGroup: group)).sorted()
                 }
                 for id in ids {
-                    if activeJobs[id] != nil {
+                    if runner.activeJobs[id] != nil {
                         pending.insert(id)
                     } else if try store.job(id) == nil {
                         unknown.append(id)

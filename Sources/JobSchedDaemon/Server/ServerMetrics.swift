@@ -1,6 +1,7 @@
 import Prometheus
 import JobSchedAPI
 import JobSchedModel
+import JobSchedRunner
 import JobSchedSystem
 
 /// The figures `/metrics` exposes in the Prometheus text format, kept with

@@ -1,5 +1,6 @@
 import JobSchedAPI
 import JobSchedModel
+import JobSchedRunner
 import JobSchedSystem
 
 /// A `/wait` request held until its jobs have finished.

@@ -1,25 +1,13 @@
 import CPOSIX
-import CLibEvent
 import JobSchedModel
 
-/// How a reaped process ended, decoded from its `waitpid` status.
-package enum Termination: Equatable {
-    case exited(Int32)
-    case signaled(Int32)
-
+extension Termination {
+    /// Decoded from a `waitpid` status.
     package init(waitStatus status: Int32) {
         if shim_wifsignaled(status) != 0 {
             self = .signaled(shim_wtermsig(status))
         } else {
             self = .exited(shim_wexitstatus(status))
-        }
-    }
-
-    /// The original's convention: the exit code, or -N for signal N.
-    package var returncode: Int32 {
-        switch self {
-        case .exited(let code): return code
-        case .signaled(let signal): return -signal
         }
     }
 }

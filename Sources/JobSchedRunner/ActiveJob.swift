@@ -1,17 +1,15 @@
-import JobSchedAPI
 import JobSchedModel
 import JobSchedSystem
 
-/// A job that is queued or running, with what the server holds for it.
+/// A job that is queued or running, with what the runner holds for it.
 package final class ActiveJob {
     package var job: Job
     /// The client of a sync job, whose reply streams the job's output.
-    package var syncClient: HTTPRequest?
+    package var syncClient: (any OutputClient)?
     /// Whether the last byte sent to the sync client was a newline (true before any).
     package var clientSawNewline = true
     /// Clients of `/output?follow=1`, each with the stream it asked for.
-    package var followers: [(request: HTTPRequest, stream: JobOutputStream)] = []
-    package var pumps: [OutputPump] = []
+    package var followers: [(client: any OutputClient, stream: JobOutputStream)] = []
     package var spool: SpoolWriter?
     /// Set when jobsched decided to end the job: it will finish as `killed` with this `msg`.
     package var killReason: String?
@@ -20,10 +18,8 @@ package final class ActiveJob {
     /// While running: the `timeout=` timer.
     package var timeoutTimer: Event?
 
-    package init(job: Job, syncClient: HTTPRequest?) {
+    package init(job: Job, syncClient: (any OutputClient)?) {
         self.job = job
         self.syncClient = syncClient
     }
-
-    package var pid: Int32? { job.pid }
 }

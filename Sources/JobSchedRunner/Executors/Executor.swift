@@ -1,0 +1,37 @@
+import JobSchedModel
+
+/// Where jobs run: starts a job's command, stops it, hands on its output as
+/// it arrives and reports its end. The local executor spawns processes on
+/// this machine; another (a cluster's) fits the same seam, and the runner
+/// and the handlers do not change.
+package protocol Executor: AnyObject {
+    /// Called once for each started job, after the last of its output, when its run has ended.
+    var onEnded: (JobID, Termination) -> Void { get set }
+    /// Called when the last stopped job's stop has settled (see `isIdle`).
+    var onIdle: () -> Void { get set }
+    /// Whether no stopped job still awaits its forced end.
+    var isIdle: Bool { get }
+
+    /// Starts the job's command with the output wiring of `plan`; `output`
+    /// receives what it writes, tagged with the stream, as it is read.
+    /// Returns the process id the job's record shows.
+    func start(_ job: Job, plan: OutputPlan,
+               output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32
+
+    /// Asks a running job to end now, and forces it after a grace period.
+    func stop(_ id: JobID)
+    /// Forces every stopped job's end at once (a second Ctrl-C).
+    func stopAllNow()
+    /// Stops reading a job's output until `resumeOutput`: its reader lags behind.
+    func pauseOutput(of id: JobID)
+    func resumeOutput(of id: JobID)
+}
+
+/// Why a job could not be started: becomes the `failed` job's `msg`.
+package struct ExecutorError: Error, Equatable {
+    package let message: String
+
+    package init(message: String) {
+        self.message = message
+    }
+}

@@ -1,0 +1,85 @@
+import JobSchedModel
+import JobSchedSystem
+
+/// Runs each job as `bash -c COMMAND` on this machine (posix_spawn), leader
+/// of its own process group, its output read from pipes on the event loop.
+/// Stopping a job is SIGTERM to its group, then SIGKILL after the grace.
+package final class LocalExecutor: Executor {
+    package var onEnded: (JobID, Termination) -> Void = { _, _ in }
+    package var onIdle: () -> Void {
+        get { groupKiller.onIdle }
+        set { groupKiller.onIdle = newValue }
+    }
+    package var isIdle: Bool { groupKiller.isIdle }
+
+    private struct Running {
+        let id: JobID
+        var pumps: [OutputPump]
+    }
+
+    private let loop: EventLoop
+    private let groupKiller: ProcessGroupKiller
+    /// The database file's absolute path, which marks its jobs' processes.
+    private let databaseFile: String
+    private let descriptorLimit: DescriptorLimit
+    private let pipeBuffer = OutputPump.Buffer()
+    private var running: [Int32: Running] = [:]
+    private var pidByJob: [JobID: Int32] = [:]
+
+    package init(loop: EventLoop, killGrace: Double, databaseFile: String, descriptorLimit: DescriptorLimit) {
+        self.loop = loop
+        self.databaseFile = databaseFile
+        self.descriptorLimit = descriptorLimit
+        groupKiller = ProcessGroupKiller(loop: loop, grace: killGrace)
+    }
+
+    package func start(_ job: Job, plan: OutputPlan,
+                       output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32 {
+        let process: LaunchedProcess
+        do {
+            process = try ProcessLauncher.launch(
+                command: job.command, directory: job.cwd,
+                environment: JobEnvironment.entries(jobID: job.id, database: databaseFile, requested: job.env),
+                stdout: plan.stdout, stderr: plan.stderr, descriptorLimit: descriptorLimit)
+        } catch {
+            throw ExecutorError(message: error.message)
+        }
+        groupKiller.forget(reusedPID: process.pid)
+        var pumps: [OutputPump] = []
+        for (fd, stream) in [(process.stdoutFD, plan.firstPipeStream), (process.stderrFD, .stderr)] {
+            guard let fd, let stream else { continue }
+            pumps.append(OutputPump(loop: loop, fd: fd, buffer: pipeBuffer) { bytes in output(bytes, stream) })
+        }
+        running[process.pid] = Running(id: job.id, pumps: pumps)
+        pidByJob[job.id] = process.pid
+        return process.pid
+    }
+
+    package func stop(_ id: JobID) {
+        if let pid = pidByJob[id] { groupKiller.terminate(group: pid) }
+    }
+
+    package func stopAllNow() { groupKiller.killAllNow() }
+
+    package func pauseOutput(of id: JobID) { pumps(of: id).forEach { $0.pause() } }
+    package func resumeOutput(of id: JobID) { pumps(of: id).forEach { $0.resume() } }
+
+    private func pumps(of id: JobID) -> [OutputPump] {
+        pidByJob[id].flatMap { running[$0]?.pumps } ?? []
+    }
+
+    /// A child the server reaped; false if it is not a job's main process.
+    /// Its output is read to the end before its end is reported.
+    package func reaped(_ pid: Int32, _ termination: Termination) -> Bool {
+        guard let run = running.removeValue(forKey: pid) else { return false }
+        pidByJob[run.id] = nil
+        run.pumps.forEach { $0.drainAndClose() }
+        // Processes the job left in its group do not outlive it.
+        groupKiller.terminate(group: pid)
+        onEnded(run.id, termination)
+        return true
+    }
+
+    /// After each round of reaping: the groups that have emptied need no SIGKILL.
+    package func forgetEmptyGroups() { groupKiller.forgetEmptyGroups() }
+}

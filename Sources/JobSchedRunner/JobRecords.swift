@@ -1,0 +1,24 @@
+import JobSchedModel
+import JobSchedSystem
+
+/// What the runner needs of the job store: writes that share the next group
+/// commit, and the few reads a job's end depends on.
+package protocol JobRecords: AnyObject {
+    /// Writes a job's new state into the open transaction; a failed commit
+    /// writes it again later, so the store catches up once it can.
+    func save(_ job: Job)
+    /// The stored record of a job that is not active, or nil for an unknown id.
+    func storedJob(_ id: JobID) throws(SQLiteError) -> Job?
+    /// Deletes the `count` jobs that finished first; their ids.
+    func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [JobID]
+    /// Runs `work` once the open transaction has committed, or failed to.
+    func afterNextCommit(_ work: @escaping (Result<Void, SQLiteError>) -> Void)
+}
+
+extension GroupCommit: JobRecords {
+    package func storedJob(_ id: JobID) throws(SQLiteError) -> Job? { try store.job(id) }
+
+    package func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [JobID] {
+        try store.deleteEarliestFinished(count)
+    }
+}

@@ -1,0 +1,390 @@
+import JobSchedModel
+import JobSchedSystem
+import Logging
+
+/// Owns every queued and running job and moves each from queued to running
+/// to finished: dependencies and start times hold a queued job, the scheduler
+/// gives it a slot, the executor runs it, and its end is recorded, retried or
+/// passed on to the jobs that wait for it. The one owner of that state:
+/// handlers ask the runner, they never change it themselves.
+package final class JobRunner {
+    /// Output a sync client has not read yet, past which the job's output is no longer read.
+    package static let maxUnsentOutput = 1 << 20
+
+    /// What the runner is told to do with queued jobs at shutdown and how much history to keep.
+    package struct Settings {
+        package var maxRunning: Int
+        /// --resume: a shutdown leaves async queued jobs queued for the next start.
+        package var resume = false
+        /// --keep-finished: trims the oldest finished jobs past this many.
+        package var keepFinished: Int?
+
+        package init(maxRunning: Int, resume: Bool = false, keepFinished: Int? = nil) {
+            (self.maxRunning, self.resume, self.keepFinished) = (maxRunning, resume, keepFinished)
+        }
+    }
+
+    /// A job's end, waiting in `endings` to be recorded.
+    private struct Ending {
+        let id: JobID
+        let status: JobStatus
+        let returncode: Int32?
+        let msg: String
+    }
+
+    package enum KillOutcome: Equatable {
+        case killed, unknown, alreadyFinished(JobStatus)
+    }
+
+    private let settings: Settings
+    private let loop: EventLoop
+    private let records: any JobRecords
+    private let executor: any Executor
+    private let spool: Spool
+    private let logger: Logger
+
+    /// Queued and running jobs; a finished job lives only in the store.
+    package private(set) var activeJobs: [JobID: ActiveJob] = [:]
+    package private(set) var activeIndex = ActiveIndex()
+    package private(set) var scheduler: Scheduler
+    private var dependencies = DependencyGraph()
+    /// Finished jobs in the store, kept up to date for --keep-finished.
+    package private(set) var finishedCount = 0
+    /// Jobs ending now, in order; see `finish`.
+    private var endings: [Ending] = []
+    package private(set) var isShuttingDown = false
+
+    /// Called for each job as it finishes (waiters, metrics).
+    package var onFinished: (Job) -> Void = { _ in }
+    /// Called after a round of endings, and when the executor becomes idle: shutdown may be done.
+    package var onSettled: () -> Void = {}
+
+    package init(settings: Settings, loop: EventLoop, records: any JobRecords, executor: any Executor,
+                 spool: Spool, logger: Logger) {
+        self.settings = settings
+        self.loop = loop
+        self.records = records
+        self.executor = executor
+        self.spool = spool
+        self.logger = logger
+        scheduler = Scheduler(limit: settings.maxRunning)
+        executor.onEnded = { [unowned self] id, termination in self.runEnded(id, termination) }
+        executor.onIdle = { [unowned self] in self.onSettled() }
+    }
+
+    /// No job runs and no stopped job awaits its end.
+    package var isIdle: Bool { scheduler.running.isEmpty && executor.isIdle }
+
+    // MARK: Queueing
+
+    /// Adds a committed (or, with --resume, reloaded) queued job; the caller
+    /// then starts admitted jobs, once for all the jobs it adds, so that they
+    /// start by priority rather than in the order they were added.
+    package func enqueue(_ job: Job, syncClient: (any OutputClient)?) {
+        let active = ActiveJob(job: job, syncClient: syncClient)
+        activeJobs[job.id] = active
+        activeIndex.insert(job)
+        logger.info("job \(job.id) queued (name \(Excerpt.plain(job.name, limit: 80)), group \(Excerpt.plain(job.group, limit: 80))): \(Excerpt.plain(job.command))")
+        if isShuttingDown && !keepsQueuedJobsAtShutdown(job) {
+            killJob(job.id, reason: "server shutdown")
+            return
+        }
+        guard registerDependencies(of: job) else { return }
+        if let notBefore = job.notBefore, notBefore > Clock.now() {
+            hold(active, for: notBefore - Clock.now())
+        }
+        makeReadyIfFree(job.id)
+    }
+
+    /// Keeps a queued job from starting for a while (a start time, a retry's pause).
+    private func hold(_ active: ActiveJob, for seconds: Double) {
+        active.startTimer = loop.timer(after: seconds) { [unowned self, unowned active] in
+            active.startTimer = nil
+            self.makeReadyIfFree(active.job.id)
+            self.startAdmittedJobs()
+        }
+    }
+
+    /// Makes the job wait for its active dependencies; false if one has
+    /// already ended without success, which ends the job here.
+    private func registerDependencies(of job: Job) -> Bool {
+        // Most jobs have none: no list of kinds to build for them.
+        guard !job.after.isEmpty || !job.afterAny.isEmpty else { return true }
+        for (ids, kind) in [(job.after, DependencyGraph.Kind.afterSuccess), (job.afterAny, .afterAny)] {
+            for dependency in ids {
+                if activeJobs[dependency] != nil {
+                    dependencies.add(job.id, waitsFor: dependency, kind: kind)
+                } else if kind == .afterSuccess, let ended = try? records.storedJob(dependency), !ended.succeeded {
+                    finish(job.id, status: .killed, returncode: nil, msg: JobLifecycle.brokenDependencyMessage(ended))
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    private func keepsQueuedJobsAtShutdown(_ job: Job) -> Bool {
+        settings.resume && !job.sync
+    }
+
+    /// Hands a queued job to the scheduler once nothing else holds it back;
+    /// `startAdmittedJobs` then starts it when its turn comes.
+    private func makeReadyIfFree(_ id: JobID) {
+        guard let active = activeJobs[id], active.job.status == .queued, active.startTimer == nil,
+              !dependencies.isBlocked(id) else { return }
+        scheduler.makeReady(id, group: active.job.group, priority: active.job.priority)
+    }
+
+    package func startAdmittedJobs() {
+        guard !isShuttingDown else { return }
+        for id in scheduler.admit() {
+            if let active = activeJobs[id] { start(active) }
+        }
+    }
+
+    // MARK: Groups
+
+    // The caller then starts admitted jobs, once for all the groups it changes.
+    package func setLimit(_ limit: Int?, for group: String) { scheduler.setLimit(limit, for: group) }
+    package func setPaused(_ paused: Bool, group: String) { scheduler.setPaused(paused, group: group) }
+
+    /// Puts back settings that a failed commit did not keep.
+    package func replaceGroupSettings(with settings: [String: Scheduler.Group]) {
+        scheduler.replaceGroupSettings(with: settings)
+    }
+
+    // MARK: Running
+
+    private func start(_ active: ActiveJob) {
+        var job = active.job
+        let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
+        job.attempts += 1
+        let pid: Int32
+        do {
+            pid = try executor.start(job, plan: plan) { [unowned self, unowned active] bytes, stream in
+                self.capture(bytes, from: stream, of: active)
+            }
+        } catch {
+            logger.warning("job \(job.id) failed to start: \(error.message)")
+            active.job = job
+            finish(job.id, status: .failed, returncode: nil, msg: error.message)
+            return
+        }
+        job.status = .running
+        job.started = Clock.now()
+        job.pid = pid
+        job.msg = ""
+        active.job = job
+        records.save(job)
+        if active.spool == nil {
+            active.spool = SpoolWriter(spool: spool, id: job.id, streams: plan.spoolStreams)
+        }
+        if let timeout = job.timeout {
+            active.timeoutTimer = loop.timer(after: timeout) { [unowned self] in
+                self.killJob(job.id, reason: "timeout after \(Timestamp.seconds(timeout)) s")
+            }
+        }
+        logger.info("job \(job.id) started, pid \(pid)\(job.attempts > 1 ? ", attempt \(job.attempts)" : "")")
+    }
+
+    /// Output read from a job: kept in the spool, sent to its sync client and followers.
+    private func capture(_ bytes: UnsafeRawBufferPointer, from stream: JobOutputStream, of active: ActiveJob) {
+        active.spool?.append(bytes, to: .both)
+        if stream != .both { active.spool?.append(bytes, to: stream) }
+        if let client = active.syncClient, client.isOpen {
+            active.clientSawNewline = bytes.last == UInt8(ascii: "\n")
+            // Past the limit, the output is no longer read until the client catches up.
+            if client.unsentBytes + bytes.count > JobRunner.maxUnsentOutput {
+                let id = active.job.id
+                executor.pauseOutput(of: id)
+                client.send(bytes) { [weak self] in self?.executor.resumeOutput(of: id) }
+            } else {
+                client.send(bytes, whenFlushed: nil)
+            }
+        }
+        for follower in active.followers where follower.stream == .both || follower.stream == stream {
+            follower.client.send(bytes, whenFlushed: nil)
+        }
+        // A follower must not hold the job back: one that falls too far behind is let go.
+        active.followers.removeAll { follower in
+            guard follower.client.unsentBytes > JobRunner.maxUnsentOutput else { return !follower.client.isOpen }
+            follower.client.send("\njobsched: output dropped: this client reads too slowly\n")
+            follower.client.endStream()
+            return true
+        }
+    }
+
+    /// Sends a running job's output to `client` from now on, until the job ends; false if it is not active.
+    package func follow(_ id: JobID, client: any OutputClient, stream: JobOutputStream) -> Bool {
+        guard let active = activeJobs[id] else { return false }
+        active.followers.append((client, stream))
+        return true
+    }
+
+    package func unfollow(_ id: JobID, client: any OutputClient) {
+        activeJobs[id]?.followers.removeAll { $0.client === client }
+    }
+
+    /// The executor's report that a started job's run is over.
+    private func runEnded(_ id: JobID, _ termination: Termination) {
+        guard let active = activeJobs[id] else { return }
+        active.timeoutTimer = nil
+        switch JobLifecycle.afterRun(of: active.job, termination: termination, killReason: active.killReason,
+                                     shuttingDown: isShuttingDown) {
+        case .finish(let status, let msg):
+            finish(id, status: status, returncode: termination.returncode, msg: msg)
+        case .retry(let msg, let delay):
+            retry(active, msg: msg, after: delay)
+        }
+    }
+
+    /// Puts a job whose run failed back in the queue, after its retry delay.
+    private func retry(_ active: ActiveJob, msg: String, after delay: Double) {
+        let id = active.job.id
+        scheduler.finished(id)
+        active.job.status = .queued
+        active.job.pid = nil
+        active.job.msg = msg
+        records.save(active.job)
+        logger.info("job \(id) \(msg)")
+        if delay > 0 { hold(active, for: delay) }
+        makeReadyIfFree(id)
+        startAdmittedJobs()
+    }
+
+    /// Ends a job on jobsched's behalf: a queued one at once, a running one
+    /// through its executor; it finishes as `killed` with `reason` as its msg.
+    @discardableResult
+    package func killJob(_ id: JobID, reason: String) -> KillOutcome {
+        guard let active = activeJobs[id] else {
+            do {
+                guard let job = try records.storedJob(id) else { return .unknown }
+                return .alreadyFinished(job.status)
+            } catch {
+                logger.error("reading job \(id): \(error)")
+                return .unknown
+            }
+        }
+        if active.job.status == .queued {
+            finish(id, status: .killed, returncode: nil, msg: reason)
+        } else {
+            if active.killReason == nil {
+                active.killReason = reason
+                logger.info("job \(id) killing: \(reason)")
+            }
+            executor.stop(id)
+        }
+        return .killed
+    }
+
+    // MARK: Endings
+
+    /// The job is over: record it, answer its sync client and followers, free
+    /// its slot, and settle the jobs that depended on it.
+    ///
+    /// Ending a job can end others (dependents that can no longer run, jobs
+    /// that fail to start in the freed slot), and those more: a chain of
+    /// 100,000 `after=` jobs ends in one call. So endings go on a work list
+    /// that the outermost call drains, never one stack frame per job.
+    private func finish(_ id: JobID, status: JobStatus, returncode: Int32?, msg: String) {
+        endings.append(Ending(id: id, status: status, returncode: returncode, msg: msg))
+        guard endings.count == 1 else { return }  // a call further up is draining the list
+        var next = 0
+        repeat {
+            while next < endings.count {
+                record(endings[next])
+                next += 1
+            }
+            // Done once for all the endings; starting jobs may add endings (a failed start).
+            trimHistory()
+            startAdmittedJobs()
+        } while next < endings.count
+        endings.removeAll(keepingCapacity: true)
+        onSettled()
+    }
+
+    private func record(_ ending: Ending) {
+        let id = ending.id
+        guard let active = activeJobs.removeValue(forKey: id) else { return }
+        activeIndex.remove(active.job)
+        scheduler.finished(id)
+        _ = scheduler.remove(id)
+        dependencies.remove(id)
+        active.startTimer = nil
+        active.timeoutTimer = nil
+        var job = active.job
+        job.status = ending.status
+        job.returncode = ending.returncode
+        job.msg = ending.msg
+        job.finished = Clock.now()
+        records.save(job)
+        finishedCount += 1
+        logger.info("job \(id) \(job.status.rawValue), returncode \(job.returncode.map(String.init) ?? "-")\(job.msg.isEmpty ? "" : ": \(job.msg)")")
+
+        if let client = active.syncClient, client.isOpen {
+            if !active.clientSawNewline { client.send("\n") }
+            client.send("jobsched: " + TextTable.statusLine(job) + "\n")
+            client.endStream()
+        }
+        active.followers.forEach { $0.client.endStream() }
+        active.spool?.finish()
+        onFinished(job)
+
+        let (unblocked, broken) = dependencies.resolve(id, succeeded: job.succeeded)
+        for waiting in broken {
+            endings.append(Ending(id: waiting, status: .killed, returncode: nil,
+                                  msg: JobLifecycle.brokenDependencyMessage(job)))
+        }
+        unblocked.forEach(makeReadyIfFree)
+    }
+
+    // MARK: History
+
+    /// Counts the finished jobs the store holds at start (only --keep-finished needs it).
+    package func countFinished(_ count: () throws(SQLiteError) -> Int) {
+        guard settings.keepFinished != nil else { return }
+        finishedCount = (try? count()) ?? 0
+    }
+
+    /// Deletes finished jobs with `delete`, and their spool files once that is
+    /// committed: a failed commit brings the rows back, and their output with them.
+    package func deleteFinished(_ delete: () throws(SQLiteError) -> [JobID]) throws(SQLiteError) -> [JobID] {
+        let ids = try delete()
+        guard !ids.isEmpty else { return ids }
+        // Counted at once: --keep-finished trims again before this commit.
+        finishedCount -= ids.count
+        records.afterNextCommit { [unowned self] result in
+            switch result {
+            case .success: ids.forEach(self.spool.remove)
+            case .failure: self.finishedCount += ids.count
+            }
+        }
+        return ids
+    }
+
+    /// --keep-finished: keeps the jobs that finished last, whatever their ids.
+    private func trimHistory() {
+        guard let keep = settings.keepFinished, finishedCount > keep else { return }
+        do {
+            _ = try deleteFinished { () throws(SQLiteError) in try records.deleteEarliestFinished(finishedCount - keep) }
+        } catch {
+            logger.error("trimming finished jobs: \(error.message)")
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Refuses to start anything more and ends every job but those --resume
+    /// keeps queued; a second call forces the stopped jobs' end at once.
+    package func shutDown() {
+        guard !isShuttingDown else {
+            executor.stopAllNow()
+            return
+        }
+        isShuttingDown = true
+        for (id, active) in activeJobs.sorted(by: { $0.key < $1.key })
+        where active.job.status == .running || !keepsQueuedJobsAtShutdown(active.job) {
+            killJob(id, reason: "server shutdown")
+        }
+    }
+}

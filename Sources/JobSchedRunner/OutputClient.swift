@@ -1,0 +1,16 @@
+import JobSchedSystem
+
+/// Someone reading a job's output as it comes: a sync submit's client or
+/// an `/output?follow=1` client.
+package protocol OutputClient: AnyObject {
+    var isOpen: Bool { get }
+    /// Bytes accepted but not yet written to the client.
+    var unsentBytes: Int { get }
+    /// Sends bytes; `whenFlushed` runs once they are all written.
+    func send(_ bytes: UnsafeRawBufferPointer, whenFlushed: (() -> Void)?)
+    func send(_ text: String)
+    /// Ends the reply.
+    func endStream()
+}
+
+extension HTTPRequest: OutputClient {}

@@ -1,0 +1,100 @@
+import JobSchedModel
+import Logging
+
+/// The group commit: writes do not commit one by one, they share the
+/// transaction the first of them opened, and one hook commits it: at the end
+/// of the current loop iteration when a reply waits on it (`whenCommitted`),
+/// otherwise within `stateCommitDelay`. Like Redis's `beforeSleep`, it is the
+/// one place where the loop's pending writes become durable.
+package final class GroupCommit {
+    /// How long job state changes (started, finished) may wait for their
+    /// commit when no reply waits on it. Sharing one commit among the jobs of
+    /// these milliseconds takes it off each job's path; a crash of the server
+    /// within them can only leave a job's last state unwritten (a restart marks
+    /// such jobs killed), never lose a submit, whose reply always waits.
+    package static let stateCommitDelay = 0.02
+
+    package let store: JobStore
+    private let loop: EventLoop
+    private let logger: Logger
+    private var commitEvent: Event!
+    /// Work to do once the open transaction has committed (sending job ids).
+    private var afterCommit: [(Result<Void, SQLiteError>) -> Void] = []
+    /// Job states written but not yet committed: written again after a failed
+    /// commit (disk full, read-only file), so the store catches up once it can.
+    private var unconfirmed: [JobID: Job] = [:]
+    private var saveRetry: Event?
+    /// Called after each successful commit (the WAL checkpointer counts them).
+    package var onCommitted: () -> Void = {}
+
+    package init(store: JobStore, loop: EventLoop, logger: Logger) {
+        self.store = store
+        self.loop = loop
+        self.logger = logger
+        commitEvent = loop.deferredEvent { [unowned self] in self.commit() }
+        store.onFirstWrite = { [unowned self] in self.commitEvent.add(timeout: GroupCommit.stateCommitDelay) }
+    }
+
+    /// Runs `work` once the current transaction has committed (at the end of
+    /// this loop iteration), or at once if nothing is pending.
+    package func whenCommitted(_ work: @escaping (Result<Void, SQLiteError>) -> Void) {
+        afterNextCommit(work)
+        commitEvent.activate()
+    }
+
+    /// Runs `work` once the open transaction has committed, without hastening
+    /// the commit: job state changes wait up to `stateCommitDelay` for theirs.
+    package func afterNextCommit(_ work: @escaping (Result<Void, SQLiteError>) -> Void) {
+        afterCommit.append(work)
+    }
+
+    /// Writes a job's new state into the open transaction. Until that commits,
+    /// the state is also kept here, to be written again if the commit fails.
+    package func save(_ job: Job) {
+        unconfirmed[job.id] = job
+        do {
+            try store.update(job)
+        } catch {
+            logger.error("saving job \(job.id): \(error)")
+            scheduleSaveRetry()
+        }
+    }
+
+    /// A job state written but not yet known to be committed.
+    package func unconfirmedJob(_ id: JobID) -> Job? { unconfirmed[id] }
+
+    /// Commits what is pending now, and runs the work that waited for it.
+    package func commit() {
+        let result: Result<Void, SQLiteError>
+        do {
+            try store.commit()
+            result = .success(())
+            onCommitted()
+            // With a retry pending, states lost in an earlier rollback are still to be written.
+            if saveRetry == nil { unconfirmed.removeAll(keepingCapacity: true) }
+        } catch {
+            logger.error("database commit failed: \(error)")
+            result = .failure(error)
+            scheduleSaveRetry()
+        }
+        let work = afterCommit
+        afterCommit = []
+        work.forEach { $0(result) }
+    }
+
+    /// Writes the unconfirmed job states again in a second, and again after that until a commit succeeds.
+    private func scheduleSaveRetry() {
+        guard saveRetry == nil else { return }
+        saveRetry = loop.timer(after: 1) { [unowned self] in
+            self.saveRetry = nil
+            for job in self.unconfirmed.values.sorted(by: { $0.id < $1.id }) {
+                do {
+                    try self.store.update(job)
+                } catch {
+                    self.scheduleSaveRetry()
+                    return
+                }
+            }
+        }
+    }
+}
