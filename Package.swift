@@ -61,6 +61,9 @@ let package = Package(
             name: "JobSchedTests",
             // Depending on the executable makes `swift test` build the real binary
             // that the integration tests start.
-            dependencies: ["JobSchedModel", "JobSchedAPI", "JobSchedSystem", "JobSchedRunner", "JobSchedDaemon", "jobsched"]),
+            dependencies: [
+                "JobSchedModel", "JobSchedAPI", "JobSchedSystem", "JobSchedRunner", "JobSchedDaemon", "jobsched",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
     ]
 )

@@ -1,0 +1,192 @@
+import Logging
+import Testing
+@testable import JobSchedModel
+@testable import JobSchedRunner
+@testable import JobSchedSystem
+
+/// An executor that runs nothing: it records what it is asked, and a test
+/// ends its jobs as it likes.
+private final class FakeExecutor: Executor {
+    var onEnded: (JobID, Termination) -> Void = { _, _ in }
+    var onIdle: () -> Void = {}
+    var isIdle = true
+    private(set) var started: [JobID] = []
+    private(set) var stopped: [JobID] = []
+    /// Jobs that fail to start, with the reason.
+    var refusals: [JobID: String] = [:]
+
+    func start(_ job: Job, plan: OutputPlan,
+               output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32 {
+        if let reason = refusals[job.id] { throw ExecutorError(message: reason) }
+        started.append(job.id)
+        return 1000 + Int32(started.count)
+    }
+
+    func stop(_ id: JobID) { stopped.append(id) }
+    func stopAllNow() {}
+    func pauseOutput(of id: JobID) {}
+    func resumeOutput(of id: JobID) {}
+
+    func end(_ id: JobID, _ termination: Termination) { onEnded(id, termination) }
+}
+
+/// The store as a dictionary; commits are run by the test.
+private final class FakeRecords: JobRecords {
+    private(set) var jobs: [JobID: Job] = [:]
+    private var afterCommit: [(Result<Void, SQLiteError>) -> Void] = []
+
+    func save(_ job: Job) { jobs[job.id] = job }
+    func storedJob(_ id: JobID) throws(SQLiteError) -> Job? { jobs[id] }
+    func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [JobID] {
+        let oldest = jobs.values.filter(\.status.isFinished).sorted { ($0.finished ?? 0, $0.id) < ($1.finished ?? 0, $1.id) }
+        let ids = oldest.prefix(count).map(\.id)
+        ids.forEach { jobs[$0] = nil }
+        return ids
+    }
+    func afterNextCommit(_ work: @escaping (Result<Void, SQLiteError>) -> Void) { afterCommit.append(work) }
+}
+
+/// A runner on fakes: no process, no database, no server. The event loop is
+/// real but never runs, so no timer fires.
+private final class Harness {
+    let scratch: ScratchDirectory
+    let executor = FakeExecutor()
+    let records = FakeRecords()
+    let runner: JobRunner
+    private(set) var finished: [JobID] = []
+
+    init(maxRunning: Int = 2, resume: Bool = false, keepFinished: Int? = nil) throws {
+        scratch = try ScratchDirectory()
+        let spool = try Spool(directory: scratch.file("spool"), maxBytes: 4096)
+        runner = JobRunner(settings: .init(maxRunning: maxRunning, resume: resume, keepFinished: keepFinished),
+                           loop: try EventLoop(), records: records, executor: executor, spool: spool,
+                           logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        runner.onFinished = { [unowned self] job in self.finished.append(job.id) }
+    }
+
+    /// Queues jobs as a committed submit does, then starts what fits.
+    func submit(_ jobs: [Job]) {
+        jobs.forEach(records.save)
+        jobs.forEach { runner.enqueue($0, syncClient: nil) }
+        runner.startAdmittedJobs()
+    }
+
+    func job(_ id: JobID, after: [JobID] = [], afterAny: [JobID] = [], retries: Int = 0, sync: Bool = false) -> Job {
+        var job = Job(id: id, name: "j\(id)", group: "g", command: "true", sync: sync, submitted: 0)
+        job.after = after
+        job.afterAny = afterAny
+        job.retries = retries
+        return job
+    }
+
+    func record(_ id: JobID) -> Job? { records.jobs[id] }
+}
+
+@Suite("Unit: the job runner, on a fake executor and store")
+struct JobRunnerUnitTests {
+    @Test func aFailedDependencyKillsTheWholeChainBehindIt() throws {
+        let h = try Harness(maxRunning: 1)
+        let chain = 2_000
+        h.submit((1...chain).map { h.job(JobID($0), after: $0 == 1 ? [] : [JobID($0 - 1)]) })
+        #expect(h.executor.started == [1])
+        h.executor.end(1, .exited(2))
+        #expect(h.record(1)?.status == .success)
+        #expect(h.record(1)?.returncode == 2)
+        #expect(h.record(2)?.status == .killed)
+        #expect(h.record(2)?.msg == "dependency 1 ended with returncode 2")
+        #expect(h.record(3)?.msg == "dependency 2 killed")
+        #expect((2...chain).allSatisfy { h.record(JobID($0))?.status == .killed })
+        #expect(h.executor.started == [1])
+        #expect(h.runner.activeJobs.isEmpty)
+        #expect(h.finished.count == chain)
+    }
+
+    @Test func afterAnyStartsOnceTheDependencyEndsHowever() throws {
+        let h = try Harness()
+        h.submit([h.job(1), h.job(2, afterAny: [1]), h.job(3, after: [1])])
+        #expect(h.executor.started == [1])
+        h.executor.end(1, .signaled(9))
+        #expect(h.executor.started == [1, 2])
+        #expect(h.record(3)?.status == .killed)
+        #expect(h.record(3)?.msg == "dependency 1 ended with returncode -9")
+    }
+
+    @Test func aJobAfterOneThatAlreadyFailedEndsAtOnce() throws {
+        let h = try Harness()
+        h.submit([h.job(1)])
+        h.executor.end(1, .exited(1))
+        h.submit([h.job(2, after: [1])])
+        #expect(h.record(2)?.status == .killed)
+        #expect(h.record(2)?.msg == "dependency 1 ended with returncode 1")
+        #expect(h.executor.started == [1])
+    }
+
+    @Test func aFailedRunIsRetriedUntilItsAttemptsAreSpent() throws {
+        let h = try Harness()
+        h.submit([h.job(1, retries: 1)])
+        h.executor.end(1, .exited(1))
+        #expect(h.executor.started == [1, 1])
+        #expect(h.record(1)?.status == .running)
+        #expect(h.record(1)?.attempts == 2)
+        h.executor.end(1, .exited(1))
+        #expect(h.record(1)?.status == .success)
+        #expect(h.record(1)?.returncode == 1)
+        #expect(h.executor.started == [1, 1])
+    }
+
+    @Test func killingARunningJobEndsItKilledWithTheReasonAndNoRetry() throws {
+        let h = try Harness()
+        h.submit([h.job(1, retries: 3), h.job(2)])
+        #expect(h.runner.killJob(1, reason: "timeout after 5 s") == .killed)
+        #expect(h.executor.stopped == [1])
+        #expect(h.record(1)?.status == .running)  // until the executor reports its end
+        h.executor.end(1, .signaled(15))
+        #expect(h.record(1)?.status == .killed)
+        #expect(h.record(1)?.returncode == -15)
+        #expect(h.record(1)?.msg == "timeout after 5 s")
+        #expect(h.runner.killJob(1, reason: "again") == .alreadyFinished(.killed))
+        #expect(h.runner.killJob(99, reason: "none") == .unknown)
+    }
+
+    @Test func killingAQueuedJobEndsItWithoutRunning() throws {
+        let h = try Harness(maxRunning: 1)
+        h.submit([h.job(1), h.job(2)])
+        h.runner.killJob(2, reason: "killed by request")
+        #expect(h.record(2)?.status == .killed)
+        #expect(h.record(2)?.returncode == nil)
+        h.executor.end(1, .exited(0))
+        #expect(h.executor.started == [1])
+    }
+
+    @Test func aJobThatCannotStartFailsAndFreesItsSlot() throws {
+        let h = try Harness(maxRunning: 1)
+        h.executor.refusals[1] = "cannot use cwd '/nope': No such file or directory"
+        h.submit([h.job(1), h.job(2)])
+        #expect(h.record(1)?.status == .failed)
+        #expect(h.record(1)?.msg == "cannot use cwd '/nope': No such file or directory")
+        #expect(h.executor.started == [2])
+    }
+
+    @Test func shutdownKillsRunningJobsAndWithResumeKeepsAsyncQueuedOnes() throws {
+        let h = try Harness(maxRunning: 1, resume: true)
+        h.submit([h.job(1), h.job(2), h.job(3, sync: true)])
+        h.runner.shutDown()
+        #expect(h.executor.stopped == [1])
+        #expect(h.record(2)?.status == .queued)
+        #expect(h.record(3)?.status == .killed)
+        #expect(h.record(3)?.msg == "server shutdown")
+        h.executor.end(1, .signaled(15))
+        #expect(h.record(1)?.status == .killed)
+        #expect(h.executor.started == [1])  // nothing starts during shutdown
+        #expect(h.runner.isIdle)
+    }
+
+    @Test func keepFinishedTrimsTheJobsThatFinishedFirst() throws {
+        let h = try Harness(maxRunning: 3, keepFinished: 2)
+        h.submit([h.job(1), h.job(2), h.job(3)])
+        for id: JobID in [3, 1, 2] { h.executor.end(id, .exited(0)) }
+        #expect(h.record(3) == nil)
+        #expect(h.record(1) != nil && h.record(2) != nil)
+        #expect(h.runner.finishedCount == 2)
+    }
+}
