@@ -3,7 +3,7 @@ import JobSchedModel
 import JobSchedRunner
 import JobSchedSystem
 
-extension JobSchedServer {
+extension RequestHandlers {
     /// Records every job in the open transaction; once that is committed,
     /// replies with all their ids and queues them, in order.
     package func batchSubmit(_ r: BatchSubmitRequest, _ request: HTTPRequest) throws(RequestError) {

@@ -3,7 +3,7 @@ import JobSchedModel
 import JobSchedRunner
 import JobSchedSystem
 
-extension JobSchedServer {
+extension RequestHandlers {
     /// `ok` for monitors: the server is up and its event loop answers.
     package func health(format: OutputFormat, _ request: HTTPRequest) {
         respond(request, format: format, text: { "ok\n" }, json: { .object([("status", .string("ok"))]) })

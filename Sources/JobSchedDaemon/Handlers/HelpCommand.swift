@@ -3,7 +3,7 @@ import JobSchedModel
 import JobSchedRunner
 import JobSchedSystem
 
-extension JobSchedServer {
+extension RequestHandlers {
     package func help(_ r: HelpRequest, _ request: HTTPRequest) throws(RequestError) {
         guard let topic = r.topic else {
             respond(request, format: r.format, text: HelpText.overview, json: HelpText.overviewJSON)
@@ -13,11 +13,5 @@ extension JobSchedServer {
             throw RequestError(status: 404, message: HelpText.unknownTopic(topic))
         }
         respond(request, format: r.format, text: { HelpText.topic(command) }, json: { HelpText.topicJSON(command) })
-    }
-
-    package func shutdown(format: OutputFormat, _ request: HTTPRequest) {
-        respond(request, format: format, text: { "Shutting down server\n" },
-                json: { .object([("status", .string("shutting down"))]) })
-        beginShutdown(reason: "/shutdown")
     }
 }

@@ -3,13 +3,13 @@ import JobSchedModel
 import JobSchedRunner
 import JobSchedSystem
 
-extension JobSchedServer {
+extension RequestHandlers {
     package func jobInfo(_ r: JobInfoRequest, _ request: HTTPRequest) throws(RequestError) {
         let jobs: [Job]
         do {
             jobs = try store.jobs(matching: r.filter)
         } catch {
-            throw JobSchedServer.databaseError(error)
+            throw RequestHandlers.databaseError(error)
         }
         let now = Clock.now()
         respond(request, format: r.format, text: { TextTable.jobs(jobs, fields: r.fields ?? JobField.defaultFields, now: now) },

@@ -4,23 +4,23 @@ import JobSchedRunner
 import JobSchedSystem
 
 /// Finding the jobs a request names, and refusing it (404) when one does not exist.
-extension JobSchedServer {
+extension RequestHandlers {
     /// A job that exists, active or finished; 404 otherwise.
     package func existingJob(_ id: JobID) throws(RequestError) -> Job {
         let found: Job?
         do {
             found = try currentJob(id)
         } catch {
-            throw JobSchedServer.databaseError(error)
+            throw RequestHandlers.databaseError(error)
         }
-        guard let found else { throw RequestError(status: 404, message: JobSchedServer.unknownJobsMessage([id])) }
+        guard let found else { throw RequestError(status: 404, message: RequestHandlers.unknownJobsMessage([id])) }
         return found
     }
 
     /// Refuses a request that names a job that does not exist, before it changes anything.
     package func requireExistingJobs(_ ids: [JobID]) throws(RequestError) {
         let unknown = try unknownJobs(ids)
-        guard unknown.isEmpty else { throw RequestError(status: 404, message: JobSchedServer.unknownJobsMessage(unknown)) }
+        guard unknown.isEmpty else { throw RequestError(status: 404, message: RequestHandlers.unknownJobsMessage(unknown)) }
     }
 
     /// The ids, among `ids`, of no job, active or finished.
@@ -33,7 +33,7 @@ extension JobSchedServer {
                 }
             }
         } catch {
-            throw JobSchedServer.databaseError(error)
+            throw RequestHandlers.databaseError(error)
         }
         return unknown
     }

@@ -3,7 +3,7 @@ import JobSchedModel
 import JobSchedRunner
 import JobSchedSystem
 
-extension JobSchedServer {
+extension RequestHandlers {
     package func kill(_ r: JobListRequest, _ request: HTTPRequest) throws(RequestError) {
         // Like /jobinfo, /output and /wait: an id that names no job is a 404, and nothing is killed.
         try requireExistingJobs(r.ids)

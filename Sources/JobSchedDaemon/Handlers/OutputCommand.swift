@@ -3,7 +3,7 @@ import JobSchedModel
 import JobSchedRunner
 import JobSchedSystem
 
-extension JobSchedServer {
+extension RequestHandlers {
     /// A job's kept output; with follow=1, then everything new until the job ends.
     package func output(_ r: OutputRequest, _ request: HTTPRequest) throws(RequestError) {
         let job = try existingJob(r.id)

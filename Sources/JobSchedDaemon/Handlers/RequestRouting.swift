@@ -4,7 +4,7 @@ import JobSchedRunner
 import JobSchedSystem
 
 /// From an HTTP request to the handler of its command.
-extension JobSchedServer {
+extension RequestHandlers {
     package func handle(_ request: HTTPRequest) {
         var pairs: [(String, String)] = []
         let name = request.path.hasPrefix("/") ? String(request.path.dropFirst()) : request.path
@@ -22,7 +22,7 @@ extension JobSchedServer {
             guard let command = Command(rawValue: name) else {
                 throw RequestError(status: 404, message: "unknown command \(Excerpt.quoted(request.path)); see /help for the list")
             }
-            pairs = try JobSchedServer.parameterPairs(of: request)
+            pairs = try RequestHandlers.parameterPairs(of: request)
             switch try CommandRequest(command, pairs, body: request.body) {
             case .help(let r): try help(r, request)
             case .submit(let r): try submit(r, request)
@@ -37,17 +37,14 @@ extension JobSchedServer {
             case .group(let p): try group(p, request)
             case .pause(let p): try setPaused(true, p, request)
             case .resume(let p): try setPaused(false, p, request)
-            case .metrics:
-                metrics.exposition(activeCounts: activeCountsByGroup()).withUnsafeBytes {
-                    request.respond(status: 200, bytes: $0, contentType: "text/plain; version=0.0.4; charset=utf-8")
-                }
+            case .metrics: metrics(request)
             case .health(let format): health(format: format, request)
             case .shutdown(let format): shutdown(format: format, request)
             }
         } catch let error as RequestError {
             // Errors answer in JSON when JSON was asked for, even if parsing failed later on
             // or never started (an unknown path, a refused request).
-            if pairs.isEmpty { pairs = (try? JobSchedServer.parameterPairs(of: request)) ?? [] }
+            if pairs.isEmpty { pairs = (try? RequestHandlers.parameterPairs(of: request)) ?? [] }
             let format: OutputFormat = pairs.last(where: { $0.0 == "format" })?.1 == "json" ? .json : .text
             respond(request, error: error, format: format)
         } catch {
@@ -98,9 +95,5 @@ extension JobSchedServer {
         case .text: request.respond(status: status, body: text())
         case .json: request.respond(status: status, body: json().serialized() + "\n", contentType: "application/json")
         }
-    }
-
-    package static func databaseError(_ error: SQLiteError) -> RequestError {
-        RequestError(status: 503, message: "database: \(error.message)")
     }
 }

@@ -3,7 +3,7 @@ import JobSchedModel
 import JobSchedRunner
 import JobSchedSystem
 
-extension JobSchedServer {
+extension RequestHandlers {
     /// Records the job, and only once that is committed sends its id and queues it.
     package func submit(_ r: SubmitRequest, _ request: HTTPRequest) throws(RequestError) {
         if r.unique, let id = runner.activeIndex.firstJob(named: r.name, inGroup: r.group), let existing = runner.activeJobs[id] {
@@ -36,13 +36,13 @@ extension JobSchedServer {
         do {
             for (index, id) in try store.insert(jobs).enumerated() { jobs[index].id = id }
         } catch {
-            throw JobSchedServer.databaseError(error)
+            throw RequestHandlers.databaseError(error)
         }
         uncommittedSubmits += jobs.count
         commits.whenCommitted { [unowned self] result in
             self.uncommittedSubmits -= jobs.count
             if case .failure(let error) = result {
-                self.respond(request, error: JobSchedServer.databaseError(error), format: format)
+                self.respond(request, error: RequestHandlers.databaseError(error), format: format)
                 return
             }
             jobs.forEach { _ in self.metrics.jobSubmitted() }
@@ -66,6 +66,6 @@ extension JobSchedServer {
 
     package func checkDependenciesExist(_ ids: [JobID]) throws(RequestError) {
         let unknown = try unknownJobs(ids)
-        guard unknown.isEmpty else { throw .badRequest(JobSchedServer.unknownJobsMessage(unknown) + " in after/afterany") }
+        guard unknown.isEmpty else { throw .badRequest(RequestHandlers.unknownJobsMessage(unknown) + " in after/afterany") }
     }
 }

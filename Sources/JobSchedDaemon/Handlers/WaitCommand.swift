@@ -3,7 +3,7 @@ import JobSchedModel
 import JobSchedRunner
 import JobSchedSystem
 
-extension JobSchedServer {
+extension RequestHandlers {
     /// Answers when every listed job (and every job active in `group` now) has
     /// finished, or when the timeout passes. The group's jobs that had already
     /// ended without success are reported too, as if they had ended meanwhile.
@@ -25,10 +25,10 @@ extension JobSchedServer {
                 }
             }
         } catch {
-            throw JobSchedServer.databaseError(error)
+            throw RequestHandlers.databaseError(error)
         }
         guard unknown.isEmpty else {
-            throw RequestError(status: 404, message: JobSchedServer.unknownJobsMessage(unknown))
+            throw RequestError(status: 404, message: RequestHandlers.unknownJobsMessage(unknown))
         }
         let waiter = Waiter(request: request, ids: ids, pending: pending, format: r.format, failUnlessAllSucceed: r.fail)
         guard !pending.isEmpty else {
@@ -54,7 +54,7 @@ extension JobSchedServer {
                 }
             }
         } catch {
-            respond(waiter.request, error: JobSchedServer.databaseError(error), format: waiter.format)
+            respond(waiter.request, error: RequestHandlers.databaseError(error), format: waiter.format)
             return
         }
         let status: Int32 = waiter.failUnlessAllSucceed && !jobs.allSatisfy(\.succeeded) ? 409 : 200

@@ -10,23 +10,16 @@ import Logging
 ///
 /// Everything runs on the thread that calls `run()`.
 public final class JobSchedServer {
-    package let configuration: ServerConfiguration
-    package let logger: Logger
-    package let loop: EventLoop
-    package let http: HTTPServer
-    package let access: AccessPolicy
-    package let store: JobStore
-    package let commits: GroupCommit
-    package let spool: Spool
-    package let runner: JobRunner
+    private let configuration: ServerConfiguration
+    private let logger: Logger
+    private let loop: EventLoop
+    private let http: HTTPServer
+    private let store: JobStore
+    private let commits: GroupCommit
+    private let runner: JobRunner
     private let executor: LocalExecutor
-    package let metrics = ServerMetrics()
-    package let waiters = WaiterRegistry()
     private let checkpointer: WALCheckpointer?
-    /// Submits recorded but not yet committed, so not yet in the queue.
-    package var uncommittedSubmits = 0
-    /// Where relative `outlog`/`errlog` paths lead: the server never changes directory.
-    package let workingDirectory: String
+    private let handlers: RequestHandlers
     private var signalEvents: [Event] = []
     private var isExiting = false
 
@@ -44,7 +37,7 @@ public final class JobSchedServer {
                               tcp: configuration.tcp, socketPath: configuration.socketPath,
                               maxConnections: configuration.maxConnections)
         let tcpHosts = http.tcpAddress.map { [configuration.address.lowercased(), $0.host.lowercased()] } ?? []
-        access = AccessPolicy(token: configuration.token, boundHosts: Set(tcpHosts))
+        let access = AccessPolicy(token: configuration.token, boundHosts: Set(tcpHosts))
         if let tcp = http.tcpAddress, configuration.token == nil, !AccessPolicy.isLoopbackLiteral(tcp.host) {
             guard configuration.insecureNoAuth else {
                 throw ServerError("refusing to listen on \(tcp.hostAndPort) without a token: anyone who can reach it could run any command as this user; "
@@ -55,8 +48,8 @@ public final class JobSchedServer {
         store = try JobStore(path: configuration.databasePath, clear: configuration.clear)
         // Absolute, so a server started from another directory finds the same jobs' processes.
         let databaseFile = ServerProcess.realPath(configuration.databasePath) ?? configuration.databasePath
-        workingDirectory = ServerProcess.currentDirectory() ?? "."
-        spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes)
+        let workingDirectory = ServerProcess.currentDirectory() ?? "."
+        let spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes)
         if let command = configuration.checkpointCommand {
             checkpointer = WALCheckpointer(command: command, databasePath: databaseFile, store: store, logger: logger)
         } else {
@@ -69,12 +62,15 @@ public final class JobSchedServer {
                                            keepFinished: configuration.keepFinished),
                            loop: loop, records: commits, executor: executor, spool: spool, logger: logger)
 
+        handlers = RequestHandlers(configuration: configuration, logger: logger, loop: loop, access: access,
+                                   store: store, commits: commits, spool: spool, runner: runner,
+                                   workingDirectory: workingDirectory)
         commits.onCommitted = { [unowned self] in self.checkpointer?.committed() }
-        http.handler = { [unowned self] request in self.handle(request) }
-        waiters.onComplete = { [unowned self] waiter in self.answer(waiter) }
+        http.handler = { [unowned self] request in self.handlers.handle(request) }
+        handlers.onShutdownRequested = { [unowned self] reason in self.beginShutdown(reason: reason) }
         runner.onFinished = { [unowned self] job in
-            self.metrics.jobFinished(job)
-            self.waiters.jobFinished(job.id)
+            self.handlers.metrics.jobFinished(job)
+            self.handlers.waiters.jobFinished(job.id)
         }
         runner.onSettled = { [unowned self] in self.finishShutdownIfDone() }
         checkpointer?.onIdle = { [unowned self] in self.finishShutdownIfDone() }
@@ -154,25 +150,10 @@ public final class JobSchedServer {
         executor.forgetEmptyGroups()
     }
 
-    /// Runs `reply` once the changes a request made are committed; if the
-    /// commit fails they are rolled back, `undo` puts what the request changed
-    /// in memory back, and the request gets a 503 instead.
-    package func replyWhenCommitted(_ request: HTTPRequest, format: OutputFormat, undo: @escaping () -> Void = {},
-                                    _ reply: @escaping () -> Void) {
-        commits.whenCommitted { [unowned self] result in
-            switch result {
-            case .success: reply()
-            case .failure(let error):
-                undo()
-                self.respond(request, error: JobSchedServer.databaseError(error), format: format)
-            }
-        }
-    }
-
     // MARK: Shutdown
 
     /// `/shutdown`, SIGINT, SIGTERM and SIGHUP: refuse new work, kill every job, reply to every client, exit.
-    package func beginShutdown(reason: String) {
+    private func beginShutdown(reason: String) {
         guard !runner.isShuttingDown else {
             logger.notice("\(reason) again: killing remaining job processes now")
             runner.shutDown()
@@ -190,7 +171,7 @@ public final class JobSchedServer {
         guard runner.isShuttingDown, !isExiting, runner.isIdle, checkpointer?.isIdle ?? true else { return }
         isExiting = true
         // Waits on jobs left queued for the next start (--resume) end here.
-        waiters.removeAll().forEach(answer)
+        handlers.waiters.removeAll().forEach(handlers.answer)
         commits.commit()
         signalEvents = []
         // Leave a moment for the last replies to be written.

@@ -3,8 +3,9 @@ import JobSchedModel
 import JobSchedRunner
 import JobSchedSystem
 
-/// /group, /pause and /resume: per-group limits and pausing, kept in the database.
-extension JobSchedServer {
+/// /group: per-group limits, kept in the database, and the groups shown; also the
+/// group helpers /pause and /resume share.
+extension RequestHandlers {
     package func group(_ p: Parameters, _ request: HTTPRequest) throws(RequestError) {
         let format = try p.format
         if let name = try p.label("name") {
@@ -33,32 +34,9 @@ extension JobSchedServer {
         }
     }
 
-    package func setPaused(_ paused: Bool, _ p: Parameters, _ request: HTTPRequest) throws(RequestError) {
-        let format = try p.format
-        let names: [String]
-        if let name = try p.label("group") {
-            names = [name]
-        } else {
-            // Every group: the ones with settings, the ones with jobs, and the
-            // all-groups switch that also covers groups created later.
-            names = groupRows().map(\.name) + [Scheduler.allGroups]
-        }
-        for name in names {
-            runner.setPaused(paused, group: name)
-            try persist(group: name)
-        }
-        runner.startAdmittedJobs()
-        let target = p.string("group").map { "group \(Excerpt.plain($0, limit: 80))" } ?? "all groups"
-        let message = "\(paused ? "Paused" : "Resumed") \(target)"
-        logger.notice("\(message)")
-        replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in
-            self.respond(request, format: format, text: { message + "\n" }, json: { .object([("message", .string(message))]) })
-        }
-    }
-
     /// After a failed commit: the settings in force go back to the stored
     /// ones, so that a 503 means the change was not made.
-    private func restoreGroupSettings() {
+    package func restoreGroupSettings() {
         do {
             runner.replaceGroupSettings(with: try store.groupSettings())
         } catch {
@@ -68,15 +46,15 @@ extension JobSchedServer {
         runner.startAdmittedJobs()
     }
 
-    private func persist(group name: String) throws(RequestError) {
+    package func persist(group name: String) throws(RequestError) {
         do {
             try store.save(group: name, runner.scheduler.settings(of: name))
         } catch {
-            throw JobSchedServer.databaseError(error)
+            throw RequestHandlers.databaseError(error)
         }
     }
 
-    private struct GroupRow {
+    package struct GroupRow {
         package var name: String
         package var limit: Int?
         package var paused: Bool
@@ -85,7 +63,7 @@ extension JobSchedServer {
     }
 
     /// Every group that has settings or active jobs, by name.
-    private func groupRows() -> [GroupRow] {
+    package func groupRows() -> [GroupRow] {
         var rows: [String: GroupRow] = [:]
         func row(_ name: String) -> GroupRow {
             let settings = runner.scheduler.settings(of: name)

@@ -1,0 +1,30 @@
+import JobSchedAPI
+import JobSchedModel
+import JobSchedRunner
+import JobSchedSystem
+
+/// /pause and /resume: holding back a group (or all of them) from starting jobs.
+extension RequestHandlers {
+    package func setPaused(_ paused: Bool, _ p: Parameters, _ request: HTTPRequest) throws(RequestError) {
+        let format = try p.format
+        let names: [String]
+        if let name = try p.label("group") {
+            names = [name]
+        } else {
+            // Every group: the ones with settings, the ones with jobs, and the
+            // all-groups switch that also covers groups created later.
+            names = groupRows().map(\.name) + [Scheduler.allGroups]
+        }
+        for name in names {
+            runner.setPaused(paused, group: name)
+            try persist(group: name)
+        }
+        runner.startAdmittedJobs()
+        let target = p.string("group").map { "group \(Excerpt.plain($0, limit: 80))" } ?? "all groups"
+        let message = "\(paused ? "Paused" : "Resumed") \(target)"
+        logger.notice("\(message)")
+        replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in
+            self.respond(request, format: format, text: { message + "\n" }, json: { .object([("message", .string(message))]) })
+        }
+    }
+}

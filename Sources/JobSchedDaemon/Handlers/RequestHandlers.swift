@@ -1,0 +1,65 @@
+import JobSchedAPI
+import JobSchedModel
+import JobSchedRunner
+import JobSchedSystem
+import Logging
+
+/// What the endpoint handlers work with: the runner (which owns the jobs),
+/// the store and its group commit, the spool, the waiters and the metrics.
+/// Not the server: a handler cannot reach its sockets, signals, executor or
+/// shutdown sequence; it can only ask for a shutdown.
+///
+/// Each endpoint's handler is an extension in its own file; `RequestRouting`
+/// only checks access, decodes the parameters, dispatches and renders errors.
+package final class RequestHandlers {
+    package let configuration: ServerConfiguration
+    package let logger: Logger
+    /// For the timers of `/wait?timeout=`.
+    package let loop: EventLoop
+    package let access: AccessPolicy
+    package let store: JobStore
+    package let commits: GroupCommit
+    package let spool: Spool
+    package let runner: JobRunner
+    package let waiters = WaiterRegistry()
+    package let metrics = ServerMetrics()
+    /// Where relative `outlog`/`errlog` paths lead: the server never changes directory.
+    package let workingDirectory: String
+    /// Submits recorded but not yet committed, so not yet in the queue.
+    package var uncommittedSubmits = 0
+    /// `/shutdown`: the server begins its shutdown.
+    package var onShutdownRequested: (String) -> Void = { _ in }
+
+    package init(configuration: ServerConfiguration, logger: Logger, loop: EventLoop, access: AccessPolicy,
+                 store: JobStore, commits: GroupCommit, spool: Spool, runner: JobRunner, workingDirectory: String) {
+        self.configuration = configuration
+        self.logger = logger
+        self.loop = loop
+        self.access = access
+        self.store = store
+        self.commits = commits
+        self.spool = spool
+        self.runner = runner
+        self.workingDirectory = workingDirectory
+        waiters.onComplete = { [unowned self] waiter in self.answer(waiter) }
+    }
+
+    /// Runs `reply` once the changes a request made are committed; if the
+    /// commit fails they are rolled back, `undo` puts what the request changed
+    /// in memory back, and the request gets a 503 instead.
+    package func replyWhenCommitted(_ request: HTTPRequest, format: OutputFormat, undo: @escaping () -> Void = {},
+                                    _ reply: @escaping () -> Void) {
+        commits.whenCommitted { [unowned self] result in
+            switch result {
+            case .success: reply()
+            case .failure(let error):
+                undo()
+                self.respond(request, error: RequestHandlers.databaseError(error), format: format)
+            }
+        }
+    }
+
+    package static func databaseError(_ error: SQLiteError) -> RequestError {
+        RequestError(status: 503, message: "database: \(error.message)")
+    }
+}
