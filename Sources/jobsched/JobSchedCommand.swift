@@ -13,20 +13,23 @@ struct JobSchedCommand: ParsableCommand {
         discussion: "Talk to it with curl, e.g.: curl 127.0.0.1:4321/help",
         subcommands: [WALCheckpointCommand.self])
 
+    /// The server's defaults, declared once in `ServerConfiguration`.
+    private static let defaults = ServerConfiguration()
+
     @Option(name: [.customShort("a"), .customLong("addr")], help: "Address to listen on.")
-    var address = "127.0.0.1"
+    var address = defaults.address
 
     @Option(name: [.short, .long], help: "Port to listen on; 0 picks a free one.")
-    var port: UInt16 = 4321
+    var port = defaults.port
 
     @Option(name: [.customShort("d"), .customLong("dbfile")], help: "SQLite file with the job records; created if missing.")
-    var dbfile = "jobs.sqlite"
+    var dbfile = defaults.databasePath
 
     @Option(name: [.customShort("j"), .customLong("jobs")], help: "Most jobs running at once; the rest wait in a queue.")
-    var jobs = 4
+    var jobs = defaults.maxRunning
 
     @Option(name: .customLong("kill-grace"), help: "Seconds between SIGTERM and SIGKILL when ending a job's processes.")
-    var killGrace = 3.0
+    var killGrace = defaults.killGrace
 
     @Flag(help: "Start with an empty job table (job ids start again from 1).")
     var clear = false
@@ -38,7 +41,7 @@ struct JobSchedCommand: ParsableCommand {
     var spool: String?
 
     @Option(name: .customLong("max-log"), help: "Bytes of output kept per job and stream in the spool (the tail is kept).")
-    var maxLog = 10 << 20
+    var maxLog = defaults.maxLogBytes
 
     @Option(name: .customLong("keep-finished"), help: "Keep at most this many finished jobs; older ones are removed with their output.")
     var keepFinished: Int?
@@ -55,7 +58,7 @@ struct JobSchedCommand: ParsableCommand {
     var noTCP = false
 
     @Option(name: .customLong("max-connections"), help: "Most client connections open at once; more wait until one closes.")
-    var maxConnections = 4096
+    var maxConnections = defaults.maxConnections
 
     @Option(name: .customLong("max-queued"), help: "Most jobs waiting for a slot; a submit beyond it gets 503 (default: no bound).")
     var maxQueued: Int?
