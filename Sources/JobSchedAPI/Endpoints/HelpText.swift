@@ -4,16 +4,16 @@ import JobSchedModel
 package enum HelpText {
     package static func overview() -> String {
         var out = "Commands (GET query string or POST form, e.g. curl --data \"a=1&b=2\" HOST/CMD):\n"
-        for command in Command.allCases {
-            out += "  /\(command.rawValue)\t\(command.summary)\n"
+        for endpoint in Endpoint.allCases {
+            out += "  /\(endpoint.rawValue)\t\(endpoint.summary)\n"
         }
         out += "Parameters of one command: /help?topic=COMMAND\n"
         return out
     }
 
-    package static func topic(_ command: Command) -> String {
-        var out = "/\(command.rawValue): \(command.summary)\n"
-        for parameter in command.parameters {
+    package static func topic(_ endpoint: Endpoint) -> String {
+        var out = "/\(endpoint.rawValue): \(endpoint.summary)\n"
+        for parameter in endpoint.parameters {
             let need = parameter.required ? "required" : "optional"
             let fallback = parameter.defaultValue.map { ", default \($0)" } ?? ""
             out += "  \(parameter.name)\t(\(need)\(fallback))\t\(parameter.summary)\n"
@@ -22,16 +22,16 @@ package enum HelpText {
     }
 
     package static func overviewJSON() -> JSON {
-        .object([("commands", .array(Command.allCases.map {
+        .object([("commands", .array(Endpoint.allCases.map {
             .object([("name", .string($0.rawValue)), ("summary", .string($0.summary))])
         }))])
     }
 
-    package static func topicJSON(_ command: Command) -> JSON {
+    package static func topicJSON(_ endpoint: Endpoint) -> JSON {
         .object([
-            ("name", .string(command.rawValue)),
-            ("summary", .string(command.summary)),
-            ("parameters", .array(command.parameters.map {
+            ("name", .string(endpoint.rawValue)),
+            ("summary", .string(endpoint.summary)),
+            ("parameters", .array(endpoint.parameters.map {
                 .object([("name", .string($0.name)), ("required", .bool($0.required)),
                          ("default", JSON($0.defaultValue)), ("summary", .string($0.summary))])
             })),
@@ -39,6 +39,6 @@ package enum HelpText {
     }
 
     package static func unknownTopic(_ topic: String) -> String {
-        "unknown help topic \(Excerpt.quoted(topic)); valid topics: " + Command.allCases.map(\.rawValue).joined(separator: ", ")
+        "unknown help topic \(Excerpt.quoted(topic)); valid topics: " + Endpoint.allCases.map(\.rawValue).joined(separator: ", ")
     }
 }

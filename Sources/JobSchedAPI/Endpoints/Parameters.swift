@@ -1,36 +1,36 @@
 import JobSchedModel
 
-/// A request's parameters, checked against its command's spec.
+/// A request's parameters, checked against its endpoint's spec.
 ///
-/// The last value of a repeated parameter wins; a name the command does not
+/// The last value of a repeated parameter wins; a name the endpoint does not
 /// know is an error, which catches typos such as `comand=`.
 package struct Parameters {
-    package let command: Command
+    package let endpoint: Endpoint
     /// Every pair, in order: requests carry a handful, so a search from the
     /// end (the last value wins) costs less than hashing them into a table.
     private let pairs: [(String, String)]
 
-    /// The names each command knows, worked out once rather than per request.
-    private static let knownNames: [Command: [String]] =
-        Dictionary(uniqueKeysWithValues: Command.allCases.map { ($0, $0.parameters.map(\.name)) })
+    /// The names each endpoint knows, worked out once rather than per request.
+    private static let knownNames: [Endpoint: [String]] =
+        Dictionary(uniqueKeysWithValues: Endpoint.allCases.map { ($0, $0.parameters.map(\.name)) })
 
-    package init(_ pairs: [(String, String)], for command: Command) throws(RequestError) {
-        let known = Parameters.knownNames[command] ?? []
+    package init(_ pairs: [(String, String)], for endpoint: Endpoint) throws(RequestError) {
+        let known = Parameters.knownNames[endpoint] ?? []
         for (name, _) in pairs where !known.contains(name) {
-            throw .badRequest("unknown parameter \(Excerpt.quoted(name)) for /\(command.rawValue); see /help?topic=\(command.rawValue)")
+            throw .badRequest("unknown parameter \(Excerpt.quoted(name)) for /\(endpoint.rawValue); see /help?topic=\(endpoint.rawValue)")
         }
-        self.command = command
+        self.endpoint = endpoint
         self.pairs = pairs
     }
 
-    private init(command: Command, pairs: [(String, String)]) {
-        self.command = command
+    private init(endpoint: Endpoint, pairs: [(String, String)]) {
+        self.endpoint = endpoint
         self.pairs = pairs
     }
 
     /// The same parameters with `name` set to `value`.
     package func setting(_ name: String, to value: String) -> Parameters {
-        Parameters(command: command, pairs: pairs.filter { $0.0 != name } + [(name, value)])
+        Parameters(endpoint: endpoint, pairs: pairs.filter { $0.0 != name } + [(name, value)])
     }
 
     /// The value, or nil when absent or empty.

@@ -4,13 +4,13 @@ import JobSchedModel
 /// (`jobsched-fuzz`) and its corpus replay test.
 public enum UntrustedInput {
     /// Byte 0 picks the encoding (bit 3: multipart, whose first line is then
-    /// the Content-Type) and the command (the other bits); the rest is the
+    /// the Content-Type) and the endpoint (the other bits); the rest is the
     /// form, and for a batch submit the body too. Malformed input must end in
     /// a `RequestError`, never in a trap.
     public static func parse(_ data: UnsafeRawBufferPointer) {
         guard let selector = data.first else { return }
-        let commandBits = Int(selector & 7) | Int(selector >> 4) << 3
-        let command = Command.allCases[commandBits % Command.allCases.count]
+        let endpointBits = Int(selector & 7) | Int(selector >> 4) << 3
+        let endpoint = Endpoint.allCases[endpointBits % Endpoint.allCases.count]
         var rest = Array(data.dropFirst())
         do {
             let pairs: [(String, String)]
@@ -23,7 +23,7 @@ public enum UntrustedInput {
             } else {
                 pairs = try FormDecoding.decodeURLEncoded(rest)
             }
-            _ = try CommandRequest(command, pairs, body: rest)
+            _ = try EndpointRequest(endpoint, pairs, body: rest)
         } catch {
             // A refused input is a correct outcome.
         }

@@ -3,12 +3,12 @@ import JobSchedModel
 import JobSchedRunner
 import JobSchedSystem
 
-/// From an HTTP request to the handler of its command.
+/// From an HTTP request to the handler of its endpoint.
 extension RequestHandlers {
     package func handle(_ request: HTTPRequest) {
         var pairs: [(String, String)] = []
         let name = request.path.hasPrefix("/") ? String(request.path.dropFirst()) : request.path
-        let label = Command(rawValue: name)?.rawValue ?? "unknown"
+        let label = Endpoint(rawValue: name)?.rawValue ?? "unknown"
         request.onStatus = { [unowned self] status in self.metrics.requestHandled(command: label, status: status) }
         do {
             // First: the bytes after a badly framed request must never be taken for another.
@@ -19,11 +19,11 @@ extension RequestHandlers {
                 throw RequestError(status: 405, message: "use GET or POST")
             }
             guard !request.path.utf8.contains(0) else { throw RequestError.badRequest("the path must not contain NUL bytes") }
-            guard let command = Command(rawValue: name) else {
+            guard let endpoint = Endpoint(rawValue: name) else {
                 throw RequestError(status: 404, message: "unknown command \(Excerpt.quoted(request.path)); see /help for the list")
             }
             pairs = try RequestHandlers.parameterPairs(of: request)
-            switch try CommandRequest(command, pairs, body: request.body) {
+            switch try EndpointRequest(endpoint, pairs, body: request.body) {
             case .help(let r): try help(r, request)
             case .submit(let r): try submit(r, request)
             case .batchSubmit(let r): try batchSubmit(r, request)

@@ -171,8 +171,8 @@ struct TimestampUnitTests {
 
 @Suite("Unit: HelpText")
 struct HelpTextUnitTests {
-    @Test(arguments: Command.allCases)
-    func topicListsEveryParameter(command: Command) {
+    @Test(arguments: Endpoint.allCases)
+    func topicListsEveryParameter(command: Endpoint) {
         let lines = HelpText.topic(command).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.first == "/\(command.rawValue): \(command.summary)")
         #expect(lines.last == "")
@@ -186,7 +186,7 @@ struct HelpTextUnitTests {
     }
 
     @Test(arguments: [
-        (Command.submit, "  command\t(required)\t"),
+        (Endpoint.submit, "  command\t(required)\t"),
         (.submit, "  name\t(optional, default job)\t"),
         (.submit, "  group\t(optional, default default)\t"),
         (.submit, "  sync\t(optional, default 1)\t"),
@@ -201,13 +201,13 @@ struct HelpTextUnitTests {
         (.help, "  topic\t(optional)\t"),
         (.shutdown, "  format\t(optional, default text)\t"),
     ])
-    func topicShowsRequiredAndDefaults(command: Command, line: String) {
+    func topicShowsRequiredAndDefaults(command: Endpoint, line: String) {
         #expect(HelpText.topic(command).contains("\n" + line))
     }
 
     @Test func overviewListsEveryCommand() {
         let overview = HelpText.overview()
-        for command in Command.allCases {
+        for command in Endpoint.allCases {
             #expect(overview.contains("\n  /\(command.rawValue)\t\(command.summary)\n"))
         }
         #expect(overview.contains("/help?topic=COMMAND"))
@@ -219,7 +219,7 @@ struct HelpTextUnitTests {
         #expect(message.hasPrefix(prefix))
         let topics = message.dropFirst(prefix.count).components(separatedBy: ", ")
         #expect(topics.starts(with: ["help", "submit", "jobinfo"]))
-        #expect(topics == Command.allCases.map(\.rawValue))
+        #expect(topics == Endpoint.allCases.map(\.rawValue))
     }
 
     @Test func topicJSON() {

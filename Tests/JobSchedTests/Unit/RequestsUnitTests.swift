@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Unit: Parameters and typed requests")
 struct RequestsUnitTests {
-    private static func params(_ command: Command, _ pairs: [(String, String)]) throws(RequestError) -> Parameters {
+    private static func params(_ command: Endpoint, _ pairs: [(String, String)]) throws(RequestError) -> Parameters {
         try Parameters(pairs, for: command)
     }
 
@@ -14,16 +14,16 @@ struct RequestsUnitTests {
 
     // MARK: Parameters
 
-    @Test(arguments: Command.allCases)
-    func unknownParameterNamesItAndPointsToHelp(command: Command) {
+    @Test(arguments: Endpoint.allCases)
+    func unknownParameterNamesItAndPointsToHelp(command: Endpoint) {
         #expect(throws: Self.badRequest("unknown parameter 'comand' for /\(command.rawValue); see /help?topic=\(command.rawValue)")) {
             // A known parameter before it does not matter.
             try Self.params(command, command.parameters.prefix(1).map { ($0.name, "x") } + [("comand", "ls")])
         }
     }
 
-    @Test(arguments: Command.allCases)
-    func everyDocumentedParameterIsAccepted(command: Command) throws {
+    @Test(arguments: Endpoint.allCases)
+    func everyDocumentedParameterIsAccepted(command: Endpoint) throws {
         let parameters = try Self.params(command, command.parameters.map { ($0.name, "v") })
         for spec in command.parameters { #expect(parameters.string(spec.name) == "v") }
     }

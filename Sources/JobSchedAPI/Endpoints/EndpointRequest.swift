@@ -1,9 +1,9 @@
 import JobSchedModel
 
-/// A request's command with its parameters parsed and checked: everything
+/// A request's endpoint with its parameters parsed and checked: everything
 /// that can be said about a request without touching the server, so the
 /// fuzz target runs exactly the parsing the server does.
-package enum CommandRequest {
+package enum EndpointRequest {
     case help(HelpRequest)
     case submit(SubmitRequest)
     case batchSubmit(BatchSubmitRequest)
@@ -22,9 +22,9 @@ package enum CommandRequest {
     case health(OutputFormat)
     case shutdown(OutputFormat)
 
-    package init(_ command: Command, _ pairs: [(String, String)], body: [UInt8]) throws(RequestError) {
-        let p = try Parameters(pairs, for: command)
-        switch command {
+    package init(_ endpoint: Endpoint, _ pairs: [(String, String)], body: [UInt8]) throws(RequestError) {
+        let p = try Parameters(pairs, for: endpoint)
+        switch endpoint {
         case .help: self = .help(try HelpRequest(p))
         case .submit where try p.flag("lines", default: false): self = .batchSubmit(try BatchSubmitRequest(p, body: body))
         case .submit: self = .submit(try SubmitRequest(p))

@@ -1,6 +1,6 @@
 import JobSchedModel
 
-/// One parameter a command accepts, as `/help?topic=CMD` shows it.
+/// One parameter an endpoint accepts, as `/help?topic=CMD` shows it.
 package struct ParameterSpec {
     package let name: String
     package let required: Bool
@@ -16,8 +16,9 @@ package struct ParameterSpec {
     }
 }
 
-/// The commands of the HTTP API: the path is `/` + the raw value.
-package enum Command: String, CaseIterable {
+/// The endpoints of the HTTP API (the "commands" of `/help` and the original
+/// README): the path is `/` + the raw value.
+package enum Endpoint: String, CaseIterable {
     case help, submit, jobinfo, output, kill, wait, remove, clean, restart, group, pause, resume, metrics, health, shutdown
 
     package var summary: String {
@@ -45,7 +46,7 @@ package enum Command: String, CaseIterable {
     package var parameters: [ParameterSpec] {
         switch self {
         case .help:
-            return [.optional("topic", "a command to describe"), Command.format]
+            return [.optional("topic", "a command to describe"), Endpoint.format]
         case .submit:
             return [
                 .required("command", "bash command line, run as: bash -c COMMAND"),
@@ -80,7 +81,7 @@ package enum Command: String, CaseIterable {
                           "comma-separated columns (JSON: every one by default): " + JobField.allCases.map(\.rawValue).joined(separator: ",")),
                 .optional("sort", default: "jobid", "column to sort by (" + JobField.sortable.map(\.rawValue).joined(separator: ",") + "); prefix - for descending"),
                 .optional("limit", "show at most this many jobs"),
-                Command.format,
+                Endpoint.format,
             ]
         case .output:
             return [
@@ -90,35 +91,35 @@ package enum Command: String, CaseIterable {
                 .optional("format", default: "text", "only text: the reply is the output itself"),
             ]
         case .kill:
-            return [.required("jobid", "comma-separated job ids"), Command.format]
+            return [.required("jobid", "comma-separated job ids"), Endpoint.format]
         case .wait:
             return [
                 .required("jobid", "comma-separated job ids (or give group)"),
                 .optional("group", "also wait for every job queued or running in this group now"),
                 .optional("timeout", "seconds to wait at most; unfinished jobs are then shown as they are"),
                 .optional("fail", default: "0", "1: answer 409 instead of 200 unless every job succeeded (for curl -f)"),
-                Command.format,
+                Endpoint.format,
             ]
         case .remove:
-            return [.required("jobid", "comma-separated job ids"), Command.format]
+            return [.required("jobid", "comma-separated job ids"), Endpoint.format]
         case .clean:
             return [
                 .optional("status", default: "success,killed,failed", "comma-separated finished statuses"),
                 .optional("before", "only jobs that finished before this ISO-8601 time"),
-                Command.format,
+                Endpoint.format,
             ]
         case .restart:
-            return [.required("jobid", "the finished job to run again"), Command.format]
+            return [.required("jobid", "the finished job to run again"), Endpoint.format]
         case .group:
             return [
                 .optional("name", "the group to set; without it, list every group"),
                 .optional("limit", "most jobs running at once in the group; 0 or none removes the group's own limit"),
-                Command.format,
+                Endpoint.format,
             ]
         case .pause, .resume:
-            return [.optional("group", "the group; without it, every group"), Command.format]
+            return [.optional("group", "the group; without it, every group"), Endpoint.format]
         case .shutdown, .health:
-            return [Command.format]
+            return [Endpoint.format]
         case .metrics:
             return []
         }

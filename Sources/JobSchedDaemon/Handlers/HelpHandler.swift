@@ -9,7 +9,7 @@ extension RequestHandlers {
             respond(request, format: r.format, text: HelpText.overview, json: HelpText.overviewJSON)
             return
         }
-        guard let command = Command(rawValue: topic) else {
+        guard let command = Endpoint(rawValue: topic) else {
             throw RequestError(status: 404, message: HelpText.unknownTopic(topic))
         }
         respond(request, format: r.format, text: { HelpText.topic(command) }, json: { HelpText.topicJSON(command) })
