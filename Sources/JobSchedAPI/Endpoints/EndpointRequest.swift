@@ -14,10 +14,9 @@ package enum EndpointRequest {
     case remove(JobListRequest)
     case clean(CleanRequest)
     case restart(JobListRequest)
-    /// /group, /pause and /resume read their few parameters themselves.
-    case group(Parameters)
-    case pause(Parameters)
-    case resume(Parameters)
+    case group(GroupRequest)
+    case pause(PauseRequest)
+    case resume(PauseRequest)
     case metrics
     case health(OutputFormat)
     case shutdown(OutputFormat)
@@ -26,7 +25,7 @@ package enum EndpointRequest {
         let p = try Parameters(pairs, for: endpoint)
         switch endpoint {
         case .help: self = .help(try HelpRequest(p))
-        case .submit where try p.flag("lines", default: false): self = .batchSubmit(try BatchSubmitRequest(p, body: body))
+        case .submit where try SubmitRequest.Declared.lines.value(in: p): self = .batchSubmit(try BatchSubmitRequest(p, body: body))
         case .submit: self = .submit(try SubmitRequest(p))
         case .jobinfo: self = .jobinfo(try JobInfoRequest(p))
         case .output: self = .output(try OutputRequest(p))
@@ -35,12 +34,13 @@ package enum EndpointRequest {
         case .remove: self = .remove(try JobListRequest(p))
         case .clean: self = .clean(try CleanRequest(p))
         case .restart: self = .restart(try JobListRequest(p))
-        case .group: self = .group(p)
-        case .pause: self = .pause(p)
-        case .resume: self = .resume(p)
+        case .group: self = .group(try GroupRequest(p))
+        case .pause: self = .pause(try PauseRequest(p))
+        case .resume: self = .resume(try PauseRequest(p))
         case .metrics: self = .metrics
-        case .health: self = .health(try p.format)
-        case .shutdown: self = .shutdown(try p.format)
+        case .health, .shutdown:
+            let format = try Endpoint.format.value(in: p)
+            self = endpoint == .health ? .health(format) : .shutdown(format)
         }
     }
 }

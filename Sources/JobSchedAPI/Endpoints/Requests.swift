@@ -1,6 +1,8 @@
 import JobSchedModel
 
-/// The typed form of each command's parameters, parsed without touching the server.
+/// The typed form of each endpoint's parameters, parsed without touching the server.
+/// Each parameter is declared once, in its request's `Declared`; `parameters` is
+/// the order `/help` lists them in.
 
 package struct SubmitRequest: Equatable {
     package var command: String
@@ -23,25 +25,55 @@ package struct SubmitRequest: Equatable {
     package var unique: Bool
     package var format: OutputFormat
 
+    package enum Declared {
+        static let command: Parameter<String> = .required("command", "bash command line, run as: bash -c COMMAND")
+        static let name: Parameter<String> = .label("name", default: "job", "job name, to find it with jobinfo")
+        static let group: Parameter<String> = .label("group", default: "default", "group name, to find it with jobinfo")
+        static let sync: Parameter<Bool> = .flag("sync", default: true, "1: the reply streams the job's output and ends when the job does; 0: reply with the id at once")
+        static let outlog: Parameter<String?> = .text("outlog", "file for the job's stdout (truncated at start; relative to the server's directory)")
+        static let errlog: Parameter<String?> = .text("errlog", "file for the job's stderr (truncated at start; relative to the server's directory)")
+        static let priority: Parameter<Int> = .integer("priority", default: 0, range: -1_000_000...1_000_000, "higher runs first; first come, first served within a priority")
+        static let after: Parameter<[JobID]> = .jobIDs("after", "comma-separated job ids that must succeed (returncode 0) first; if one does not, this job is killed")
+        static let afterAny: Parameter<[JobID]> = .jobIDs("afterany", "comma-separated job ids that must end first, however they end")
+        static let delay: Parameter<Double?> = .seconds("delay", "seconds to wait before the job may start")
+        static let at: Parameter<Double?> = .time("at", "ISO-8601 time before which the job does not start, e.g. 2026-11-29T18:00:00Z")
+        static let timeout: Parameter<Double?> = .seconds("timeout", "seconds a run may take; then it is killed (SIGTERM, then SIGKILL)")
+        static let retries: Parameter<Int> = .integer("retries", default: 0, range: 0...1000, "runs again up to N times while it ends with a non-zero code")
+        static let retryDelay: Parameter<Double> = .seconds("retry_delay", default: 0, "seconds between a failed run and the next")
+        static let cwd: Parameter<String?> = .text("cwd", "working directory (default: the server's)")
+        static let env: Parameter<[String]> = .repeated("env", "NAME=VALUE added to the environment; repeat for more")
+        static let unique: Parameter<Bool> = .flag("unique", default: false, "1: if a queued or running job has the same name and group, return its id instead")
+        static let format: Parameter<OutputFormat> = .format("reply as 'text' or 'json' (sync=0 only)")
+        /// Read by `EndpointRequest` to choose a batch submit.
+        static let lines: Parameter<Bool> = .flag("lines", default: false, "1 (in the query string, with sync=0): the body holds one command per line; the other parameters apply to each")
+    }
+
+    package static let parameters = [
+        Declared.command.spec, Declared.name.spec, Declared.group.spec, Declared.sync.spec, Declared.outlog.spec,
+        Declared.errlog.spec, Declared.priority.spec, Declared.after.spec, Declared.afterAny.spec, Declared.delay.spec,
+        Declared.at.spec, Declared.timeout.spec, Declared.retries.spec, Declared.retryDelay.spec, Declared.cwd.spec,
+        Declared.env.spec, Declared.unique.spec, Declared.format.spec, Declared.lines.spec,
+    ]
+
     package init(_ p: Parameters) throws(RequestError) {
-        command = try p.required("command")
-        name = try p.label("name") ?? "job"
-        group = try p.label("group") ?? "default"
-        sync = try p.flag("sync", default: true)
-        outlog = p.string("outlog")
-        errlog = p.string("errlog")
-        priority = try p.integer("priority", default: 0, range: -1_000_000...1_000_000)
-        after = try p.jobIDs("after")
-        afterAny = try p.jobIDs("afterany")
-        delay = try p.seconds("delay")
-        at = try p.time("at")
+        command = try Declared.command.value(in: p)
+        name = try Declared.name.value(in: p)
+        group = try Declared.group.value(in: p)
+        sync = try Declared.sync.value(in: p)
+        outlog = try Declared.outlog.value(in: p)
+        errlog = try Declared.errlog.value(in: p)
+        priority = try Declared.priority.value(in: p)
+        after = try Declared.after.value(in: p)
+        afterAny = try Declared.afterAny.value(in: p)
+        delay = try Declared.delay.value(in: p)
+        at = try Declared.at.value(in: p)
         if delay != nil && at != nil { throw .badRequest("give delay or at, not both") }
-        timeout = try p.seconds("timeout")
+        timeout = try Declared.timeout.value(in: p)
         if timeout == 0 { throw .badRequest("timeout must be more than 0 seconds") }
-        retries = try p.integer("retries", default: 0, range: 0...1000)
-        retryDelay = try p.seconds("retry_delay") ?? 0
-        cwd = p.string("cwd")
-        env = p.repeated("env")
+        retries = try Declared.retries.value(in: p)
+        retryDelay = try Declared.retryDelay.value(in: p)
+        cwd = try Declared.cwd.value(in: p)
+        env = try Declared.env.value(in: p)
         for entry in env {
             guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex,
                   entry[..<equals].allSatisfy({ $0 == "_" || $0.isASCII && ($0.isLetter || $0.isNumber) }),
@@ -49,8 +81,8 @@ package struct SubmitRequest: Equatable {
                 throw .badRequest("env must be NAME=VALUE with a shell variable name, not \(Excerpt.quoted(entry))")
             }
         }
-        unique = try p.flag("unique", default: false)
-        format = try p.format
+        unique = try Declared.unique.value(in: p)
+        format = try Declared.format.value(in: p)
         if sync && format == .json {
             throw .badRequest("format=json needs sync=0: a sync submit replies with the job's output")
         }
@@ -62,30 +94,64 @@ package struct JobInfoRequest: Equatable {
     package var fields: [JobField]?
     package var format: OutputFormat
 
+    package enum Declared {
+        static let ids: Parameter<[JobID]> = .jobIDs("jobid", "comma-separated job ids")
+        static let names: Parameter<[String]> = .list("name", "comma-separated job names")
+        static let job: Parameter<[String]> = .list("job", "same as name")
+        static let groups: Parameter<[String]> = .list("group", "comma-separated group names")
+        static let statuses = Parameter<[JobStatus]>(.optional(
+            "status", "comma-separated statuses: " + JobStatus.allCases.map(\.rawValue).joined(separator: ","))
+        ) { p, name throws(RequestError) in
+            try p.list(name).map { item throws(RequestError) in
+                guard let status = JobStatus(rawValue: item) else {
+                    throw .badRequest("unknown status \(Excerpt.quoted(item)); valid: " + JobStatus.allCases.map(\.rawValue).joined(separator: ","))
+                }
+                return status
+            }
+        }
+        static let all: Parameter<Bool> = .flag("all", default: false, "1: every job, whatever its status")
+        static let fields = Parameter<[JobField]?>(.optional(
+            "fields", default: JobField.defaultFields.map(\.rawValue).joined(separator: ","),
+            "comma-separated columns (JSON: every one by default): " + JobField.allCases.map(\.rawValue).joined(separator: ","))
+        ) { p, name throws(RequestError) in try JobField.parseList(p.list(name)) }
+        /// The column, and whether the order is descending.
+        static let sort = Parameter<(field: JobField, descending: Bool)?>(.optional(
+            "sort", default: "jobid",
+            "column to sort by (" + JobField.sortable.map(\.rawValue).joined(separator: ",") + "); prefix - for descending")
+        ) { p, name throws(RequestError) in
+            guard let sort = p.string(name) else { return nil }
+            let column = sort.hasPrefix("-") ? String(sort.dropFirst()) : sort
+            guard let field = JobField(rawValue: column) ?? JobField.aliases[column], JobField.sortable.contains(field) else {
+                throw .badRequest("cannot sort by \(Excerpt.quoted(column)); valid: " + JobField.sortable.map(\.rawValue).joined(separator: ","))
+            }
+            return (field, sort.hasPrefix("-"))
+        }
+        static let limit = Parameter<Int?>(.optional("limit", "show at most this many jobs")) { p, name throws(RequestError) in
+            p.string(name) == nil ? nil : try p.integer(name, default: 0, range: 1...Int(Int32.max))
+        }
+        static let format: Parameter<OutputFormat> = .format()
+    }
+
+    package static let parameters = [
+        Declared.ids.spec, Declared.names.spec, Declared.job.spec, Declared.groups.spec, Declared.statuses.spec,
+        Declared.all.spec, Declared.fields.spec, Declared.sort.spec, Declared.limit.spec, Declared.format.spec,
+    ]
+
     package init(_ p: Parameters) throws(RequestError) {
         var filter = JobFilter()
-        filter.ids = try p.jobIDs("jobid")
-        filter.names = p.list("name") + p.list("job")
-        filter.groups = p.list("group")
-        for item in p.list("status") {
-            guard let status = JobStatus(rawValue: item) else {
-                throw .badRequest("unknown status \(Excerpt.quoted(item)); valid: " + JobStatus.allCases.map(\.rawValue).joined(separator: ","))
-            }
-            filter.statuses.append(status)
+        filter.ids = try Declared.ids.value(in: p)
+        filter.names = try Declared.names.value(in: p) + Declared.job.value(in: p)
+        filter.groups = try Declared.groups.value(in: p)
+        filter.statuses = try Declared.statuses.value(in: p)
+        filter.all = try Declared.all.value(in: p)
+        if let sort = try Declared.sort.value(in: p) {
+            filter.sort = sort.field
+            filter.descending = sort.descending
         }
-        filter.all = try p.flag("all", default: false)
-        if let sort = p.string("sort") {
-            let name = sort.hasPrefix("-") ? String(sort.dropFirst()) : sort
-            guard let field = JobField(rawValue: name) ?? JobField.aliases[name], JobField.sortable.contains(field) else {
-                throw .badRequest("cannot sort by \(Excerpt.quoted(name)); valid: " + JobField.sortable.map(\.rawValue).joined(separator: ","))
-            }
-            filter.sort = field
-            filter.descending = sort.hasPrefix("-")
-        }
-        if p.string("limit") != nil { filter.limit = try p.integer("limit", default: 0, range: 1...Int(Int32.max)) }
+        filter.limit = try Declared.limit.value(in: p)
         self.filter = filter
-        fields = try JobField.parseList(p.list("fields"))
-        format = try p.format
+        fields = try Declared.fields.value(in: p)
+        format = try Declared.format.value(in: p)
     }
 }
 
@@ -94,9 +160,19 @@ package struct JobListRequest: Equatable {
     package var ids: [JobID]
     package var format: OutputFormat
 
+    package enum Declared {
+        static let ids: Parameter<[JobID]> = .requiredJobIDs("jobid", "comma-separated job ids")
+        /// /restart's help for the same parameter: it takes one id (its handler checks).
+        static let finishedJob: Parameter<[JobID]> = .requiredJobIDs("jobid", "the finished job to run again")
+        static let format: Parameter<OutputFormat> = .format()
+    }
+
+    package static let parameters = [Declared.ids.spec, Declared.format.spec]
+    package static let restartParameters = [Declared.finishedJob.spec, Declared.format.spec]
+
     package init(_ p: Parameters) throws(RequestError) {
-        ids = try p.requiredJobIDs("jobid")
-        format = try p.format
+        ids = try Declared.ids.value(in: p)
+        format = try Declared.format.value(in: p)
     }
 }
 
@@ -105,16 +181,28 @@ package struct CleanRequest: Equatable {
     package var before: Double?
     package var format: OutputFormat
 
-    package init(_ p: Parameters) throws(RequestError) {
-        statuses = try p.list("status").map { item throws(RequestError) in
-            guard let status = JobStatus(rawValue: item), status.isFinished else {
-                throw .badRequest("clean takes finished statuses (success,killed,failed), not \(Excerpt.quoted(item))")
+    package enum Declared {
+        static let statuses = Parameter<[JobStatus]>(.optional(
+            "status", default: "success,killed,failed", "comma-separated finished statuses")
+        ) { p, name throws(RequestError) in
+            let statuses = try p.list(name).map { item throws(RequestError) in
+                guard let status = JobStatus(rawValue: item), status.isFinished else {
+                    throw .badRequest("clean takes finished statuses (success,killed,failed), not \(Excerpt.quoted(item))")
+                }
+                return status
             }
-            return status
+            return statuses.isEmpty ? [.success, .killed, .failed] : statuses
         }
-        if statuses.isEmpty { statuses = [.success, .killed, .failed] }
-        before = try p.time("before")
-        format = try p.format
+        static let before: Parameter<Double?> = .time("before", "only jobs that finished before this ISO-8601 time")
+        static let format: Parameter<OutputFormat> = .format()
+    }
+
+    package static let parameters = [Declared.statuses.spec, Declared.before.spec, Declared.format.spec]
+
+    package init(_ p: Parameters) throws(RequestError) {
+        statuses = try Declared.statuses.value(in: p)
+        before = try Declared.before.value(in: p)
+        format = try Declared.format.value(in: p)
     }
 }
 
@@ -126,13 +214,28 @@ package struct WaitRequest: Equatable {
     package var fail: Bool
     package var format: OutputFormat
 
+    package enum Declared {
+        /// Required unless `group` is given.
+        static let ids = Parameter<[JobID]>(.required("jobid", "comma-separated job ids (or give group)")) {
+            p, name throws(RequestError) in try p.jobIDs(name)
+        }
+        static let group: Parameter<String?> = .text("group", "also wait for every job queued or running in this group now")
+        static let timeout: Parameter<Double?> = .seconds("timeout", "seconds to wait at most; unfinished jobs are then shown as they are")
+        static let fail: Parameter<Bool> = .flag("fail", default: false, "1: answer 409 instead of 200 unless every job succeeded (for curl -f)")
+        static let format: Parameter<OutputFormat> = .format()
+    }
+
+    package static let parameters = [
+        Declared.ids.spec, Declared.group.spec, Declared.timeout.spec, Declared.fail.spec, Declared.format.spec,
+    ]
+
     package init(_ p: Parameters) throws(RequestError) {
-        ids = try p.jobIDs("jobid")
-        group = p.string("group")
+        ids = try Declared.ids.value(in: p)
+        group = try Declared.group.value(in: p)
         guard !ids.isEmpty || group != nil else { throw .badRequest("missing required parameter 'jobid' (or group)") }
-        timeout = try p.seconds("timeout")
-        fail = try p.flag("fail", default: false)
-        format = try p.format
+        timeout = try Declared.timeout.value(in: p)
+        fail = try Declared.fail.value(in: p)
+        format = try Declared.format.value(in: p)
     }
 }
 
@@ -140,9 +243,16 @@ package struct HelpRequest: Equatable {
     package var topic: String?
     package var format: OutputFormat
 
+    package enum Declared {
+        static let topic: Parameter<String?> = .text("topic", "a command to describe")
+        static let format: Parameter<OutputFormat> = .format()
+    }
+
+    package static let parameters = [Declared.topic.spec, Declared.format.spec]
+
     package init(_ p: Parameters) throws(RequestError) {
-        topic = p.string("topic")
-        format = try p.format
+        topic = try Declared.topic.value(in: p)
+        format = try Declared.format.value(in: p)
     }
 }
 
@@ -151,17 +261,88 @@ package struct OutputRequest: Equatable {
     package var follow: Bool
     package var stream: JobOutputStream
 
+    package enum Declared {
+        static let id: Parameter<[JobID]> = .requiredJobIDs("jobid", "the job")
+        static let follow: Parameter<Bool> = .flag("follow", default: false, "1: keep streaming new output until the job ends, like tail -f")
+        static let stream = Parameter<JobOutputStream>(.optional("stream", default: "both", "both, stdout or stderr")) {
+            p, name throws(RequestError) in
+            let text = p.string(name) ?? "both"
+            guard let stream = JobOutputStream(rawValue: text) else {
+                throw .badRequest("stream must be both, stdout or stderr, not \(Excerpt.quoted(text))")
+            }
+            return stream
+        }
+        static let format: Parameter<OutputFormat> = .format("only text: the reply is the output itself")
+    }
+
+    package static let parameters = [Declared.id.spec, Declared.follow.spec, Declared.stream.spec, Declared.format.spec]
+
     package init(_ p: Parameters) throws(RequestError) {
-        let ids = try p.requiredJobIDs("jobid")
+        let ids = try Declared.id.value(in: p)
         guard ids.count == 1 else { throw .badRequest("output takes one job id") }
         id = ids[0]
-        follow = try p.flag("follow", default: false)
-        if try p.format == .json { throw .badRequest("output replies with the job's output itself: format=json does not apply") }
-        let name = p.string("stream") ?? "both"
-        guard let stream = JobOutputStream(rawValue: name) else {
-            throw .badRequest("stream must be both, stdout or stderr, not \(Excerpt.quoted(name))")
+        follow = try Declared.follow.value(in: p)
+        if try Declared.format.value(in: p) == .json {
+            throw .badRequest("output replies with the job's output itself: format=json does not apply")
         }
-        self.stream = stream
+        stream = try Declared.stream.value(in: p)
+    }
+}
+
+/// /group: sets one group's limit, or lists the groups.
+package struct GroupRequest: Equatable {
+    /// The group to change and its new limit (nil: no limit of its own); nil: only list.
+    package var setting: (name: String, limit: Int?)?
+    package var format: OutputFormat
+
+    package enum Declared {
+        static let name: Parameter<String?> = .label("name", "the group to set; without it, list every group")
+        /// `none` or 0: no limit of the group's own.
+        static let limit = Parameter<Int?>(.optional(
+            "limit", "most jobs running at once in the group; 0 or none removes the group's own limit")
+        ) { p, name throws(RequestError) in
+            guard let text = p.string(name) else { return nil }
+            return text == "none" ? 0 : try p.integer(name, default: 0, range: 0...1_000_000)
+        }
+        static let format: Parameter<OutputFormat> = .format()
+    }
+
+    package static let parameters = [Declared.name.spec, Declared.limit.spec, Declared.format.spec]
+
+    package init(_ p: Parameters) throws(RequestError) {
+        format = try Declared.format.value(in: p)
+        guard let name = try Declared.name.value(in: p) else {
+            if p.string(Declared.limit.spec.name) != nil { throw .badRequest("limit needs name=GROUP") }
+            setting = nil
+            return
+        }
+        guard let limit = try Declared.limit.value(in: p) else {
+            throw .badRequest("missing required parameter 'limit' (with name)")
+        }
+        setting = (name, limit == 0 ? nil : limit)
+    }
+
+    package static func == (a: GroupRequest, b: GroupRequest) -> Bool {
+        a.setting?.name == b.setting?.name && a.setting?.limit == b.setting?.limit && a.format == b.format
+    }
+}
+
+/// /pause and /resume: one group, or all of them.
+package struct PauseRequest: Equatable {
+    /// nil: every group.
+    package var group: String?
+    package var format: OutputFormat
+
+    package enum Declared {
+        static let group: Parameter<String?> = .label("group", "the group; without it, every group")
+        static let format: Parameter<OutputFormat> = .format()
+    }
+
+    package static let parameters = [Declared.group.spec, Declared.format.spec]
+
+    package init(_ p: Parameters) throws(RequestError) {
+        format = try Declared.format.value(in: p)
+        group = try Declared.group.value(in: p)
     }
 }
 
@@ -172,10 +353,10 @@ package struct BatchSubmitRequest {
     package var commands: [String]
 
     package init(_ p: Parameters, body: [UInt8]) throws(RequestError) {
-        guard try !p.flag("sync", default: true) else {
+        guard try !SubmitRequest.Declared.sync.value(in: p) else {
             throw .badRequest("lines=1 needs sync=0: a batch replies with the job ids only")
         }
-        guard p.string("command") == nil else {
+        guard p.string(SubmitRequest.Declared.command.spec.name) == nil else {
             throw .badRequest("with lines=1 the commands are the lines of the body; leave out command=")
         }
         commands = try CommandLines.parse(body)

@@ -6,18 +6,12 @@ import JobSchedSystem
 /// /group: per-group limits, kept in the database, and the groups shown; also the
 /// group helpers /pause and /resume share.
 extension RequestHandlers {
-    package func group(_ p: Parameters, _ request: HTTPRequest) throws(RequestError) {
-        let format = try p.format
-        if let name = try p.label("name") {
-            guard let limitText = p.string("limit") else {
-                throw .badRequest("missing required parameter 'limit' (with name)")
-            }
-            let limit = limitText == "none" ? 0 : try p.integer("limit", default: 0, range: 0...1_000_000)
-            runner.setLimit(limit == 0 ? nil : limit, for: name)
-            try persist(group: name)
+    package func group(_ r: GroupRequest, _ request: HTTPRequest) throws(RequestError) {
+        let format = r.format
+        if let setting = r.setting {
+            runner.setLimit(setting.limit, for: setting.name)
+            try persist(group: setting.name)
             runner.startAdmittedJobs()
-        } else if p.string("limit") != nil {
-            throw .badRequest("limit needs name=GROUP")
         }
         let rows = groupRows()
         replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in

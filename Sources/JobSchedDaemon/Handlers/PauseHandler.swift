@@ -5,10 +5,10 @@ import JobSchedSystem
 
 /// /pause and /resume: holding back a group (or all of them) from starting jobs.
 extension RequestHandlers {
-    package func setPaused(_ paused: Bool, _ p: Parameters, _ request: HTTPRequest) throws(RequestError) {
-        let format = try p.format
+    package func setPaused(_ paused: Bool, _ r: PauseRequest, _ request: HTTPRequest) throws(RequestError) {
+        let format = r.format
         let names: [String]
-        if let name = try p.label("group") {
+        if let name = r.group {
             names = [name]
         } else {
             // Every group: the ones with settings, the ones with jobs, and the
@@ -20,7 +20,7 @@ extension RequestHandlers {
             try persist(group: name)
         }
         runner.startAdmittedJobs()
-        let target = p.string("group").map { "group \(Excerpt.plain($0, limit: 80))" } ?? "all groups"
+        let target = r.group.map { "group \(Excerpt.plain($0, limit: 80))" } ?? "all groups"
         let message = "\(paused ? "Paused" : "Resumed") \(target)"
         logger.notice("\(message)")
         replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in
