@@ -15,6 +15,12 @@ struct RequestsUnitTests {
     // MARK: Parameters
 
     @Test(arguments: Endpoint.allCases)
+    func eachParameterIsDeclaredOnce(endpoint: Endpoint) {
+        let names = endpoint.parameters.map(\.name)
+        #expect(Set(names).count == names.count, "\(endpoint): \(names)")
+    }
+
+    @Test(arguments: Endpoint.allCases)
     func unknownParameterNamesItAndPointsToHelp(command: Endpoint) {
         #expect(throws: Self.badRequest("unknown parameter 'comand' for /\(command.rawValue); see /help?topic=\(command.rawValue)")) {
             // A known parameter before it does not matter.
