@@ -3,7 +3,9 @@ import JobSchedModel
 import JobSchedRunner
 import JobSchedSystem
 
-/// From an HTTP request to the handler of its endpoint.
+/// From an HTTP request to the handler of its endpoint: checks in order, then
+/// dispatch; access (AccessCheck), decoding (RequestDecoding) and error replies
+/// (Replies) each live in their own file.
 extension RequestHandlers {
     package func handle(_ request: HTTPRequest) {
         var pairs: [(String, String)] = []
@@ -49,51 +51,6 @@ extension RequestHandlers {
             respond(request, error: error, format: format)
         } catch {
             respond(request, error: RequestError(status: 500, message: "\(error)"), format: .text)
-        }
-    }
-
-    private func checkAccess(_ request: HTTPRequest) throws(RequestError) {
-        switch access.decide(authorization: request.header("Authorization"), origin: request.header("Origin"),
-                             host: request.host, fetchSite: request.header("Sec-Fetch-Site")) {
-        case .allow: return
-        case .forbidden(let reason): throw RequestError(status: 403, message: reason)
-        case .unauthorized: throw RequestError(status: 401, message: "missing or wrong token; send 'Authorization: Bearer TOKEN'")
-        }
-    }
-
-    /// Query-string parameters, then body parameters: for a repeated name the last wins, so the body does.
-    /// With `lines=1` in the query string the body is a batch of commands, not a form.
-    package static func parameterPairs(of request: HTTPRequest) throws(RequestError) -> [(String, String)] {
-        var pairs = try request.query.map { q throws(RequestError) in try FormDecoding.decodeURLEncoded(q.utf8) } ?? []
-        let bodyIsLines = pairs.last(where: { $0.0 == "lines" })?.1 == "1"
-        guard request.method == .post, !request.body.isEmpty, !bodyIsLines else { return pairs }
-        let contentType = request.header("Content-Type") ?? "application/x-www-form-urlencoded"
-        // The common case first: parsing the content type as multipart showed in profiles of /submit.
-        if FormDecoding.isURLEncoded(contentType: contentType) {
-            pairs += try FormDecoding.decodeURLEncoded(request.body)
-        } else if let boundary = FormDecoding.multipartBoundary(contentType: contentType) {
-            pairs += try FormDecoding.decodeMultipart(request.body, boundary: boundary)
-        } else {
-            throw RequestError(status: 415, message: "unsupported Content-Type \(Excerpt.quoted(contentType)); send a form (curl --data or -F)")
-        }
-        if pairs.last(where: { $0.0 == "lines" })?.1 == "1" {
-            throw RequestError.badRequest("lines= goes in the query string: with lines=1 the body holds the commands")
-        }
-        return pairs
-    }
-
-    package func respond(_ request: HTTPRequest, error: RequestError, format: OutputFormat) {
-        switch format {
-        case .text: request.respond(status: error.status, body: "Error: \(error.message)\n")
-        case .json: request.respond(status: error.status, body: JSON.object([("error", .string(error.message))]).serialized() + "\n",
-                                    contentType: "application/json")
-        }
-    }
-
-    package func respond(_ request: HTTPRequest, status: Int32 = 200, format: OutputFormat, text: () -> String, json: () -> JSON) {
-        switch format {
-        case .text: request.respond(status: status, body: text())
-        case .json: request.respond(status: status, body: json().serialized() + "\n", contentType: "application/json")
         }
     }
 }
