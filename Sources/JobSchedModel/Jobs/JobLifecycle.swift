@@ -49,15 +49,15 @@ package enum JobLifecycle {
     }
 
     /// Whether --max-queued lets `count` more jobs in. It bounds the jobs
-    /// that will be waiting (for a slot, a dependency, a start time) once the
-    /// `uncommitted` submits in flight are queued beside the `active` ones;
-    /// the free slots of `limit` take some of those at once.
+    /// that will be waiting (for a slot, a dependency, a start time) once
+    /// these and the `uncommitted` submits in flight are queued beside the
+    /// `active` ones; the free slots of `limit` take some of them at once.
     package static func queueHasRoom(for count: Int, maxQueued: Int?, active: Int, running: Int, limit: Int,
                                      uncommitted: Int) -> Bool {
         guard let maxQueued else { return true }
         let freeSlots = max(0, limit - running)
-        let waiting = max(0, active - running + uncommitted - freeSlots)
-        return waiting + count <= maxQueued
+        let waiting = max(0, active - running + uncommitted + count - freeSlots)
+        return waiting <= maxQueued
     }
 
     /// The message of a job ended because a job it waited for with `after=` did not succeed.

@@ -80,8 +80,10 @@ struct JobLifecycleUnitTests {
         // Three free slots take the three submits in flight: nothing waits yet.
         #expect(JobLifecycle.queueHasRoom(for: 2, maxQueued: 2, active: 1, running: 1, limit: 4, uncommitted: 3))
         #expect(!JobLifecycle.queueHasRoom(for: 3, maxQueued: 2, active: 1, running: 1, limit: 4, uncommitted: 3))
-        // A bound of 0 lets nothing wait.
+        // A bound of 0 lets nothing wait, but a job that a free slot takes at once does not wait.
         #expect(!JobLifecycle.queueHasRoom(for: 1, maxQueued: 0, active: 2, running: 2, limit: 2, uncommitted: 0))
+        #expect(JobLifecycle.queueHasRoom(for: 2, maxQueued: 0, active: 0, running: 0, limit: 2, uncommitted: 0))
+        #expect(!JobLifecycle.queueHasRoom(for: 3, maxQueued: 0, active: 0, running: 0, limit: 2, uncommitted: 0))
     }
 
     @Test func aBrokenDependencySaysHowTheDependencyEnded() {
