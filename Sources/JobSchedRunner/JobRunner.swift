@@ -214,11 +214,9 @@ package final class JobRunner {
         }
     }
 
-    /// Sends a running job's output to `client` from now on, until the job ends; false if it is not active.
-    package func follow(_ id: JobID, client: any OutputClient, stream: JobOutputStream) -> Bool {
-        guard let active = activeJobs[id] else { return false }
-        active.followers.append((client, stream))
-        return true
+    /// Sends an active job's output to `client` from now on, until the job ends.
+    package func follow(_ id: JobID, client: any OutputClient, stream: JobOutputStream) {
+        activeJobs[id]?.followers.append((client, stream))
     }
 
     package func unfollow(_ id: JobID, client: any OutputClient) {

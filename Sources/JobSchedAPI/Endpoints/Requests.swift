@@ -291,8 +291,14 @@ package struct OutputRequest: Equatable {
 
 /// /group: sets one group's limit, or lists the groups.
 package struct GroupRequest: Equatable {
-    /// The group to change and its new limit (nil: no limit of its own); nil: only list.
-    package var setting: (name: String, limit: Int?)?
+    package struct Setting: Equatable {
+        package var name: String
+        /// nil: no limit of the group's own.
+        package var limit: Int?
+    }
+
+    /// The group to change and its new limit; nil: only list.
+    package var setting: Setting?
     package var format: OutputFormat
 
     package enum Declared {
@@ -319,11 +325,7 @@ package struct GroupRequest: Equatable {
         guard let limit = try Declared.limit.value(in: p) else {
             throw .badRequest("missing required parameter 'limit' (with name)")
         }
-        setting = (name, limit == 0 ? nil : limit)
-    }
-
-    package static func == (a: GroupRequest, b: GroupRequest) -> Bool {
-        a.setting?.name == b.setting?.name && a.setting?.limit == b.setting?.limit && a.format == b.format
+        setting = Setting(name: name, limit: limit == 0 ? nil : limit)
     }
 }
 

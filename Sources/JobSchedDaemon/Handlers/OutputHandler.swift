@@ -20,7 +20,7 @@ extension RequestHandlers {
             self.runner.unfollow(job.id, client: request)
         }
         kept.withUnsafeBytes { request.send($0) }
-        _ = runner.follow(job.id, client: request, stream: r.stream)
+        runner.follow(job.id, client: request, stream: r.stream)
     }
 
     /// Where the output asked for went instead, and what is kept.
