@@ -48,6 +48,10 @@ let package = Package(
                 "JobSchedModel", "JobSchedAPI", "JobSchedSystem", "JobSchedRunner",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            // The dashboard's page, written here; compiled in as byte arrays (no Foundation, nothing to install).
+            resources: [
+                .embedInCode("Dashboard/index.html"), .embedInCode("Dashboard/app.js"), .embedInCode("Dashboard/app.css"),
             ]),
         .executableTarget(
             name: "jobsched",

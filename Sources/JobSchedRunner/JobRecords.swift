@@ -9,8 +9,8 @@ package protocol JobRecords: AnyObject {
     func save(_ job: Job)
     /// The stored record of a job that is not active, or nil for an unknown id.
     func storedJob(_ id: JobID) throws(SQLiteError) -> Job?
-    /// Deletes the `count` jobs that finished first; their ids.
-    func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [JobID]
+    /// Deletes the `count` jobs that finished first.
+    func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [DeletedJob]
     /// Runs `work` once the open transaction has committed, or failed to.
     func afterNextCommit(_ work: @escaping (Result<Void, SQLiteError>) -> Void)
 }
@@ -18,7 +18,7 @@ package protocol JobRecords: AnyObject {
 extension GroupCommit: JobRecords {
     package func storedJob(_ id: JobID) throws(SQLiteError) -> Job? { try store.job(id) }
 
-    package func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [JobID] {
+    package func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [DeletedJob] {
         try store.deleteEarliestFinished(count)
     }
 }

@@ -48,14 +48,14 @@ package final class JobRunner {
     package private(set) var activeIndex = ActiveIndex()
     package private(set) var scheduler: Scheduler
     private var dependencies = DependencyGraph()
-    /// Finished jobs in the store, kept up to date for --keep-finished.
-    package private(set) var finishedCount = 0
+    /// Finished jobs in the store by status, counted at start and kept up to date.
+    package private(set) var finishedCounts: [JobStatus: Int] = [:]
     /// Jobs ending now, in order; see `finish`.
     private var endings: [Ending] = []
     package private(set) var isShuttingDown = false
 
-    /// Called for each job as it finishes (waiters, metrics).
-    package var onFinished: (Job) -> Void = { _ in }
+    /// Told every change: a job submitted, started, retried, finished or removed, a group's settings.
+    package var onEvent: (ServerEvent) -> Void = { _ in }
     /// Called after a round of endings, and when the executor becomes idle: shutdown may be done.
     package var onSettled: () -> Void = {}
 
@@ -72,6 +72,9 @@ package final class JobRunner {
         executor.onIdle = { [unowned self] in self.onSettled() }
     }
 
+    /// Jobs waiting for their turn, a dependency or a start time.
+    package var queuedCount: Int { activeJobs.count - scheduler.running.count }
+
     /// No job runs and no stopped job awaits its end.
     package var isIdle: Bool { scheduler.running.isEmpty && executor.isIdle }
 
@@ -85,6 +88,7 @@ package final class JobRunner {
         activeJobs[job.id] = active
         activeIndex.insert(job)
         logger.info("job \(job.id) queued (name \(Excerpt.plain(job.name, limit: 80)), group \(Excerpt.plain(job.group, limit: 80))): \(Excerpt.plain(job.command))")
+        onEvent(.submitted(job))
         if isShuttingDown && !keepsQueuedJobsAtShutdown(job) {
             killJob(job.id, reason: "server shutdown")
             return
@@ -145,12 +149,23 @@ package final class JobRunner {
     // MARK: Groups
 
     // The caller then starts admitted jobs, once for all the groups it changes.
-    package func setLimit(_ limit: Int?, for group: String) { scheduler.setLimit(limit, for: group) }
-    package func setPaused(_ paused: Bool, group: String) { scheduler.setPaused(paused, group: group) }
+    package func setLimit(_ limit: Int?, for group: String) {
+        scheduler.setLimit(limit, for: group)
+        onEvent(.groupChanged(name: group, settings: scheduler.settings(of: group)))
+    }
 
-    /// Puts back settings that a failed commit did not keep.
+    package func setPaused(_ paused: Bool, group: String) {
+        scheduler.setPaused(paused, group: group)
+        onEvent(.groupChanged(name: group, settings: scheduler.settings(of: group)))
+    }
+
+    /// Puts back settings that a failed commit did not keep (and restores them at start).
     package func replaceGroupSettings(with settings: [String: Scheduler.Group]) {
+        let changed = Set(scheduler.groupSettings.keys).union(settings.keys).filter {
+            scheduler.settings(of: $0) != settings[$0] ?? Scheduler.Group()
+        }
         scheduler.replaceGroupSettings(with: settings)
+        for name in changed.sorted() { onEvent(.groupChanged(name: name, settings: scheduler.settings(of: name))) }
     }
 
     // MARK: Running
@@ -185,6 +200,7 @@ package final class JobRunner {
             }
         }
         logger.info("job \(job.id) started, pid \(pid)\(job.attempts > 1 ? ", attempt \(job.attempts)" : "")")
+        onEvent(.started(job))
     }
 
     /// Output read from a job: kept in the spool, sent to its sync client and followers.
@@ -245,6 +261,7 @@ package final class JobRunner {
         active.job.msg = msg
         records.save(active.job)
         logger.info("job \(id) \(msg)")
+        onEvent(.retried(active.job))
         if delay > 0 { hold(active, for: delay) }
         makeReadyIfFree(id)
         startAdmittedJobs()
@@ -316,7 +333,7 @@ package final class JobRunner {
         job.msg = ending.msg
         job.finished = Clock.now()
         records.save(job)
-        finishedCount += 1
+        finishedCounts[job.status, default: 0] += 1
         logger.info("job \(id) \(job.status.rawValue), returncode \(job.returncode.map(String.init) ?? "-")\(job.msg.isEmpty ? "" : ": \(job.msg)")")
 
         if let client = active.syncClient, client.isOpen {
@@ -326,7 +343,7 @@ package final class JobRunner {
         }
         active.followers.forEach { $0.client.endStream() }
         active.spool?.finish()
-        onFinished(job)
+        onEvent(.finished(job))
 
         let (unblocked, broken) = dependencies.resolve(id, succeeded: job.succeeded)
         for waiting in broken {
@@ -338,31 +355,37 @@ package final class JobRunner {
 
     // MARK: History
 
-    /// Counts the finished jobs the store holds at start (only --keep-finished needs it).
-    package func countFinished(_ count: () throws(SQLiteError) -> Int) {
-        guard settings.keepFinished != nil else { return }
-        finishedCount = (try? count()) ?? 0
+    package var finishedCount: Int { finishedCounts.values.reduce(0, +) }
+
+    /// Counts the finished jobs the store holds, once at start.
+    package func countFinished(_ count: () throws(SQLiteError) -> [JobStatus: Int]) {
+        finishedCounts = (try? count()) ?? [:]
     }
 
     /// Deletes finished jobs with `delete`, and their spool files once that is
     /// committed: a failed commit brings the rows back, and their output with them.
-    package func deleteFinished(_ delete: () throws(SQLiteError) -> [JobID]) throws(SQLiteError) -> [JobID] {
-        let ids = try delete()
-        guard !ids.isEmpty else { return ids }
+    package func deleteFinished(_ delete: () throws(SQLiteError) -> [DeletedJob]) throws(SQLiteError) -> [JobID] {
+        let deleted = try delete()
+        guard !deleted.isEmpty else { return [] }
         // Counted at once: --keep-finished trims again before this commit.
-        finishedCount -= ids.count
+        deleted.forEach { finishedCounts[$0.status, default: 0] -= 1 }
         records.afterNextCommit { [unowned self] result in
             switch result {
-            case .success: ids.forEach(self.spool.remove)
-            case .failure: self.finishedCount += ids.count
+            case .success:
+                for job in deleted {
+                    self.spool.remove(job.id)
+                    self.onEvent(.removed(job.id))
+                }
+            case .failure:
+                deleted.forEach { self.finishedCounts[$0.status, default: 0] += 1 }
             }
         }
-        return ids
+        return deleted.map(\.id)
     }
 
     /// --keep-finished: keeps the jobs that finished last, whatever their ids.
     private func trimHistory() {
-        guard let keep = settings.keepFinished, finishedCount > keep else { return }
+        guard let keep = settings.keepFinished, case let finishedCount = finishedCount, finishedCount > keep else { return }
         do {
             _ = try deleteFinished { () throws(SQLiteError) in try records.deleteEarliestFinished(finishedCount - keep) }
         } catch {

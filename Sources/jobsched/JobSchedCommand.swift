@@ -63,6 +63,9 @@ struct JobSchedCommand: ParsableCommand {
     @Option(name: .customLong("max-queued"), help: "Most jobs waiting for a slot; a submit beyond it gets 503 (default: no bound).")
     var maxQueued: Int?
 
+    @Option(name: .customLong("event-history"), help: "Events kept for /events clients that reconnect with Last-Event-ID.")
+    var eventHistory = defaults.eventHistory
+
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -74,6 +77,7 @@ struct JobSchedCommand: ParsableCommand {
         guard killGrace >= 0, killGrace.isFinite else { throw ValidationError("--kill-grace must be a number of seconds >= 0") }
         guard maxLog >= 1024 else { throw ValidationError("--max-log must be at least 1024 bytes") }
         guard (keepFinished ?? 0) >= 0 else { throw ValidationError("--keep-finished must be 0 or more") }
+        guard eventHistory >= 1 else { throw ValidationError("--event-history must be at least 1") }
     }
 
     func run() throws {
@@ -93,6 +97,7 @@ struct JobSchedCommand: ParsableCommand {
         configuration.insecureNoAuth = insecureNoAuth
         configuration.maxQueued = maxQueued
         configuration.maxConnections = maxConnections
+        configuration.eventHistory = eventHistory
         configuration.socketPath = socket
         configuration.tcp = !noTCP
         // This very binary, even if the file has been replaced since it started.

@@ -19,7 +19,8 @@ package struct ParameterSpec: Sendable {
 /// The endpoints of the HTTP API (the "commands" of `/help` and the original
 /// README): the path is `/` + the raw value.
 package enum Endpoint: String, CaseIterable {
-    case help, submit, jobinfo, output, kill, wait, remove, clean, restart, group, pause, resume, metrics, health, shutdown
+    case help, submit, jobinfo, output, kill, wait, remove, clean, restart, group, pause, resume, events, overview
+    case metrics, health, shutdown
 
     package var summary: String {
         switch self {
@@ -35,6 +36,8 @@ package enum Endpoint: String, CaseIterable {
         case .group: return "set a group's own limit of running jobs, or list the groups"
         case .pause: return "start no new jobs in a group (or in all groups); running ones go on"
         case .resume: return "start jobs again in a paused group (or in all groups)"
+        case .events: return "stream every change as it happens (Server-Sent Events); resumes from Last-Event-ID"
+        case .overview: return "counts by status, the groups, and the last hour minute by minute (for the dashboard)"
         case .metrics: return "counters and gauges in the Prometheus text format"
         case .shutdown: return "kill every job and stop the server"
         case .health: return "answer 'ok' while the server is up, for monitors"
@@ -57,7 +60,8 @@ package enum Endpoint: String, CaseIterable {
         case .clean: return CleanRequest.parameters
         case .group: return GroupRequest.parameters
         case .pause, .resume: return PauseRequest.parameters
-        case .shutdown, .health: return [Endpoint.format.spec]
+        case .events: return EventsRequest.parameters
+        case .shutdown, .health, .overview: return [Endpoint.format.spec]
         case .metrics: return []
         }
     }

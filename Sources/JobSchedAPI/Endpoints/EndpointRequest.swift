@@ -17,6 +17,8 @@ package enum EndpointRequest {
     case group(GroupRequest)
     case pause(PauseRequest)
     case resume(PauseRequest)
+    case events(EventsRequest)
+    case overview(OutputFormat)
     case metrics
     case health(OutputFormat)
     case shutdown(OutputFormat)
@@ -37,10 +39,15 @@ package enum EndpointRequest {
         case .group: self = .group(try GroupRequest(p))
         case .pause: self = .pause(try PauseRequest(p))
         case .resume: self = .resume(try PauseRequest(p))
+        case .events: self = .events(try EventsRequest(p))
         case .metrics: self = .metrics
-        case .health, .shutdown:
+        case .health, .shutdown, .overview:
             let format = try Endpoint.format.value(in: p)
-            self = endpoint == .health ? .health(format) : .shutdown(format)
+            switch endpoint {
+            case .health: self = .health(format)
+            case .overview: self = .overview(format)
+            default: self = .shutdown(format)
+            }
         }
     }
 }

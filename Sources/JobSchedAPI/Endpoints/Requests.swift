@@ -129,12 +129,18 @@ package struct JobInfoRequest: Equatable {
         static let limit = Parameter<Int?>(.optional("limit", "show at most this many jobs")) { p, name throws(RequestError) in
             p.string(name) == nil ? nil : try p.integer(name, default: 0, range: 1...Int(Int32.max))
         }
+        static let below = Parameter<JobID?>(.optional(
+            "below", "only jobs whose id is below this one: the next page of sort=-jobid&limit=N")
+        ) { p, name throws(RequestError) in
+            p.string(name) == nil ? nil : JobID(try p.integer(name, default: 0, range: 1...Int(Int64.max)))
+        }
         static let format: Parameter<OutputFormat> = .format()
     }
 
     package static let parameters = [
         Declared.ids.spec, Declared.names.spec, Declared.job.spec, Declared.groups.spec, Declared.statuses.spec,
-        Declared.all.spec, Declared.fields.spec, Declared.sort.spec, Declared.limit.spec, Declared.format.spec,
+        Declared.all.spec, Declared.fields.spec, Declared.sort.spec, Declared.limit.spec, Declared.below.spec,
+        Declared.format.spec,
     ]
 
     package init(_ p: Parameters) throws(RequestError) {
@@ -149,9 +155,25 @@ package struct JobInfoRequest: Equatable {
             filter.descending = sort.descending
         }
         filter.limit = try Declared.limit.value(in: p)
+        filter.belowID = try Declared.below.value(in: p)
         self.filter = filter
         fields = try Declared.fields.value(in: p)
         format = try Declared.format.value(in: p)
+    }
+}
+
+/// /events: every change as it happens, narrowed like /jobinfo.
+package struct EventsRequest: Equatable {
+    package var filter: EventFilter
+
+    package static let parameters = [
+        JobInfoRequest.Declared.ids.spec, JobInfoRequest.Declared.groups.spec, JobInfoRequest.Declared.statuses.spec,
+    ]
+
+    package init(_ p: Parameters) throws(RequestError) {
+        filter = EventFilter(ids: Set(try JobInfoRequest.Declared.ids.value(in: p)),
+                             groups: Set(try JobInfoRequest.Declared.groups.value(in: p)),
+                             statuses: Set(try JobInfoRequest.Declared.statuses.value(in: p)))
     }
 }
 

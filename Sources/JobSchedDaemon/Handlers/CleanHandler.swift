@@ -16,7 +16,7 @@ extension RequestHandlers {
     }
 
     /// Deletes finished jobs with `delete` (see `JobRunner.deleteFinished`).
-    package func deleteFinished(_ delete: () throws(SQLiteError) -> [JobID]) throws(RequestError) -> [JobID] {
+    package func deleteFinished(_ delete: () throws(SQLiteError) -> [DeletedJob]) throws(RequestError) -> [JobID] {
         do {
             return try runner.deleteFinished(delete)
         } catch {

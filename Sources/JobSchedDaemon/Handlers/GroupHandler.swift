@@ -20,10 +20,7 @@ extension RequestHandlers {
                     "\(TextTable.escape($0.name))\t\($0.limit.map(String.init) ?? "-")\t\($0.paused ? 1 : 0)\t\($0.queued)\t\($0.running)\n"
                 }.joined()
             }, json: {
-                .object([("groups", .array(rows.map {
-                    .object([("name", .string($0.name)), ("limit", JSON($0.limit)), ("paused", .bool($0.paused)),
-                             ("queued", .int(Int64($0.queued))), ("running", .int(Int64($0.running)))])
-                }))])
+                .object([("groups", .array(rows.map(\.json)))])
             })
         }
     }
@@ -54,6 +51,11 @@ extension RequestHandlers {
         package var paused: Bool
         package var queued = 0
         package var running = 0
+
+        package var json: JSON {
+            .object([("name", .string(name)), ("limit", JSON(limit)), ("paused", .bool(paused)),
+                     ("queued", .int(Int64(queued))), ("running", .int(Int64(running)))])
+        }
     }
 
     /// Every group that has settings or active jobs, by name.

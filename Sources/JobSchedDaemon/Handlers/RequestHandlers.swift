@@ -23,6 +23,9 @@ package final class RequestHandlers {
     package let runner: JobRunner
     package let waiters = WaiterRegistry()
     package let metrics = ServerMetrics()
+    package let events: EventStreams
+    /// The dashboard's pictures of the last hour.
+    package var activity: ActivityHistory
     /// Where relative `outlog`/`errlog` paths lead: the server never changes directory.
     package let workingDirectory: String
     /// Submits recorded but not yet committed, so not yet in the queue.
@@ -41,7 +44,25 @@ package final class RequestHandlers {
         self.spool = spool
         self.runner = runner
         self.workingDirectory = workingDirectory
+        // Above the ids of any earlier run, so that a client resuming across a restart gets a reset.
+        events = EventStreams(loop: loop, capacity: configuration.eventHistory,
+                              firstID: EventHistory.EventID(Clock.now() * 1_000_000))
+        let now = Clock.now()
+        activity = ActivityHistory(now: now, finishedPerMinute: (try? store.finishedPerMinute(since: now - 3600)) ?? [:])
         waiters.onComplete = { [unowned self] waiter in self.answer(waiter) }
+    }
+
+    /// Every change the runner reports: an ended job releases its waiters and
+    /// counts in the metrics; each goes into the activity history and to /events.
+    package func observe(_ event: ServerEvent) {
+        let now = Clock.now()
+        if case .finished(let job) = event {
+            metrics.jobFinished(job)
+            waiters.jobFinished(job.id)
+            activity.jobFinished(at: now)
+        }
+        activity.queueLength(runner.queuedCount, at: now)
+        events.publish(event)
     }
 
     /// Runs `reply` once the changes a request made are committed; if the

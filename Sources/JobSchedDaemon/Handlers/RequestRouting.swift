@@ -10,11 +10,13 @@ extension RequestHandlers {
     package func handle(_ request: HTTPRequest) {
         var pairs: [(String, String)] = []
         let name = request.path.hasPrefix("/") ? String(request.path.dropFirst()) : request.path
-        let label = Endpoint(rawValue: name)?.rawValue ?? "unknown"
+        let dashboardFile = DashboardFile(path: request.path)
+        let label = Endpoint(rawValue: name)?.rawValue ?? (dashboardFile == nil ? "unknown" : "ui")
         request.onStatus = { [unowned self] status in self.metrics.requestHandled(command: label, status: status) }
         do {
             // First: the bytes after a badly framed request must never be taken for another.
             if let problem = request.framingProblem { throw problem }
+            if let dashboardFile { return try dashboard(dashboardFile, request) }
             try checkAccess(request)
             guard !runner.isShuttingDown else { throw RequestError(status: 503, message: "server is shutting down") }
             guard request.method != .other else {
@@ -39,6 +41,8 @@ extension RequestHandlers {
             case .group(let r): try group(r, request)
             case .pause(let r): try setPaused(true, r, request)
             case .resume(let r): try setPaused(false, r, request)
+            case .events(let r): try events(r, request)
+            case .overview(let format): overview(format: format, request)
             case .metrics: metrics(request)
             case .health(let format): health(format: format, request)
             case .shutdown(let format): shutdown(format: format, request)

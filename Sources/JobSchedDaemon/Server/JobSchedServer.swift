@@ -68,10 +68,7 @@ public final class JobSchedServer {
         commits.onCommitted = { [unowned self] in self.checkpointer?.committed() }
         http.handler = { [unowned self] request in self.handlers.handle(request) }
         handlers.onShutdownRequested = { [unowned self] reason in self.beginShutdown(reason: reason) }
-        runner.onFinished = { [unowned self] job in
-            self.handlers.metrics.jobFinished(job)
-            self.handlers.waiters.jobFinished(job.id)
-        }
+        runner.onEvent = { [unowned self] event in self.handlers.observe(event) }
         runner.onSettled = { [unowned self] in self.finishShutdownIfDone() }
         checkpointer?.onIdle = { [unowned self] in self.finishShutdownIfDone() }
         signalEvents = [
@@ -160,6 +157,7 @@ public final class JobSchedServer {
             return
         }
         logger.notice("shutting down (\(reason))")
+        handlers.events.publish(.shutdown)
         http.stopAccepting()
         checkpointer?.stop()
         runner.shutDown()
@@ -172,6 +170,7 @@ public final class JobSchedServer {
         isExiting = true
         // Waits on jobs left queued for the next start (--resume) end here.
         handlers.waiters.removeAll().forEach(handlers.answer)
+        handlers.events.endAll()
         commits.commit()
         signalEvents = []
         // Leave a moment for the last replies to be written.

@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var maxConnections = 4096
     /// Most jobs waiting in the queue; a submit beyond it gets 503. nil: no bound.
     public var maxQueued: Int?
+    /// Events kept for `/events` clients that reconnect with `Last-Event-ID`.
+    public var eventHistory = 10_000
 
     /// The argv (without the database path, which is added) of a helper that
     /// checkpoints the write-ahead log, so the loop never waits for fsync:

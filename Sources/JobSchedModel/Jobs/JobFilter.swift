@@ -11,6 +11,8 @@ package struct JobFilter: Equatable {
     package var sort: JobField = .jobid
     package var descending = false
     package var limit: Int?
+    /// Only ids below this one: paging through `sort=-jobid` by the last id shown.
+    package var belowID: JobID?
 
     package init(ids: [JobID] = [], names: [String] = [], groups: [String] = [], statuses: [JobStatus] = [],
                  all: Bool = false, sort: JobField = .jobid, descending: Bool = false, limit: Int? = nil) {

@@ -78,6 +78,11 @@ package final class HTTPRequest {
         evhttp_find_header(evhttp_request_get_input_headers(raw), name).map { String(cString: $0) }
     }
 
+    /// Adds a header to the reply; before `respond` or `startStream`.
+    package func addReplyHeader(_ name: String, _ value: String) {
+        evhttp_add_header(evhttp_request_get_output_headers(raw), name, value)
+    }
+
     // MARK: One-shot replies
 
     package func respond(status: Int32, body: String, contentType: String = "text/plain; charset=utf-8") {
@@ -148,11 +153,11 @@ package final class HTTPRequest {
     // MARK: Streamed replies
 
     /// Starts a chunked reply; `onClientGone` is called once if the client leaves before `endStream`.
-    package func startStream(onClientGone: @escaping () -> Void) {
+    package func startStream(contentType: String = "text/plain; charset=utf-8", onClientGone: @escaping () -> Void) {
         guard isOpen else { return }
         stopWatchingForDisconnect()
         self.onClientGone = onClientGone
-        setContentType("text/plain; charset=utf-8")
+        setContentType(contentType)
         evhttp_send_reply_start(raw, 200, "OK")
         onStatus?(200)
         guard let connection = evhttp_request_get_connection(raw) else { return }
@@ -214,6 +219,20 @@ package final class HTTPRequest {
             evhttp_connection_set_timeout(connection, HTTPServer.idleTimeoutSeconds)
         }
         evhttp_send_reply_end(raw)
+    }
+
+    /// Closes the connection at once, with whatever it had not sent yet: for
+    /// a client that reads too slowly to be worth its buffer.
+    package func closeConnection() {
+        guard isOpen else { return }
+        isOpen = false
+        onClientGone = nil
+        onDrained = nil
+        stopWatchingForDisconnect()
+        guard let connection = evhttp_request_get_connection(raw) else { return }
+        connections.setCloseHandler(connection, nil)
+        // Frees the request too.
+        evhttp_connection_free(connection)
     }
 
     // MARK: Helpers

@@ -28,6 +28,10 @@ extension JobFilter {
         add("name", names.map(JSON.string))
         add("grp", groups.map(JSON.string))
         add("status", effectiveStatuses.map { .string($0.rawValue) })
+        if let belowID {
+            conditions.append("id < ?")
+            values.append(.integer(belowID))
+        }
         return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), values)
     }
 }

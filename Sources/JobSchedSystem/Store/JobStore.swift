@@ -235,33 +235,36 @@ package final class JobStore {
     }
 
     /// Deletes finished jobs: the listed ones, those matching, or the `count`
-    /// that finished first; returns the ids deleted. Queued and running jobs are never deleted.
-    package func deleteFinished(ids: [JobID]) throws(SQLiteError) -> [JobID] {
+    /// that finished first; returns the jobs deleted. Queued and running jobs are never deleted.
+    package func deleteFinished(ids: [JobID]) throws(SQLiteError) -> [DeletedJob] {
         try deleteFinished(where: "id IN (SELECT value FROM json_each(?))",
                            [.text(JSON.array(ids.map { .int($0) }).serialized())])
     }
 
-    package func deleteFinished(statuses: [JobStatus], finishedBefore: Double?) throws(SQLiteError) -> [JobID] {
+    package func deleteFinished(statuses: [JobStatus], finishedBefore: Double?) throws(SQLiteError) -> [DeletedJob] {
         try deleteFinished(where: "status IN (SELECT value FROM json_each(?)) AND finished < ?",
                            [.text(JSON.array(statuses.map { .string($0.rawValue) }).serialized()),
                             .real(finishedBefore ?? .infinity)])
     }
 
-    package func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [JobID] {
+    package func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [DeletedJob] {
         try deleteFinished(where: "id IN (SELECT id FROM jobs WHERE finished IS NOT NULL ORDER BY finished, id LIMIT ?)",
                            [.integer(Int64(count))])
     }
 
-    private func deleteFinished(where condition: String, _ values: [Statement.Value]) throws(SQLiteError) -> [JobID] {
+    private func deleteFinished(where condition: String, _ values: [Statement.Value]) throws(SQLiteError) -> [DeletedJob] {
         try beginIfNeeded()
         try writePendingStates()
         let statement = try cachedStatement(
-            "DELETE FROM jobs WHERE \(condition) AND status NOT IN ('queued', 'running') RETURNING id")
+            "DELETE FROM jobs WHERE \(condition) AND status NOT IN ('queued', 'running') RETURNING id, status")
         try statement.reset(binding: values)
-        var ids: [JobID] = []
-        while try statement.step() { ids.append(statement.int(at: 0) ?? 0) }
+        var deleted: [DeletedJob] = []
+        while try statement.step() {
+            guard let status = statement.text(at: 1).flatMap(JobStatus.init(rawValue:)) else { continue }
+            deleted.append(DeletedJob(id: statement.int(at: 0) ?? 0, status: status))
+        }
         try statement.reset()
-        return ids
+        return deleted
     }
 
     /// The jobs of a group that ended without success, in id order.
@@ -275,9 +278,28 @@ package final class JobStore {
         return ids
     }
 
-    package func countFinished() throws(SQLiteError) -> Int {
+    /// Finished jobs by status: one pass over the status index, done once at start.
+    package func countFinished() throws(SQLiteError) -> [JobStatus: Int] {
         try writePendingStates()
-        return Int(try db.scalar("SELECT count(*) FROM jobs WHERE status NOT IN ('queued', 'running')").integer ?? 0)
+        let statement = try db.prepare(
+            "SELECT status, count(*) FROM jobs WHERE status NOT IN ('queued', 'running') GROUP BY status")
+        var counts: [JobStatus: Int] = [:]
+        while try statement.step() {
+            if let status = statement.text(at: 0).flatMap(JobStatus.init(rawValue:)) {
+                counts[status] = Int(statement.int(at: 1) ?? 0)
+            }
+        }
+        return counts
+    }
+
+    /// Jobs finished in each minute (Unix time / 60) since `time`, from the index on `finished`.
+    package func finishedPerMinute(since time: Double) throws(SQLiteError) -> [Int64: Int] {
+        let statement = try db.prepare(
+            "SELECT CAST(finished / 60 AS INTEGER), count(*) FROM jobs WHERE finished >= ? GROUP BY 1")
+        try statement.reset(binding: [.real(time)])
+        var counts: [Int64: Int] = [:]
+        while try statement.step() { counts[statement.int(at: 0) ?? 0] = Int(statement.int(at: 1) ?? 0) }
+        return counts
     }
 
     /// Every group's settings that differ from the defaults.

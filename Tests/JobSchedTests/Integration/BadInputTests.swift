@@ -88,11 +88,11 @@ struct BadInputIntegrationTests {
 
     @Test func unknownPathsAndTopicsAre404() throws {
         let server = try ServerProcess()
-        for path in ["/", "/nope", "/submit/extra"] {
+        for path in ["/ui/nope", "/nope", "/submit/extra"] {
             let result = server.curl(path)
             #expect(result.status == 404 && result.body.contains("/help"), "\(path): \(result)")
         }
-        for path in ["/nope?format=json", "/?format=json"] {
+        for path in ["/nope?format=json", "/ui/app.json?format=json"] {
             let json = server.curl(path)
             #expect(json.status == 404 && json.body.hasPrefix("{\"error\": ") && json.body.contains("/help"), "\(path): \(json)")
         }

@@ -37,13 +37,20 @@ private final class FakeRecords: JobRecords {
 
     func save(_ job: Job) { jobs[job.id] = job }
     func storedJob(_ id: JobID) throws(SQLiteError) -> Job? { jobs[id] }
-    func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [JobID] {
+    func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [DeletedJob] {
         let oldest = jobs.values.filter(\.status.isFinished).sorted { ($0.finished ?? 0, $0.id) < ($1.finished ?? 0, $1.id) }
-        let ids = oldest.prefix(count).map(\.id)
-        ids.forEach { jobs[$0] = nil }
-        return ids
+        let deleted = oldest.prefix(count).map { DeletedJob(id: $0.id, status: $0.status) }
+        deleted.forEach { jobs[$0.id] = nil }
+        return deleted
     }
     func afterNextCommit(_ work: @escaping (Result<Void, SQLiteError>) -> Void) { afterCommit.append(work) }
+
+    /// What a group commit does at the end of a loop iteration.
+    func commit(_ result: Result<Void, SQLiteError> = .success(())) {
+        let work = afterCommit
+        afterCommit = []
+        work.forEach { $0(result) }
+    }
 }
 
 /// A runner on fakes: no process, no database, no server. The event loop is
@@ -53,7 +60,9 @@ private final class Harness {
     let executor = FakeExecutor()
     let records = FakeRecords()
     let runner: JobRunner
-    private(set) var finished: [JobID] = []
+    /// Every change the runner reported, in order.
+    private(set) var events: [ServerEvent] = []
+    var finished: [JobID] { events.compactMap { if case .finished(let job) = $0 { job.id } else { nil } } }
 
     init(maxRunning: Int = 2, resume: Bool = false, keepFinished: Int? = nil) throws {
         scratch = try ScratchDirectory()
@@ -61,7 +70,7 @@ private final class Harness {
         runner = JobRunner(settings: .init(maxRunning: maxRunning, resume: resume, keepFinished: keepFinished),
                            loop: try EventLoop(), records: records, executor: executor, spool: spool,
                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-        runner.onFinished = { [unowned self] job in self.finished.append(job.id) }
+        runner.onEvent = { [unowned self] event in self.events.append(event) }
     }
 
     /// Queues jobs as a committed submit does, then starts what fits.
@@ -188,5 +197,25 @@ struct JobRunnerUnitTests {
         #expect(h.record(3) == nil)
         #expect(h.record(1) != nil && h.record(2) != nil)
         #expect(h.runner.finishedCount == 2)
+        #expect(h.events.filter { if case .removed = $0 { true } else { false } }.isEmpty)  // not committed yet
+        h.records.commit()
+        #expect(h.events.last == .removed(3))
+    }
+
+    @Test func everyChangeIsReportedInOrder() throws {
+        let h = try Harness(maxRunning: 1)
+        h.submit([h.job(1, retries: 1), h.job(2)])
+        h.executor.end(1, .exited(3))  // retried: queued again behind job 2
+        h.runner.killJob(2, reason: "test")
+        h.executor.end(2, .signaled(15))
+        h.executor.end(1, .exited(0))
+        h.runner.setPaused(true, group: "g")
+        let names = h.events.map { event -> String in
+            if let job = event.job { return "\(event.name) \(job.id) \(job.status.rawValue)" }
+            return event.name
+        }
+        #expect(names == ["submitted 1 queued", "submitted 2 queued", "started 1 running", "retried 1 queued",
+                          "started 2 running", "killed 2 killed", "started 1 running", "finished 1 success", "group"])
+        #expect(h.events.last == .groupChanged(name: "g", settings: Scheduler.Group(paused: true)))
     }
 }

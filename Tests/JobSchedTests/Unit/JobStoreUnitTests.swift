@@ -173,6 +173,23 @@ final class JobStoreUnitTests {
 
     /// --keep-finished drops the jobs that finished first, found through an
     /// index: the server does this after jobs end, with a million kept.
+    /// The dashboard's figures: counts by status, jobs finished per minute, pages of jobs by id.
+    @Test func countsByStatusMinutesAndPagesBelowAnID() throws {
+        let store = try open()
+        for (status, finished) in [(JobStatus.success, 120.0), (.success, 170), (.failed, 200), (.killed, 50), (.queued, nil)] {
+            var job = Self.job(status: status)
+            job.finished = finished
+            _ = try store.insert(job)
+        }
+        #expect(try store.countFinished() == [.success: 2, .failed: 1, .killed: 1])
+        #expect(try store.finishedPerMinute(since: 100) == [2: 2, 3: 1])
+        var page = JobFilter(all: true, sort: .jobid, descending: true, limit: 2)
+        page.belowID = 4
+        #expect(try store.jobs(matching: page).map(\.id) == [3, 2])
+        let plan = try sqlite3("EXPLAIN QUERY PLAN SELECT status, count(*) FROM jobs GROUP BY status")
+        #expect(plan.contains("COVERING INDEX jobs_status"), "\(plan)")
+    }
+
     @Test func deletesTheEarliestFinishedThroughAnIndex() throws {
         let store = try open()
         // Ids 1...4 finish at 40, 10, 30, 10 (a tie goes by id); 5 is still queued.
@@ -182,8 +199,8 @@ final class JobStoreUnitTests {
             _ = try store.insert(job)
         }
         _ = try store.insert(Self.job())
-        #expect(try store.deleteEarliestFinished(3).sorted() == [2, 3, 4])
-        #expect(try store.deleteEarliestFinished(5) == [1])
+        #expect(try store.deleteEarliestFinished(3).map(\.id).sorted() == [2, 3, 4])
+        #expect(try store.deleteEarliestFinished(5) == [DeletedJob(id: 1, status: .success)])
         try store.commit()
         #expect(try sqlite3("SELECT id FROM jobs") == "5\n")
         let plan = try sqlite3("EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE finished IS NOT NULL ORDER BY finished, id LIMIT 3")

@@ -1,0 +1,1 @@
+<!-- the dashboard's app.js: written in the next commit -->

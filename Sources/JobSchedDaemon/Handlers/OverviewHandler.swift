@@ -1,0 +1,37 @@
+import JobSchedAPI
+import JobSchedModel
+import JobSchedRunner
+import JobSchedSystem
+
+extension RequestHandlers {
+    /// /overview: what the dashboard shows at the top, all from memory: the
+    /// counts by status, the groups, and the last hour minute by minute.
+    package func overview(format: OutputFormat, _ request: HTTPRequest) {
+        let now = Clock.now()
+        activity.advance(to: now)
+        var counts = runner.finishedCounts
+        counts[.running] = runner.scheduler.running.count
+        counts[.queued] = runner.queuedCount
+        let groups = groupRows()
+        let pausedAll = runner.scheduler.settings(of: Scheduler.allGroups).paused
+        let maxRunning = configuration.maxRunning
+        respond(request, format: format, text: {
+            "running \(counts[.running]!) of \(maxRunning)\(pausedAll ? ", all groups paused" : "")\n"
+                + JobStatus.allCases.map { "\($0.rawValue)\t\(counts[$0] ?? 0)\n" }.joined()
+        }, json: {
+            .object([
+                ("now", .string(Timestamp.iso8601(now))),
+                ("last_event_id", .int(Int64(events.lastID))),
+                ("max_running", .int(Int64(maxRunning))),
+                ("paused_all", .bool(pausedAll)),
+                ("counts", .object(JobStatus.allCases.map { ($0.rawValue, .int(Int64(counts[$0] ?? 0))) })),
+                ("groups", .array(groups.map(\.json))),
+                ("activity", .object([
+                    ("minute", .int(activity.minute)),
+                    ("finished", .array(activity.finished.map { .int(Int64($0)) })),
+                    ("queued", .array(activity.queued.map { .int(Int64($0)) })),
+                ])),
+            ])
+        })
+    }
+}

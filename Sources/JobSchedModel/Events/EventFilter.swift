@@ -1,0 +1,31 @@
+/// Which events a `/events` client asked for (`group=`, `jobid=`, `status=`),
+/// like `/jobinfo`'s filters: each list narrows, an empty list does not filter.
+package struct EventFilter: Equatable {
+    package var ids: Set<JobID> = []
+    package var groups: Set<String> = []
+    package var statuses: Set<JobStatus> = []
+
+    package init(ids: Set<JobID> = [], groups: Set<String> = [], statuses: Set<JobStatus> = []) {
+        (self.ids, self.groups, self.statuses) = (ids, groups, statuses)
+    }
+
+    package var isEmpty: Bool { ids.isEmpty && groups.isEmpty && statuses.isEmpty }
+
+    /// A job event passes on the job as it is after the change. A removal
+    /// carries only the id, so only `jobid=` holds it back. A group change
+    /// passes unless the client follows single jobs; the all-groups switch
+    /// concerns every group. Shutdown reaches everyone.
+    package func matches(_ event: ServerEvent) -> Bool {
+        switch event {
+        case .submitted(let job), .started(let job), .retried(let job), .finished(let job):
+            return (ids.isEmpty || ids.contains(job.id)) && (groups.isEmpty || groups.contains(job.group))
+                && (statuses.isEmpty || statuses.contains(job.status))
+        case .removed(let id):
+            return ids.isEmpty || ids.contains(id)
+        case .groupChanged(let name, _):
+            return ids.isEmpty && (groups.isEmpty || groups.contains(name) || name == Scheduler.allGroups)
+        case .shutdown:
+            return true
+        }
+    }
+}

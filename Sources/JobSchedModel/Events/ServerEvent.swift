@@ -1,0 +1,50 @@
+/// A change in the server's state, as `/events` streams it: what happened and
+/// the job (or group) as it is afterwards.
+package enum ServerEvent: Equatable {
+    case submitted(Job)
+    case started(Job)
+    /// A run failed and the job is queued again for another attempt.
+    case retried(Job)
+    /// The job ended: success, failed or killed.
+    case finished(Job)
+    case removed(JobID)
+    /// A group's limit or pause switch changed; the name `Scheduler.allGroups` is the switch for every group.
+    case groupChanged(name: String, settings: Scheduler.Group)
+    /// The server began to shut down; the streams end once its jobs have.
+    case shutdown
+
+    /// The SSE `event:` name. An ended job is `killed` when jobsched ended it, else `finished`.
+    package var name: String {
+        switch self {
+        case .submitted: return "submitted"
+        case .started: return "started"
+        case .retried: return "retried"
+        case .finished(let job): return job.status == .killed ? "killed" : "finished"
+        case .removed: return "removed"
+        case .groupChanged: return "group"
+        case .shutdown: return "shutdown"
+        }
+    }
+
+    /// The job the event is about, if it is about one job's record.
+    package var job: Job? {
+        switch self {
+        case .submitted(let job), .started(let job), .retried(let job), .finished(let job): return job
+        case .removed, .groupChanged, .shutdown: return nil
+        }
+    }
+
+    /// The `data:` object: every field of the job, as `/jobinfo?format=json` has it.
+    package func data(now: Double) -> JSON {
+        switch self {
+        case .submitted(let job), .started(let job), .retried(let job), .finished(let job):
+            return JobJSON.object(job, now: now)
+        case .removed(let id):
+            return .object([("jobid", .int(id))])
+        case .groupChanged(let name, let settings):
+            return .object([("name", .string(name)), ("limit", JSON(settings.limit)), ("paused", .bool(settings.paused))])
+        case .shutdown:
+            return .object([])
+        }
+    }
+}

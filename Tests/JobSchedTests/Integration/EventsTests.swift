@@ -1,0 +1,219 @@
+import Foundation
+import Glibc
+import Testing
+
+/// One Server-Sent Event as a client reads it.
+struct StreamEvent {
+    var id: UInt64?
+    var name = ""
+    var data: [String: Any] = [:]
+    var jobID: Int64? { (data["jobid"] as? NSNumber)?.int64Value }
+    var status: String? { data["status"] as? String }
+    /// `started 3`, `finished 3 success`, `group x`: what a test compares.
+    var summary: String {
+        if let jobID { return [name, String(jobID), name == "finished" ? status ?? "" : ""].filter { !$0.isEmpty }.joined(separator: " ") }
+        if let group = data["name"] as? String { return "\(name) \(group)" }
+        return name
+    }
+}
+
+/// `curl -N /events`, read event by event.
+final class EventStreamClient {
+    let curl: StreamingCurl
+    /// The comment lines seen (keep-alives).
+    private(set) var comments = 0
+
+    init(_ server: ServerProcess, query: String = "", lastEventID: UInt64? = nil, extra: [String] = []) throws {
+        let header = lastEventID.map { ["-H", "Last-Event-ID: \($0)"] } ?? []
+        curl = try StreamingCurl(header + extra + ["\(server.base)/events\(query.isEmpty ? "" : "?" + query)"])
+    }
+
+    /// The next event, skipping comments; nil when the stream ends or nothing comes in `timeout`.
+    func next(timeout: Double = 60) -> StreamEvent? {
+        var event = StreamEvent()
+        var hasField = false
+        while let line = curl.nextLine(timeout: timeout) {
+            if line.isEmpty {
+                if hasField { return event }
+                continue
+            }
+            if line.hasPrefix(":") { comments += 1; continue }
+            hasField = true
+            if line.hasPrefix("id: ") { event.id = UInt64(line.dropFirst(4)) }
+            if line.hasPrefix("event: ") { event.name = String(line.dropFirst(7)) }
+            if line.hasPrefix("data: ") {
+                event.data = (try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8))) as? [String: Any] ?? [:]
+            }
+        }
+        return nil
+    }
+
+    /// Events until one matches `last` (included).
+    func events(until last: (StreamEvent) -> Bool, timeout: Double = 60) -> [StreamEvent] {
+        var seen: [StreamEvent] = []
+        while let event = next(timeout: timeout) {
+            seen.append(event)
+            if last(event) { break }
+        }
+        return seen
+    }
+
+    /// Waits for the first comment: the stream is set up on the server.
+    func waitUntilConnected() -> Bool {
+        curl.nextLine(timeout: 60)?.hasPrefix(":") ?? false
+    }
+}
+
+@Suite("Integration: /events")
+struct EventsIntegrationTests {
+    @Test func changesArriveInOrderWithIncreasingIDs() throws {
+        let server = try ServerProcess(["-j", "1"])
+        let stream = try EventStreamClient(server)
+        #expect(stream.waitUntilConnected())
+        let first = try server.submitAsync("echo hi")
+        #expect(server.waitFor(first) == "job \(first) success returncode=0\n")
+        let gate = try server.makeGate()
+        let held = try server.submitAsync("cat \(gate.path)")
+        let queued = try server.submitAsync("true")
+        #expect(server.curl("/kill", data: "jobid=\(queued)").status == 200)
+        try gate.open("go")
+        #expect(server.waitFor(held).hasPrefix("job \(held) success"))
+        #expect(server.curl("/group", data: "name=batch&limit=2").status == 200)
+        #expect(server.curl("/remove", data: "jobid=\(first)").status == 200)
+        let events = stream.events { $0.name == "removed" }
+        #expect(events.map(\.summary) == [
+            "submitted \(first)", "started \(first)", "finished \(first) success",
+            "submitted \(held)", "started \(held)", "submitted \(queued)", "killed \(queued)",
+            "finished \(held) success", "group batch", "removed \(first)",
+        ])
+        let ids = events.compactMap(\.id)
+        #expect(ids.count == events.count && ids == ids.sorted() && Set(ids).count == ids.count)
+        // The data is the job as /jobinfo?format=json has it.
+        let killed = try #require(events.first { $0.name == "killed" })
+        #expect(killed.status == "killed" && killed.data["msg"] as? String == "killed by /kill")
+        #expect(events.last?.data.keys.sorted() == ["jobid"])
+    }
+
+    @Test func filtersLikeJobinfo() throws {
+        let server = try ServerProcess()
+        let onlyA = try EventStreamClient(server, query: "group=a&status=success,failed")
+        #expect(onlyA.waitUntilConnected())
+        let other = try server.submitAsync("true", extra: "&group=b")
+        let mine = try server.submitAsync("exit 2", extra: "&group=a")
+        _ = server.waitFor(other, mine)
+        // Only the end of a's job: the other statuses and group b's job are filtered out.
+        let event = try #require(onlyA.next())
+        #expect(event.summary == "finished \(mine) success" && event.data["returncode"] as? Int == 2)
+        let bad = server.curl("/events", data: "status=done")
+        #expect(bad.status == 400 && bad.body.contains("unknown status"))
+    }
+
+    @Test func aClientResumesFromLastEventID() throws {
+        let server = try ServerProcess()
+        let stream = try EventStreamClient(server)
+        #expect(stream.waitUntilConnected())
+        let first = try server.submitAsync("true")
+        let seen = stream.events { $0.name == "started" }
+        stream.curl.killClient()
+        let resumeFrom = try #require(seen.last?.id)
+        let second = try server.submitAsync("true")
+        _ = server.waitFor(first, second)
+        let resumed = try EventStreamClient(server, lastEventID: resumeFrom)
+        let missed = resumed.events { $0.summary == "finished \(second) success" }
+        #expect(missed.map(\.summary) == ["finished \(first) success", "submitted \(second)", "started \(second)",
+                                          "finished \(second) success"])
+        #expect(missed.first?.id == resumeFrom + 1)
+    }
+
+    @Test func aClientTooFarBehindIsToldToReload() throws {
+        let server = try ServerProcess(["--event-history", "5"])
+        let before = try #require(lastEventID(server))
+        let ids = try (0..<3).map { _ in try server.submitAsync("true") }
+        _ = server.waitFor(ids[0], ids[1], ids[2])
+        let now = try #require(lastEventID(server))
+        #expect(now == before + 9)
+        // Nine events since: the first four are gone.
+        let behind = try EventStreamClient(server, lastEventID: before)
+        let reset = try #require(behind.next())
+        #expect(reset.name == "reset" && reset.id == now)
+        // An id this run never gave out (a server that restarted) is a reset too.
+        let foreign = try EventStreamClient(server, lastEventID: now + 1000)
+        #expect(foreign.next()?.name == "reset")
+        // Within the history: what was missed, then live events.
+        let recent = try EventStreamClient(server, lastEventID: now - 2)
+        #expect(recent.next()?.id == now - 1)
+        let bad = server.curl("/events", extra: ["-H", "Last-Event-ID: yesterday"])
+        #expect(bad.status == 400 && bad.body.contains("Last-Event-ID"))
+    }
+
+    /// A client that stops reading is dropped; the jobs go on at full speed meanwhile.
+    @Test func aSlowReaderIsDroppedAndJobsKeepFinishing() throws {
+        let server = try ServerProcess(["-j", "4"])
+        let reader = try RawConnection(port: server.port, receiveBuffer: 4096)
+        reader.send("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        let live = try EventStreamClient(server, query: "status=killed")
+        #expect(live.waitUntilConnected())
+        let count = 6000
+        let batch = server.curl("/submit?sync=0&lines=1", extra: ["--data-binary", String(repeating: "true\n", count: count)])
+        #expect(batch.status == 200 && batch.lines.count == count)
+        let ids = batch.lines.compactMap { Int64($0) }
+        #expect(server.waitFor(ids.first!, ids.last!).hasSuffix("job \(ids.last!) success returncode=0\n"))
+        // About 3 events of 450 bytes per job were due: far more than the 1 MiB a client may leave unsent.
+        let started = Date()
+        let received = reader.readAll(timeout: 120)
+        #expect(Date().timeIntervalSince(started) < 100, "the slow reader was never dropped")
+        #expect(received.hasPrefix("HTTP/1.1 200") && received.utf8.count < 3 * 450 * count / 2)
+        // A client that reads is still served.
+        let job = try server.submitAsync("sleep 300")
+        #expect(server.curl("/kill", data: "jobid=\(job)").status == 200)
+        #expect(live.next()?.summary == "killed \(job)")
+    }
+
+    @Test func streamsEndCleanlyAtShutdown() throws {
+        let server = try ServerProcess()
+        let stream = try EventStreamClient(server)
+        #expect(stream.waitUntilConnected())
+        let id = try server.submitAsync("sleep 300")
+        #expect(stream.events { $0.name == "started" }.last?.jobID == id)
+        #expect(server.curl("/shutdown").status == 200)
+        let rest = stream.events { _ in false }
+        #expect(rest.map(\.summary) == ["shutdown", "killed \(id)"])
+        // The reply ended properly (curl exits 0, not 18 for a cut transfer).
+        #expect(stream.curl.waitForExit() == 0)
+        #expect(server.waitForExit() == 0)
+    }
+
+    @Test func idleStreamsGetAKeepAliveEvery15Seconds() throws {
+        let server = try ServerProcess()
+        let stream = try EventStreamClient(server)
+        #expect(stream.waitUntilConnected())
+        let started = Date()
+        #expect(stream.curl.nextLine(timeout: 60) == "")
+        #expect(stream.curl.nextLine(timeout: 60) == ": keep-alive")
+        #expect(Date().timeIntervalSince(started) > 10)
+    }
+
+    @Test func streamsFollowTheAccessRulesAndCountAsConnections() throws {
+        let tokenServer = try ServerProcess(environment: ["JOBSCHED_TOKEN": "s3cret-token-for-events"])
+        #expect(tokenServer.curl("/events").status == 401)
+        #expect(tokenServer.curl("/events", extra: ["-H", "Origin: http://evil.example"]).status == 403)
+        let authorized = try EventStreamClient(tokenServer, extra: ["-H", "Authorization: Bearer s3cret-token-for-events"])
+        #expect(authorized.waitUntilConnected())
+
+        let server = try ServerProcess(["--max-connections", "2"])
+        var streams = try (0..<2).map { _ in try EventStreamClient(server) }
+        #expect(streams.allSatisfy { $0.waitUntilConnected() })
+        let waiting = try RawConnection(port: server.port)
+        waiting.send("GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        #expect(waiting.status(timeout: 2) == nil)
+        streams[0].curl.killClient()
+        streams.removeFirst()
+        #expect(waiting.status(timeout: 30) == 200)
+    }
+
+    private func lastEventID(_ server: ServerProcess) -> UInt64? {
+        let reply = server.curl("/overview", data: "format=json")
+        let object = try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any]
+        return (object?["last_event_id"] as? NSNumber)?.uint64Value
+    }
+}

@@ -1,0 +1,83 @@
+import Testing
+@testable import JobSchedModel
+@testable import JobSchedAPI
+
+@Suite struct EventsUnitTests {
+    private func job(_ id: JobID, group: String = "g", status: JobStatus = .queued) -> Job {
+        var job = Job(id: id, name: "n\(id)", group: group, command: "echo \(id)", sync: false, submitted: 0)
+        job.status = status
+        return job
+    }
+
+    @Test func historyResumesAfterAKeptIdAndRefusesOthers() {
+        var history = EventHistory(capacity: 3, firstID: 100)
+        #expect(history.events(after: 99)?.isEmpty == true)  // nothing happened yet: nothing missed
+        for id: JobID in 1...5 { _ = history.append(.submitted(job(id))) }
+        #expect(history.lastID == 104)
+        // Kept: the last three (102, 103, 104); resuming after 101 misses nothing kept.
+        #expect(history.events(after: 101)?.map(\.id) == [102, 103, 104])
+        #expect(history.events(after: 103)?.map(\.event.job?.id) == [5])
+        #expect(history.events(after: 104)?.isEmpty == true)
+        #expect(history.events(after: 100) == nil)  // event 101 is gone
+        #expect(history.events(after: 105) == nil)  // not given out: another run's id
+        #expect(history.events(after: 5) == nil)
+    }
+
+    @Test func filtersNarrowLikeJobinfo() {
+        let all = EventFilter()
+        let byGroup = EventFilter(groups: ["a"])
+        let byID = EventFilter(ids: [7])
+        let failures = EventFilter(statuses: [.failed, .killed])
+        #expect(all.matches(.started(job(1))))
+        #expect(byGroup.matches(.started(job(1, group: "a"))) && !byGroup.matches(.started(job(1, group: "b"))))
+        #expect(byID.matches(.finished(job(7, status: .success))) && !byID.matches(.finished(job(8, status: .success))))
+        #expect(failures.matches(.finished(job(1, status: .killed))) && !failures.matches(.started(job(1, status: .running))))
+        // A removal has only its id; a group change concerns groups, not single jobs.
+        #expect(failures.matches(.removed(1)) && !byID.matches(.removed(1)) && byID.matches(.removed(7)))
+        let limitA = ServerEvent.groupChanged(name: "a", settings: .init(limit: 2))
+        let pauseAll = ServerEvent.groupChanged(name: Scheduler.allGroups, settings: .init(paused: true))
+        #expect(byGroup.matches(limitA) && byGroup.matches(pauseAll) && !EventFilter(groups: ["b"]).matches(limitA))
+        #expect(!byID.matches(limitA) && byID.matches(.shutdown) && failures.matches(.shutdown))
+    }
+
+    @Test func eventsAreSSEWithOneDataLine() {
+        var j = job(3, status: .killed)
+        j.msg = "line one\nline two"
+        let event = ServerEvent.finished(j)
+        #expect(event.name == "killed")
+        #expect(ServerEvent.finished(job(3, status: .failed)).name == "finished")
+        let text = EventStreamText.event(id: 42, name: event.name, data: event.data(now: 0))
+        #expect(text.hasPrefix("id: 42\nevent: killed\ndata: {\"jobid\": 3, "))
+        #expect(text.hasSuffix("}\n\n"))
+        #expect(text.split(separator: "\n").count == 3)  // the msg's newline is escaped
+        #expect(EventStreamText.reset(lastID: 9) == "id: 9\nevent: reset\ndata: {}\n\n")
+        #expect(ServerEvent.removed(5).data(now: 0) == .object([("jobid", .int(5))]))
+    }
+
+    @Test func lastEventIDIsADecimalNumber() {
+        #expect(EventStreamText.lastEventID("1764757295123456") == 1_764_757_295_123_456)
+        for bad in ["", "-1", "1.5", "abc", "99999999999999999999999", "1 2"] {
+            #expect(EventStreamText.lastEventID(bad) == nil, "\(bad)")
+        }
+        #expect(EventStreamText.lastEventID(nil) == nil)
+    }
+
+    @Test func activityKeepsTheLastHourMinuteByMinute() {
+        let start = 60.0 * 1000  // minute 1000
+        var activity = ActivityHistory(now: start + 5, finishedPerMinute: [1000: 4, 941: 2, 940: 9])
+        #expect(activity.minute == 1000)
+        #expect(activity.finished.count == 60 && activity.finished.first == 2 && activity.finished.last == 4)
+        activity.queueLength(3, at: start + 10)
+        activity.queueLength(1, at: start + 20)
+        activity.jobFinished(at: start + 30)
+        #expect(activity.queued.last == 3 && activity.finished.last == 5)
+        // Three quiet minutes: nothing finished, the queue stayed at 1.
+        activity.advance(to: start + 3 * 60 + 1)
+        #expect(activity.minute == 1003)
+        #expect(Array(activity.finished.suffix(4)) == [5, 0, 0, 0])
+        #expect(Array(activity.queued.suffix(4)) == [3, 1, 1, 1])
+        // More than an hour later: all quiet, the queue as it was.
+        activity.advance(to: start + 500 * 60)
+        #expect(activity.finished == Array(repeating: 0, count: 60) && activity.queued == Array(repeating: 1, count: 60))
+    }
+}
