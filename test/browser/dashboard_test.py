@@ -1,0 +1,285 @@
+"""The dashboard in headless Chromium against a real jobsched server.
+
+Each case drives the page as a person would (clicks, typing) and checks what
+the page shows and what the server and the job processes did. Run through
+test/browser/run; a screenshot of each case is saved in $BROWSER_TEST_OUTPUT.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+BINARY = os.environ["JOBSCHED"]
+OUTPUT = os.environ["BROWSER_TEST_OUTPUT"]
+# Generous: a loaded 2-core machine runs the browser, the server and the jobs.
+TIMEOUT = 30
+
+
+class Server:
+    """A jobsched process on a free port with its own database in a temporary directory."""
+
+    def __init__(self, *args, token=None):
+        self.directory = tempfile.mkdtemp(prefix="jobsched-browser.")
+        self.token = token
+        environment = dict(os.environ)
+        environment.pop("JOBSCHED_TOKEN", None)
+        if token:
+            environment["JOBSCHED_TOKEN"] = token
+        self.log = open(os.path.join(self.directory, "server.log"), "w")
+        self.process = subprocess.Popen(
+            [BINARY, "-p", "0", "-d", os.path.join(self.directory, "jobs.sqlite"), *args],
+            stdout=subprocess.PIPE, stderr=self.log, env=environment, cwd=self.directory, text=True)
+        line = self.process.stdout.readline()
+        if not line.startswith("listening on http://"):
+            self.stop()
+            raise RuntimeError(f"server did not start: {line!r}")
+        self.url = line.split()[-1]
+
+    def curl(self, path, *fields):
+        """POSTs form fields (NAME=VALUE, URL-encoded by curl) with the token; returns (status, body)."""
+        auth = ["-H", f"Authorization: Bearer {self.token}"] if self.token else []
+        data = [arg for field in fields for arg in ("--data-urlencode", field)]
+        done = subprocess.run(["curl", "-sS", "-m", "60", "-w", "\n%{http_code}", *auth, *data, self.url + path],
+                              capture_output=True, text=True, check=True)
+        body, _, status = done.stdout.rpartition("\n")
+        return int(status), body
+
+    def submit(self, command, *fields):
+        status, body = self.curl("/submit?sync=0&format=json", f"command={command}", *fields)
+        assert status == 200, body
+        return json.loads(body)["jobid"]
+
+    def job(self, job_id):
+        status, body = self.curl(f"/jobinfo?jobid={job_id}&format=json")
+        assert status == 200, body
+        return json.loads(body)["jobs"][0]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process.stdout.close()
+        self.log.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def start_browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    # --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1100"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+class DashboardTest(unittest.TestCase):
+    server_arguments = ("-j", "2")
+    token = None
+
+    def setUp(self):
+        self.server = Server(*self.server_arguments, token=self.token)
+        self.addCleanup(self.server.stop)
+        self.browser = start_browser()
+        self.addCleanup(self.browser.quit)
+        # Runs first (cleanups run last-in first-out): the page as the case left it, pass or fail.
+        self.addCleanup(lambda: self.browser.save_screenshot(os.path.join(OUTPUT, self._testMethodName + ".png")))
+
+    # Helpers
+
+    def until(self, condition, message, timeout=TIMEOUT):
+        """Waits for condition() to be true; DOM reads may hit an element being replaced: try again."""
+        def check(_):
+            try:
+                return condition()
+            except Exception:
+                return False
+        return WebDriverWait(self.browser, timeout, poll_frequency=0.05).until(check, message)
+
+    def element(self, css):
+        return self.browser.find_element(By.CSS_SELECTOR, css)
+
+    def open_page(self):
+        self.browser.get(self.server.url + "/")
+
+    def wait_until_live(self):
+        self.until(lambda: self.element("#stream-state").text == "live", "the event stream never went live")
+
+    def row(self, job_id):
+        rows = self.browser.find_elements(By.CSS_SELECTOR, f'#jobs-table tr[data-jobid="{job_id}"]')
+        return rows[0] if rows else None
+
+    def row_status(self, job_id):
+        row = self.row(job_id)
+        return row.find_element(By.CSS_SELECTOR, ".status").text if row else None
+
+    def open_job(self, job_id):
+        self.until(lambda: self.row(job_id) is not None, f"job {job_id} never appeared")
+        self.row(job_id).click()
+        self.until(lambda: self.element("#job-detail").is_displayed()
+                   and f"{job_id}" in self.element("#job-title").text, f"job {job_id}'s detail never opened")
+
+    def console_errors(self):
+        return [entry for entry in self.browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+    def make_gate(self):
+        """A file a job waits for; the test creates it to let the job go on."""
+        path = os.path.join(self.server.directory, f"gate-{time.monotonic_ns()}")
+        return path, f"while [ ! -e {path} ]; do sleep 0.05; done"
+
+    # Cases
+
+    def test_page_loads_without_console_errors(self):
+        # A bit of everything, as a real queue has (this case's screenshot is the README's).
+        self.server.curl("/group", "name=nightly", "limit=1")
+        jobs = [self.server.submit(command, f"name={name}", f"group={group}") for command, name, group in (
+            ("make -C /nonexistent", "build", "ci"), ("true", "lint", "ci"), ("exit 3", "flaky-test", "ci"),
+            ("sleep 300", "backup", "nightly"), ("sleep 301", "report", "nightly"), ("sleep 302", "deploy", "ci"),
+            ("true", "archive", "nightly"))]
+        self.server.curl("/wait", "jobid=" + ",".join(map(str, jobs[:3])))
+        self.server.curl("/kill", f"jobid={jobs[5]}")
+        self.server.curl("/wait", f"jobid={jobs[5]}")
+        self.open_page()
+        self.wait_until_live()
+        self.until(lambda: self.element('[data-count="success"]').text == "3", "the overview never counted 3 successes")
+        self.assertEqual([self.element(f'[data-count="{status}"]').text for status in ("queued", "running", "killed")],
+                         ["2", "1", "1"])
+        self.assertIn("1 / 2", self.element("#running-summary").text)
+        # The pictures are right on a fresh load: the jobs that finished before it are drawn.
+        status, body = self.server.curl("/overview?format=json")
+        most = max(json.loads(body)["activity"]["finished"])
+        self.assertGreaterEqual(most, 1)
+        self.assertIn(f"highest {most}", self.element("#chart-finished").get_attribute("aria-label"))
+        self.assertEqual([self.row_status(job_id) for job_id in jobs],
+                         ["success", "success", "success", "running", "queued", "killed", "queued"])
+        self.assertIn("nonzero", self.row(jobs[2]).find_element(By.CSS_SELECTOR, ".col-rc *").get_attribute("class"))
+        self.assertEqual(self.console_errors(), [])
+
+    def test_a_job_submitted_with_curl_appears_at_once_and_changes_status(self):
+        self.open_page()
+        self.wait_until_live()
+        gate, wait_for_gate = self.make_gate()
+        job_id = self.server.submit(wait_for_gate)
+        submitted = time.monotonic()
+        self.until(lambda: self.row(job_id) is not None, "the job never appeared", timeout=1.0)
+        print(f"\n  job {job_id} appeared {time.monotonic() - submitted:.3f} s after curl's reply", end=" ")
+        self.until(lambda: self.row_status(job_id) == "running", "the job never showed as running")
+        open(gate, "w").close()
+        self.until(lambda: self.row_status(job_id) == "success", "the job never showed as success")
+        self.assertEqual(self.server.job(job_id)["status"], "success")
+        self.assertEqual(self.console_errors(), [])
+
+    def test_the_kill_button_kills_a_running_job(self):
+        job_id = self.server.submit("sleep 300")
+        self.open_page()
+        self.until(lambda: self.row_status(job_id) == "running", "the job never showed as running")
+        pid = self.server.job(job_id)["pid"]
+        self.open_job(job_id)
+        self.until(lambda: self.element("#job-kill").is_enabled(), "kill is not offered for a running job")
+        self.element("#job-kill").click()
+        self.until(lambda: self.row_status(job_id) == "killed", "the job never showed as killed")
+        self.assertEqual(self.server.job(job_id)["status"], "killed")
+        with self.assertRaises(ProcessLookupError):
+            os.kill(pid, 0)
+        self.until(lambda: not self.element("#job-kill").is_enabled(), "kill is still offered for a killed job")
+
+    def test_the_output_pane_follows_a_running_job(self):
+        gate, wait_for_gate = self.make_gate()
+        job_id = self.server.submit(f"echo first-line; {wait_for_gate}; echo second-line; echo oops >&2")
+        self.open_page()
+        self.open_job(job_id)
+        self.until(lambda: "first-line" in self.element("#output").text, "the output so far never showed")
+        self.assertNotIn("second-line", self.element("#output").text)
+        open(gate, "w").close()
+        self.until(lambda: "second-line" in self.element("#output").text, "the new output never showed")
+        self.until(lambda: "oops" in self.element("#output").text, "stderr never showed in 'both'")
+        self.until(lambda: self.row_status(job_id) == "success", "the job never ended")
+
+    def test_the_submit_form_creates_a_job(self):
+        self.open_page()
+        self.wait_until_live()
+        self.element("#submit-command").send_keys("echo from the form")
+        self.element("#submit-name").send_keys("formjob")
+        self.element("#submit-group").send_keys("web")
+        self.element("#submit-button").click()
+        self.until(lambda: "submitted" in self.element("#message").text, "no confirmation")
+        status, body = self.server.curl("/jobinfo?name=formjob&all=1&format=json")
+        jobs = json.loads(body)["jobs"]
+        self.assertEqual(len(jobs), 1)
+        self.assertEqual((jobs[0]["command"], jobs[0]["group"]), ("echo from the form", "web"))
+        self.until(lambda: self.row_status(jobs[0]["jobid"]) == "success", "the new job never showed as success")
+        self.assertEqual(self.element("#submit-command").get_attribute("value"), "")
+
+    def test_pause_and_resume_a_group(self):
+        job_id = self.server.submit("sleep 300", "group=nightly")
+        self.open_page()
+        self.until(lambda: self.row_status(job_id) == "running", "the job never showed as running")
+        button_css = '#groups tr[data-group="nightly"] .group-toggle'
+        self.until(lambda: self.element(button_css).text == "Pause", "no pause button for the group")
+        self.element(button_css).click()
+        self.until(lambda: self.element(button_css).text == "Resume", "the button never turned to Resume")
+        self.assertTrue(self.group_settings("nightly")["paused"])
+        queued = self.server.submit("true", "group=nightly")
+        self.until(lambda: self.row_status(queued) == "queued", "a job of the paused group is not queued")
+        self.element(button_css).click()
+        self.until(lambda: self.element(button_css).text == "Pause", "the button never turned back to Pause")
+        self.assertFalse(self.group_settings("nightly")["paused"])
+        self.until(lambda: self.row_status(queued) == "success", "the resumed group's job never ran")
+
+    def group_settings(self, name):
+        status, body = self.server.curl("/group?format=json")
+        return next(group for group in json.loads(body)["groups"] if group["name"] == name)
+
+
+class DashboardWithTokenTest(DashboardTest):
+    token = "browser-test-token-0123456789"
+
+    # The cases above run again with a token; this one checks the prompt itself.
+    def test_the_page_shows_nothing_until_the_right_token_is_entered(self):
+        job_id = self.server.submit("echo secret-output")
+        self.open_page()
+        self.until(lambda: self.element("#token-dialog").is_displayed(), "no token prompt")
+        self.assertFalse(self.element("#dashboard").is_displayed())
+        self.assertIsNone(self.row(job_id))
+        self.element("#token-input").send_keys("wrong-token")
+        self.element("#token-submit").click()
+        self.until(lambda: self.element("#token-dialog").is_displayed()
+                   and self.element("#token-input").get_attribute("value") == "", "a wrong token was not refused")
+        self.assertFalse(self.element("#dashboard").is_displayed())
+        self.element("#token-input").send_keys(self.token)
+        self.element("#token-submit").click()
+        self.until(lambda: self.row_status(job_id) == "success", "the right token did not show the jobs")
+        self.assertFalse(self.element("#token-dialog").is_displayed())
+        # Kept for the session, never in the URL.
+        self.assertNotIn(self.token, self.browser.current_url)
+        self.browser.refresh()
+        self.until(lambda: self.row_status(job_id) == "success", "the token was not kept for the session")
+
+    def open_page(self):
+        super().open_page()
+        if self._testMethodName != "test_the_page_shows_nothing_until_the_right_token_is_entered":
+            self.until(lambda: self.element("#token-dialog").is_displayed(), "no token prompt")
+            self.element("#token-input").send_keys(self.token)
+            self.element("#token-submit").click()
+
+    def console_errors(self):
+        # The 401s that make the page ask for the token are logged by the browser itself.
+        return [entry for entry in super().console_errors() if "401" not in entry["message"]]
+
+
+if __name__ == "__main__":
+    unittest.main()
