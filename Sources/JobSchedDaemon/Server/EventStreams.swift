@@ -1,28 +1,62 @@
 import JobSchedModel
 import JobSchedSystem
 
-/// The `/events` clients, and the recent events they resume from: each change
-/// is kept, then sent to every client whose filter it passes, rendered once.
+/// The `/events` clients, and the recent events they resume from.
 ///
-/// A client never slows the server: one whose unsent bytes pass
-/// `maxUnsentBytes` is disconnected, and resumes with `Last-Event-ID` if it can.
+/// Cheap however many clients there are: clients that asked for the same
+/// filter share one audience, so each event is matched once per distinct
+/// filter, not once per client; events are sent in batches, at most
+/// `batchSeconds` after they happen, one chunk per client per batch; and a
+/// batch's bytes are shared by the audience's clients, not copied for each.
+///
+/// A client never slows the server. One that has more than `lagBytes` unsent
+/// for `lagSeconds` (a burst, such as a batch of 10,000 submits, is given time
+/// to drain), or more than `maxUnsentBytes` at any time, is disconnected; it
+/// resumes with `Last-Event-ID` if it can. The unsent bytes are mostly shared
+/// batches, so what lagging clients hold is bounded however many they are.
 package final class EventStreams {
     package static let keepAliveSeconds = 15.0
-    package static let maxUnsentBytes = 1 << 20
+    package static let batchSeconds = 0.05
+    package static let lagBytes = 1 << 20
+    package static let lagSeconds = 5.0
+    package static let maxUnsentBytes = 64 << 20
 
-    private struct Client {
+    private final class Client {
         let request: HTTPRequest
-        let filter: EventFilter
+        /// Since when it has had more than `lagBytes` unsent.
+        var laggingSince: Double?
+
+        init(_ request: HTTPRequest) { self.request = request }
+
+        /// False once it is too far behind to be worth its buffer.
+        func keepsUp(at now: Double) -> Bool {
+            let unsent = request.unsentBytes
+            guard request.isOpen, unsent <= EventStreams.maxUnsentBytes else { return false }
+            guard unsent > EventStreams.lagBytes else {
+                laggingSince = nil
+                return true
+            }
+            let since = laggingSince ?? now
+            laggingSince = since
+            return now - since < EventStreams.lagSeconds
+        }
+    }
+
+    /// The clients of one filter, and the events of the coming batch that pass it.
+    private final class Audience {
+        var clients: [Int: Client] = [:]
+        var batch = ""
     }
 
     private let loop: EventLoop
     private var history: EventHistory
-    private var clients: [Int: Client] = [:]
+    private var audiences: [EventFilter: Audience] = [:]
+    private var filterOfClient: [Int: EventFilter] = [:]
     private var nextKey = 0
+    private var batchTimer: Event?
     private var keepAlive: Event?
 
     package var lastID: EventHistory.EventID { history.lastID }
-    package var clientCount: Int { clients.count }
 
     /// `firstID` must be above any id an earlier run gave out (see `EventHistory`).
     package init(loop: EventLoop, capacity: Int, firstID: EventHistory.EventID) {
@@ -30,13 +64,17 @@ package final class EventStreams {
         history = EventHistory(capacity: capacity, firstID: firstID)
     }
 
+    /// Keeps the event, and adds it to the next batch of each audience it concerns.
     package func publish(_ event: ServerEvent) {
         let id = history.append(event)
-        guard !clients.isEmpty else { return }
+        guard !audiences.isEmpty else { return }
         var text: String?
-        for (key, client) in clients where client.filter.matches(event) {
+        for (filter, audience) in audiences where filter.matches(event) {
             if text == nil { text = EventStreamText.event(id: id, name: event.name, data: event.data(now: Clock.now())) }
-            send(text!, to: key, client)
+            audience.batch += text!
+        }
+        if text != nil && batchTimer == nil {
+            batchTimer = loop.timer(after: EventStreams.batchSeconds) { [unowned self] in self.sendBatches() }
         }
     }
 
@@ -48,54 +86,74 @@ package final class EventStreams {
         request.addReplyHeader("Cache-Control", "no-cache")
         // Proxies such as nginx would otherwise hold events back in their buffers.
         request.addReplyHeader("X-Accel-Buffering", "no")
-        request.startStream(contentType: "text/event-stream; charset=utf-8") { [unowned self] in
-            self.clients[key] = nil
-        }
-        let client = Client(request: request, filter: filter)
-        clients[key] = client
+        request.startStream(contentType: "text/event-stream; charset=utf-8") { [unowned self] in self.remove(key) }
+        // The batch being gathered holds events from before this client: out with it first.
+        if batchTimer != nil { sendBatches() }
         if let lastEventID {
             if let missed = history.events(after: lastEventID) {
                 let now = Clock.now()
-                for (id, event) in missed where filter.matches(event) {
-                    send(EventStreamText.event(id: id, name: event.name, data: event.data(now: now)), to: key, client)
-                }
+                request.send(missed.filter { filter.matches($0.event) }.map {
+                    EventStreamText.event(id: $0.id, name: $0.event.name, data: $0.event.data(now: now))
+                }.joined())
             } else {
-                send(EventStreamText.reset(lastID: history.lastID), to: key, client)
+                request.send(EventStreamText.reset(lastID: history.lastID))
             }
         } else {
             // Lets the client know the stream is up before the first change.
-            send(EventStreamText.keepAlive, to: key, client)
+            request.send(EventStreamText.keepAlive)
         }
+        let audience = audiences[filter] ?? Audience()
+        audiences[filter] = audience
+        audience.clients[key] = Client(request)
+        filterOfClient[key] = filter
         if keepAlive == nil { armKeepAlive() }
     }
 
-    /// Ends every stream: the server is about to exit.
+    /// Sends what is pending, then ends every stream: the server is about to exit.
     package func endAll() {
-        let all = clients.values
-        clients = [:]
+        sendBatches()
+        let all = audiences.values.flatMap(\.clients.values)
+        audiences = [:]
+        filterOfClient = [:]
         keepAlive = nil
         all.forEach { $0.request.endStream() }
     }
 
-    private func send(_ text: String, to key: Int, _ client: Client) {
-        guard client.request.isOpen else {
-            clients[key] = nil
-            return
+    private func remove(_ key: Int) {
+        guard let filter = filterOfClient.removeValue(forKey: key), let audience = audiences[filter] else { return }
+        audience.clients[key] = nil
+        if audience.clients.isEmpty { audiences[filter] = nil }
+    }
+
+    private func sendBatches() {
+        batchTimer = nil
+        for audience in audiences.values where !audience.batch.isEmpty {
+            let shared = SharedBytes(audience.batch)
+            audience.batch = ""
+            forEachLiveClient(of: audience) { $0.send(shared) }
         }
-        guard client.request.unsentBytes + text.utf8.count <= EventStreams.maxUnsentBytes else {
-            clients[key] = nil
-            client.request.closeConnection()
-            return
+    }
+
+    /// Calls `body` for each client of `audience` that keeps up; drops the others.
+    private func forEachLiveClient(of audience: Audience, _ body: (HTTPRequest) -> Void) {
+        let now = Clock.now()
+        for (key, client) in audience.clients {
+            if client.keepsUp(at: now) {
+                body(client.request)
+            } else {
+                remove(key)
+                client.request.closeConnection()
+            }
         }
-        client.request.send(text)
     }
 
     /// One timer for all clients, running while there are any.
     private func armKeepAlive() {
         keepAlive = loop.timer(after: EventStreams.keepAliveSeconds) { [unowned self] in
-            for (key, client) in self.clients { self.send(EventStreamText.keepAlive, to: key, client) }
+            let comment = SharedBytes(EventStreamText.keepAlive)
+            for audience in self.audiences.values { self.forEachLiveClient(of: audience) { $0.send(comment) } }
             self.keepAlive = nil
-            if !self.clients.isEmpty { self.armKeepAlive() }
+            if !self.audiences.isEmpty { self.armKeepAlive() }
         }
     }
 }

@@ -1,6 +1,6 @@
 /// Which events a `/events` client asked for (`group=`, `jobid=`, `status=`),
 /// like `/jobinfo`'s filters: each list narrows, an empty list does not filter.
-package struct EventFilter: Equatable {
+package struct EventFilter: Hashable {
     package var ids: Set<JobID> = []
     package var groups: Set<String> = []
     package var statuses: Set<JobStatus> = []

@@ -203,6 +203,18 @@ package final class HTTPRequest {
         }, Unmanaged.passUnretained(self).toOpaque())
     }
 
+    /// Sends one chunk that refers to `shared` instead of copying it.
+    package func send(_ shared: SharedBytes) {
+        guard isOpen, shared.count > 0 else { return }
+        let buffer = evbuffer_new()
+        defer { evbuffer_free(buffer) }
+        // The buffer keeps `shared` alive until libevent has written it out (or dropped it).
+        evbuffer_add_reference(buffer, shared.storage.baseAddress, shared.count, { _, _, box in
+            Unmanaged<SharedBytes>.fromOpaque(box!).release()
+        }, Unmanaged.passRetained(shared).toOpaque())
+        evhttp_send_reply_chunk(raw, buffer)
+    }
+
     package func send(_ text: String) {
         var text = text
         text.withUTF8 { send(UnsafeRawBufferPointer($0)) }
