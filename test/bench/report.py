@@ -24,6 +24,9 @@ ROWS = [
     ("history_jobinfo", "history", "/jobinfo (default) p50, H jobs", "same, empty database", "ms", "a/b", ("a", "<=", 2.0)),
     ("history_jobinfo_id", "history", "/jobinfo?jobid= p50, H jobs", "same, empty database", "ms", "a/b", ("a", "<=", 2.0)),
     ("history_start", "history", "server start, H jobs", "same, empty database", "s", "a/b", ("a", "<=", 1.0)),
+    ("events_monitors", "/events clients", "N true jobs, -j 2, M monitors reading", "same, no client", "jobs/s", "a/b", ("ratio", ">=", 0.9)),
+    ("events_dashboards", "/events clients", "N true jobs, -j 2, D full streams reading", "same, no client", "jobs/s", "a/b", ("ratio", ">=", 0.9)),
+    ("dashboard", "dashboard", "first load to a usable page, H jobs", "same, one job", "s", "a/b", ("a", "<=", 1.0)),
     ("bulk", "bulk from a shell", "N jobs, one curl (lines=1)", "N x tsp true in a loop", "s", "b/a", ("ratio", ">=", 10.0)),
 ]
 
