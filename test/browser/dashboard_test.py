@@ -16,6 +16,7 @@ import unittest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 BINARY = os.environ["JOBSCHED"]
@@ -239,6 +240,20 @@ class DashboardTest(unittest.TestCase):
         self.until(lambda: self.element(button_css).text == "Pause", "the button never turned back to Pause")
         self.assertFalse(self.group_settings("nightly")["paused"])
         self.until(lambda: self.row_status(queued) == "success", "the resumed group's job never ran")
+
+    def test_keyboard_and_a_phone_width_window(self):
+        job_id = self.server.submit("echo typed")
+        self.browser.set_window_size(360, 800)
+        self.open_page()
+        self.until(lambda: self.row_status(job_id) == "success", "the job never showed")
+        # The page itself never scrolls sideways on a phone (the jobs table may, inside its box).
+        self.assertLessEqual(self.browser.execute_script("return document.documentElement.scrollWidth"),
+                             self.browser.execute_script("return document.documentElement.clientWidth"))
+        # A row is reached with the keyboard and opened with Enter.
+        self.browser.execute_script("arguments[0].focus()", self.row(job_id))
+        self.browser.switch_to.active_element.send_keys(Keys.ENTER)
+        self.until(lambda: self.element("#job-detail").is_displayed(), "Enter did not open the job")
+        self.until(lambda: "typed" in self.element("#output").text, "the job's output never showed")
 
     def group_settings(self, name):
         status, body = self.server.curl("/group?format=json")
