@@ -28,8 +28,8 @@ struct JobSchedCommand: ParsableCommand {
     @Option(name: [.customShort("j"), .customLong("jobs")], help: "Most jobs running at once; the rest wait in a queue.")
     var jobs = defaults.maxRunning
 
-    @Option(name: .customLong("kill-grace"), help: "Seconds between SIGTERM and SIGKILL when ending a job's processes.")
-    var killGrace = defaults.killGrace
+    @Option(name: .customLong("kill-grace"), help: "Time between SIGTERM and SIGKILL when ending a job's processes: 3, 0.5, 2s, 1m.")
+    var killGrace = DurationArgument(seconds: defaults.killGrace)
 
     @Flag(help: "Start with an empty job table (job ids start again from 1).")
     var clear = false
@@ -74,7 +74,6 @@ struct JobSchedCommand: ParsableCommand {
         guard !noTCP || socket != nil else { throw ValidationError("--no-tcp needs --socket PATH") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard (maxQueued ?? 0) >= 0 else { throw ValidationError("--max-queued must be at least 0") }
-        guard killGrace >= 0, killGrace.isFinite else { throw ValidationError("--kill-grace must be a number of seconds >= 0") }
         guard maxLog >= 1024 else { throw ValidationError("--max-log must be at least 1024 bytes") }
         guard (keepFinished ?? 0) >= 0 else { throw ValidationError("--keep-finished must be 0 or more") }
         guard eventHistory >= 1 else { throw ValidationError("--event-history must be at least 1") }
@@ -88,7 +87,7 @@ struct JobSchedCommand: ParsableCommand {
         configuration.port = port
         configuration.databasePath = dbfile
         configuration.maxRunning = jobs
-        configuration.killGrace = killGrace
+        configuration.killGrace = killGrace.seconds
         configuration.clear = clear
         configuration.resume = resume
         configuration.spoolDirectory = spool

@@ -94,12 +94,11 @@ package struct Parameters {
         return ids
     }
 
+    /// A duration in seconds: `90`, `90s`, `10m`, `1h30m`, `2d` (see `DurationText`).
     package func seconds(_ name: String) throws(RequestError) -> Double? {
         guard let text = string(name) else { return nil }
-        // Plain decimals only: Double() would also take hex, "inf" and exponents.
-        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-              let value = Double(text), value <= 1e9 else {
-            throw .badRequest("\(name) must be a number of seconds, not \(Excerpt.quoted(text))")
+        guard let value = DurationText.seconds(text) else {
+            throw .badRequest("\(name) must be a duration such as \(DurationText.examples), not \(Excerpt.quoted(text))")
         }
         return value
     }
@@ -108,9 +107,18 @@ package struct Parameters {
     package func time(_ name: String) throws(RequestError) -> Double? {
         guard let text = string(name) else { return nil }
         guard let time = Timestamp.parseISO8601(text) else {
-            throw .badRequest("\(name) must be an ISO-8601 time such as 2026-11-29T18:00:00Z, not \(Excerpt.quoted(text))")
+            throw .badRequest("\(name) must be an ISO-8601 time such as 2026-11-29T18:00:00Z\(name == "at" ? ", or +DURATION such as +10m" : ""), not \(Excerpt.quoted(text))")
         }
         return time
+    }
+
+    /// `+DURATION` (`at=+10m`): the seconds from now; nil when the value is not relative.
+    package func secondsFromNow(_ name: String) throws(RequestError) -> Double? {
+        guard let text = string(name), text.hasPrefix("+") else { return nil }
+        guard let seconds = DurationText.seconds(String(text.dropFirst())) else {
+            throw .badRequest("\(name) must be +DURATION such as +10m or +1h30m, or an ISO-8601 time, not \(Excerpt.quoted(text))")
+        }
+        return seconds
     }
 
     package var format: OutputFormat {

@@ -35,11 +35,11 @@ package struct SubmitRequest: Equatable {
         static let priority: Parameter<Int> = .integer("priority", default: 0, range: -1_000_000...1_000_000, "higher runs first; first come, first served within a priority")
         static let after: Parameter<[JobID]> = .jobIDs("after", "comma-separated job ids that must succeed (returncode 0) first; if one does not, this job is killed")
         static let afterAny: Parameter<[JobID]> = .jobIDs("afterany", "comma-separated job ids that must end first, however they end")
-        static let delay: Parameter<Double?> = .seconds("delay", "seconds to wait before the job may start")
-        static let at: Parameter<Double?> = .time("at", "ISO-8601 time before which the job does not start, e.g. 2026-11-29T18:00:00Z")
-        static let timeout: Parameter<Double?> = .seconds("timeout", "seconds a run may take; then it is killed (SIGTERM, then SIGKILL)")
+        static let delay: Parameter<Double?> = .seconds("delay", "how long to wait before the job may start: 90, 90s, 10m, 1h30m, 2d")
+        static let at: Parameter<Double?> = .time("at", "ISO-8601 time before which the job does not start, e.g. 2026-11-29T18:00:00Z; or +10m: from now")
+        static let timeout: Parameter<Double?> = .seconds("timeout", "how long a run may take (90, 10m, 1h30m); then it is killed (SIGTERM, then SIGKILL)")
         static let retries: Parameter<Int> = .integer("retries", default: 0, range: 0...1000, "runs again up to N times while it ends with a non-zero code")
-        static let retryDelay: Parameter<Double> = .seconds("retry_delay", default: 0, "seconds between a failed run and the next")
+        static let retryDelay: Parameter<Double> = .seconds("retry_delay", default: 0, "how long between a failed run and the next (90, 10m, ...)")
         static let cwd: Parameter<String?> = .text("cwd", "working directory (default: the server's)")
         static let env: Parameter<[String]> = .repeated("env", "NAME=VALUE added to the environment; repeat for more")
         static let unique: Parameter<Bool> = .flag("unique", default: false, "1: if a queued or running job has the same name and group, return its id instead")
@@ -66,8 +66,14 @@ package struct SubmitRequest: Equatable {
         after = try Declared.after.value(in: p)
         afterAny = try Declared.afterAny.value(in: p)
         delay = try Declared.delay.value(in: p)
-        at = try Declared.at.value(in: p)
-        if delay != nil && at != nil { throw .badRequest("give delay or at, not both") }
+        // at=+10m is delay=10m: the request is parsed without a clock.
+        if let fromNow = try p.secondsFromNow(Declared.at.spec.name) {
+            if delay != nil { throw .badRequest("give delay or at, not both") }
+            delay = fromNow
+        } else {
+            at = try Declared.at.value(in: p)
+            if delay != nil && at != nil { throw .badRequest("give delay or at, not both") }
+        }
         timeout = try Declared.timeout.value(in: p)
         if timeout == 0 { throw .badRequest("timeout must be more than 0 seconds") }
         retries = try Declared.retries.value(in: p)
@@ -242,7 +248,7 @@ package struct WaitRequest: Equatable {
             p, name throws(RequestError) in try p.jobIDs(name)
         }
         static let group: Parameter<String?> = .text("group", "also wait for every job queued or running in this group now")
-        static let timeout: Parameter<Double?> = .seconds("timeout", "seconds to wait at most; unfinished jobs are then shown as they are")
+        static let timeout: Parameter<Double?> = .seconds("timeout", "how long to wait at most (90, 10m, ...); unfinished jobs are then shown as they are")
         static let fail: Parameter<Bool> = .flag("fail", default: false, "1: answer 409 instead of 200 unless every job succeeded (for curl -f)")
         static let format: Parameter<OutputFormat> = .format()
     }

@@ -4,6 +4,20 @@ import Testing
 
 @Suite("Integration: submitting and running jobs")
 struct SubmitIntegrationTests {
+    /// Durations take units wherever a duration is taken, and at= takes +DURATION.
+    @Test func durationsTakeUnits() throws {
+        let server = try ServerProcess(["--kill-grace", "1s"])
+        let delayed = try server.submitAsync("true", extra: "&delay=10m&timeout=1h30m&retry_delay=2s")
+        let job = try server.job(delayed)
+        #expect(job["status"] as? String == "queued" && job["notbefore"] is String)
+        #expect(job["timeout"] as? String == "5400" && job["retry_delay"] as? String == "2")
+        let later = try server.submitAsync("true", extra: "&at=%2B2h")
+        #expect(try server.job(later)["notbefore"] is String && server.job(later)["status"] as? String == "queued")
+        let bad = server.curl("/submit", data: "command=true&sync=0&delay=soon")
+        #expect(bad.status == 400 && bad.body == "Error: delay must be a duration such as 90, 90s, 10m, 1h30m or 2d, not 'soon'\n")
+        #expect(server.curl("/wait", data: "jobid=\(delayed)&timeout=1s").body == "job \(delayed) queued returncode=-\n")
+    }
+
     @Test func syncOutputStreamsAsItIsProduced() throws {
         let server = try ServerProcess()
         let gate = try server.makeGate()

@@ -71,14 +71,27 @@ struct RequestOptionsUnitTests {
 
     @Test(arguments: ["tomorrow", "2026-11-29", "2026-13-01T00:00:00Z", "2026-11-29T18:00:00Zx", "1795975200"])
     func invalidAt(value: String) {
-        #expect(throws: Self.badRequest("at must be an ISO-8601 time such as 2026-11-29T18:00:00Z, not '\(value)'")) {
+        #expect(throws: Self.badRequest("at must be an ISO-8601 time such as 2026-11-29T18:00:00Z, or +DURATION such as +10m, not '\(value)'")) {
             try Self.submit([("at", value)])
+        }
+    }
+
+    /// Durations with units, and at=+DURATION as a delay from now.
+    @Test func durationsWithUnits() throws {
+        #expect(try Self.submit([("delay", "10m")]).delay == 600)
+        #expect(try Self.submit([("timeout", "1h30m")]).timeout == 5400)
+        #expect(try Self.submit([("retry_delay", "2s")]).retryDelay == 2)
+        let relative = try Self.submit([("at", "+1h")])
+        #expect(relative.delay == 3600 && relative.at == nil)
+        #expect(throws: Self.badRequest("give delay or at, not both")) { try Self.submit([("at", "+1h"), ("delay", "5")]) }
+        #expect(throws: Self.badRequest("at must be +DURATION such as +10m or +1h30m, or an ISO-8601 time, not '+soon'")) {
+            try Self.submit([("at", "+soon")])
         }
     }
 
     @Test(arguments: ["-1", "abc", "1e3", "inf"])
     func invalidDelay(value: String) {
-        #expect(throws: Self.badRequest("delay must be a number of seconds, not '\(value)'")) { try Self.submit([("delay", value)]) }
+        #expect(throws: Self.badRequest("delay must be a duration such as 90, 90s, 10m, 1h30m or 2d, not '\(value)'")) { try Self.submit([("delay", value)]) }
     }
 
     @Test(arguments: [("0.5", 0.5), ("30", 30), ("1000000000", 1e9)] as [(String, Double)])
@@ -91,9 +104,9 @@ struct RequestOptionsUnitTests {
         #expect(throws: Self.badRequest("timeout must be more than 0 seconds")) { try Self.submit([("timeout", value)]) }
     }
 
-    @Test(arguments: ["-1", "10s", "1e10", "1000000001"])
+    @Test(arguments: ["-1", "10x", "1e10", "1000000001"])
     func invalidTimeout(value: String) {
-        #expect(throws: Self.badRequest("timeout must be a number of seconds, not '\(value)'")) { try Self.submit([("timeout", value)]) }
+        #expect(throws: Self.badRequest("timeout must be a duration such as 90, 90s, 10m, 1h30m or 2d, not '\(value)'")) { try Self.submit([("timeout", value)]) }
     }
 
     @Test(arguments: [("0", 0), ("1", 1), ("1000", 1000)] as [(String, Int)])
@@ -115,7 +128,7 @@ struct RequestOptionsUnitTests {
 
     @Test(arguments: ["-1", "x", "1e2"])
     func invalidRetryDelay(value: String) {
-        #expect(throws: Self.badRequest("retry_delay must be a number of seconds, not '\(value)'")) {
+        #expect(throws: Self.badRequest("retry_delay must be a duration such as 90, 90s, 10m, 1h30m or 2d, not '\(value)'")) {
             try Self.submit([("retry_delay", value)])
         }
     }

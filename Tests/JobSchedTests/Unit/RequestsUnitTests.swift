@@ -162,9 +162,9 @@ struct RequestsUnitTests {
         #expect(request.ids == [1] && request.timeout == timeout && request.format == .json)
     }
 
-    @Test(arguments: ["-1", "abc", "10s", "inf", "nan", "1e10", " 5", "0x10", "1e3"])
+    @Test(arguments: ["-1", "abc", "10x", "inf", "nan", "1e10", " 5", "0x10", "1e3"])
     func invalidTimeouts(value: String) {
-        #expect(throws: Self.badRequest("timeout must be a number of seconds, not '\(value)'")) {
+        #expect(throws: Self.badRequest("timeout must be a duration such as 90, 90s, 10m, 1h30m or 2d, not '\(value)'")) {
             try WaitRequest(Self.params(.wait, [("jobid", "1"), ("timeout", value)]))
         }
     }
