@@ -15,7 +15,7 @@ struct BadInputIntegrationTests {
             ("/jobinfo", "status=done", "unknown status 'done'"),
             ("/kill", "jobid=", "missing required parameter 'jobid'"),
             ("/wait", "jobid=", "missing required parameter 'jobid'"),
-            ("/wait", "jobid=1&timeout=soon", "timeout must be a number"),
+            ("/wait", "jobid=1&timeout=soon", "timeout must be a duration such as 90, 90s, 10m"),
             ("/wait", "jobid=99999999999999999999999", "invalid job id"),
             ("/submit", "command=%ff", "valid UTF-8"),
             ("/submit", "command=a%00b", "NUL"),
