@@ -385,9 +385,10 @@ package final class JobRunner {
 
     /// --keep-finished: keeps the jobs that finished last, whatever their ids.
     private func trimHistory() {
-        guard let keep = settings.keepFinished, case let finishedCount = finishedCount, finishedCount > keep else { return }
+        guard let keep = settings.keepFinished, finishedCount > keep else { return }
+        let excess = finishedCount - keep
         do {
-            _ = try deleteFinished { () throws(SQLiteError) in try records.deleteEarliestFinished(finishedCount - keep) }
+            _ = try deleteFinished { () throws(SQLiteError) in try records.deleteEarliestFinished(excess) }
         } catch {
             logger.error("trimming finished jobs: \(error.message)")
         }

@@ -41,13 +41,9 @@ package enum EndpointRequest {
         case .resume: self = .resume(try PauseRequest(p))
         case .events: self = .events(try EventsRequest(p))
         case .metrics: self = .metrics
-        case .health, .shutdown, .overview:
-            let format = try Endpoint.format.value(in: p)
-            switch endpoint {
-            case .health: self = .health(format)
-            case .overview: self = .overview(format)
-            default: self = .shutdown(format)
-            }
+        case .health: self = .health(try Endpoint.format.value(in: p))
+        case .overview: self = .overview(try Endpoint.format.value(in: p))
+        case .shutdown: self = .shutdown(try Endpoint.format.value(in: p))
         }
     }
 }

@@ -107,18 +107,19 @@ package struct Parameters {
     package func time(_ name: String) throws(RequestError) -> Double? {
         guard let text = string(name) else { return nil }
         guard let time = Timestamp.parseISO8601(text) else {
-            throw .badRequest("\(name) must be an ISO-8601 time such as 2026-11-29T18:00:00Z\(name == "at" ? ", or +DURATION such as +10m" : ""), not \(Excerpt.quoted(text))")
+            throw .badRequest("\(name) must be an ISO-8601 time such as 2026-11-29T18:00:00Z, not \(Excerpt.quoted(text))")
         }
         return time
     }
 
-    /// `+DURATION` (`at=+10m`): the seconds from now; nil when the value is not relative.
-    package func secondsFromNow(_ name: String) throws(RequestError) -> Double? {
-        guard let text = string(name), text.hasPrefix("+") else { return nil }
-        guard let seconds = DurationText.seconds(String(text.dropFirst())) else {
-            throw .badRequest("\(name) must be +DURATION such as +10m or +1h30m, or an ISO-8601 time, not \(Excerpt.quoted(text))")
+    /// An ISO-8601 time, or `+DURATION` from now (`at=+10m`).
+    package func startTime(_ name: String) throws(RequestError) -> StartTime? {
+        guard let text = string(name) else { return nil }
+        if text.hasPrefix("+"), let seconds = DurationText.seconds(String(text.dropFirst())) { return .fromNow(seconds) }
+        guard let time = Timestamp.parseISO8601(text) else {
+            throw .badRequest("\(name) must be an ISO-8601 time such as 2026-11-29T18:00:00Z, or +DURATION such as +10m, not \(Excerpt.quoted(text))")
         }
-        return seconds
+        return .at(time)
     }
 
     package var format: OutputFormat {
@@ -130,6 +131,12 @@ package struct Parameters {
             }
         }
     }
+}
+
+/// When a job may start: a time, or a while from now (the request is parsed without a clock).
+package enum StartTime: Equatable {
+    case at(Double)
+    case fromNow(Double)
 }
 
 package enum OutputFormat: Equatable {

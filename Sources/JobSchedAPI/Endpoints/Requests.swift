@@ -36,7 +36,9 @@ package struct SubmitRequest: Equatable {
         static let after: Parameter<[JobID]> = .jobIDs("after", "comma-separated job ids that must succeed (returncode 0) first; if one does not, this job is killed")
         static let afterAny: Parameter<[JobID]> = .jobIDs("afterany", "comma-separated job ids that must end first, however they end")
         static let delay: Parameter<Double?> = .seconds("delay", "how long to wait before the job may start: 90, 90s, 10m, 1h30m, 2d")
-        static let at: Parameter<Double?> = .time("at", "ISO-8601 time before which the job does not start, e.g. 2026-11-29T18:00:00Z; or +10m: from now")
+        static let at = Parameter<StartTime?>(.optional(
+            "at", "ISO-8601 time before which the job does not start, e.g. 2026-11-29T18:00:00Z; or +10m: from now")
+        ) { p, name throws(RequestError) in try p.startTime(name) }
         static let timeout: Parameter<Double?> = .seconds("timeout", "how long a run may take (90, 10m, 1h30m); then it is killed (SIGTERM, then SIGKILL)")
         static let retries: Parameter<Int> = .integer("retries", default: 0, range: 0...1000, "runs again up to N times while it ends with a non-zero code")
         static let retryDelay: Parameter<Double> = .seconds("retry_delay", default: 0, "how long between a failed run and the next (90, 10m, ...)")
@@ -66,13 +68,12 @@ package struct SubmitRequest: Equatable {
         after = try Declared.after.value(in: p)
         afterAny = try Declared.afterAny.value(in: p)
         delay = try Declared.delay.value(in: p)
-        // at=+10m is delay=10m: the request is parsed without a clock.
-        if let fromNow = try p.secondsFromNow(Declared.at.spec.name) {
-            if delay != nil { throw .badRequest("give delay or at, not both") }
-            delay = fromNow
-        } else {
-            at = try Declared.at.value(in: p)
-            if delay != nil && at != nil { throw .badRequest("give delay or at, not both") }
+        switch try Declared.at.value(in: p) {
+        case nil: break
+        case _? where delay != nil: throw .badRequest("give delay or at, not both")
+        case .at(let time)?: at = time
+        // at=+10m is delay=10m.
+        case .fromNow(let seconds)?: delay = seconds
         }
         timeout = try Declared.timeout.value(in: p)
         if timeout == 0 { throw .badRequest("timeout must be more than 0 seconds") }

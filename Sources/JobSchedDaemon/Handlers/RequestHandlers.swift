@@ -61,7 +61,7 @@ package final class RequestHandlers {
             waiters.jobFinished(job.id)
             activity.jobFinished(at: now)
         }
-        activity.queueLength(runner.queuedCount, at: now)
+        activity.queueLengthChanged(to: runner.queuedCount, at: now)
         events.publish(event)
     }
 

@@ -9,7 +9,7 @@ package struct ActivityHistory: Equatable {
     package private(set) var finished: [Int]
     package private(set) var queued: [Int]
     /// The queue length now: a minute without changes had this many queued.
-    private var queueLength = 0
+    private var currentQueueLength = 0
 
     package init(now: Double, finishedPerMinute: [Int64: Int] = [:]) {
         minute = ActivityHistory.minute(of: now)
@@ -25,9 +25,9 @@ package struct ActivityHistory: Equatable {
         finished[finished.count - 1] += 1
     }
 
-    package mutating func queueLength(_ length: Int, at time: Double) {
+    package mutating func queueLengthChanged(to length: Int, at time: Double) {
         advance(to: time)
-        queueLength = length
+        currentQueueLength = length
         queued[queued.count - 1] = max(queued[queued.count - 1], length)
     }
 
@@ -40,7 +40,7 @@ package struct ActivityHistory: Equatable {
         finished.removeFirst(passed)
         finished += repeatElement(0, count: passed)
         queued.removeFirst(passed)
-        queued += repeatElement(queueLength, count: passed)
+        queued += repeatElement(currentQueueLength, count: passed)
         minute = now
     }
 }

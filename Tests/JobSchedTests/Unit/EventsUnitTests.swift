@@ -67,8 +67,8 @@ import Testing
         var activity = ActivityHistory(now: start + 5, finishedPerMinute: [1000: 4, 941: 2, 940: 9])
         #expect(activity.minute == 1000)
         #expect(activity.finished.count == 60 && activity.finished.first == 2 && activity.finished.last == 4)
-        activity.queueLength(3, at: start + 10)
-        activity.queueLength(1, at: start + 20)
+        activity.queueLengthChanged(to: 3, at: start + 10)
+        activity.queueLengthChanged(to: 1, at: start + 20)
         activity.jobFinished(at: start + 30)
         #expect(activity.queued.last == 3 && activity.finished.last == 5)
         // Three quiet minutes: nothing finished, the queue stayed at 1.

@@ -84,7 +84,7 @@ struct RequestOptionsUnitTests {
         let relative = try Self.submit([("at", "+1h")])
         #expect(relative.delay == 3600 && relative.at == nil)
         #expect(throws: Self.badRequest("give delay or at, not both")) { try Self.submit([("at", "+1h"), ("delay", "5")]) }
-        #expect(throws: Self.badRequest("at must be +DURATION such as +10m or +1h30m, or an ISO-8601 time, not '+soon'")) {
+        #expect(throws: Self.badRequest("at must be an ISO-8601 time such as 2026-11-29T18:00:00Z, or +DURATION such as +10m, not '+soon'")) {
             try Self.submit([("at", "+soon")])
         }
     }
