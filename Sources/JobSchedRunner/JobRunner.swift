@@ -68,7 +68,8 @@ package final class JobRunner {
         self.spool = spool
         self.logger = logger
         scheduler = Scheduler(limit: settings.maxRunning)
-        executor.onEnded = { [unowned self] id, termination in self.runEnded(id, termination) }
+        executor.onEnded = { [unowned self] id, end in self.runEnded(id, end) }
+        executor.onPlaced = { [unowned self] id, placement in self.placed(id, placement) }
         executor.onIdle = { [unowned self] in self.onSettled() }
     }
 
@@ -174,11 +175,9 @@ package final class JobRunner {
         var job = active.job
         let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
         job.attempts += 1
-        let pid: Int32
+        let pid: Int32?
         do {
-            pid = try executor.start(job, plan: plan) { [unowned self, unowned active] bytes, stream in
-                self.capture(bytes, from: stream, of: active)
-            }
+            pid = try executor.start(job, plan: plan, output: outputHandler(of: active))
         } catch {
             logger.warning("job \(job.id) failed to start: \(error.message)")
             active.job = job
@@ -199,8 +198,37 @@ package final class JobRunner {
                 self.killJob(job.id, reason: "timeout after \(Timestamp.seconds(timeout)) s")
             }
         }
-        logger.info("job \(job.id) started, pid \(pid)\(job.attempts > 1 ? ", attempt \(job.attempts)" : "")")
+        logger.info("job \(job.id) started\(pid.map { ", pid \($0)" } ?? "")\(job.attempts > 1 ? ", attempt \(job.attempts)" : "")")
         onEvent(.started(job))
+    }
+
+    private func outputHandler(of active: ActiveJob) -> (UnsafeRawBufferPointer, JobOutputStream) -> Void {
+        { [unowned self, unowned active] bytes, stream in self.capture(bytes, from: stream, of: active) }
+    }
+
+    /// Takes back a job that a previous run of the server started and that
+    /// still runs without it (on a cluster); false if the executor cannot.
+    package func adopt(_ job: Job) -> Bool {
+        let active = ActiveJob(job: job, syncClient: nil)
+        guard executor.adopt(job, output: outputHandler(of: active)) else { return false }
+        activeJobs[job.id] = active
+        activeIndex.insert(job)
+        scheduler.adoptRunning(job.id, group: job.group)
+        active.spool = SpoolWriter(spool: spool, id: job.id, streams: OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog).spoolStreams)
+        logger.info("job \(job.id) runs on after the restart (slurm job \(job.slurmJobID.map(String.init) ?? "?"))")
+        return true
+    }
+
+    /// The cluster says where a job is: kept in its record.
+    private func placed(_ id: JobID, _ placement: ClusterPlacement) {
+        guard let active = activeJobs[id] else { return }
+        var job = active.job
+        job.slurmJobID = placement.slurmJobID ?? job.slurmJobID
+        job.node = placement.node ?? job.node
+        job.slurmState = placement.state ?? job.slurmState
+        guard job != active.job else { return }
+        active.job = job
+        records.save(job)
     }
 
     /// Output read from a job: kept in the spool, sent to its sync client and followers.
@@ -240,13 +268,13 @@ package final class JobRunner {
     }
 
     /// The executor's report that a started job's run is over.
-    private func runEnded(_ id: JobID, _ termination: Termination) {
+    private func runEnded(_ id: JobID, _ end: RunEnd) {
         guard let active = activeJobs[id] else { return }
         active.timeoutTimer = nil
-        switch JobLifecycle.afterRun(of: active.job, termination: termination, killReason: active.killReason,
+        switch JobLifecycle.afterRun(of: active.job, end: end, killReason: active.killReason,
                                      shuttingDown: isShuttingDown) {
         case .finish(let status, let msg):
-            finish(id, status: status, returncode: termination.returncode, msg: msg)
+            finish(id, status: status, returncode: end.returncode, msg: msg)
         case .retry(let msg, let delay):
             retry(active, msg: msg, after: delay)
         }

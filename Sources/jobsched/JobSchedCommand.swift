@@ -25,8 +25,9 @@ struct JobSchedCommand: ParsableCommand {
     @Option(name: [.customShort("d"), .customLong("dbfile")], help: "SQLite file with the job records; created if missing.")
     var dbfile = defaults.databasePath
 
-    @Option(name: [.customShort("j"), .customLong("jobs")], help: "Most jobs running at once; the rest wait in a queue.")
-    var jobs = defaults.maxRunning
+    @Option(name: [.customShort("j"), .customLong("jobs")],
+            help: "Most jobs running at once (with --executor slurm: handed to Slurm at once); the rest wait in a queue. (default: \(ServerConfiguration.ExecutorKind.local.defaultMaxRunning); with --executor slurm: \(ServerConfiguration.ExecutorKind.slurm.defaultMaxRunning))")
+    var jobs: Int?
 
     @Option(name: .customLong("kill-grace"), help: "Time between SIGTERM and SIGKILL when ending a job's processes: 3, 0.5, 2s, 1m.")
     var killGrace = DurationArgument(seconds: defaults.killGrace)
@@ -66,11 +67,33 @@ struct JobSchedCommand: ParsableCommand {
     @Option(name: .customLong("event-history"), help: "Events kept for /events clients that reconnect with Last-Event-ID.")
     var eventHistory = defaults.eventHistory
 
+    @Option(help: "Where jobs run: local (here, with posix_spawn) or slurm (on a Slurm cluster, through sbatch, srun, squeue and scancel).")
+    var executor = defaults.executor
+
+    @Option(name: .customLong("slurm-partition"), help: "--executor slurm: the partition of jobs that name none (partition=).")
+    var slurmPartition: String?
+
+    @Option(name: .customLong("slurm-account"), help: "--executor slurm: the account every job is charged to.")
+    var slurmAccount: String?
+
+    @Option(name: .customLong("slurm-poll"), help: "--executor slurm: time between two squeue calls while jobs are on the cluster: 1, 2s, 1m.")
+    var slurmPoll = DurationArgument(seconds: defaults.slurmPollInterval)
+
+    @Option(name: .customLong("slurm-output-dir"), help: "--executor slurm: where async jobs write their output; the nodes must reach it (default: SPOOL/slurm).")
+    var slurmOutputDir: String?
+
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("-j must be at least 1") }
+        guard (jobs ?? 1) >= 1 else { throw ValidationError("-j must be at least 1") }
+        if executor != .slurm && (slurmPartition ?? slurmAccount ?? slurmOutputDir) != nil {
+            throw ValidationError("--slurm-partition, --slurm-account and --slurm-output-dir need --executor slurm")
+        }
+        for (flag, value) in [("--slurm-partition", slurmPartition), ("--slurm-account", slurmAccount)] {
+            if let value, !SlurmOptions.isName(value) { throw ValidationError("\(flag) must be a Slurm name such as debug, not '\(value)'") }
+        }
+        guard slurmPoll.seconds >= 0.1 else { throw ValidationError("--slurm-poll must be at least 0.1 s") }
         guard !noTCP || socket != nil else { throw ValidationError("--no-tcp needs --socket PATH") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard (maxQueued ?? 0) >= 0 else { throw ValidationError("--max-queued must be at least 0") }
@@ -86,7 +109,12 @@ struct JobSchedCommand: ParsableCommand {
         configuration.address = address
         configuration.port = port
         configuration.databasePath = dbfile
-        configuration.maxRunning = jobs
+        configuration.maxRunning = jobs ?? executor.defaultMaxRunning
+        configuration.executor = executor
+        configuration.slurmPartition = slurmPartition
+        configuration.slurmAccount = slurmAccount
+        configuration.slurmPollInterval = slurmPoll.seconds
+        configuration.slurmOutputDirectory = slurmOutputDir
         configuration.killGrace = killGrace.seconds
         configuration.clear = clear
         configuration.resume = resume
@@ -133,3 +161,5 @@ struct JobSchedCommand: ParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension ServerConfiguration.ExecutorKind: ExpressibleByArgument {}

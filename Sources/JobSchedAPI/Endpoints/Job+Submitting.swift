@@ -14,5 +14,6 @@ extension Job {
         retryDelay = r.retryDelay
         cwd = r.cwd
         env = r.env
+        slurm = r.slurm
     }
 }

@@ -35,6 +35,26 @@ extension Parameter where Value == String? {
     package static func label(_ name: String, _ help: String) -> Parameter {
         Parameter(.optional(name, help)) { p, name throws(RequestError) in try p.label(name) }
     }
+
+    /// A value that must pass `isValid`; the error shows `example`.
+    package static func checked(_ name: String, _ help: String, example: String,
+                                _ isValid: @escaping @Sendable (String) -> Bool) -> Parameter {
+        Parameter(.optional(name, help)) { p, name throws(RequestError) in
+            guard let value = p.string(name) else { return nil }
+            guard isValid(value) else {
+                throw .badRequest("\(name) must look like \(Excerpt.quoted(example)), not \(Excerpt.quoted(value))")
+            }
+            return value
+        }
+    }
+}
+
+extension Parameter where Value == Int? {
+    package static func integer(_ name: String, range: ClosedRange<Int>, _ help: String) -> Parameter {
+        Parameter(.optional(name, help)) { p, name throws(RequestError) in
+            p.string(name) == nil ? nil : try p.integer(name, default: 0, range: range)
+        }
+    }
 }
 
 extension Parameter where Value == Bool {

@@ -24,6 +24,8 @@ package struct SubmitRequest: Equatable {
     package var env: [String]
     package var unique: Bool
     package var format: OutputFormat
+    /// `--executor slurm` only: what the job asks of the cluster.
+    package var slurm: SlurmOptions
 
     package enum Declared {
         static let command: Parameter<String> = .required("command", "bash command line, run as: bash -c COMMAND")
@@ -48,6 +50,13 @@ package struct SubmitRequest: Equatable {
         static let format: Parameter<OutputFormat> = .format("reply as 'text' or 'json' (sync=0 only)")
         /// Read by `EndpointRequest` to choose a batch submit.
         static let lines: Parameter<Bool> = .flag("lines", default: false, "1 (in the query string, with sync=0): the body holds one command per line; the other parameters apply to each")
+        // --executor slurm: each becomes the sbatch/srun option of the same meaning.
+        static let partition: Parameter<String?> = .checked("partition", "Slurm partition (--partition; default: the server's --slurm-partition)", example: "debug", SlurmOptions.isName)
+        static let cpus: Parameter<Int?> = .integer("cpus", range: 1...100_000, "Slurm: CPUs for the job's task (--cpus-per-task)")
+        static let mem: Parameter<String?> = .checked("mem", "Slurm: memory per node (--mem), e.g. 500M, 4G", example: "4G", SlurmOptions.isMemory)
+        static let gres: Parameter<String?> = .checked("gres", "Slurm: generic resources (--gres), e.g. gpu:1", example: "gpu:1", SlurmOptions.isGres)
+        static let nodes: Parameter<Int?> = .integer("nodes", range: 1...100_000, "Slurm: nodes to allocate (--nodes)")
+        static let qos: Parameter<String?> = .checked("qos", "Slurm quality of service (--qos)", example: "normal", SlurmOptions.isName)
     }
 
     package static let parameters = [
@@ -55,6 +64,8 @@ package struct SubmitRequest: Equatable {
         Declared.errlog.spec, Declared.priority.spec, Declared.after.spec, Declared.afterAny.spec, Declared.delay.spec,
         Declared.at.spec, Declared.timeout.spec, Declared.retries.spec, Declared.retryDelay.spec, Declared.cwd.spec,
         Declared.env.spec, Declared.unique.spec, Declared.format.spec, Declared.lines.spec,
+        Declared.partition.spec, Declared.cpus.spec, Declared.mem.spec, Declared.gres.spec, Declared.nodes.spec,
+        Declared.qos.spec,
     ]
 
     package init(_ p: Parameters) throws(RequestError) {
@@ -93,6 +104,9 @@ package struct SubmitRequest: Equatable {
         if sync && format == .json {
             throw .badRequest("format=json needs sync=0: a sync submit replies with the job's output")
         }
+        slurm = SlurmOptions(partition: try Declared.partition.value(in: p), cpus: try Declared.cpus.value(in: p),
+                             mem: try Declared.mem.value(in: p), gres: try Declared.gres.value(in: p),
+                             nodes: try Declared.nodes.value(in: p), qos: try Declared.qos.value(in: p))
     }
 }
 
@@ -133,9 +147,7 @@ package struct JobInfoRequest: Equatable {
             }
             return (field, sort.hasPrefix("-"))
         }
-        static let limit = Parameter<Int?>(.optional("limit", "show at most this many jobs")) { p, name throws(RequestError) in
-            p.string(name) == nil ? nil : try p.integer(name, default: 0, range: 1...Int(Int32.max))
-        }
+        static let limit: Parameter<Int?> = .integer("limit", range: 1...Int(Int32.max), "show at most this many jobs")
         static let below = Parameter<JobID?>(.optional(
             "below", "only jobs whose id is below this one: the next page of sort=-jobid&limit=N")
         ) { p, name throws(RequestError) in

@@ -26,6 +26,9 @@ extension RequestHandlers {
     /// failed commit answers 503 and sends no id.
     package func add(_ jobs: [Job], answering request: HTTPRequest, format: OutputFormat, syncClient: HTTPRequest?,
              accepted: @escaping ([JobID]) -> Void) throws(RequestError) {
+        if configuration.executor != .slurm, jobs.contains(where: { !$0.slurm.isEmpty }) {
+            throw .badRequest("partition, cpus, mem, gres, nodes and qos need a server started with --executor slurm")
+        }
         if let max = configuration.maxQueued,
            !JobLifecycle.queueHasRoom(for: jobs.count, maxQueued: max, active: runner.activeJobs.count,
                                       running: runner.scheduler.running.count, limit: runner.scheduler.limit,

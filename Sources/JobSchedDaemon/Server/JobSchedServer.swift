@@ -17,7 +17,10 @@ public final class JobSchedServer {
     private let store: JobStore
     private let commits: GroupCommit
     private let runner: JobRunner
-    private let executor: LocalExecutor
+    /// Job processes on this machine: every job's with --executor local, sync jobs' srun with slurm.
+    private let processes: LocalExecutor
+    /// Slurm's command-line tools, run as children.
+    private let commands: CommandRunner
     private let checkpointer: WALCheckpointer?
     private let handlers: RequestHandlers
     private var signalEvents: [Event] = []
@@ -56,8 +59,25 @@ public final class JobSchedServer {
             checkpointer = nil
         }
         commits = GroupCommit(store: store, loop: loop, logger: logger)
-        executor = LocalExecutor(loop: loop, killGrace: configuration.killGrace, databaseFile: databaseFile,
-                                 descriptorLimit: descriptorLimit)
+        processes = LocalExecutor(loop: loop, killGrace: configuration.killGrace, databaseFile: databaseFile,
+                                  descriptorLimit: descriptorLimit)
+        commands = CommandRunner(loop: loop)
+        let executor: any Executor
+        switch configuration.executor {
+        case .local:
+            executor = processes
+        case .slurm:
+            let outputDirectory = configuration.effectiveSlurmOutputDirectory
+            try makeDirectory(outputDirectory, label: "Slurm output directory")
+            executor = SlurmExecutor(
+                loop: loop,
+                settings: .init(commands: SlurmCommands(database: databaseFile, defaultPartition: configuration.slurmPartition,
+                                                        account: configuration.slurmAccount),
+                                outputDirectory: ServerProcess.realPath(outputDirectory) ?? outputDirectory,
+                                pollInterval: configuration.slurmPollInterval, killGrace: configuration.killGrace,
+                                databaseFile: databaseFile),
+                commands: commands, processes: processes, logger: logger)
+        }
         runner = JobRunner(settings: .init(maxRunning: configuration.maxRunning, resume: configuration.resume,
                                            keepFinished: configuration.keepFinished),
                            loop: loop, records: commits, executor: executor, spool: spool, logger: logger)
@@ -95,13 +115,16 @@ public final class JobSchedServer {
         runner.replaceGroupSettings(with: try store.groupSettings())
         let now = Clock.now()
         killOrphans(databaseFile: databaseFile)
+        // A cluster's jobs run on without the server: they are taken back, with or without --resume.
+        let adopted = Set(try store.jobs(matching: JobFilter(statuses: [.running])).filter(runner.adopt).map(\.id))
+        if !adopted.isEmpty { logger.info("\(adopted.count) jobs of the previous run still on the cluster") }
         guard configuration.resume else {
-            let interrupted = try store.killInterrupted([.queued, .running], msg: "server restarted", at: now)
+            let interrupted = try store.killInterrupted([.queued, .running], except: adopted.sorted(), msg: "server restarted", at: now)
             if interrupted > 0 { logger.info("marked \(interrupted) jobs of the previous run as killed") }
             return
         }
         var queued: [Job] = []
-        for job in try store.jobs(matching: JobFilter(statuses: [.queued, .running])) {
+        for job in try store.jobs(matching: JobFilter(statuses: [.queued, .running])) where !adopted.contains(job.id) {
             let recovered = JobLifecycle.recovered(job, resume: true, now: now)
             if let recovered { try store.update(recovered) }
             if (recovered ?? job).status == .queued { queued.append(recovered ?? job) }
@@ -141,10 +164,10 @@ public final class JobSchedServer {
     /// SIGCHLD: each exited child is a job's process or the checkpoint helper.
     private func reapChildren() {
         for (pid, termination) in reapExitedChildren() {
-            if checkpointer?.reaped(pid, termination) == true { continue }
-            _ = executor.reaped(pid, termination)
+            if checkpointer?.reaped(pid, termination) == true || commands.reaped(pid, termination) { continue }
+            _ = processes.reaped(pid, termination)
         }
-        executor.forgetEmptyGroups()
+        processes.forgetEmptyGroups()
     }
 
     // MARK: Shutdown

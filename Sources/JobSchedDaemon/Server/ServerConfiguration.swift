@@ -42,7 +42,25 @@ public struct ServerConfiguration: Sendable {
     /// `jobsched wal-checkpoint`. nil: SQLite checkpoints inside commits.
     public var checkpointCommand: [String]?
 
+    /// Where jobs run: here, or on a Slurm cluster.
+    public var executor = ExecutorKind.local
+    /// --executor slurm: the partition of jobs that name none, and the account of all.
+    public var slurmPartition: String?
+    public var slurmAccount: String?
+    /// Seconds between two `squeue` calls while jobs are on the cluster.
+    public var slurmPollInterval = 1.0
+    /// Where async Slurm jobs write their output (the nodes must reach it); nil: SPOOL/slurm.
+    public var slurmOutputDirectory: String?
+
+    public enum ExecutorKind: String, Sendable, CaseIterable {
+        case local, slurm
+
+        /// -j when none is given: a cluster takes many more jobs than this machine runs.
+        public var defaultMaxRunning: Int { self == .local ? 4 : 100 }
+    }
+
     public init() {}
 
     package var effectiveSpoolDirectory: String { spoolDirectory ?? databasePath + ".spool" }
+    package var effectiveSlurmOutputDirectory: String { slurmOutputDirectory ?? effectiveSpoolDirectory + "/slurm" }
 }

@@ -42,6 +42,12 @@ public struct Job: Equatable, Sendable {
     /// Working directory (default: the server's) and extra `NAME=VALUE` environment.
     public var cwd: String?
     public var env: [String] = []
+    /// With `--executor slurm`: what the job asks of the cluster, and, once
+    /// handed over, its Slurm job id, its node and Slurm's state of it.
+    public var slurm = SlurmOptions()
+    public var slurmJobID: Int64?
+    public var node: String?
+    public var slurmState: String?
 
     public init(id: JobID = 0, name: String, group: String, command: String,
                 status: JobStatus = .queued, returncode: Int32? = nil, sync: Bool,

@@ -5,6 +5,10 @@ package enum JobField: String, CaseIterable {
     case priority, after, afterany, notbefore, timeout, retries
     case retryDelay = "retry_delay"
     case attempts, cwd, env, runtime
+    case slurm
+    case slurmJobID = "slurm_jobid"
+    case node
+    case slurmState = "slurm_state"
 
     /// Plain `/jobinfo` columns, in order. JSON carries every field (`allCases`), in their order.
     package static let defaultFields: [JobField] = [.jobid, .name, .group, .status, .returncode, .submitted, .msg, .command]
@@ -60,6 +64,10 @@ package enum JobField: String, CaseIterable {
         case .runtime:
             guard let started = job.started else { return .null }
             return .string(Timestamp.seconds((job.finished ?? now) - started))
+        case .slurm: return job.slurm.isEmpty ? .null : .object(job.slurm.pairs.map { ($0.name, .string($0.value)) })
+        case .slurmJobID: return JSON(job.slurmJobID)
+        case .node: return JSON(job.node)
+        case .slurmState: return JSON(job.slurmState)
         }
     }
 
@@ -77,7 +85,11 @@ package enum JobField: String, CaseIterable {
                 return "-"
             }
             return texts.isEmpty ? "-" : TextTable.escape(texts.joined(separator: ","))
-        case .object: return "-"
+        case .object(let pairs):
+            return pairs.isEmpty ? "-" : TextTable.escape(pairs.map { key, value -> String in
+                if case .string(let s) = value { return "\(key)=\(s)" }
+                return key
+            }.joined(separator: ","))
         }
     }
 }

@@ -9,13 +9,21 @@ package enum JobLifecycle {
         case retry(msg: String, delay: Double)
     }
 
-    /// A run ended with `termination`: jobsched's own kill ends the job as
-    /// `killed`; a non-zero end with attempts left is retried, unless the
-    /// server is shutting down; anything else is a `success` (the original's
-    /// name for "ran to its end", whatever the returncode).
-    package static func afterRun(of job: Job, termination: Termination, killReason: String?,
+    /// A run ended: jobsched's own kill ends the job as `killed`, and so does
+    /// the cluster's (with its reason); a job the cluster refused has `failed`;
+    /// a non-zero end with attempts left is retried, unless the server is
+    /// shutting down; anything else is a `success` (the original's name for
+    /// "ran to its end", whatever the returncode).
+    package static func afterRun(of job: Job, end: RunEnd, killReason: String?,
                                  shuttingDown: Bool) -> AfterRun {
         if let killReason { return .finish(.killed, msg: killReason) }
+        let termination: Termination
+        switch end {
+        case .refused(let message): return .finish(.failed, msg: message)
+        case .cancelledBeforeStart(let endedBy): return .finish(.killed, msg: endedBy)
+        case .ran(_, let endedBy?): return .finish(.killed, msg: endedBy)
+        case .ran(let ran, nil): termination = ran
+        }
         let code = termination.returncode
         if code != 0 && job.attempts <= job.retries && !shuttingDown {
             return .retry(msg: "attempt \(job.attempts) ended with returncode \(code); retrying", delay: job.retryDelay)
@@ -85,5 +93,6 @@ extension Job {
         retryDelay = other.retryDelay
         cwd = other.cwd
         env = other.env
+        slurm = other.slurm
     }
 }

@@ -11,3 +11,30 @@ package enum Termination: Equatable {
         }
     }
 }
+
+/// How a job's run ended, as its executor reports it.
+package enum RunEnd: Equatable {
+    /// Its command ran and ended; `endedBy` says why when the cluster ended it
+    /// (its time limit, a node failure), which makes the job `killed`.
+    case ran(Termination, endedBy: String? = nil)
+    /// It never ran: the cluster refused it (a bad partition). The job is `failed` with this message.
+    case refused(String)
+    /// It was cancelled before it started: `killed`, with no returncode.
+    case cancelledBeforeStart(endedBy: String)
+
+    package var returncode: Int32? {
+        guard case .ran(let termination, _) = self else { return nil }
+        return termination.returncode
+    }
+}
+
+/// Where a job handed to a cluster is, as the cluster last said.
+package struct ClusterPlacement: Equatable {
+    package var slurmJobID: Int64?
+    package var node: String?
+    package var state: String?
+
+    package init(slurmJobID: Int64?, node: String?, state: String?) {
+        (self.slurmJobID, self.node, self.state) = (slurmJobID, node, state)
+    }
+}

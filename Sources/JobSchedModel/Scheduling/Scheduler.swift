@@ -95,6 +95,14 @@ package struct Scheduler {
         return true
     }
 
+    /// Counts a job that runs already (one a cluster kept through a restart
+    /// of the server) as running, even past the limit: it holds a slot until it ends.
+    package mutating func adoptRunning(_ id: JobID, group: String) {
+        guard running[id] == nil else { return }
+        running[id] = group
+        runningPerGroup[group, default: 0] += 1
+    }
+
     /// Frees the slot of a job that was admitted and has ended.
     package mutating func finished(_ id: JobID) {
         guard let group = running.removeValue(forKey: id) else { return }

@@ -6,7 +6,9 @@ import JobSchedModel
 /// and the handlers do not change.
 package protocol Executor: AnyObject {
     /// Called once for each started job, after the last of its output, when its run has ended.
-    var onEnded: (JobID, Termination) -> Void { get set }
+    var onEnded: (JobID, RunEnd) -> Void { get set }
+    /// Called when a cluster tells where a started job is (its id there, node, state).
+    var onPlaced: (JobID, ClusterPlacement) -> Void { get set }
     /// Called when the last stopped job's stop has settled (see `isIdle`).
     var onIdle: () -> Void { get set }
     /// Whether no stopped job still awaits its forced end.
@@ -14,9 +16,13 @@ package protocol Executor: AnyObject {
 
     /// Starts the job's command with the output wiring of `plan`; `output`
     /// receives what it writes, tagged with the stream, as it is read.
-    /// Returns the process id the job's record shows.
+    /// Returns the id of the job's process on this machine, if it has one.
     func start(_ job: Job, plan: OutputPlan,
-               output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32
+               output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32?
+
+    /// Takes charge again of a job a previous run of the server started, if
+    /// this executor's jobs outlive the server (a cluster's do); false if not.
+    func adopt(_ job: Job, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) -> Bool
 
     /// Asks a running job to end now, and forces it after a grace period.
     func stop(_ id: JobID)

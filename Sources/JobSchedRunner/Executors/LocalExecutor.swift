@@ -5,7 +5,9 @@ import JobSchedSystem
 /// of its own process group, its output read from pipes on the event loop.
 /// Stopping a job is SIGTERM to its group, then SIGKILL after the grace.
 package final class LocalExecutor: Executor {
-    package var onEnded: (JobID, Termination) -> Void = { _, _ in }
+    package var onEnded: (JobID, RunEnd) -> Void = { _, _ in }
+    /// Never called: a local job's process id is all there is to know.
+    package var onPlaced: (JobID, ClusterPlacement) -> Void = { _, _ in }
     package var onIdle: () -> Void {
         get { groupKiller.onIdle }
         set { groupKiller.onIdle = newValue }
@@ -34,12 +36,23 @@ package final class LocalExecutor: Executor {
     }
 
     package func start(_ job: Job, plan: OutputPlan,
+                       output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
+        try start(job.id, arguments: ["bash", "-c", job.command], executable: "/bin/bash", directory: job.cwd,
+                  environment: JobEnvironment.entries(jobID: job.id, database: databaseFile, requested: job.env),
+                  plan: plan, output: output)
+    }
+
+    /// A local job's processes end with the server.
+    package func adopt(_ job: Job, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) -> Bool { false }
+
+    /// Starts the process that runs job `id`: bash here, `srun` for the Slurm executor's sync jobs.
+    package func start(_ id: JobID, arguments: [String], executable: String? = nil, directory: String? = nil,
+                       environment: [String], plan: OutputPlan,
                        output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32 {
         let process: LaunchedProcess
         do {
             process = try ProcessLauncher.launch(
-                command: job.command, directory: job.cwd,
-                environment: JobEnvironment.entries(jobID: job.id, database: databaseFile, requested: job.env),
+                arguments: arguments, executable: executable, directory: directory, environment: environment,
                 stdout: plan.stdout, stderr: plan.stderr, descriptorLimit: descriptorLimit)
         } catch {
             throw ExecutorError(message: error.message)
@@ -50,8 +63,8 @@ package final class LocalExecutor: Executor {
             guard let fd, let stream else { continue }
             pumps.append(OutputPump(loop: loop, fd: fd, buffer: pipeBuffer) { bytes in output(bytes, stream) })
         }
-        running[process.pid] = Running(id: job.id, pumps: pumps)
-        pidByJob[job.id] = process.pid
+        running[process.pid] = Running(id: id, pumps: pumps)
+        pidByJob[id] = process.pid
         return process.pid
     }
 
@@ -76,7 +89,7 @@ package final class LocalExecutor: Executor {
         run.pumps.forEach { $0.drainAndClose() }
         // Processes the job left in its group do not outlive it.
         groupKiller.terminate(group: pid)
-        onEnded(run.id, termination)
+        onEnded(run.id, .ran(termination))
         return true
     }
 

@@ -1,4 +1,5 @@
 import Glibc
+import JobSchedModel
 
 /// The text of the last failed system call's `errno`, for error messages.
 package func errnoText() -> String { String(cString: strerror(errno)) }
@@ -21,6 +22,17 @@ package func readWholeFile(_ path: String) throws(SystemCallError) -> [UInt8] {
         guard n >= 0 else { throw SystemCallError(description: errnoText()) }
         if n == 0 { return bytes }
         bytes += chunk[..<n]
+    }
+}
+
+/// Creates a directory (mode 0700) unless it exists; `label` names it in errors.
+package func makeDirectory(_ path: String, label: String) throws(ServerError) {
+    if mkdir(path, 0o700) != 0 && errno != EEXIST {
+        throw ServerError("cannot create \(label) '\(path)': \(errnoText())")
+    }
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+        throw ServerError("\(label) '\(path)' is not a directory")
     }
 }
 

@@ -3,7 +3,7 @@ import CLibEvent
 import Glibc
 import JobSchedModel
 
-/// A started job process: bash, leader of its own process group.
+/// A started job process (bash, or a command such as srun), leader of its own process group.
 package struct LaunchedProcess {
     package let pid: pid_t
     /// Read ends (non-blocking) of the pipes the server reads: the shared pipe
@@ -17,14 +17,23 @@ package struct LaunchError: Error, Equatable {
     package let message: String
 }
 
-/// Starts `bash -c COMMAND` with posix_spawn, in a new process group, with
-/// stdin from /dev/null, default signal handling, an empty signal mask and
-/// none of the server's descriptors.
+/// Starts `bash -c COMMAND` (or any argument vector) with posix_spawn, in a
+/// new process group, with stdin from /dev/null, default signal handling, an
+/// empty signal mask and none of the server's descriptors.
 package enum ProcessLauncher {
     /// `directory`: the working directory (nil: the server's); `environment`:
     /// `NAME=VALUE` entries added to (or replacing in) the server's environment.
     /// `descriptorLimit`: the server's, whose original soft limit the job gets.
     package static func launch(command: String, directory: String? = nil, environment: [String] = [],
+                       stdout: OutputTarget, stderr: OutputTarget,
+                       descriptorLimit: DescriptorLimit = .unchanged) throws(LaunchError) -> LaunchedProcess {
+        try launch(arguments: ["bash", "-c", command], executable: "/bin/bash", directory: directory, environment: environment,
+                   stdout: stdout, stderr: stderr, descriptorLimit: descriptorLimit)
+    }
+
+    /// The same for an argument vector; `executable` (by default `arguments[0]`)
+    /// is looked up in PATH unless it holds a `/`.
+    package static func launch(arguments: [String], executable: String? = nil, directory: String? = nil, environment: [String] = [],
                        stdout: OutputTarget, stderr: OutputTarget,
                        descriptorLimit: DescriptorLimit = .unchanged) throws(LaunchError) -> LaunchedProcess {
         if let directory {
@@ -96,12 +105,12 @@ package enum ProcessLauncher {
         }
         if let directory { posix_spawn_file_actions_addchdir_np(&actions, directory) }
 
-        let spawned = spawn(["bash", "-c", command], executable: "/bin/bash", &actions,
+        let spawned = spawn(arguments, executable: executable ?? arguments[0], &actions,
                             environment: environment, descriptorLimit: descriptorLimit)
         guard spawned.rc == 0 else {
             readEnds.forEach { close($0) }
             let reason = String(cString: strerror(spawned.rc))
-            throw LaunchError(message: directory.map { "cannot start in cwd \(Excerpt.quoted($0)): \(reason)" } ?? "cannot run bash: \(reason)")
+            throw LaunchError(message: directory.map { "cannot start in cwd \(Excerpt.quoted($0)): \(reason)" } ?? "cannot run \(arguments[0]): \(reason)")
         }
         return LaunchedProcess(pid: spawned.pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
     }
@@ -144,7 +153,7 @@ package enum ProcessLauncher {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = BaseEnvironment.server.withEnvironment(adding: environment) { envp in
-            descriptorLimit.whileSpawning { posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
+            descriptorLimit.whileSpawning { posix_spawnp(&pid, executable, &actions, &attributes, argv, envp) }
         }
         return (rc, pid)
     }

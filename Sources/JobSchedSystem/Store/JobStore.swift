@@ -13,7 +13,7 @@ import JobSchedModel
 /// UPDATE, not two.
 package final class JobStore {
     package static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    package static let schemaVersion: Int64 = 4
+    package static let schemaVersion: Int64 = 5
 
     private let db: SQLiteDatabase
     private let lock: DatabaseLock
@@ -36,7 +36,8 @@ package final class JobStore {
 
     private static let columns = """
         id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
-        priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env
+        priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env,
+        slurm_options, slurm_jobid, node, slurm_state
         """
 
     package init(path: String, clear: Bool) throws(ServerError) {
@@ -55,10 +56,11 @@ package final class JobStore {
             rollbackToSavepoint = try db.prepare("ROLLBACK TO batch")
             insertStatement = try db.prepare("""
                 INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
-                VALUES (\(Array(repeating: "?", count: 23).joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: 27).joined(separator: ", ")))
                 """)
             updateStatement = try db.prepare("""
-                UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?
+                UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?,
+                    slurm_jobid = ?, node = ?, slurm_state = ?
                 WHERE id = ?
                 """)
             byIDStatement = try db.prepare("SELECT \(JobStore.columns) FROM jobs WHERE id = ?")
@@ -155,6 +157,13 @@ package final class JobStore {
         // A group's /wait reports the group's jobs that ended without
         // success; those are few, so the index holds only them.
         3: "CREATE INDEX jobs_unsucceeded ON jobs (grp) WHERE \(unsucceeded);",
+        // --executor slurm: what a job asks of the cluster, and where it is there.
+        4: """
+            ALTER TABLE jobs ADD COLUMN slurm_options TEXT NOT NULL DEFAULT '';
+            ALTER TABLE jobs ADD COLUMN slurm_jobid INTEGER;
+            ALTER TABLE jobs ADD COLUMN node TEXT;
+            ALTER TABLE jobs ADD COLUMN slurm_state TEXT;
+            """,
     ]
 
     /// Finished without success (what `fail=1` and `after=` count as failure).
@@ -179,6 +188,7 @@ package final class JobStore {
             .integer(Int64(job.priority)), .text(JobStore.encodeIDs(job.after)), .text(JobStore.encodeIDs(job.afterAny)),
             .init(job.notBefore), .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay),
             .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)),
+            .text(job.slurm.stored), .init(job.slurmJobID), .init(job.node), .init(job.slurmState),
         ])
         return db.lastInsertRowID
     }
@@ -217,20 +227,23 @@ package final class JobStore {
             try updateStatement.run([
                 .text(job.status.rawValue), .init(job.returncode), .text(job.msg),
                 .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)),
+                .init(job.slurmJobID), .init(job.node), .init(job.slurmState),
                 .integer(job.id),
             ])
             pendingStates[job.id] = nil
         }
     }
 
-    /// Marks every job a previous run left in one of `statuses` as killed.
-    package func killInterrupted(_ statuses: [JobStatus], msg: String, at time: Double) throws(SQLiteError) -> Int {
+    /// Marks every job a previous run left in one of `statuses` as killed, but those in `except`.
+    package func killInterrupted(_ statuses: [JobStatus], except: [JobID] = [], msg: String, at time: Double) throws(SQLiteError) -> Int {
         try beginIfNeeded()
         try writePendingStates()
         let statement = try db.prepare("""
-            UPDATE jobs SET status = 'killed', msg = ?, finished = ? WHERE status IN (SELECT value FROM json_each(?))
+            UPDATE jobs SET status = 'killed', msg = ?, finished = ?
+            WHERE status IN (SELECT value FROM json_each(?)) AND id NOT IN (SELECT value FROM json_each(?))
             """)
-        try statement.run([.text(msg), .real(time), .text(JSON.array(statuses.map { .string($0.rawValue) }).serialized())])
+        try statement.run([.text(msg), .real(time), .text(JSON.array(statuses.map { .string($0.rawValue) }).serialized()),
+                           .text(JSON.array(except.map { .int($0) }).serialized())])
         return Int(try db.scalar("SELECT changes()").integer ?? 0)
     }
 
@@ -433,6 +446,10 @@ package final class JobStore {
         job.attempts = Int(row.int(at: 21) ?? 0)
         job.cwd = row.text(at: 22)
         job.env = decodeList(row.text(at: 23))
+        job.slurm = SlurmOptions(stored: row.text(at: 24) ?? "")
+        job.slurmJobID = row.int(at: 25)
+        job.node = row.text(at: 26)
+        job.slurmState = row.text(at: 27)
         return job
     }
 

@@ -11,13 +11,7 @@ package struct Spool {
     package let maxBytes: Int
 
     package init(directory: String, maxBytes: Int) throws(ServerError) {
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw ServerError("cannot create spool directory '\(directory)': \(errnoText())")
-        }
-        var info = stat()
-        guard stat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-            throw ServerError("spool path '\(directory)' is not a directory")
-        }
+        try makeDirectory(directory, label: "spool directory")
         self.directory = directory
         self.maxBytes = maxBytes
     }

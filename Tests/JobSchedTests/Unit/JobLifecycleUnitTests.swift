@@ -15,31 +15,42 @@ struct JobLifecycleUnitTests {
     }
 
     @Test func aRunThatEndsByItselfIsASuccessWhateverItsReturncode() {
-        #expect(JobLifecycle.afterRun(of: job(), termination: .exited(0), killReason: nil, shuttingDown: false)
+        #expect(JobLifecycle.afterRun(of: job(), end: .ran(.exited(0)), killReason: nil, shuttingDown: false)
                 == .finish(.success, msg: ""))
-        #expect(JobLifecycle.afterRun(of: job(), termination: .exited(3), killReason: nil, shuttingDown: false)
+        #expect(JobLifecycle.afterRun(of: job(), end: .ran(.exited(3)), killReason: nil, shuttingDown: false)
                 == .finish(.success, msg: ""))
-        #expect(JobLifecycle.afterRun(of: job(), termination: .signaled(9), killReason: nil, shuttingDown: false)
+        #expect(JobLifecycle.afterRun(of: job(), end: .ran(.signaled(9)), killReason: nil, shuttingDown: false)
                 == .finish(.success, msg: ""))
     }
 
     @Test func aNonZeroEndWithAttemptsLeftIsRetriedAfterItsDelay() {
-        let decision = JobLifecycle.afterRun(of: job(attempts: 2, retries: 2), termination: .exited(1), killReason: nil,
+        let decision = JobLifecycle.afterRun(of: job(attempts: 2, retries: 2), end: .ran(.exited(1)), killReason: nil,
                                              shuttingDown: false)
         #expect(decision == .retry(msg: "attempt 2 ended with returncode 1; retrying", delay: 2.5))
-        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 1), termination: .signaled(15), killReason: nil,
+        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 1), end: .ran(.signaled(15)), killReason: nil,
                                       shuttingDown: false) == .retry(msg: "attempt 1 ended with returncode -15; retrying", delay: 2.5))
     }
 
     @Test func noRetryOnceTheAttemptsAreSpentOnSuccessOnAKillOrAtShutdown() {
-        #expect(JobLifecycle.afterRun(of: job(attempts: 3, retries: 2), termination: .exited(1), killReason: nil,
+        #expect(JobLifecycle.afterRun(of: job(attempts: 3, retries: 2), end: .ran(.exited(1)), killReason: nil,
                                       shuttingDown: false) == .finish(.success, msg: ""))
-        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 5), termination: .exited(0), killReason: nil,
+        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 5), end: .ran(.exited(0)), killReason: nil,
                                       shuttingDown: false) == .finish(.success, msg: ""))
-        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 5), termination: .signaled(15), killReason: "timeout after 2 s",
+        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 5), end: .ran(.signaled(15)), killReason: "timeout after 2 s",
                                       shuttingDown: false) == .finish(.killed, msg: "timeout after 2 s"))
-        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 5), termination: .exited(1), killReason: nil,
+        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 5), end: .ran(.exited(1)), killReason: nil,
                                       shuttingDown: true) == .finish(.success, msg: ""))
+    }
+
+    @Test func aClusterEndsJobsItRefusedCancelledOrStopped() {
+        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 5), end: .refused("sbatch: error: Invalid partition"),
+                                      killReason: nil, shuttingDown: false) == .finish(.failed, msg: "sbatch: error: Invalid partition"))
+        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 5), end: .ran(.signaled(15), endedBy: "slurm: TIMEOUT (the job's time limit)"),
+                                      killReason: nil, shuttingDown: false) == .finish(.killed, msg: "slurm: TIMEOUT (the job's time limit)"))
+        #expect(JobLifecycle.afterRun(of: job(), end: .cancelledBeforeStart(endedBy: "slurm: CANCELLED (not by jobsched)"),
+                                      killReason: nil, shuttingDown: false) == .finish(.killed, msg: "slurm: CANCELLED (not by jobsched)"))
+        #expect(JobLifecycle.afterRun(of: job(), end: .cancelledBeforeStart(endedBy: "slurm: CANCELLED"),
+                                      killReason: "killed by /kill", shuttingDown: false) == .finish(.killed, msg: "killed by /kill"))
     }
 
     @Test func withoutResumeEveryInterruptedJobIsKilledByTheRestart() throws {

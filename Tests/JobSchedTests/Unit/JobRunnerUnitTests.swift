@@ -7,7 +7,8 @@ import Testing
 /// An executor that runs nothing: it records what it is asked, and a test
 /// ends its jobs as it likes.
 private final class FakeExecutor: Executor {
-    var onEnded: (JobID, Termination) -> Void = { _, _ in }
+    var onEnded: (JobID, RunEnd) -> Void = { _, _ in }
+    var onPlaced: (JobID, ClusterPlacement) -> Void = { _, _ in }
     var onIdle: () -> Void = {}
     var isIdle = true
     private(set) var started: [JobID] = []
@@ -16,7 +17,7 @@ private final class FakeExecutor: Executor {
     var refusals: [JobID: String] = [:]
 
     func start(_ job: Job, plan: OutputPlan,
-               output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32 {
+               output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
         if let reason = refusals[job.id] { throw ExecutorError(message: reason) }
         started.append(job.id)
         return 1000 + Int32(started.count)
@@ -27,7 +28,8 @@ private final class FakeExecutor: Executor {
     func pauseOutput(of id: JobID) {}
     func resumeOutput(of id: JobID) {}
 
-    func end(_ id: JobID, _ termination: Termination) { onEnded(id, termination) }
+    func adopt(_ job: Job, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) -> Bool { false }
+    func end(_ id: JobID, _ termination: Termination) { onEnded(id, .ran(termination)) }
 }
 
 /// The store as a dictionary; commits are run by the test.

@@ -253,15 +253,21 @@ final class JobStoreUnitTests {
         #expect(try sqlite3("PRAGMA user_version") == "\(newer)\n")
     }
 
-    /// A database of schema version 2 gets the indexes of versions 3 and 4.
+    /// A database of schema version 2 gets the indexes of versions 3 and 4, and the Slurm columns of 5.
     @Test func upgradesAVersion2Database() throws {
         _ = try open()
         let indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'jobs_%' ORDER BY name"
-        _ = try sqlite3("DROP INDEX jobs_finished; DROP INDEX jobs_unsucceeded; PRAGMA user_version = 2;")
+        _ = try sqlite3("""
+            DROP INDEX jobs_finished; DROP INDEX jobs_unsucceeded; ALTER TABLE jobs DROP COLUMN slurm_options;
+            ALTER TABLE jobs DROP COLUMN slurm_jobid; ALTER TABLE jobs DROP COLUMN node; ALTER TABLE jobs DROP COLUMN slurm_state;
+            PRAGMA user_version = 2;
+            """)
         #expect(try sqlite3(indexes) == "jobs_grp\njobs_name\njobs_status\n")
         _ = try open()
         #expect(try sqlite3("PRAGMA user_version") == "\(JobStore.schemaVersion)\n")
         #expect(try sqlite3(indexes) == "jobs_finished\njobs_grp\njobs_name\njobs_status\njobs_unsucceeded\n")
+        #expect(try sqlite3("SELECT name FROM pragma_table_info('jobs') WHERE name LIKE 'slurm%' OR name = 'node'")
+                == "slurm_options\nslurm_jobid\nnode\nslurm_state\n")
     }
 
     @Test func reopensItsOwnDatabase() throws {

@@ -1,0 +1,65 @@
+/// The Slurm command lines jobsched runs, as argument vectors: no shell
+/// parses them, so no value a client sent can become an option or a command.
+package struct SlurmCommands: Equatable, Sendable {
+    /// Marks this server's jobs in Slurm: `jobsched-TAG-ID`, TAG from the database file's path.
+    package let namePrefix: String
+    package let defaultPartition: String?
+    package let account: String?
+
+    /// `database`: the absolute path of the server's database, so that two
+    /// servers of one user on one cluster never take each other's jobs.
+    package init(database: String, defaultPartition: String?, account: String?) {
+        var hash: UInt32 = 2_166_136_261  // FNV-1a
+        for byte in database.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let hex = String(hash, radix: 16)
+        namePrefix = "jobsched-" + String(repeating: "0", count: 8 - hex.count) + hex + "-"
+        (self.defaultPartition, self.account) = (defaultPartition, account)
+    }
+
+    package func slurmName(of id: JobID) -> String { namePrefix + String(id) }
+
+    /// The job a Slurm job name stands for, if it is one of this server's.
+    package func jobID(fromSlurmName name: String) -> JobID? {
+        guard name.hasPrefix(namePrefix) else { return nil }
+        return JobID(name.dropFirst(namePrefix.count))
+    }
+
+    /// An async job: `sbatch` queues it and prints its Slurm id; its output goes to files.
+    package func sbatch(_ job: Job, stdout: String, stderr: String) -> [String] {
+        ["sbatch", "--parsable", "--job-name=\(slurmName(of: job.id))", "--output=\(stdout)", "--error=\(stderr)"]
+            + common(job) + ["--wrap=exec bash -c " + SlurmCommands.singleQuoted(job.command)]
+    }
+
+    /// A sync job: `srun` runs it as the server's child, its output and exit status the job's.
+    package func srun(_ job: Job) -> [String] {
+        ["srun", "--quiet", "--job-name=\(slurmName(of: job.id))"] + common(job) + ["bash", "-c", job.command]
+    }
+
+    private func common(_ job: Job) -> [String] {
+        var arguments = job.slurm.arguments(defaultPartition: defaultPartition, account: account)
+        if let timeout = job.timeout { arguments.append("--time=\(SlurmCommands.timeLimit(timeout))") }
+        if let cwd = job.cwd { arguments.append("--chdir=\(cwd)") }
+        return arguments
+    }
+
+    /// Every job of this user that Slurm still knows, in one call.
+    package static let squeue = ["squeue", "--noheader", "--states=all", "--me", "--Format=" + SlurmJobState.squeueFormat]
+
+    /// Asks the running jobs' processes to end (the batch script included).
+    package static func signalTerm(_ ids: [Int64]) -> [String] {
+        ["scancel", "--full", "--signal=TERM"] + ids.map(String.init)
+    }
+
+    /// Cancels the jobs: pending ones at once, running ones after Slurm's own KillWait.
+    package static func cancel(_ ids: [Int64]) -> [String] { ["scancel"] + ids.map(String.init) }
+
+    /// A `timeout=` as Slurm's `--time` in minutes, rounded up: Slurm counts whole minutes.
+    package static func timeLimit(_ seconds: Double) -> Int {
+        max(1, Int((seconds / 60).rounded(.up)))
+    }
+
+    /// The text as one word for `sh`/`bash`: in single quotes, each `'` as `'\''`.
+    package static func singleQuoted(_ text: String) -> String {
+        "'" + text.replacing("'", with: #"'\''"#) + "'"
+    }
+}

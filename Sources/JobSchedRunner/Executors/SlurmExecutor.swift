@@ -1,0 +1,395 @@
+import JobSchedModel
+import JobSchedSystem
+import Logging
+
+/// Runs jobs on a Slurm cluster through its command-line tools, never
+/// waiting for them: every `sbatch`, `squeue` and `scancel` is a child process
+/// read on the event loop and reaped from SIGCHLD like a job.
+///
+/// - An async job is queued with `sbatch`; its output goes to files that
+///   are read as they grow, at each poll, and once more at its end.
+/// - A sync job runs as `srun`, the server's child: its output comes through
+///   pipes as it is written, with no shared disk in between.
+/// - One `squeue` call per interval gives the state of every job; a job
+///   ends when Slurm lists it as ended, with Slurm's exit status.
+/// - Stops go out in batches: `scancel --signal=TERM`, then `scancel` after
+///   the grace period.
+package final class SlurmExecutor: Executor {
+    package var onEnded: (JobID, RunEnd) -> Void = { _, _ in }
+    package var onPlaced: (JobID, ClusterPlacement) -> Void = { _, _ in }
+    package var onIdle: () -> Void = {}
+    package var isIdle: Bool { processes.isIdle && pendingCancels.isEmpty && pendingSignals.isEmpty && cancelsInFlight == 0 }
+
+    package struct Settings {
+        package var commands: SlurmCommands
+        /// Where async jobs' output files go: a directory the nodes can write.
+        package var outputDirectory: String
+        package var pollInterval: Double
+        package var killGrace: Double
+        /// The server's database file: marks a sync job's srun (see `JobEnvironment`).
+        package var databaseFile: String
+        /// `sbatch` processes run at once; more submits wait their turn.
+        package var maxSubmitting = 8
+
+        package init(commands: SlurmCommands, outputDirectory: String, pollInterval: Double, killGrace: Double,
+                     databaseFile: String) {
+            (self.commands, self.outputDirectory, self.pollInterval, self.killGrace, self.databaseFile) =
+                (commands, outputDirectory, pollInterval, killGrace, databaseFile)
+        }
+    }
+
+    /// A job handed to Slurm, until its end is reported.
+    private final class ClusterJob {
+        let id: JobID
+        let isSync: Bool
+        var placement = ClusterPlacement(slurmJobID: nil, node: nil, state: nil)
+        /// Async: the files Slurm writes the job's output to, and where each goes.
+        var outputFiles: [(tail: FileTail, stream: JobOutputStream)] = []
+        let output: (UnsafeRawBufferPointer, JobOutputStream) -> Void
+        /// Async: `sbatch` has not answered yet.
+        var isSubmitting = false
+        /// Sync: how `srun` ended; the end is reported once Slurm lists the job as ended.
+        var srunEnd: Termination?
+        /// Sync: the last `srun: error:` line of its output, for a job Slurm refused.
+        var srunError: String?
+        /// Polls since `srun` ended that did not list the job.
+        var pollsUnlisted = 0
+        var isStopping = false
+        var forceTimer: Event?
+
+        init(id: JobID, isSync: Bool, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) {
+            (self.id, self.isSync, self.output) = (id, isSync, output)
+        }
+
+        /// Keeps srun's last error line: it says why Slurm refused the job.
+        func noteSrunError(_ bytes: UnsafeRawBufferPointer) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            for line in text.split(separator: "\n") where line.hasPrefix("srun: error: ") {
+                srunError = String(line)
+            }
+        }
+    }
+
+    private let loop: EventLoop
+    private let settings: Settings
+    private let commands: CommandRunner
+    /// Runs the sync jobs' `srun` processes, as local jobs' bash.
+    private let processes: LocalExecutor
+    private let logger: Logger
+    private let readBuffer = OutputPump.Buffer()
+    private var jobs: [JobID: ClusterJob] = [:]
+    private var submitQueue: [(id: JobID, arguments: [String], environment: [String])] = []
+    private var submitting = 0
+    private var pollTimer: Event?
+    private var isPolling = false
+    private var pollFailures = 0
+    private var pendingSignals: Set<Int64> = []
+    private var pendingCancels: Set<Int64> = []
+    private var cancelsInFlight = 0
+    private var flushEvent: Event?
+
+    package init(loop: EventLoop, settings: Settings, commands: CommandRunner, processes: LocalExecutor, logger: Logger) {
+        self.loop = loop
+        self.settings = settings
+        self.commands = commands
+        self.processes = processes
+        self.logger = logger
+        processes.onEnded = { [unowned self] id, end in
+            if case .ran(let termination, _) = end { self.srunEnded(id, termination) }
+        }
+        processes.onIdle = { [unowned self] in self.reportIdleIfSo() }
+        flushEvent = loop.deferredEvent { [unowned self] in self.flushStops() }
+    }
+
+    // MARK: Starting
+
+    package func start(_ job: Job, plan: OutputPlan,
+                       output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
+        if job.sync {
+            let cluster = ClusterJob(id: job.id, isSync: true, output: output)
+            let pid = try processes.start(
+                job.id, arguments: settings.commands.srun(job),
+                // srun carries the server's mark: a restart kills what a crash left of a sync job.
+                environment: JobEnvironment.entries(jobID: job.id, database: settings.databaseFile, requested: job.env),
+                plan: plan) { [unowned cluster] bytes, stream in
+                    // srun's refusal comes before Slurm lists the job; later output is the job's.
+                    if cluster.placement.slurmJobID == nil { cluster.noteSrunError(bytes) }
+                    cluster.output(bytes, stream)
+                }
+            track(cluster)
+            return pid
+        }
+        let cluster = ClusterJob(id: job.id, isSync: false, output: output)
+        let base = settings.outputDirectory + "/" + String(job.id)
+        let stdout = job.outlog ?? base + ".out"
+        let stderr = job.errlog ?? base + ".err"
+        if job.outlog == nil { cluster.outputFiles.append((FileTail(path: stdout), plan.firstPipeStream ?? .stdout)) }
+        if job.errlog == nil { cluster.outputFiles.append((FileTail(path: stderr), .stderr)) }
+        cluster.outputFiles.forEach { $0.tail.remove() }  // a previous attempt's
+        cluster.isSubmitting = true
+        track(cluster)
+        submitQueue.append((job.id, settings.commands.sbatch(job, stdout: stdout, stderr: stderr),
+                            JobEnvironment.entries(jobID: job.id, database: nil, requested: job.env)))
+        submitNext()
+        return nil
+    }
+
+    private func track(_ cluster: ClusterJob) {
+        jobs[cluster.id] = cluster
+        if pollTimer == nil && !isPolling { schedulePoll(after: settings.pollInterval) }
+    }
+
+    private func submitNext() {
+        while submitting < settings.maxSubmitting, !submitQueue.isEmpty {
+            let next = submitQueue.removeFirst()
+            guard let cluster = jobs[next.id] else { continue }
+            do {
+                try commands.run(next.arguments, environment: next.environment) { [unowned self] result in
+                    self.submitting -= 1
+                    self.submitted(cluster, result)
+                    self.submitNext()
+                }
+                submitting += 1
+            } catch {
+                end(cluster, .refused("cannot run sbatch: \(error.message)"))
+            }
+        }
+    }
+
+    private func submitted(_ cluster: ClusterJob, _ result: CommandRunner.Result) {
+        cluster.isSubmitting = false
+        guard result.succeeded, let slurmJobID = Int64(result.stdout.split(separator: ";").first?.trimmingNewline ?? "") else {
+            logger.warning("job \(cluster.id): sbatch failed: \(result.failure)")
+            end(cluster, .refused(result.failure))
+            return
+        }
+        place(cluster, ClusterPlacement(slurmJobID: slurmJobID, node: nil, state: "PENDING"))
+        if cluster.isStopping { pendingCancels.insert(slurmJobID); flushEvent?.activate() }
+    }
+
+    package func adopt(_ job: Job, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) -> Bool {
+        guard !job.sync else {
+            // Its client went with the previous run: it ends (see `shutDownLeftover`).
+            cancelLeftover(job)
+            return false
+        }
+        let cluster = ClusterJob(id: job.id, isSync: false, output: output)
+        cluster.placement = ClusterPlacement(slurmJobID: job.slurmJobID, node: job.node, state: job.slurmState)
+        let base = settings.outputDirectory + "/" + String(job.id)
+        if job.outlog == nil { cluster.outputFiles.append((FileTail(path: base + ".out"), .stdout)) }
+        if job.errlog == nil { cluster.outputFiles.append((FileTail(path: base + ".err"), .stderr)) }
+        track(cluster)
+        return true
+    }
+
+    /// A sync job of a previous run: its `srun` is gone, so the Slurm job is cancelled.
+    private func cancelLeftover(_ job: Job) {
+        if let slurmJobID = job.slurmJobID {
+            pendingCancels.insert(slurmJobID)
+            flushEvent?.activate()
+        } else {
+            runCancel(["scancel", "--name=" + settings.commands.slurmName(of: job.id)])
+        }
+    }
+
+    // MARK: Polling
+
+    private func schedulePoll(after seconds: Double) {
+        pollTimer = loop.timer(after: seconds) { [unowned self] in
+            self.pollTimer = nil
+            self.poll()
+        }
+    }
+
+    /// Polls at once (a sync job's srun ended): its end waits on Slurm's word.
+    private func pollSoon() {
+        guard !isPolling else { return }
+        schedulePoll(after: 0)
+    }
+
+    private func poll() {
+        guard !jobs.isEmpty, !isPolling else { return }
+        isPolling = true
+        do {
+            try commands.run(SlurmCommands.squeue) { [unowned self] result in
+                self.isPolling = false
+                self.polled(result)
+            }
+        } catch {
+            isPolling = false
+            pollFailed(error.message)
+        }
+    }
+
+    private func polled(_ result: CommandRunner.Result) {
+        guard result.succeeded else {
+            pollFailed(result.failure)
+            return
+        }
+        if pollFailures > 0 { logger.notice("squeue answers again after \(pollFailures) failed polls") }
+        pollFailures = 0
+        var listed: [JobID: SlurmJobState] = [:]
+        for state in SlurmJobState.parseListing(result.stdout) {
+            guard let id = settings.commands.jobID(fromSlurmName: state.name) else { continue }
+            // After a retry, the same name may be listed twice: the latest Slurm job counts.
+            if let seen = listed[id], seen.slurmJobID > state.slurmJobID { continue }
+            listed[id] = state
+        }
+        for cluster in Array(jobs.values) where !cluster.isSubmitting {
+            readOutput(of: cluster)
+            guard let state = listed[cluster.id],
+                  cluster.placement.slurmJobID.map({ state.slurmJobID >= $0 }) ?? true else {
+                unlisted(cluster)
+                continue
+            }
+            place(cluster, ClusterPlacement(slurmJobID: state.slurmJobID, node: state.node, state: state.state))
+            guard state.hasEnded, !cluster.isSync || cluster.srunEnd != nil else { continue }
+            if state.state == "CANCELLED" && state.node == nil {
+                end(cluster, .cancelledBeforeStart(endedBy: state.slurmEndReason ?? "slurm: CANCELLED"))
+            } else {
+                end(cluster, .ran(state.termination, endedBy: cluster.isStopping ? nil : state.slurmEndReason))
+            }
+        }
+        if !jobs.isEmpty { schedulePoll(after: settings.pollInterval) }
+    }
+
+    /// A job squeue does not list: not yet (srun still waits to be queued), or no more.
+    private func unlisted(_ cluster: ClusterJob) {
+        if cluster.isSync {
+            guard let srunEnd = cluster.srunEnd else { return }
+            cluster.pollsUnlisted += 1
+            guard cluster.pollsUnlisted >= 2 else { return }
+            // srun ended and Slurm never had the job: it refused it.
+            if cluster.placement.slurmJobID == nil, let error = cluster.srunError {
+                end(cluster, .refused(error))
+            } else {
+                end(cluster, .ran(srunEnd))
+            }
+        } else if !cluster.isSubmitting {
+            cluster.pollsUnlisted += 1
+            guard cluster.pollsUnlisted >= 2 else { return }
+            if let slurmJobID = cluster.placement.slurmJobID {
+                // Past MinJobAge Slurm forgets a job: its end is not known any more.
+                end(cluster, .ran(.signaled(9), endedBy: "slurm job \(slurmJobID) is gone from squeue; its end is unknown"))
+            } else {
+                // Taken back after a crash that came before sbatch ran: Slurm never had it.
+                end(cluster, .cancelledBeforeStart(endedBy: "server restarted before Slurm took the job"))
+            }
+        }
+    }
+
+    private func pollFailed(_ message: String) {
+        pollFailures += 1
+        // Never ends a job: the controller may be down for a while. Back off, up to a minute.
+        let delay = min(60, settings.pollInterval * Double(1 << min(pollFailures, 6)))
+        logger.warning("squeue failed (\(pollFailures) in a row; next try in \(Timestamp.seconds(delay)) s): \(message)")
+        schedulePoll(after: delay)
+    }
+
+    private func place(_ cluster: ClusterJob, _ placement: ClusterPlacement) {
+        cluster.pollsUnlisted = 0
+        guard placement != cluster.placement else { return }
+        cluster.placement = placement
+        onPlaced(cluster.id, placement)
+    }
+
+    private func readOutput(of cluster: ClusterJob) {
+        for file in cluster.outputFiles {
+            file.tail.readNew(into: readBuffer.bytes) { cluster.output($0, file.stream) }
+        }
+    }
+
+    // MARK: Ending
+
+    private func srunEnded(_ id: JobID, _ termination: Termination) {
+        guard let cluster = jobs[id] else { return }
+        cluster.srunEnd = termination
+        pollSoon()
+    }
+
+    private func end(_ cluster: ClusterJob, _ end: RunEnd) {
+        guard jobs.removeValue(forKey: cluster.id) != nil else { return }
+        readOutput(of: cluster)
+        cluster.outputFiles.forEach { $0.tail.remove() }
+        cluster.forceTimer = nil
+        onEnded(cluster.id, end)
+        if jobs.isEmpty { pollTimer = nil }
+    }
+
+    // MARK: Stopping
+
+    package func stop(_ id: JobID) {
+        guard let cluster = jobs[id], !cluster.isStopping else { return }
+        cluster.isStopping = true
+        if cluster.isSync {
+            // srun passes SIGTERM on to the job, or drops its request while it waits.
+            processes.stop(id)
+        } else if let slurmJobID = cluster.placement.slurmJobID {
+            if cluster.placement.state == "PENDING" {
+                pendingCancels.insert(slurmJobID)
+            } else {
+                pendingSignals.insert(slurmJobID)
+            }
+            flushEvent?.activate()
+        }
+        // sbatch still submitting: cancelled once it answers (`submitted`).
+        cluster.forceTimer = loop.timer(after: settings.killGrace) { [unowned self, unowned cluster] in
+            cluster.forceTimer = nil
+            if let slurmJobID = cluster.placement.slurmJobID {
+                self.pendingCancels.insert(slurmJobID)
+                self.flushEvent?.activate()
+            }
+        }
+    }
+
+    /// A second Ctrl-C: cancels everything now and reports every job as ended.
+    package func stopAllNow() {
+        processes.stopAllNow()
+        let ids = jobs.values.compactMap(\.placement.slurmJobID)
+        if !ids.isEmpty { runCancel(SlurmCommands.cancel(ids.sorted())) }
+        for cluster in jobs.values.sorted(by: { $0.id < $1.id }) {
+            end(cluster, .ran(cluster.srunEnd ?? .signaled(9)))
+        }
+    }
+
+    /// Sends the stops gathered in this loop iteration, one `scancel` per kind.
+    private func flushStops() {
+        if !pendingSignals.isEmpty {
+            runCancel(SlurmCommands.signalTerm(pendingSignals.sorted()))
+            pendingSignals = []
+        }
+        if !pendingCancels.isEmpty {
+            runCancel(SlurmCommands.cancel(pendingCancels.sorted()))
+            pendingCancels = []
+        }
+    }
+
+    private func runCancel(_ arguments: [String]) {
+        do {
+            try commands.run(arguments) { [unowned self] result in
+                self.cancelsInFlight -= 1
+                if !result.succeeded { self.logger.warning("\(arguments.prefix(3).joined(separator: " ")) ...: \(result.failure)") }
+                self.pollSoon()
+                self.reportIdleIfSo()
+            }
+            cancelsInFlight += 1
+        } catch {
+            logger.error("cannot run scancel: \(error.message)")
+        }
+    }
+
+    private func reportIdleIfSo() {
+        if isIdle { onIdle() }
+    }
+
+    package func pauseOutput(of id: JobID) { processes.pauseOutput(of: id) }
+    package func resumeOutput(of id: JobID) { processes.resumeOutput(of: id) }
+}
+
+extension Substring {
+    fileprivate var trimmingNewline: Substring {
+        var text = self
+        while text.last == "\n" || text.last == "\r" { text = text.dropLast() }
+        return text
+    }
+}

@@ -1,0 +1,68 @@
+import Glibc
+import JobSchedModel
+
+/// Runs short commands (`sbatch`, `squeue`, `scancel`) without making the
+/// event loop wait: each is a child whose stdout and stderr are read on the
+/// loop, and whose end comes from the server's SIGCHLD reaping, like a job's.
+package final class CommandRunner {
+    /// What a finished command did.
+    package struct Result {
+        package let termination: Termination
+        package let stdout: String
+        package let stderr: String
+
+        package var succeeded: Bool { termination == .exited(0) }
+
+        /// What went wrong, in one line: its stderr's last line, or how it ended.
+        package var failure: String {
+            let lines = stderr.split(separator: "\n")
+            if let last = lines.last { return String(last) }
+            return "returncode \(termination.returncode)"
+        }
+    }
+
+    private final class Running {
+        var stdout: [UInt8] = []
+        var stderr: [UInt8] = []
+        var pumps: [OutputPump] = []
+        let completion: (Result) -> Void
+
+        init(completion: @escaping (Result) -> Void) { self.completion = completion }
+    }
+
+    private let loop: EventLoop
+    private let buffer = OutputPump.Buffer()
+    private var running: [pid_t: Running] = [:]
+
+    package init(loop: EventLoop) {
+        self.loop = loop
+    }
+
+    /// Commands started and not yet reaped.
+    package var count: Int { running.count }
+
+    /// Starts `arguments` (looked up in PATH) with `environment` added to the
+    /// server's; `completion` gets its output once it has exited.
+    package func run(_ arguments: [String], environment: [String] = [],
+                     completion: @escaping (Result) -> Void) throws(LaunchError) {
+        let process = try ProcessLauncher.launch(arguments: arguments, environment: environment,
+                                                 stdout: .ownPipe, stderr: .ownPipe)
+        let command = Running(completion: completion)
+        if let fd = process.stdoutFD {
+            command.pumps.append(OutputPump(loop: loop, fd: fd, buffer: buffer) { [unowned command] in command.stdout += $0 })
+        }
+        if let fd = process.stderrFD {
+            command.pumps.append(OutputPump(loop: loop, fd: fd, buffer: buffer) { [unowned command] in command.stderr += $0 })
+        }
+        running[process.pid] = command
+    }
+
+    /// A child the server reaped; false if it is not one of these commands.
+    package func reaped(_ pid: pid_t, _ termination: Termination) -> Bool {
+        guard let command = running.removeValue(forKey: pid) else { return false }
+        command.pumps.forEach { $0.drainAndClose() }
+        command.completion(Result(termination: termination, stdout: String(decoding: command.stdout, as: UTF8.self),
+                                  stderr: String(decoding: command.stderr, as: UTF8.self)))
+        return true
+    }
+}

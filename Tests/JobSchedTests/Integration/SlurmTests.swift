@@ -1,0 +1,188 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Whether a Slurm cluster is there to run on: `test/slurm/run` starts one
+/// and sets SLURM_CONF (`swift test` alone skips these tests and says why).
+private let slurmConfiguration = ProcessInfo.processInfo.environment["SLURM_CONF"]
+
+/// The real server with `--executor slurm` against a real single-node Slurm
+/// cluster (test/slurm/cluster), driven with curl. One at a time: the tests
+/// share the cluster's 16 CPUs, and some fill them on purpose.
+@Suite("Integration: the Slurm executor", .serialized,
+       .enabled(if: slurmConfiguration != nil, "needs a Slurm cluster: run bash test/slurm/run"))
+struct SlurmIntegrationTests {
+    /// A server on the cluster; a short poll keeps the tests quick.
+    private func slurmServer(_ arguments: [String] = [], directory: ScratchDirectory? = nil) throws -> ServerProcess {
+        try ServerProcess(["--executor", "slurm", "--slurm-poll", "0.2", "--kill-grace", "1"] + arguments, directory: directory)
+    }
+
+    /// A word that marks one test's job processes, to find them in /proc.
+    private func marker() -> String { "3\(UInt32.random(in: 1000...999_999)).5" }
+
+    @Test func asyncAndSyncJobsRunOnTheNodeWithTheirOutputAndReturncode() throws {
+        let server = try slurmServer()
+        let ok = try server.submitAsync("echo out; echo err >&2")
+        let three = try server.submitAsync("exit 3")
+        let signaled = try server.submitAsync("kill -9 $$")
+        #expect(server.waitFor(ok, three, signaled)
+                == "job \(ok) success returncode=0\njob \(three) success returncode=3\njob \(signaled) success returncode=-9\n")
+        #expect(server.curl("/output", data: "jobid=\(ok)&stream=stdout").body == "out\n")
+        #expect(server.curl("/output", data: "jobid=\(ok)&stream=stderr").body == "err\n")
+        let job = try server.job(ok)
+        #expect(job["node"] as? String == "node1")
+        #expect(job["slurm_state"] as? String == "COMPLETED")
+        #expect((job["slurm_jobid"] as? NSNumber)?.intValue ?? 0 > 0)
+        #expect(job["pid"] is NSNull)
+        #expect(try server.job(three)["slurm_state"] as? String == "FAILED")
+
+        // Sync: srun is the server's child; the output streams, then the status line.
+        let sync = server.curl("/submit", extra: ["--data-urlencode", "command=echo one; echo \"$SLURM_JOB_NAME\" >&2; exit 4"])
+        let lines = sync.body.split(separator: "\n").map(String.init)
+        // srun forwards stdout and stderr apart: their order between them is not kept.
+        #expect(lines.contains("one") && lines.contains { $0.hasPrefix("jobsched-") }, "\(sync.body)")
+        #expect(lines.last?.hasSuffix(" success returncode=4") == true, "\(sync.body)")
+        let syncID = Int64(lines[0]) ?? 0
+        #expect(try server.job(syncID)["slurm_state"] as? String == "FAILED")
+        let syncSignaled = server.curl("/submit", extra: ["--data-urlencode", "command=kill -TERM $$"])
+        #expect(syncSignaled.body.hasSuffix(" success returncode=-15\n"), "\(syncSignaled.body)")
+    }
+
+    @Test func optionsReachSlurmAndARefusedJobFailsWithSlurmsReason() throws {
+        let server = try slurmServer(["--slurm-partition", "debug"])
+        let small = try server.submitAsync("echo \"$SLURM_JOB_PARTITION $SLURM_CPUS_PER_TASK\"", extra: "&partition=small&cpus=2")
+        let byDefault = try server.submitAsync("echo \"$SLURM_JOB_PARTITION\"")
+        _ = server.waitFor(small, byDefault)
+        #expect(server.curl("/output", data: "jobid=\(small)").body == "small 2\n")
+        #expect(server.curl("/output", data: "jobid=\(byDefault)").body == "debug\n")
+
+        let badPartition = try server.submitAsync("true", extra: "&partition=nope")
+        let tooMany = try server.submitAsync("true", extra: "&cpus=999")
+        #expect(server.waitFor(badPartition, tooMany) == "job \(badPartition) failed returncode=-\njob \(tooMany) failed returncode=-\n")
+        #expect((try server.job(badPartition)["msg"] as? String)?.contains("Invalid partition name specified") == true)
+        #expect((try server.job(tooMany)["msg"] as? String)?.contains("More processors requested than permitted") == true)
+        let syncRefused = server.curl("/submit", data: "command=true&partition=nope")
+        #expect(syncRefused.body.hasSuffix(" failed returncode=-\n"), "\(syncRefused.body)")
+
+        let bad = server.curl("/submit", data: "command=true&mem=4GB")
+        #expect(bad.status == 400 && bad.body == "Error: mem must look like '4G', not '4GB'\n")
+        let local = try ServerProcess()
+        let refused = local.curl("/submit", data: "command=true&partition=debug")
+        #expect(refused.status == 400 && refused.body.contains("need a server started with --executor slurm"))
+    }
+
+    @Test func killEndsPendingAndRunningJobsOnTheCluster() throws {
+        let server = try slurmServer()
+        let mark = marker()
+        // The node has 16 CPUs: the first job takes them all, the second waits.
+        let running = try server.submitAsync("trap '' TERM; sleep \(mark)", extra: "&cpus=16")
+        let pending = try server.submitAsync("sleep \(mark)", extra: "&cpus=16")
+        #expect(eventually { (try? server.job(running)["slurm_state"] as? String) == "RUNNING" })
+        #expect(eventually { !jobProcesses(containing: mark).isEmpty })
+        #expect(try server.job(pending)["slurm_state"] as? String == "PENDING")
+
+        server.curl("/kill", data: "jobid=\(pending)")
+        #expect(server.waitFor(pending) == "job \(pending) killed returncode=-\n")
+        #expect(try server.job(pending)["slurm_state"] as? String == "CANCELLED")
+        // SIGTERM is ignored: after --kill-grace, scancel ends it.
+        server.curl("/kill", data: "jobid=\(running)")
+        #expect(server.waitFor(running).hasPrefix("job \(running) killed returncode="))
+        let job = try server.job(running)
+        #expect(job["slurm_state"] as? String == "CANCELLED")
+        #expect(job["msg"] as? String == "killed by /kill")
+        #expect(eventually { jobProcesses(containing: mark).isEmpty })
+    }
+
+    @Test func aSyncClientThatLeavesCancelsItsJobAndATimeoutKillsOne() throws {
+        let server = try slurmServer()
+        let mark = marker()
+        let client = try StreamingCurl(["--data-urlencode", "command=echo started; sleep \(mark)", "\(server.base)/submit"])
+        let id = Int64(client.nextLine() ?? "") ?? 0
+        #expect(client.nextLine() == "started")
+        #expect(eventually { !jobProcesses(containing: mark).isEmpty })
+        client.killClient()
+        #expect(server.waitFor(id).hasPrefix("job \(id) killed returncode="))
+        #expect(eventually { jobProcesses(containing: mark).isEmpty })
+
+        let timed = try server.submitAsync("sleep \(mark)", extra: "&timeout=2")
+        #expect(server.waitFor(timed) == "job \(timed) killed returncode=-15\n")
+        #expect(try server.job(timed)["msg"] as? String == "timeout after 2 s")
+        #expect(eventually { jobProcesses(containing: mark).isEmpty })
+    }
+
+    @Test func dependenciesAndGroupLimitsOrderTheHandoff() throws {
+        let server = try slurmServer()
+        #expect(server.curl("/group", data: "name=one&limit=1").status == 200)
+        let file = server.directory.file("order")
+        let ids = try (1...3).map { n in
+            try server.submitAsync("echo start \(n) >> \(file); sleep 0.3; echo end \(n) >> \(file)", extra: "&group=one")
+        }
+        let failing = try server.submitAsync("exit 1")
+        let dependent = try server.submitAsync("echo never", extra: "&after=\(failing)")
+        let afterAny = try server.submitAsync("echo ran", extra: "&afterany=\(failing)")
+        _ = server.waitFor(ids[0], ids[1], ids[2], failing, dependent, afterAny)
+        // One at a time in the group: each ends before the next starts.
+        #expect(try String(contentsOfFile: file, encoding: .utf8)
+                == "start 1\nend 1\nstart 2\nend 2\nstart 3\nend 3\n")
+        let broken = try server.job(dependent)
+        #expect(broken["status"] as? String == "killed" && broken["slurm_jobid"] is NSNull)
+        #expect(broken["msg"] as? String == "dependency \(failing) ended with returncode 1")
+        #expect(server.curl("/output", data: "jobid=\(afterAny)").body == "ran\n")
+    }
+
+    @Test func aRestartAfterKill9RecordsTheRealEndOfTheClusterJobs() throws {
+        let directory = try ScratchDirectory()
+        let gate = directory.file("gate")
+        let first = try slurmServer(directory: directory)
+        let waiting = try first.submitAsync("while [ ! -e \(gate) ]; do sleep 0.1; done; echo through; exit 6")
+        let quick = try first.submitAsync("sleep 1; echo quick")
+        #expect(eventually { (try? first.job(waiting)["slurm_state"] as? String) == "RUNNING" })
+        #expect(eventually { (try? first.job(quick)["slurm_state"] as? String) == "RUNNING" })
+        _ = first.stop(signal: SIGKILL)
+        // A job recorded as running whose sbatch never ran (a crash in between).
+        let lost = Int64(try sqlite3(first.databasePath, """
+            INSERT INTO jobs (name, grp, command, status, sync, submitted, started, attempts)
+            VALUES ('lost', 'default', 'true', 'running', 0, 1, 1, 1) RETURNING id
+            """).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+
+        // `quick` ends while no server runs; `waiting` goes on until the gate opens.
+        let second = try slurmServer(directory: directory)
+        #expect(try second.job(waiting)["status"] as? String == "running")
+        #expect(second.log.contains("3 jobs of the previous run still on the cluster"))
+        #expect(second.waitFor(lost) == "job \(lost) killed returncode=-\n")
+        #expect(try second.job(lost)["msg"] as? String == "server restarted before Slurm took the job")
+        #expect(second.waitFor(quick) == "job \(quick) success returncode=0\n")
+        #expect(second.curl("/output", data: "jobid=\(quick)").body == "quick\n")
+        FileManager.default.createFile(atPath: gate, contents: nil)
+        #expect(second.waitFor(waiting) == "job \(waiting) success returncode=6\n")
+        #expect(second.curl("/output", data: "jobid=\(waiting)").body == "through\n")
+        #expect(try second.job(waiting)["slurm_state"] as? String == "FAILED")
+    }
+
+    @Test func shutdownCancelsTheClusterJobsAndEventsAreAsLocally() throws {
+        let server = try slurmServer()
+        let events = try EventStreamClient(server)
+        #expect(events.waitUntilConnected())
+        let mark = marker()
+        let done = try server.submitAsync("true")
+        #expect(server.waitFor(done) == "job \(done) success returncode=0\n")
+        #expect(events.events { $0.name == "finished" }.map(\.summary)
+                == ["submitted \(done)", "started \(done)", "finished \(done) success"])
+
+        let long = try server.submitAsync("sleep \(mark)")
+        #expect(eventually { !jobProcesses(containing: mark).isEmpty })
+        #expect(server.curl("/shutdown").status == 200)
+        #expect(server.waitForExit() == 0)
+        #expect(eventually { jobProcesses(containing: mark).isEmpty })
+        #expect(try sqlite3(server.databasePath, "SELECT status, msg FROM jobs WHERE id = \(long)") == "killed|server shutdown\n")
+    }
+}
+
+/// Processes whose command line holds `word` (the cluster's node is this machine).
+private func jobProcesses(containing word: String) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap(Int32.init).filter { pid in
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ").contains("sleep \(word)")
+    }
+}

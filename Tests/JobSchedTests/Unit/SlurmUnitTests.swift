@@ -1,0 +1,76 @@
+import Testing
+@testable import JobSchedAPI
+@testable import JobSchedModel
+
+@Suite("Unit: Slurm options, commands and squeue listings")
+struct SlurmUnitTests {
+    @Test func optionsAreCheckedSoNoValueBecomesAnotherOption() {
+        #expect(SlurmOptions.isName("debug") && SlurmOptions.isName("gpu-a100.long_q"))
+        #expect(!SlurmOptions.isName("") && !SlurmOptions.isName("--wrap=x") && !SlurmOptions.isName("a b") && !SlurmOptions.isName("a;b"))
+        #expect(SlurmOptions.isMemory("500M") && SlurmOptions.isMemory("4G") && SlurmOptions.isMemory("2000"))
+        #expect(!SlurmOptions.isMemory("G") && !SlurmOptions.isMemory("4GB") && !SlurmOptions.isMemory("-4G"))
+        #expect(SlurmOptions.isGres("gpu:1") && SlurmOptions.isGres("gpu:a100:2,shard:1"))
+        #expect(!SlurmOptions.isGres("gpu:1:2:3") && !SlurmOptions.isGres("gpu,") && !SlurmOptions.isGres("gpu:$(x)"))
+    }
+
+    @Test func submitParametersBecomeOptionsAndBadOnesAreRefusedWithAnExample() throws {
+        let request = try SubmitRequest(Parameters([("command", "true"), ("partition", "small"), ("cpus", "4"), ("mem", "2G"),
+                                                    ("gres", "gpu:1"), ("nodes", "2"), ("qos", "high")], for: .submit))
+        #expect(request.slurm == SlurmOptions(partition: "small", cpus: 4, mem: "2G", gres: "gpu:1", nodes: 2, qos: "high"))
+        #expect(throws: RequestError.badRequest("partition must look like 'debug', not '--x'")) {
+            try SubmitRequest(Parameters([("command", "true"), ("partition", "--x")], for: .submit))
+        }
+        #expect(throws: RequestError.badRequest("cpus must be an integer from 1 to 100000, not '0'")) {
+            try SubmitRequest(Parameters([("command", "true"), ("cpus", "0")], for: .submit))
+        }
+    }
+
+    @Test func optionsAreStoredAndReadBack() {
+        let options = SlurmOptions(partition: "small", cpus: 4, mem: "2G", gres: "gpu:1", nodes: 2, qos: "high")
+        #expect(options.stored == "partition=small\ncpus=4\nmem=2G\ngres=gpu:1\nnodes=2\nqos=high")
+        #expect(SlurmOptions(stored: options.stored) == options)
+        #expect(SlurmOptions(stored: "") == SlurmOptions() && SlurmOptions(stored: "partition=--x\nbogus=1") == SlurmOptions())
+    }
+
+    @Test func commandsAreArgumentVectorsWithTheJobsOwnName() {
+        let commands = SlurmCommands(database: "/data/jobs.sqlite", defaultPartition: "debug", account: "lab")
+        #expect(commands.namePrefix.count == "jobsched-".count + 9 && commands.namePrefix.hasPrefix("jobsched-"))
+        #expect(SlurmCommands(database: "/other.sqlite", defaultPartition: nil, account: nil).namePrefix != commands.namePrefix)
+        #expect(commands.jobID(fromSlurmName: commands.slurmName(of: 42)) == 42)
+        #expect(commands.jobID(fromSlurmName: "jobsched-00000000-42") == nil && commands.jobID(fromSlurmName: "wrap") == nil)
+
+        var job = Job(id: 7, name: "n", group: "g", command: "echo 'it''s' $HOME", sync: false, submitted: 0)
+        job.slurm = SlurmOptions(cpus: 2)
+        job.timeout = 90
+        job.cwd = "/tmp"
+        #expect(commands.sbatch(job, stdout: "/o", stderr: "/e") == [
+            "sbatch", "--parsable", "--job-name=\(commands.namePrefix)7", "--output=/o", "--error=/e",
+            "--partition=debug", "--account=lab", "--cpus-per-task=2", "--time=2", "--chdir=/tmp",
+            #"--wrap=exec bash -c 'echo '\''it'\'''\''s'\'' $HOME'"#,
+        ])
+        job.slurm.partition = "small"
+        #expect(commands.srun(job) == [
+            "srun", "--quiet", "--job-name=\(commands.namePrefix)7", "--partition=small", "--account=lab",
+            "--cpus-per-task=2", "--time=2", "--chdir=/tmp", "bash", "-c", "echo 'it''s' $HOME",
+        ])
+        #expect(SlurmCommands.timeLimit(1) == 1 && SlurmCommands.timeLimit(60) == 1 && SlurmCommands.timeLimit(61) == 2)
+    }
+
+    @Test func squeueListingsGiveStatesExitStatusesAndReasons() {
+        let listing = """
+            12|jobsched-0a1b2c3d-5|COMPLETED|node1|None|0|
+            13|jobsched-0a1b2c3d-6|FAILED|node1|NonZeroExitCode|768|
+            14|a|b name|FAILED|node1|JobLaunchFailure|9|
+            15|jobsched-0a1b2c3d-8|PENDING||Resources|0|
+            16|jobsched-0a1b2c3d-9|TIMEOUT|node2|TimeLimit|15|
+            garbage line
+            """
+        let states = SlurmJobState.parseListing(listing)
+        #expect(states.map(\.slurmJobID) == [12, 13, 14, 15, 16])
+        #expect(states[0].termination == .exited(0) && states[0].slurmEndReason == nil && states[0].hasEnded)
+        #expect(states[1].termination == .exited(3) && states[1].slurmEndReason == nil)
+        #expect(states[2].name == "a|b name" && states[2].termination == .signaled(9))
+        #expect(states[3].node == nil && !states[3].hasEnded)
+        #expect(states[4].slurmEndReason == "slurm: TIMEOUT (the job's time limit)" && states[4].node == "node2")
+    }
+}
