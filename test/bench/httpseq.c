@@ -1,8 +1,9 @@
 #define _GNU_SOURCE
 // Sends the raw HTTP request in FILE N times, one after the other, on one
 // keep-alive connection to 127.0.0.1:PORT, reading each whole reply
-// (Content-Length or chunked). Prints: median ms, mean ms, replies not 200.
-//   httpseq PORT N FILE
+// (Content-Length or chunked), pausing PAUSE_US microseconds between two.
+// Prints: median ms, mean ms, replies not 200, 99th percentile ms.
+//   httpseq PORT N FILE [PAUSE_US]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -79,8 +80,9 @@ static int read_reply(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 4) { fprintf(stderr, "usage: httpseq PORT N FILE\n"); return 2; }
+    if (argc != 4 && argc != 5) { fprintf(stderr, "usage: httpseq PORT N FILE [PAUSE_US]\n"); return 2; }
     int n = atoi(argv[2]);
+    int pause_us = argc == 5 ? atoi(argv[4]) : 0;
     FILE *f = fopen(argv[3], "rb");
     if (!f) { perror(argv[3]); return 1; }
     static char request[1 << 16];
@@ -100,8 +102,9 @@ int main(int argc, char **argv) {
         if (read_reply() != 200) bad++;
         ms[i] = (now() - t) * 1000;
         sum += ms[i];
+        if (pause_us) usleep(pause_us);
     }
     qsort(ms, n, sizeof *ms, cmp);
-    printf("%.4f %.4f %d\n", ms[n / 2], sum / n, bad);
+    printf("%.4f %.4f %d %.4f\n", ms[n / 2], sum / n, bad, ms[(n * 99) / 100]);
     return bad ? 1 : 0;
 }

@@ -82,6 +82,7 @@ package final class SlurmExecutor: Executor {
     private var submitting = 0
     private var pollTimer: Event?
     private var isPolling = false
+    private var pollAgainAtOnce = false
     private var pollFailures = 0
     private var pendingSignals: Set<Int64> = []
     private var pendingCancels: Set<Int64> = []
@@ -121,8 +122,9 @@ package final class SlurmExecutor: Executor {
         }
         let cluster = ClusterJob(id: job.id, isSync: false, output: output)
         let base = settings.outputDirectory + "/" + String(job.id)
-        let stdout = job.outlog ?? base + ".out"
-        let stderr = job.errlog ?? base + ".err"
+        // Slurm takes a relative path from the job's directory; jobsched's outlog is from the server's.
+        let stdout = job.outlog.map(fromServerDirectory) ?? base + ".out"
+        let stderr = job.errlog.map(fromServerDirectory) ?? base + ".err"
         if job.outlog == nil { cluster.outputFiles.append((FileTail(path: stdout), plan.firstPipeStream ?? .stdout)) }
         if job.errlog == nil { cluster.outputFiles.append((FileTail(path: stderr), .stderr)) }
         cluster.outputFiles.forEach { $0.tail.remove() }  // a previous attempt's
@@ -132,6 +134,10 @@ package final class SlurmExecutor: Executor {
                             JobEnvironment.entries(jobID: job.id, database: nil, requested: job.env)))
         submitNext()
         return nil
+    }
+
+    private func fromServerDirectory(_ path: String) -> String {
+        path.hasPrefix("/") ? path : (ServerProcess.currentDirectory() ?? ".") + "/" + path
     }
 
     private func track(_ cluster: ClusterJob) {
@@ -202,9 +208,13 @@ package final class SlurmExecutor: Executor {
     }
 
     /// Polls at once (a sync job's srun ended): its end waits on Slurm's word.
+    /// A poll under way may have asked before the change: another follows it.
     private func pollSoon() {
-        guard !isPolling else { return }
-        schedulePoll(after: 0)
+        if isPolling {
+            pollAgainAtOnce = true
+        } else {
+            schedulePoll(after: 0)
+        }
     }
 
     private func poll() {
@@ -250,7 +260,11 @@ package final class SlurmExecutor: Executor {
                 end(cluster, .ran(state.termination, endedBy: cluster.isStopping ? nil : state.slurmEndReason))
             }
         }
-        if !jobs.isEmpty { schedulePoll(after: settings.pollInterval) }
+        guard !jobs.isEmpty else { return }
+        // A sync job whose srun has ended waits only for Slurm to list it as ended: soon.
+        let syncEnding = jobs.values.contains { $0.srunEnd != nil }
+        schedulePoll(after: pollAgainAtOnce ? 0 : syncEnding ? min(0.1, settings.pollInterval) : settings.pollInterval)
+        pollAgainAtOnce = false
     }
 
     /// A job squeue does not list: not yet (srun still waits to be queued), or no more.

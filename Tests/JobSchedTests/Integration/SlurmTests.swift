@@ -35,6 +35,10 @@ struct SlurmIntegrationTests {
         #expect((job["slurm_jobid"] as? NSNumber)?.intValue ?? 0 > 0)
         #expect(job["pid"] is NSNull)
         #expect(try server.job(three)["slurm_state"] as? String == "FAILED")
+        // outlog is relative to the server's directory, as locally, whatever the job's cwd.
+        let logged = try server.submitAsync("echo to-file; pwd", extra: "&outlog=out.txt&cwd=/tmp")
+        #expect(server.waitFor(logged) == "job \(logged) success returncode=0\n")
+        #expect(try String(contentsOfFile: server.directory.file("out.txt"), encoding: .utf8) == "to-file\n/tmp\n")
 
         // Sync: srun is the server's child; the output streams, then the status line.
         let sync = server.curl("/submit", extra: ["--data-urlencode", "command=echo one; echo \"$SLURM_JOB_NAME\" >&2; exit 4"])
