@@ -157,7 +157,7 @@ struct SlurmIntegrationTests {
         #expect(try second.job(lost)["msg"] as? String == "server restarted before Slurm took the job")
         #expect(second.waitFor(quick) == "job \(quick) success returncode=0\n")
         #expect(second.curl("/output", data: "jobid=\(quick)").body == "quick\n")
-        FileManager.default.createFile(atPath: gate, contents: nil)
+        _ = FileManager.default.createFile(atPath: gate, contents: nil)
         #expect(second.waitFor(waiting) == "job \(waiting) success returncode=6\n")
         #expect(second.curl("/output", data: "jobid=\(waiting)").body == "through\n")
         #expect(try second.job(waiting)["slurm_state"] as? String == "FAILED")
