@@ -114,6 +114,57 @@ struct SlurmIntegrationTests {
         #expect(eventually { jobProcesses(containing: mark).isEmpty })
     }
 
+    @Test func followStreamsAnAsyncJobWhileItRunsOnTheNode() throws {
+        let server = try slurmServer()
+        let gate = try server.makeGate()
+        let id = try server.submitAsync("echo before; echo oops >&2; cat \(gate.path); echo after")
+        let follower = try StreamingCurl(["\(server.base)/output?jobid=\(id)&follow=1&stream=stdout"])
+        #expect(follower.nextLine() == "before")
+        try gate.open("go")
+        #expect(follower.remainingLines() == ["go", "after"])
+        #expect(server.waitFor(id) == "job \(id) success returncode=0\n")
+        #expect(server.curl("/output", data: "jobid=\(id)&stream=stderr").body == "oops\n")
+    }
+
+    @Test func aJobSlurmEndsItselfIsKilledWithSlurmsReason() throws {
+        let server = try slurmServer()
+        let mark = marker()
+        let id = try server.submitAsync("sleep \(mark)")
+        #expect(eventually { (try? server.job(id)["slurm_state"] as? String) == "RUNNING" })
+        let slurmJobID = try #require(try server.job(id)["slurm_jobid"] as? NSNumber)
+        #expect(try slurmTool(["scancel", slurmJobID.stringValue]) == 0)
+        #expect(server.waitFor(id).hasPrefix("job \(id) killed returncode="))
+        let job = try server.job(id)
+        #expect(job["msg"] as? String == "slurm: CANCELLED (not by jobsched)")
+        #expect(job["slurm_state"] as? String == "CANCELLED")
+        #expect(eventually { jobProcesses(containing: mark).isEmpty })
+    }
+
+    /// squeue fails while the controller is down: logged and retried, and no job ends for it.
+    @Test func aControllerThatIsDownForAWhileEndsNoJob() throws {
+        let server = try slurmServer()
+        let id = try server.submitAsync("sleep 2; echo done; exit 2")
+        #expect(eventually { (try? server.job(id)["slurm_state"] as? String) == "RUNNING" })
+        let configuration = try #require(slurmConfiguration)
+        let pidFile = URL(fileURLWithPath: configuration).deletingLastPathComponent().appendingPathComponent("slurmctld.pid").path
+        let controller = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        // SIGTERM: the controller saves its state, and takes the job's end from slurmd when it is back.
+        kill(controller, SIGTERM)
+        #expect(eventually { kill(controller, 0) != 0 })
+        // The other tests need it back, also when this one fails.
+        var isBack = false
+        defer { if !isBack { _ = try? slurmTool(["slurmctld", "-f", configuration]) } }
+        #expect(eventually(timeout: 60) { server.log.contains("squeue failed") })
+        #expect(server.curl("/health", extra: ["-m", "5"]).status == 200)
+        #expect(try server.job(id)["status"] as? String == "running")
+
+        #expect(try slurmTool(["slurmctld", "-f", configuration]) == 0)
+        isBack = true
+        #expect(server.waitFor(id) == "job \(id) success returncode=2\n")
+        #expect(server.curl("/output", data: "jobid=\(id)").body == "done\n")
+        #expect(server.log.contains("squeue answers again"))
+    }
+
     @Test func dependenciesAndGroupLimitsOrderTheHandoff() throws {
         let server = try slurmServer()
         #expect(server.curl("/group", data: "name=one&limit=1").status == 200)
@@ -180,6 +231,16 @@ struct SlurmIntegrationTests {
         #expect(eventually { jobProcesses(containing: mark).isEmpty })
         #expect(try sqlite3(server.databasePath, "SELECT status, msg FROM jobs WHERE id = \(long)") == "killed|server shutdown\n")
     }
+}
+
+/// Runs a Slurm command-line tool (found in PATH) to its end: its exit status.
+private func slurmTool(_ arguments: [String]) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
 }
 
 /// Processes whose command line holds `word` (the cluster's node is this machine).
