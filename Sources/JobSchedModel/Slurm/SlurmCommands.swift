@@ -24,10 +24,20 @@ package struct SlurmCommands: Equatable, Sendable {
         return JobID(name.dropFirst(namePrefix.count))
     }
 
-    /// An async job: `sbatch` queues it and prints its Slurm id; its output goes to files.
-    package func sbatch(_ job: Job, stdout: String, stderr: String) -> [String] {
+    /// An async job: `sbatch` queues the batch `script` (see `batchScript`) and
+    /// prints its Slurm id; the job's output goes to files.
+    package func sbatch(_ job: Job, script: String, stdout: String, stderr: String) -> [String] {
         ["sbatch", "--parsable", "--job-name=\(slurmName(of: job.id))", "--output=\(stdout)", "--error=\(stderr)"]
-            + common(job) + ["--wrap=exec bash -c " + SlurmCommands.singleQuoted(job.command)]
+            + common(job) + [script]
+    }
+
+    /// The batch script of an async job: its command run by bash itself. Not
+    /// `sbatch --wrap`, whose sh would have to start bash: a second program
+    /// per job, which on a busy node costs more than the rest of the launch.
+    /// The `:` line ends sbatch's reading of `#SBATCH` lines, so a command
+    /// that starts with one is run, not taken as options.
+    package static func batchScript(_ command: String) -> String {
+        "#!/bin/bash\n:\n" + command + "\n"
     }
 
     /// A sync job: `srun` runs it as the server's child, its output and exit status the job's.
@@ -53,13 +63,16 @@ package struct SlurmCommands: Equatable, Sendable {
     /// Cancels the jobs: pending ones at once, running ones after Slurm's own KillWait.
     package static func cancel(_ ids: [Int64]) -> [String] { ["scancel"] + ids.map(String.init) }
 
+    /// Whether a command failed for want of the controller (down, restarting,
+    /// overloaded) rather than refusing what it was asked: worth trying again.
+    package static func isControllerUnreachable(_ stderr: String) -> Bool {
+        ["Unable to contact slurm controller", "Socket timed out", "Zero Bytes were transmitted",
+         "Slurm temporarily unable to accept job"].contains { stderr.contains($0) }
+    }
+
     /// A `timeout=` as Slurm's `--time` in minutes, rounded up: Slurm counts whole minutes.
     package static func timeLimit(_ seconds: Double) -> Int {
         max(1, Int((seconds / 60).rounded(.up)))
     }
 
-    /// The text as one word for `sh`/`bash`: in single quotes, each `'` as `'\''`.
-    package static func singleQuoted(_ text: String) -> String {
-        "'" + text.replacing("'", with: #"'\''"#) + "'"
-    }
 }

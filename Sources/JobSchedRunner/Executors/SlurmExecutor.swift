@@ -28,8 +28,9 @@ package final class SlurmExecutor: Executor {
         package var killGrace: Double
         /// The server's database file: marks a sync job's srun (see `JobEnvironment`).
         package var databaseFile: String
-        /// `sbatch` processes run at once; more submits wait their turn.
-        package var maxSubmitting = 8
+        /// `sbatch` processes run at once; more submits wait their turn. Each
+        /// takes about 10 ms of CPU: more at once only take cores from the server.
+        package var maxSubmitting = 2
 
         package init(commands: SlurmCommands, outputDirectory: String, pollInterval: Double, killGrace: Double,
                      databaseFile: String) {
@@ -46,8 +47,15 @@ package final class SlurmExecutor: Executor {
         /// Async: the files Slurm writes the job's output to, and where each goes.
         var outputFiles: [(tail: FileTail, stream: JobOutputStream)] = []
         let output: (UnsafeRawBufferPointer, JobOutputStream) -> Void
-        /// Async: `sbatch` has not answered yet.
+        /// Async: not yet in Slurm's hands: waiting for its turn to run `sbatch`, or for its answer.
         var isSubmitting = false
+        /// Async: what `sbatch` is run with, while it waits for its turn.
+        var submission: (arguments: [String], environment: [String])?
+        /// Async: `sbatch` runs that failed for want of the controller.
+        var submitFailures = 0
+        var sbatchRuns = false
+        /// Async: the file sbatch reads the job's script from, until it has.
+        var batchScript: String?
         /// Sync: how `srun` ended; the end is reported once Slurm lists the job as ended.
         var srunEnd: Termination?
         /// Sync: the last `srun: error:` line of its output, for a job Slurm refused.
@@ -78,7 +86,9 @@ package final class SlurmExecutor: Executor {
     private let logger: Logger
     private let readBuffer = OutputPump.Buffer()
     private var jobs: [JobID: ClusterJob] = [:]
-    private var submitQueue: [(id: JobID, arguments: [String], environment: [String])] = []
+    /// Jobs waiting to run `sbatch`, first come first served (from `submitQueueHead` on).
+    private var submitQueue: [ClusterJob] = []
+    private var submitQueueHead = 0
     private var submitting = 0
     private var pollTimer: Event?
     private var isPolling = false
@@ -128,11 +138,18 @@ package final class SlurmExecutor: Executor {
         if job.outlog == nil { cluster.outputFiles.append((FileTail(path: stdout), plan.firstPipeStream ?? .stdout)) }
         if job.errlog == nil { cluster.outputFiles.append((FileTail(path: stderr), .stderr)) }
         cluster.outputFiles.forEach { $0.tail.remove() }  // a previous attempt's
+        let script = base + ".sh"
+        do {
+            try writeWholeFile(script, SlurmCommands.batchScript(job.command))
+        } catch {
+            throw ExecutorError(message: "cannot write the batch script \(Excerpt.quoted(script)): \(error.description)")
+        }
+        cluster.batchScript = script
         cluster.isSubmitting = true
+        cluster.submission = (settings.commands.sbatch(job, script: script, stdout: stdout, stderr: stderr),
+                              JobEnvironment.entries(jobID: job.id, database: nil, requested: job.env))
         track(cluster)
-        submitQueue.append((job.id, settings.commands.sbatch(job, stdout: stdout, stderr: stderr),
-                            JobEnvironment.entries(jobID: job.id, database: nil, requested: job.env)))
-        submitNext()
+        queueSubmission(cluster)
         return nil
     }
 
@@ -145,30 +162,57 @@ package final class SlurmExecutor: Executor {
         if pollTimer == nil && !isPolling { schedulePoll(after: settings.pollInterval) }
     }
 
+    private func queueSubmission(_ cluster: ClusterJob) {
+        submitQueue.append(cluster)
+        submitNext()
+    }
+
     private func submitNext() {
-        while submitting < settings.maxSubmitting, !submitQueue.isEmpty {
-            let next = submitQueue.removeFirst()
-            guard let cluster = jobs[next.id] else { continue }
+        while submitting < settings.maxSubmitting, submitQueueHead < submitQueue.count {
+            let cluster = submitQueue[submitQueueHead]
+            submitQueueHead += 1
+            // A job stopped while it waited has ended already.
+            guard jobs[cluster.id] === cluster, let submission = cluster.submission else { continue }
             do {
-                try commands.run(next.arguments, environment: next.environment) { [unowned self] result in
+                try commands.run(submission.arguments, environment: submission.environment) { [unowned self] result in
                     self.submitting -= 1
+                    cluster.sbatchRuns = false
                     self.submitted(cluster, result)
                     self.submitNext()
                 }
                 submitting += 1
+                cluster.sbatchRuns = true
             } catch {
                 end(cluster, .refused("cannot run sbatch: \(error.message)"))
             }
         }
+        if submitQueueHead == submitQueue.count {
+            submitQueue.removeAll(keepingCapacity: true)
+            submitQueueHead = 0
+        }
     }
 
     private func submitted(_ cluster: ClusterJob, _ result: CommandRunner.Result) {
-        cluster.isSubmitting = false
+        guard jobs[cluster.id] === cluster else { return }
         guard result.succeeded, let slurmJobID = Int64(result.stdout.split(separator: ";").first?.trimmingNewline ?? "") else {
-            logger.warning("job \(cluster.id): sbatch failed: \(result.failure)")
-            end(cluster, .refused(result.failure))
+            guard SlurmCommands.isControllerUnreachable(result.stderr), !cluster.isStopping else {
+                logger.warning("job \(cluster.id): sbatch failed: \(result.failure)")
+                end(cluster, .refused(result.failure))
+                return
+            }
+            // The controller is down or busy: the job waits and tries again, backing off up to a minute.
+            cluster.submitFailures += 1
+            let delay = min(60, settings.pollInterval * Double(1 << min(cluster.submitFailures, 6)))
+            logger.warning("job \(cluster.id): sbatch failed (try \(cluster.submitFailures); again in \(Timestamp.seconds(delay)) s): \(result.failure)")
+            cluster.forceTimer = loop.timer(after: delay) { [unowned self, unowned cluster] in
+                cluster.forceTimer = nil
+                self.queueSubmission(cluster)
+            }
             return
         }
+        cluster.isSubmitting = false
+        cluster.submission = nil
+        removeBatchScript(of: cluster)
         place(cluster, ClusterPlacement(slurmJobID: slurmJobID, node: nil, state: "PENDING"))
         if cluster.isStopping { pendingCancels.insert(slurmJobID); flushEvent?.activate() }
     }
@@ -321,8 +365,15 @@ package final class SlurmExecutor: Executor {
         pollSoon()
     }
 
+    /// sbatch copies the script to the controller: the file is not needed once it has answered.
+    private func removeBatchScript(of cluster: ClusterJob) {
+        if let script = cluster.batchScript { removeFile(script) }
+        cluster.batchScript = nil
+    }
+
     private func end(_ cluster: ClusterJob, _ end: RunEnd) {
         guard jobs.removeValue(forKey: cluster.id) != nil else { return }
+        removeBatchScript(of: cluster)
         readOutput(of: cluster)
         cluster.outputFiles.forEach { $0.tail.remove() }
         cluster.forceTimer = nil
@@ -338,6 +389,10 @@ package final class SlurmExecutor: Executor {
         if cluster.isSync {
             // srun passes SIGTERM on to the job, or drops its request while it waits.
             processes.stop(id)
+        } else if cluster.isSubmitting && !cluster.sbatchRuns {
+            // Not handed to Slurm yet, and no sbatch under way: nothing to cancel.
+            end(cluster, .cancelledBeforeStart(endedBy: "cancelled before Slurm took it"))
+            return
         } else if let slurmJobID = cluster.placement.slurmJobID {
             if cluster.placement.state == "PENDING" {
                 pendingCancels.insert(slurmJobID)
@@ -346,7 +401,7 @@ package final class SlurmExecutor: Executor {
             }
             flushEvent?.activate()
         }
-        // sbatch still submitting: cancelled once it answers (`submitted`).
+        // (With sbatch under way, the job is cancelled once it answers: see `submitted`.)
         cluster.forceTimer = loop.timer(after: settings.killGrace) { [unowned self, unowned cluster] in
             cluster.forceTimer = nil
             if let slurmJobID = cluster.placement.slurmJobID {
@@ -362,7 +417,8 @@ package final class SlurmExecutor: Executor {
         let ids = jobs.values.compactMap(\.placement.slurmJobID)
         if !ids.isEmpty { runCancel(SlurmCommands.cancel(ids.sorted())) }
         for cluster in jobs.values.sorted(by: { $0.id < $1.id }) {
-            end(cluster, .ran(cluster.srunEnd ?? .signaled(9)))
+            let hasRun = cluster.srunEnd != nil || cluster.placement.node != nil
+            end(cluster, hasRun ? .ran(cluster.srunEnd ?? .signaled(9)) : .cancelledBeforeStart(endedBy: "cancelled"))
         }
     }
 

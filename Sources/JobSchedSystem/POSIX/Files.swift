@@ -25,6 +25,28 @@ package func readWholeFile(_ path: String) throws(SystemCallError) -> [UInt8] {
     }
 }
 
+/// Creates or replaces a file (mode 0700) with `text`.
+package func writeWholeFile(_ path: String, _ text: String, mode: mode_t = 0o700) throws(SystemCallError) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+    guard fd >= 0 else { throw SystemCallError(description: errnoText()) }
+    defer { close(fd) }
+    var text = text
+    let written = text.withUTF8 { bytes -> Bool in
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            offset += n
+        }
+        return true
+    }
+    guard written else { throw SystemCallError(description: errnoText()) }
+}
+
+/// Removes a file if it is there.
+package func removeFile(_ path: String) { unlink(path) }
+
 /// Creates a directory (mode 0700) unless it exists; `label` names it in errors.
 package func makeDirectory(_ path: String, label: String) throws(ServerError) {
     if mkdir(path, 0o700) != 0 && errno != EEXIST {

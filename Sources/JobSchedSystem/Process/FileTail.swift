@@ -24,5 +24,5 @@ package final class FileTail {
         }
     }
 
-    package func remove() { unlink(path) }
+    package func remove() { removeFile(path) }
 }

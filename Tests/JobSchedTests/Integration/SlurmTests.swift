@@ -35,6 +35,10 @@ struct SlurmIntegrationTests {
         #expect((job["slurm_jobid"] as? NSNumber)?.intValue ?? 0 > 0)
         #expect(job["pid"] is NSNull)
         #expect(try server.job(three)["slurm_state"] as? String == "FAILED")
+        // A command is never read as sbatch options.
+        let directive = try server.submitAsync("#SBATCH --partition=nope\necho ran")
+        #expect(server.waitFor(directive) == "job \(directive) success returncode=0\n")
+        #expect(server.curl("/output", data: "jobid=\(directive)").body == "ran\n")
         // outlog is relative to the server's directory, as locally, whatever the job's cwd.
         let logged = try server.submitAsync("echo to-file; pwd", extra: "&outlog=out.txt&cwd=/tmp")
         #expect(server.waitFor(logged) == "job \(logged) success returncode=0\n")
@@ -154,15 +158,21 @@ struct SlurmIntegrationTests {
         // The other tests need it back, also when this one fails.
         var isBack = false
         defer { if !isBack { _ = try? slurmTool(["slurmctld", "-f", configuration]) } }
+        // A job submitted meanwhile waits for the controller and tries again.
+        let later = try server.submitAsync("echo later")
         #expect(eventually(timeout: 60) { server.log.contains("squeue failed") })
+        #expect(eventually(timeout: 60) { server.log.contains("job \(later): sbatch failed (try 1;") })
         #expect(server.curl("/health", extra: ["-m", "5"]).status == 200)
         #expect(try server.job(id)["status"] as? String == "running")
+        #expect(try server.job(later)["status"] as? String == "running")
 
         #expect(try slurmTool(["slurmctld", "-f", configuration]) == 0)
         isBack = true
         #expect(server.waitFor(id) == "job \(id) success returncode=2\n")
         #expect(server.curl("/output", data: "jobid=\(id)").body == "done\n")
         #expect(server.log.contains("squeue answers again"))
+        #expect(server.waitFor(later) == "job \(later) success returncode=0\n")
+        #expect(server.curl("/output", data: "jobid=\(later)").body == "later\n")
     }
 
     @Test func dependenciesAndGroupLimitsOrderTheHandoff() throws {

@@ -43,17 +43,24 @@ struct SlurmUnitTests {
         job.slurm = SlurmOptions(cpus: 2)
         job.timeout = 90
         job.cwd = "/tmp"
-        #expect(commands.sbatch(job, stdout: "/o", stderr: "/e") == [
+        #expect(commands.sbatch(job, script: "/s/7.sh", stdout: "/o", stderr: "/e") == [
             "sbatch", "--parsable", "--job-name=\(commands.namePrefix)7", "--output=/o", "--error=/e",
-            "--partition=debug", "--account=lab", "--cpus-per-task=2", "--time=2", "--chdir=/tmp",
-            #"--wrap=exec bash -c 'echo '\''it'\'''\''s'\'' $HOME'"#,
+            "--partition=debug", "--account=lab", "--cpus-per-task=2", "--time=2", "--chdir=/tmp", "/s/7.sh",
         ])
+        // bash runs the command itself; `:` ends sbatch's reading of #SBATCH lines.
+        #expect(SlurmCommands.batchScript("#SBATCH --partition=x\necho 'a'") == "#!/bin/bash\n:\n#SBATCH --partition=x\necho 'a'\n")
         job.slurm.partition = "small"
         #expect(commands.srun(job) == [
             "srun", "--quiet", "--job-name=\(commands.namePrefix)7", "--partition=small", "--account=lab",
             "--cpus-per-task=2", "--time=2", "--chdir=/tmp", "bash", "-c", "echo 'it''s' $HOME",
         ])
         #expect(SlurmCommands.timeLimit(1) == 1 && SlurmCommands.timeLimit(60) == 1 && SlurmCommands.timeLimit(61) == 2)
+    }
+
+    @Test func aControllerThatCannotBeReachedIsToldFromARefusal() {
+        #expect(SlurmCommands.isControllerUnreachable("sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)\n"))
+        #expect(SlurmCommands.isControllerUnreachable("sbatch: error: Batch job submission failed: Socket timed out on send/recv operation"))
+        #expect(!SlurmCommands.isControllerUnreachable("sbatch: error: Batch job submission failed: Invalid partition name specified"))
     }
 
     @Test func squeueListingsGiveStatesExitStatusesAndReasons() {
