@@ -8,8 +8,8 @@ package final class ActiveJob {
     package var syncClient: (any OutputClient)?
     /// Whether the last byte sent to the sync client was a newline (true before any).
     package var clientSawNewline = true
-    /// Clients of `/output?follow=1`, each with the stream it asked for.
-    package var followers: [(client: any OutputClient, stream: JobOutputStream)] = []
+    /// Clients of `/output?follow=1`.
+    package var followers: [Follower] = []
     package var spool: SpoolWriter?
     /// Set when jobsched decided to end the job: it will finish as `killed` with this `msg`.
     package var killReason: String?
@@ -22,4 +22,12 @@ package final class ActiveJob {
         self.job = job
         self.syncClient = syncClient
     }
+}
+
+/// A client of `/output?follow=1`: the stream it asked for, and whether the
+/// last byte it was sent was a newline (its status line starts a line).
+package struct Follower {
+    package let client: any OutputClient
+    package let stream: JobOutputStream
+    package var sawNewline: Bool
 }

@@ -246,8 +246,9 @@ package final class JobRunner {
                 client.send(bytes, whenFlushed: nil)
             }
         }
-        for follower in active.followers where follower.stream == .both || follower.stream == stream {
-            follower.client.send(bytes, whenFlushed: nil)
+        for index in active.followers.indices where active.followers[index].stream == .both || active.followers[index].stream == stream {
+            active.followers[index].client.send(bytes, whenFlushed: nil)
+            active.followers[index].sawNewline = bytes.last == UInt8(ascii: "\n")
         }
         // A follower must not hold the job back: one that falls too far behind is let go.
         active.followers.removeAll { follower in
@@ -259,8 +260,9 @@ package final class JobRunner {
     }
 
     /// Sends an active job's output to `client` from now on, until the job ends.
-    package func follow(_ id: JobID, client: any OutputClient, stream: JobOutputStream) {
-        activeJobs[id]?.followers.append((client, stream))
+    /// `sawNewline`: whether what the client was sent so far ends with a newline.
+    package func follow(_ id: JobID, client: any OutputClient, stream: JobOutputStream, sawNewline: Bool) {
+        activeJobs[id]?.followers.append(Follower(client: client, stream: stream, sawNewline: sawNewline))
     }
 
     package func unfollow(_ id: JobID, client: any OutputClient) {
@@ -365,11 +367,9 @@ package final class JobRunner {
         logger.info("job \(id) \(job.status.rawValue), returncode \(job.returncode.map(String.init) ?? "-")\(job.msg.isEmpty ? "" : ": \(job.msg)")")
 
         if let client = active.syncClient, client.isOpen {
-            if !active.clientSawNewline { client.send("\n") }
-            client.send("jobsched: " + TextTable.statusLine(job) + "\n")
-            client.endStream()
+            client.endStream(with: job, sawNewline: active.clientSawNewline)
         }
-        active.followers.forEach { $0.client.endStream() }
+        active.followers.forEach { $0.client.endStream(with: job, sawNewline: $0.sawNewline) }
         active.spool?.finish()
         onEvent(.finished(job))
 

@@ -1,3 +1,4 @@
+import JobSchedModel
 import JobSchedSystem
 
 /// Someone reading a job's output as it comes: a sync submit's client or
@@ -14,3 +15,13 @@ package protocol OutputClient: AnyObject {
 }
 
 extension HTTPRequest: OutputClient {}
+
+extension OutputClient {
+    /// Ends the reply with the job's status line, as a sync submit's ends,
+    /// on a line of its own.
+    package func endStream(with job: Job, sawNewline: Bool) {
+        if !sawNewline { send("\n") }
+        send("jobsched: " + TextTable.statusLine(job) + "\n")
+        endStream()
+    }
+}

@@ -12,7 +12,7 @@ extension RequestHandlers {
             throw RequestError(status: 409, message: whyNotKept(r.stream, of: job))
         }
         let kept = spool.read(job.id, r.stream) ?? []
-        guard r.follow, runner.activeJobs[job.id] != nil else {
+        guard r.follow else {
             kept.withUnsafeBytes { request.respond(status: 200, bytes: $0) }
             return
         }
@@ -20,7 +20,13 @@ extension RequestHandlers {
             self.runner.unfollow(job.id, client: request)
         }
         kept.withUnsafeBytes { request.send($0) }
-        runner.follow(job.id, client: request, stream: r.stream)
+        let sawNewline = kept.last.map { $0 == UInt8(ascii: "\n") } ?? true
+        // Followed to its end, which may have come already: the reply ends with the job's status line.
+        if runner.activeJobs[job.id] != nil {
+            runner.follow(job.id, client: request, stream: r.stream, sawNewline: sawNewline)
+        } else {
+            request.endStream(with: job, sawNewline: sawNewline)
+        }
     }
 
     /// Where the output asked for went instead, and what is kept.

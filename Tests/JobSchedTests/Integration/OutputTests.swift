@@ -13,8 +13,9 @@ struct OutputIntegrationTests {
         #expect(both.nextLine() == "oops")
         #expect(errors.nextLine() == "oops")
         try gate.open("go")
-        #expect(both.remainingLines() == ["go", "after"])
-        #expect(errors.remainingLines() == [])
+        // Each ends as a sync reply does: with the job's status line.
+        #expect(both.remainingLines() == ["go", "after", "jobsched: job \(id) success returncode=0"])
+        #expect(errors.remainingLines() == ["jobsched: job \(id) success returncode=0"])
         #expect(server.curl("/output?jobid=\(id)&stream=stdout").body == "before\ngo\nafter\n")
         #expect(server.curl("/output?jobid=\(id)").body == "before\noops\ngo\nafter\n")
     }
@@ -28,10 +29,20 @@ struct OutputIntegrationTests {
         let follower = try StreamingCurl(["\(server.base)/output?jobid=\(id)&follow=1"])
         #expect(follower.nextLine() == "one")
         try gate.open("two")
-        #expect(follower.remainingLines() == ["two"])
+        #expect(follower.remainingLines() == ["two", "jobsched: job \(id) success returncode=0"])
         #expect(owner.remainingLines() == ["two", "jobsched: job \(id) success returncode=0"])
         let split = server.curl("/output?jobid=\(id)&stream=stdout")
         #expect(split.status == 409 && split.body.contains("sync job"))
+    }
+
+    /// The status line starts a line of its own, also after output without a final newline,
+    /// and a follower that comes after the end gets it at once.
+    @Test func followOfAnEndedJobEndsWithItsStatusLine() throws {
+        let server = try ServerProcess()
+        let id = try server.submitAsync("printf 'no newline'; exit 3")
+        #expect(server.waitFor(id) == "job \(id) success returncode=3\n")
+        #expect(server.curl("/output?jobid=\(id)&follow=1").body == "no newline\njobsched: job \(id) success returncode=3\n")
+        #expect(server.curl("/output?jobid=\(id)").body == "no newline")
     }
 
     /// Output sent to outlog=/errlog= files is not in /output: the reply says where it went.

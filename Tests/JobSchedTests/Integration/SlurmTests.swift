@@ -125,7 +125,7 @@ struct SlurmIntegrationTests {
         let follower = try StreamingCurl(["\(server.base)/output?jobid=\(id)&follow=1&stream=stdout"])
         #expect(follower.nextLine() == "before")
         try gate.open("go")
-        #expect(follower.remainingLines() == ["go", "after"])
+        #expect(follower.remainingLines() == ["go", "after", "jobsched: job \(id) success returncode=0"])
         #expect(server.waitFor(id) == "job \(id) success returncode=0\n")
         #expect(server.curl("/output", data: "jobid=\(id)&stream=stderr").body == "oops\n")
     }
