@@ -153,13 +153,22 @@ package struct JobInfoRequest: Equatable {
         ) { p, name throws(RequestError) in
             p.string(name) == nil ? nil : JobID(try p.integer(name, default: 0, range: 1...Int(Int64.max)))
         }
+        static let returncode = Parameter<Bool>(.optional(
+            "returncode", "nonzero: only jobs that ended with a returncode other than 0 (whatever their status)")
+        ) { p, name throws(RequestError) in
+            switch p.string(name) {
+            case nil: return false
+            case "nonzero": return true
+            case let other?: throw .badRequest("returncode must be 'nonzero', not \(Excerpt.quoted(other))")
+            }
+        }
         static let format: Parameter<OutputFormat> = .format()
     }
 
     package static let parameters = [
         Declared.ids.spec, Declared.names.spec, Declared.job.spec, Declared.groups.spec, Declared.statuses.spec,
-        Declared.all.spec, Declared.fields.spec, Declared.sort.spec, Declared.limit.spec, Declared.below.spec,
-        Declared.format.spec,
+        Declared.returncode.spec, Declared.all.spec, Declared.fields.spec, Declared.sort.spec, Declared.limit.spec,
+        Declared.below.spec, Declared.format.spec,
     ]
 
     package init(_ p: Parameters) throws(RequestError) {
@@ -168,6 +177,7 @@ package struct JobInfoRequest: Equatable {
         filter.names = try Declared.names.value(in: p) + Declared.job.value(in: p)
         filter.groups = try Declared.groups.value(in: p)
         filter.statuses = try Declared.statuses.value(in: p)
+        filter.nonzeroReturncode = try Declared.returncode.value(in: p)
         filter.all = try Declared.all.value(in: p)
         if let sort = try Declared.sort.value(in: p) {
             filter.sort = sort.field

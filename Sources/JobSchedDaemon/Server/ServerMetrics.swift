@@ -12,6 +12,7 @@ package final class ServerMetrics {
     private let submitted: Counter
     private let duration: ValueHistogram
     private var finished: [JobStatus: Counter] = [:]
+    private var outcomes: [JobOutcome: Counter] = [:]
     private var requests: [String: Counter] = [:]
     private var perGroup: [String: (queued: Gauge, running: Gauge)] = [:]
     private var active: [JobStatus: Gauge] = [:]
@@ -29,6 +30,12 @@ package final class ServerMetrics {
                                   helpText: "Jobs finished, by final status"),
                 labels: [("status", status.rawValue)])
         }
+        for outcome in JobOutcome.allCases {
+            outcomes[outcome] = registry.makeCounter(
+                descriptor: .init(namespace: "jobsched", metricName: "jobs_outcome", unitName: "total",
+                                  helpText: "Jobs finished, by how they ended: returncode zero or nonzero, killed, failed to start"),
+                labels: [("outcome", outcome.rawValue)])
+        }
         for status in [JobStatus.queued, .running] {
             active[status] = registry.makeGauge(
                 descriptor: .init(namespace: "jobsched", metricName: "jobs", unitName: "",
@@ -41,6 +48,7 @@ package final class ServerMetrics {
 
     package func jobFinished(_ job: Job) {
         finished[job.status]?.increment()
+        if let outcome = JobOutcome(job) { outcomes[outcome]?.increment() }
         if let started = job.started, let ended = job.finished { duration.record(ended - started) }
     }
 

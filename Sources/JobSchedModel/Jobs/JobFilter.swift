@@ -5,6 +5,8 @@ package struct JobFilter: Equatable {
     package var names: [String] = []
     package var groups: [String] = []
     package var statuses: [JobStatus] = []
+    /// Only jobs whose run ended with a returncode other than 0 (`returncode=nonzero`).
+    package var nonzeroReturncode = false
     /// Show every job; otherwise a filter with no list set shows only active ones.
     package var all = false
     /// Order (by job id unless set) and most rows.
@@ -22,7 +24,7 @@ package struct JobFilter: Equatable {
 
     /// The statuses actually queried: with nothing asked for, the active jobs.
     package var effectiveStatuses: [JobStatus] {
-        if statuses.isEmpty && ids.isEmpty && names.isEmpty && groups.isEmpty && !all {
+        if statuses.isEmpty && ids.isEmpty && names.isEmpty && groups.isEmpty && !nonzeroReturncode && !all {
             return [.queued, .running]
         }
         return statuses

@@ -28,6 +28,8 @@ extension JobFilter {
         add("name", names.map(JSON.string))
         add("grp", groups.map(JSON.string))
         add("status", effectiveStatuses.map { .string($0.rawValue) })
+        // The text of the partial index `jobs_nonzero`, which SQLite needs to match to use it.
+        if nonzeroReturncode { conditions.append("returncode != 0") }
         if let belowID {
             conditions.append("id < ?")
             values.append(.integer(belowID))

@@ -25,4 +25,25 @@ struct MetricsIntegrationTests {
         }
         server.curl("/kill", data: "jobid=\(running)")
     }
+
+    @Test func countsFinishedJobsByOutcomeAndListsTheNonZeroOnes() throws {
+        let server = try ServerProcess()
+        let zero = try server.submitAsync("true")
+        let three = try server.submitAsync("exit 3")
+        let failed = try server.submitAsync("true", extra: "&cwd=/nonexistent-dir")
+        let killed = try server.submitAsync("sleep 300")
+        #expect(eventually { (try? server.job(killed)["status"] as? String) == "running" })
+        server.curl("/kill", data: "jobid=\(killed)")
+        server.waitFor(zero, three, failed, killed)
+        let text = server.curl("/metrics").body
+        for outcome in ["zero", "nonzero", "killed", "failed"] {
+            #expect(text.contains("jobsched_jobs_outcome_total{outcome=\"\(outcome)\"} 1\n"), "\(outcome): \(text)")
+        }
+        // A killed job's returncode is -15: not zero either.
+        #expect(server.curl("/jobinfo", data: "returncode=nonzero&fields=jobid,status,returncode").lines
+                == ["jobid\tstatus\treturncode", "\(three)\tsuccess\t3", "\(killed)\tkilled\t-15"])
+        #expect(server.curl("/jobinfo", data: "returncode=nonzero&status=success&fields=jobid").lines == ["jobid", "\(three)"])
+        let bad = server.curl("/jobinfo", data: "returncode=3")
+        #expect(bad.status == 400 && bad.body == "Error: returncode must be 'nonzero', not '3'\n")
+    }
 }

@@ -42,6 +42,17 @@ struct JobLifecycleUnitTests {
                                       shuttingDown: true) == .finish(.success, msg: ""))
     }
 
+    @Test func outcomesTellZeroNonZeroKilledAndFailedApart() {
+        func outcome(_ status: JobStatus, _ returncode: Int32?) -> JobOutcome? {
+            var finished = job(status: status)
+            finished.returncode = returncode
+            return JobOutcome(finished)
+        }
+        #expect(outcome(.success, 0) == .zero && outcome(.success, 3) == .nonzero && outcome(.success, -9) == .nonzero)
+        #expect(outcome(.killed, -15) == .killed && outcome(.failed, nil) == .failed)
+        #expect(outcome(.running, nil) == nil && outcome(.queued, nil) == nil)
+    }
+
     @Test func aClusterEndsJobsItRefusedCancelledOrStopped() {
         #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 5), end: .refused("sbatch: error: Invalid partition"),
                                       killReason: nil, shuttingDown: false) == .finish(.failed, msg: "sbatch: error: Invalid partition"))

@@ -190,6 +190,22 @@ final class JobStoreUnitTests {
         #expect(plan.contains("COVERING INDEX jobs_status"), "\(plan)")
     }
 
+    /// returncode=nonzero reads the few such jobs through their own index, not every job.
+    @Test func findsNonZeroReturncodesThroughAnIndex() throws {
+        let store = try open()
+        for returncode: Int32? in [0, 3, nil, -15, 0] {
+            var job = Self.job(status: returncode == nil ? .failed : .success)
+            job.returncode = returncode
+            _ = try store.insert(job)
+        }
+        var filter = JobFilter()
+        filter.nonzeroReturncode = true
+        #expect(try store.jobs(matching: filter).map(\.id) == [2, 4])
+        let (clauses, _) = filter.sqlClauses()
+        let plan = try sqlite3("EXPLAIN QUERY PLAN SELECT id FROM jobs \(clauses.replacingOccurrences(of: "?", with: "NULL"))")
+        #expect(plan.contains("INDEX jobs_nonzero"), "\(plan)")
+    }
+
     @Test func deletesTheEarliestFinishedThroughAnIndex() throws {
         let store = try open()
         // Ids 1...4 finish at 40, 10, 30, 10 (a tie goes by id); 5 is still queued.
@@ -253,19 +269,19 @@ final class JobStoreUnitTests {
         #expect(try sqlite3("PRAGMA user_version") == "\(newer)\n")
     }
 
-    /// A database of schema version 2 gets the indexes of versions 3 and 4, and the Slurm columns of 5.
+    /// A database of schema version 2 gets the indexes of versions 3 and 4, the Slurm columns of 5 and the index of 6.
     @Test func upgradesAVersion2Database() throws {
         _ = try open()
         let indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'jobs_%' ORDER BY name"
         _ = try sqlite3("""
-            DROP INDEX jobs_finished; DROP INDEX jobs_unsucceeded; ALTER TABLE jobs DROP COLUMN slurm_options;
+            DROP INDEX jobs_finished; DROP INDEX jobs_unsucceeded; DROP INDEX jobs_nonzero; ALTER TABLE jobs DROP COLUMN slurm_options;
             ALTER TABLE jobs DROP COLUMN slurm_jobid; ALTER TABLE jobs DROP COLUMN node; ALTER TABLE jobs DROP COLUMN slurm_state;
             PRAGMA user_version = 2;
             """)
         #expect(try sqlite3(indexes) == "jobs_grp\njobs_name\njobs_status\n")
         _ = try open()
         #expect(try sqlite3("PRAGMA user_version") == "\(JobStore.schemaVersion)\n")
-        #expect(try sqlite3(indexes) == "jobs_finished\njobs_grp\njobs_name\njobs_status\njobs_unsucceeded\n")
+        #expect(try sqlite3(indexes) == "jobs_finished\njobs_grp\njobs_name\njobs_nonzero\njobs_status\njobs_unsucceeded\n")
         #expect(try sqlite3("SELECT name FROM pragma_table_info('jobs') WHERE name LIKE 'slurm%' OR name = 'node'")
                 == "slurm_options\nslurm_jobid\nnode\nslurm_state\n")
     }
