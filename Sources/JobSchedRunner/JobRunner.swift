@@ -30,6 +30,7 @@ package final class JobRunner {
         let status: JobStatus
         let returncode: Int32?
         let msg: String
+        var usage: ResourceUsage? = nil
     }
 
     package enum KillOutcome: Equatable {
@@ -276,7 +277,7 @@ package final class JobRunner {
         switch JobLifecycle.afterRun(of: active.job, end: end, killReason: active.killReason,
                                      shuttingDown: isShuttingDown) {
         case .finish(let status, let msg):
-            finish(id, status: status, returncode: end.returncode, msg: msg)
+            finish(id, status: status, returncode: end.returncode, msg: msg, usage: end.usage)
         case .retry(let msg, let delay):
             retry(active, msg: msg, after: delay)
         }
@@ -331,8 +332,8 @@ package final class JobRunner {
     /// that fail to start in the freed slot), and those more: a chain of
     /// 100,000 `after=` jobs ends in one call. So endings go on a work list
     /// that the outermost call drains, never one stack frame per job.
-    private func finish(_ id: JobID, status: JobStatus, returncode: Int32?, msg: String) {
-        endings.append(Ending(id: id, status: status, returncode: returncode, msg: msg))
+    private func finish(_ id: JobID, status: JobStatus, returncode: Int32?, msg: String, usage: ResourceUsage? = nil) {
+        endings.append(Ending(id: id, status: status, returncode: returncode, msg: msg, usage: usage))
         guard endings.count == 1 else { return }  // a call further up is draining the list
         var next = 0
         repeat {
@@ -361,6 +362,7 @@ package final class JobRunner {
         job.status = ending.status
         job.returncode = ending.returncode
         job.msg = ending.msg
+        job.usage = ending.usage ?? job.usage
         job.finished = Clock.now()
         records.save(job)
         finishedCounts[job.status, default: 0] += 1

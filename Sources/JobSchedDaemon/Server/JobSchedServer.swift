@@ -163,9 +163,9 @@ public final class JobSchedServer {
 
     /// SIGCHLD: each exited child is a job's process or the checkpoint helper.
     private func reapChildren() {
-        for (pid, termination) in reapExitedChildren() {
+        for (pid, termination, usage) in reapExitedChildren() {
             if checkpointer?.reaped(pid, termination) == true || commands.reaped(pid, termination) { continue }
-            _ = processes.reaped(pid, termination)
+            _ = processes.reaped(pid, termination, usage: usage)
         }
         processes.forgetEmptyGroups()
     }

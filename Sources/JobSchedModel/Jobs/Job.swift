@@ -48,6 +48,8 @@ public struct Job: Equatable, Sendable {
     public var slurmJobID: Int64?
     public var node: String?
     public var slurmState: String?
+    /// What its last run cost, when it ran here: CPU time, peak memory.
+    public var usage: ResourceUsage?
 
     public init(id: JobID = 0, name: String, group: String, command: String,
                 status: JobStatus = .queued, returncode: Int32? = nil, sync: Bool,

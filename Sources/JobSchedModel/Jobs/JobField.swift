@@ -9,6 +9,9 @@ package enum JobField: String, CaseIterable {
     case slurmJobID = "slurm_jobid"
     case node
     case slurmState = "slurm_state"
+    case cpuUser = "cpu_user"
+    case cpuSystem = "cpu_system"
+    case maxRSS = "max_rss_kb"
 
     /// Plain `/jobinfo` columns, in order. JSON carries every field (`allCases`), in their order.
     package static let defaultFields: [JobField] = [.jobid, .name, .group, .status, .returncode, .submitted, .msg, .command]
@@ -68,6 +71,9 @@ package enum JobField: String, CaseIterable {
         case .slurmJobID: return JSON(job.slurmJobID)
         case .node: return JSON(job.node)
         case .slurmState: return JSON(job.slurmState)
+        case .cpuUser: return JSON(job.usage.map { Timestamp.seconds($0.userSeconds) })
+        case .cpuSystem: return JSON(job.usage.map { Timestamp.seconds($0.systemSeconds) })
+        case .maxRSS: return JSON(job.usage?.maxRSSKilobytes)
         }
     }
 

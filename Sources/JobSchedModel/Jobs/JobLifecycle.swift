@@ -21,8 +21,8 @@ package enum JobLifecycle {
         switch end {
         case .refused(let message): return .finish(.failed, msg: message)
         case .cancelledBeforeStart(let endedBy): return .finish(.killed, msg: endedBy)
-        case .ran(_, let endedBy?): return .finish(.killed, msg: endedBy)
-        case .ran(let ran, nil): termination = ran
+        case .ran(_, let endedBy?, _): return .finish(.killed, msg: endedBy)
+        case .ran(let ran, nil, _): termination = ran
         }
         let code = termination.returncode
         if code != 0 && job.attempts <= job.retries && !shuttingDown {

@@ -15,16 +15,22 @@ package enum Termination: Equatable {
 /// How a job's run ended, as its executor reports it.
 package enum RunEnd: Equatable {
     /// Its command ran and ended; `endedBy` says why when the cluster ended it
-    /// (its time limit, a node failure), which makes the job `killed`.
-    case ran(Termination, endedBy: String? = nil)
+    /// (its time limit, a node failure), which makes the job `killed`; `usage`:
+    /// what it cost, where known.
+    case ran(Termination, endedBy: String? = nil, usage: ResourceUsage? = nil)
     /// It never ran: the cluster refused it (a bad partition). The job is `failed` with this message.
     case refused(String)
     /// It was cancelled before it started: `killed`, with no returncode.
     case cancelledBeforeStart(endedBy: String)
 
     package var returncode: Int32? {
-        guard case .ran(let termination, _) = self else { return nil }
+        guard case .ran(let termination, _, _) = self else { return nil }
         return termination.returncode
+    }
+
+    package var usage: ResourceUsage? {
+        guard case .ran(_, _, let usage) = self else { return nil }
+        return usage
     }
 }
 

@@ -83,13 +83,13 @@ package final class LocalExecutor: Executor {
 
     /// A child the server reaped; false if it is not a job's main process.
     /// Its output is read to the end before its end is reported.
-    package func reaped(_ pid: Int32, _ termination: Termination) -> Bool {
+    package func reaped(_ pid: Int32, _ termination: Termination, usage: ResourceUsage?) -> Bool {
         guard let run = running.removeValue(forKey: pid) else { return false }
         pidByJob[run.id] = nil
         run.pumps.forEach { $0.drainAndClose() }
         // Processes the job left in its group do not outlive it.
         groupKiller.terminate(group: pid)
-        onEnded(run.id, .ran(termination))
+        onEnded(run.id, .ran(termination, usage: usage))
         return true
     }
 

@@ -106,7 +106,7 @@ package final class SlurmExecutor: Executor {
         self.processes = processes
         self.logger = logger
         processes.onEnded = { [unowned self] id, end in
-            if case .ran(let termination, _) = end { self.srunEnded(id, termination) }
+            if case .ran(let termination, _, _) = end { self.srunEnded(id, termination) }
         }
         processes.onIdle = { [unowned self] in self.reportIdleIfSo() }
         flushEvent = loop.deferredEvent { [unowned self] in self.flushStops() }

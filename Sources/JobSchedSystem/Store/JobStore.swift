@@ -13,7 +13,7 @@ import JobSchedModel
 /// UPDATE, not two.
 package final class JobStore {
     package static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    package static let schemaVersion: Int64 = 6
+    package static let schemaVersion: Int64 = 7
 
     private let db: SQLiteDatabase
     private let lock: DatabaseLock
@@ -37,7 +37,7 @@ package final class JobStore {
     private static let columns = """
         id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
         priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env,
-        slurm_options, slurm_jobid, node, slurm_state
+        slurm_options, slurm_jobid, node, slurm_state, cpu_user, cpu_system, max_rss_kb
         """
 
     package init(path: String, clear: Bool) throws(ServerError) {
@@ -56,11 +56,11 @@ package final class JobStore {
             rollbackToSavepoint = try db.prepare("ROLLBACK TO batch")
             insertStatement = try db.prepare("""
                 INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
-                VALUES (\(Array(repeating: "?", count: 27).joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: 30).joined(separator: ", ")))
                 """)
             updateStatement = try db.prepare("""
                 UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?,
-                    slurm_jobid = ?, node = ?, slurm_state = ?
+                    slurm_jobid = ?, node = ?, slurm_state = ?, cpu_user = ?, cpu_system = ?, max_rss_kb = ?
                 WHERE id = ?
                 """)
             byIDStatement = try db.prepare("SELECT \(JobStore.columns) FROM jobs WHERE id = ?")
@@ -166,6 +166,12 @@ package final class JobStore {
             """,
         // /jobinfo?returncode=nonzero: few jobs, found without reading the others.
         5: "CREATE INDEX jobs_nonzero ON jobs (id) WHERE returncode != 0;",
+        // What a job's run cost (wait4's rusage).
+        6: """
+            ALTER TABLE jobs ADD COLUMN cpu_user REAL;
+            ALTER TABLE jobs ADD COLUMN cpu_system REAL;
+            ALTER TABLE jobs ADD COLUMN max_rss_kb INTEGER;
+            """,
     ]
 
     /// Finished without success (what `fail=1` and `after=` count as failure).
@@ -191,6 +197,7 @@ package final class JobStore {
             .init(job.notBefore), .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay),
             .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)),
             .text(job.slurm.stored), .init(job.slurmJobID), .init(job.node), .init(job.slurmState),
+            .init(job.usage?.userSeconds), .init(job.usage?.systemSeconds), .init(job.usage?.maxRSSKilobytes),
         ])
         return db.lastInsertRowID
     }
@@ -230,6 +237,7 @@ package final class JobStore {
                 .text(job.status.rawValue), .init(job.returncode), .text(job.msg),
                 .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)),
                 .init(job.slurmJobID), .init(job.node), .init(job.slurmState),
+                .init(job.usage?.userSeconds), .init(job.usage?.systemSeconds), .init(job.usage?.maxRSSKilobytes),
                 .integer(job.id),
             ])
             pendingStates[job.id] = nil
@@ -452,6 +460,9 @@ package final class JobStore {
         job.slurmJobID = row.int(at: 25)
         job.node = row.text(at: 26)
         job.slurmState = row.text(at: 27)
+        if let user = row.double(at: 28), let system = row.double(at: 29), let rss = row.int(at: 30) {
+            job.usage = ResourceUsage(userSeconds: user, systemSeconds: system, maxRSSKilobytes: rss)
+        }
         return job
     }
 

@@ -46,4 +46,25 @@ struct MetricsIntegrationTests {
         let bad = server.curl("/jobinfo", data: "returncode=3")
         #expect(bad.status == 400 && bad.body == "Error: returncode must be 'nonzero', not '3'\n")
     }
+
+    /// CPU time and peak memory of a run, from wait4: a job that holds 40 MB and computes a while.
+    @Test func recordsWhatAJobCost() throws {
+        let server = try ServerProcess()
+        let id = try server.submitAsync("x=$(head -c 40000000 /dev/zero | tr '\\0' a); i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done")
+        #expect(server.waitFor(id) == "job \(id) success returncode=0\n")
+        let job = try server.job(id)
+        let rss = try #require(job["max_rss_kb"] as? Int)
+        #expect(rss > 40_000, "\(job)")
+        let user = try #require(Double(job["cpu_user"] as? String ?? ""))
+        #expect(user > 0.1, "\(job)")
+        #expect(Double(job["cpu_system"] as? String ?? "") != nil)
+        // Kept in the database: the same after a restart.
+        _ = server.stop()
+        let again = try ServerProcess(directory: server.directory)
+        #expect(try again.job(id)["max_rss_kb"] as? Int == rss)
+        // A job that never ran cost nothing known.
+        let failed = try again.submitAsync("true", extra: "&cwd=/nonexistent-dir")
+        again.waitFor(failed)
+        #expect(try again.job(failed)["max_rss_kb"] is NSNull)
+    }
 }

@@ -276,14 +276,15 @@ final class JobStoreUnitTests {
         _ = try sqlite3("""
             DROP INDEX jobs_finished; DROP INDEX jobs_unsucceeded; DROP INDEX jobs_nonzero; ALTER TABLE jobs DROP COLUMN slurm_options;
             ALTER TABLE jobs DROP COLUMN slurm_jobid; ALTER TABLE jobs DROP COLUMN node; ALTER TABLE jobs DROP COLUMN slurm_state;
+            ALTER TABLE jobs DROP COLUMN cpu_user; ALTER TABLE jobs DROP COLUMN cpu_system; ALTER TABLE jobs DROP COLUMN max_rss_kb;
             PRAGMA user_version = 2;
             """)
         #expect(try sqlite3(indexes) == "jobs_grp\njobs_name\njobs_status\n")
         _ = try open()
         #expect(try sqlite3("PRAGMA user_version") == "\(JobStore.schemaVersion)\n")
         #expect(try sqlite3(indexes) == "jobs_finished\njobs_grp\njobs_name\njobs_nonzero\njobs_status\njobs_unsucceeded\n")
-        #expect(try sqlite3("SELECT name FROM pragma_table_info('jobs') WHERE name LIKE 'slurm%' OR name = 'node'")
-                == "slurm_options\nslurm_jobid\nnode\nslurm_state\n")
+        #expect(try sqlite3("SELECT name FROM pragma_table_info('jobs') WHERE name LIKE 'slurm%' OR name = 'node' OR name LIKE 'cpu%' OR name = 'max_rss_kb'")
+                == "slurm_options\nslurm_jobid\nnode\nslurm_state\ncpu_user\ncpu_system\nmax_rss_kb\n")
     }
 
     @Test func reopensItsOwnDatabase() throws {
