@@ -114,6 +114,8 @@ package struct JobInfoRequest: Equatable {
     package var filter: JobFilter
     package var fields: [JobField]?
     package var format: OutputFormat
+    /// `view=table`: a text reply laid out for people (`JobTable`).
+    package var isTable: Bool
 
     package enum Declared {
         static let ids: Parameter<[JobID]> = .jobIDs("jobid", "comma-separated job ids")
@@ -163,12 +165,21 @@ package struct JobInfoRequest: Equatable {
             }
         }
         static let format: Parameter<OutputFormat> = .format()
+        static let view = Parameter<Bool>(.optional(
+            "view", "table: aligned columns for people (times as how long ago, durations, commands cut); text only")
+        ) { p, name throws(RequestError) in
+            switch p.string(name) {
+            case nil: return false
+            case "table": return true
+            case let other?: throw .badRequest("view must be 'table', not \(Excerpt.quoted(other))")
+            }
+        }
     }
 
     package static let parameters = [
         Declared.ids.spec, Declared.names.spec, Declared.job.spec, Declared.groups.spec, Declared.statuses.spec,
         Declared.returncode.spec, Declared.all.spec, Declared.fields.spec, Declared.sort.spec, Declared.limit.spec,
-        Declared.below.spec, Declared.format.spec,
+        Declared.below.spec, Declared.format.spec, Declared.view.spec,
     ]
 
     package init(_ p: Parameters) throws(RequestError) {
@@ -188,6 +199,8 @@ package struct JobInfoRequest: Equatable {
         self.filter = filter
         fields = try Declared.fields.value(in: p)
         format = try Declared.format.value(in: p)
+        isTable = try Declared.view.value(in: p)
+        if isTable && format == .json { throw .badRequest("view=table is a text reply: leave out format=json") }
     }
 }
 

@@ -12,7 +12,11 @@ extension RequestHandlers {
             throw RequestHandlers.databaseError(error)
         }
         let now = Clock.now()
-        respond(request, format: r.format, text: { TextTable.jobs(jobs, fields: r.fields ?? JobField.defaultFields, now: now) },
+        respond(request, format: r.format,
+                text: {
+                    r.isTable ? JobTable.render(jobs, fields: r.fields ?? JobTable.defaultFields, now: now)
+                        : TextTable.jobs(jobs, fields: r.fields ?? JobField.defaultFields, now: now)
+                },
                 json: { .object([("jobs", .array(jobs.map { JobJSON.object($0, fields: r.fields ?? JobField.allCases, now: now) }))]) })
     }
 }

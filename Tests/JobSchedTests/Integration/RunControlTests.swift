@@ -112,6 +112,11 @@ struct RunControlIntegrationTests {
         #expect(killed["after"] as? [Int] == [Int(first)] && killed["cwd"] as? String == "/tmp")
         #expect(server.curl("/jobinfo", data: "jobid=\(first)").lines.first
                 == "jobid\tname\tgroup\tstatus\treturncode\tsubmitted\tmsg\tcommand")
+        // For people: aligned, with how long ago and how long it ran.
+        let table = server.curl("/jobinfo", data: "jobid=\(first)&view=table").lines
+        #expect(table.first?.split(separator: " ") == ["ID", "NAME", "GROUP", "STATUS", "RC", "STARTED", "RUNTIME", "COMMAND"], "\(table)")
+        #expect(table.count == 2 && table[1].contains(" ago ") && table[1].hasPrefix("\(first) "), "\(table)")
+        #expect(server.curl("/jobinfo", data: "view=table&format=json").status == 400)
 
         // The README shows a reply as the server sends it.
         let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -1,0 +1,42 @@
+import Testing
+@testable import JobSchedModel
+
+@Suite("Unit: /jobinfo?view=table")
+struct JobTableUnitTests {
+    private let now = 1_800_000_000.0
+
+    @Test func columnsAreAlignedWithTimesAgoAndDurations() {
+        var done = Job(id: 7, name: "build", group: "ci", command: "make -j2", status: .success, returncode: 0,
+                       sync: false, submitted: now - 400, started: now - 300, finished: now - 110)
+        done.usage = ResourceUsage(userSeconds: 2.5, systemSeconds: 0.25, maxRSSKilobytes: 42_189)
+        let running = Job(id: 12, name: "a\tb", group: "default", command: "sleep 300", status: .running,
+                          sync: false, submitted: now - 5, started: now - 4.5)
+        let queued = Job(id: 130, name: "later", group: "default", command: "echo \u{1b}[2J", sync: false, submitted: now - 1)
+        #expect(JobTable.render([done, running, queued], fields: JobTable.defaultFields, now: now) == """
+            ID   NAME   GROUP    STATUS   RC  STARTED  RUNTIME  COMMAND
+            7    build  ci       success  0   5m ago   3m10s    make -j2
+            12   a\\tb   default  running  -   4s ago   4.5s     sleep 300
+            130  later  default  queued   -   -        -        echo \\u001b[2J
+
+            """)
+        #expect(JobTable.render([done], fields: [.jobid, .cpuUser, .cpuSystem, .maxRSS], now: now) == """
+            ID  CPU USER  CPU SYSTEM  MAX RSS
+            7   2.5s      0.25s       41.2M
+
+            """)
+    }
+
+    @Test func unitsForPeople() {
+        #expect(JobTable.ago(now - 59, now: now) == "59s ago" && JobTable.ago(now - 7_200, now: now) == "2h ago")
+        #expect(JobTable.ago(now - 3 * 86_400, now: now) == "3d ago" && JobTable.ago(now + 600, now: now) == "in 10m")
+        #expect(JobTable.duration(0.004) == "0s" && JobTable.duration(42) == "42s" && JobTable.duration(185) == "3m05s")
+        #expect(JobTable.duration(7_620) == "2h07m" && JobTable.duration(4 * 86_400 + 3_600) == "4d01h")
+        #expect(JobTable.memory(kilobytes: 812) == "812K" && JobTable.memory(kilobytes: 3_670_016) == "3.5G")
+    }
+
+    @Test func longCommandsAreCut() {
+        let job = Job(id: 1, name: "n", group: "g", command: String(repeating: "x", count: 100), sync: false, submitted: now)
+        let line = JobTable.render([job], fields: [.command], now: now).split(separator: "\n")[1]
+        #expect(line.count == JobTable.maxCellCharacters && line.hasSuffix("…"))
+    }
+}
