@@ -63,6 +63,17 @@ extension Parameter where Value == Bool {
             try p.flag(name, default: value)
         }
     }
+
+    /// A parameter that takes one word (`view=table`): whether it was given.
+    package static func word(_ name: String, _ word: String, _ help: String) -> Parameter {
+        Parameter(.optional(name, help)) { p, name throws(RequestError) in
+            switch p.string(name) {
+            case nil: return false
+            case word?: return true
+            case let other?: throw .badRequest("\(name) must be '\(word)', not \(Excerpt.quoted(other))")
+            }
+        }
+    }
 }
 
 extension Parameter where Value == Int {

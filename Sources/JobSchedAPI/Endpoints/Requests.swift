@@ -155,25 +155,11 @@ package struct JobInfoRequest: Equatable {
         ) { p, name throws(RequestError) in
             p.string(name) == nil ? nil : JobID(try p.integer(name, default: 0, range: 1...Int(Int64.max)))
         }
-        static let returncode = Parameter<Bool>(.optional(
-            "returncode", "nonzero: only jobs that ended with a returncode other than 0 (whatever their status)")
-        ) { p, name throws(RequestError) in
-            switch p.string(name) {
-            case nil: return false
-            case "nonzero": return true
-            case let other?: throw .badRequest("returncode must be 'nonzero', not \(Excerpt.quoted(other))")
-            }
-        }
+        static let returncode: Parameter<Bool> = .word(
+            "returncode", "nonzero", "nonzero: only jobs that ended with a returncode other than 0 (whatever their status)")
         static let format: Parameter<OutputFormat> = .format()
-        static let view = Parameter<Bool>(.optional(
-            "view", "table: aligned columns for people (times as how long ago, durations, commands cut); text only")
-        ) { p, name throws(RequestError) in
-            switch p.string(name) {
-            case nil: return false
-            case "table": return true
-            case let other?: throw .badRequest("view must be 'table', not \(Excerpt.quoted(other))")
-            }
-        }
+        static let view: Parameter<Bool> = .word(
+            "view", "table", "table: aligned columns for people (times as how long ago, durations, commands cut); text only")
     }
 
     package static let parameters = [
