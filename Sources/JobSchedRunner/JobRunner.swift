@@ -49,8 +49,8 @@ package final class JobRunner {
     package private(set) var activeIndex = ActiveIndex()
     package private(set) var scheduler: Scheduler
     private var dependencies = DependencyGraph()
-    /// Finished jobs in the store by status, counted at start and kept up to date.
-    package private(set) var finishedCounts: [JobStatus: Int] = [:]
+    /// Finished jobs in the store, counted at start and kept up to date.
+    package private(set) var finished = FinishedCounts()
     /// Jobs ending now, in order; see `finish`.
     private var endings: [Ending] = []
     package private(set) var isShuttingDown = false
@@ -365,7 +365,7 @@ package final class JobRunner {
         job.usage = ending.usage ?? job.usage
         job.finished = Clock.now()
         records.save(job)
-        finishedCounts[job.status, default: 0] += 1
+        if let outcome = JobOutcome(job) { finished.add(group: job.group, outcome: outcome) }
         logger.info("job \(id) \(job.status.rawValue), returncode \(job.returncode.map(String.init) ?? "-")\(job.msg.isEmpty ? "" : ": \(job.msg)")")
 
         if let client = active.syncClient, client.isOpen {
@@ -385,11 +385,9 @@ package final class JobRunner {
 
     // MARK: History
 
-    package var finishedCount: Int { finishedCounts.values.reduce(0, +) }
-
     /// Counts the finished jobs the store holds, once at start.
-    package func countFinished(_ count: () throws(SQLiteError) -> [JobStatus: Int]) {
-        finishedCounts = (try? count()) ?? [:]
+    package func countFinished(_ count: () throws(SQLiteError) -> FinishedCounts) {
+        finished = (try? count()) ?? FinishedCounts()
     }
 
     /// Deletes finished jobs with `delete`, and their spool files once that is
@@ -398,7 +396,7 @@ package final class JobRunner {
         let deleted = try delete()
         guard !deleted.isEmpty else { return [] }
         // Counted at once: --keep-finished trims again before this commit.
-        deleted.forEach { finishedCounts[$0.status, default: 0] -= 1 }
+        deleted.forEach { finished.remove(group: $0.group, outcome: $0.outcome) }
         records.afterNextCommit { [unowned self] result in
             switch result {
             case .success:
@@ -407,7 +405,7 @@ package final class JobRunner {
                     self.onEvent(.removed(job.id))
                 }
             case .failure:
-                deleted.forEach { self.finishedCounts[$0.status, default: 0] += 1 }
+                deleted.forEach { self.finished.add(group: $0.group, outcome: $0.outcome) }
             }
         }
         return deleted.map(\.id)
@@ -415,8 +413,8 @@ package final class JobRunner {
 
     /// --keep-finished: keeps the jobs that finished last, whatever their ids.
     private func trimHistory() {
-        guard let keep = settings.keepFinished, finishedCount > keep else { return }
-        let excess = finishedCount - keep
+        guard let keep = settings.keepFinished, finished.total > keep else { return }
+        let excess = finished.total - keep
         do {
             _ = try deleteFinished { () throws(SQLiteError) in try records.deleteEarliestFinished(excess) }
         } catch {

@@ -16,8 +16,10 @@ extension RequestHandlers {
         let rows = groupRows()
         replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in
             self.respond(request, format: format, text: {
-                "group\tlimit\tpaused\tqueued\trunning\n" + rows.map {
-                    "\(TextTable.escape($0.name))\t\($0.limit.map(String.init) ?? "-")\t\($0.paused ? 1 : 0)\t\($0.queued)\t\($0.running)\n"
+                "group\tlimit\tpaused\tqueued\trunning\tzero\tnonzero\tkilled\tfailed\tdone\n" + rows.map { row in
+                    "\(TextTable.escape(row.name))\t\(row.limit.map(String.init) ?? "-")\t\(row.paused ? 1 : 0)\t\(row.queued)\t\(row.running)\t"
+                        + JobOutcome.allCases.map { String(row.finished[$0] ?? 0) }.joined(separator: "\t")
+                        + "\t\(row.done)/\(row.total)\n"
                 }.joined()
             }, json: {
                 .object([("groups", .array(rows.map(\.json)))])
@@ -51,14 +53,21 @@ extension RequestHandlers {
         package var paused: Bool
         package var queued = 0
         package var running = 0
+        /// Its finished jobs that the database holds, by outcome.
+        package var finished: [JobOutcome: Int] = [:]
+
+        package var done: Int { finished.values.reduce(0, +) }
+        package var total: Int { done + queued + running }
 
         package var json: JSON {
             .object([("name", .string(name)), ("limit", JSON(limit)), ("paused", .bool(paused)),
-                     ("queued", .int(Int64(queued))), ("running", .int(Int64(running)))])
+                     ("queued", .int(Int64(queued))), ("running", .int(Int64(running))),
+                     ("finished", .object(JobOutcome.allCases.map { ($0.rawValue, .int(Int64(finished[$0] ?? 0))) })),
+                     ("done", .int(Int64(done))), ("total", .int(Int64(total)))])
         }
     }
 
-    /// Every group that has settings or active jobs, by name.
+    /// Every group that has settings, active jobs or finished ones, by name.
     package func groupRows() -> [GroupRow] {
         var rows: [String: GroupRow] = [:]
         func row(_ name: String) -> GroupRow {
@@ -70,6 +79,10 @@ extension RequestHandlers {
             if rows[name] == nil { rows[name] = row(name) }
             rows[name]!.queued = count.queued
             rows[name]!.running = count.running
+        }
+        for (name, outcomes) in runner.finished.byGroup {
+            if rows[name] == nil { rows[name] = row(name) }
+            rows[name]!.finished = outcomes
         }
         return rows.values.sorted { $0.name < $1.name }
     }

@@ -9,7 +9,7 @@ extension RequestHandlers {
     package func overview(format: OutputFormat, _ request: HTTPRequest) {
         let now = Clock.now()
         activity.advance(to: now)
-        var counts = runner.finishedCounts
+        var counts = runner.finished.byStatus
         counts[.running] = runner.scheduler.running.count
         counts[.queued] = runner.queuedCount
         let groups = groupRows()

@@ -1,9 +1,10 @@
-/// A finished job just deleted from the store: its status keeps the counts by status right.
+/// A finished job just deleted from the store: its group and outcome keep the counts right.
 package struct DeletedJob: Equatable {
     package let id: JobID
-    package let status: JobStatus
+    package let group: String
+    package let outcome: JobOutcome
 
-    package init(id: JobID, status: JobStatus) {
-        (self.id, self.status) = (id, status)
+    package init(id: JobID, group: String, outcome: JobOutcome) {
+        (self.id, self.group, self.outcome) = (id, group, outcome)
     }
 }

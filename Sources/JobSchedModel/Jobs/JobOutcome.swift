@@ -6,11 +6,24 @@ package enum JobOutcome: String, CaseIterable {
 
     /// Nil for a job that has not finished.
     package init?(_ job: Job) {
-        switch job.status {
+        self.init(status: job.status, returncode: job.returncode)
+    }
+
+    package init?(status: JobStatus, returncode: Int32?) {
+        switch status {
         case .queued, .running: return nil
-        case .success: self = job.returncode == 0 ? .zero : .nonzero
+        case .success: self = returncode == 0 ? .zero : .nonzero
         case .killed: self = .killed
         case .failed: self = .failed
+        }
+    }
+
+    /// The status of a job that ended this way.
+    package var status: JobStatus {
+        switch self {
+        case .zero, .nonzero: return .success
+        case .killed: return .killed
+        case .failed: return .failed
         }
     }
 }

@@ -279,12 +279,14 @@ package final class JobStore {
         try beginIfNeeded()
         try writePendingStates()
         let statement = try cachedStatement(
-            "DELETE FROM jobs WHERE \(condition) AND status NOT IN ('queued', 'running') RETURNING id, status")
+            "DELETE FROM jobs WHERE \(condition) AND status NOT IN ('queued', 'running') RETURNING id, grp, status, returncode")
         try statement.reset(binding: values)
         var deleted: [DeletedJob] = []
         while try statement.step() {
-            guard let status = statement.text(at: 1).flatMap(JobStatus.init(rawValue:)) else { continue }
-            deleted.append(DeletedJob(id: statement.int(at: 0) ?? 0, status: status))
+            guard let status = statement.text(at: 2).flatMap(JobStatus.init(rawValue:)),
+                  let outcome = JobOutcome(status: status, returncode: statement.int(at: 3).map { Int32(truncatingIfNeeded: $0) })
+            else { continue }
+            deleted.append(DeletedJob(id: statement.int(at: 0) ?? 0, group: statement.text(at: 1) ?? "", outcome: outcome))
         }
         try statement.reset()
         return deleted
@@ -301,16 +303,18 @@ package final class JobStore {
         return ids
     }
 
-    /// Finished jobs by status: one pass over the status index, done once at start.
-    package func countFinished() throws(SQLiteError) -> [JobStatus: Int] {
+    /// Finished jobs by group and outcome: one pass over the table, done once at start.
+    package func countFinished() throws(SQLiteError) -> FinishedCounts {
         try writePendingStates()
-        let statement = try db.prepare(
-            "SELECT status, count(*) FROM jobs WHERE status NOT IN ('queued', 'running') GROUP BY status")
-        var counts: [JobStatus: Int] = [:]
+        let statement = try db.prepare("""
+            SELECT grp, status, returncode = 0, count(*) FROM jobs WHERE status NOT IN ('queued', 'running')
+            GROUP BY grp, status, returncode = 0
+            """)
+        var counts = FinishedCounts()
         while try statement.step() {
-            if let status = statement.text(at: 0).flatMap(JobStatus.init(rawValue:)) {
-                counts[status] = Int(statement.int(at: 1) ?? 0)
-            }
+            guard let status = statement.text(at: 1).flatMap(JobStatus.init(rawValue:)),
+                  let outcome = JobOutcome(status: status, returncode: statement.int(at: 2) == 1 ? 0 : 1) else { continue }
+            counts.add(Int(statement.int(at: 3) ?? 0), group: statement.text(at: 0) ?? "", outcome: outcome)
         }
         return counts
     }

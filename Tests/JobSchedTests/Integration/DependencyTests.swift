@@ -122,9 +122,17 @@ struct DependencyIntegrationTests {
             ids.append(try server.submitAsync(everyone.command(seconds: 0.2), extra: "&group=h"))
         }
         let listing = server.curl("/group").lines
-        #expect(listing.first == "group\tlimit\tpaused\tqueued\trunning")
+        #expect(listing.first == "group\tlimit\tpaused\tqueued\trunning\tzero\tnonzero\tkilled\tfailed\tdone")
         #expect(listing.contains { $0.hasPrefix("g\t1\t0\t") })
         for id in ids { server.waitFor(id) }
+        // Progress: the finished jobs by outcome, and how many are done out of all.
+        let failing = try server.submitAsync("exit 4", extra: "&group=h")
+        server.waitFor(failing)
+        let progress = server.curl("/group").lines
+        #expect(progress.contains("g\t1\t0\t0\t0\t4\t0\t0\t0\t4/4"), "\(progress)")
+        #expect(progress.contains("h\t-\t0\t0\t0\t4\t1\t0\t0\t5/5"), "\(progress)")
+        let json = server.curl("/group", data: "format=json").body
+        #expect(json.contains(#""finished": {"zero": 4, "nonzero": 1, "killed": 0, "failed": 0}, "done": 5, "total": 5"#), "\(json)")
         #expect(try inGroup.mostAtOnce() == 1)
         #expect(try everyone.mostAtOnce() <= 3)
         #expect(try everyone.count() == 8)

@@ -41,7 +41,7 @@ private final class FakeRecords: JobRecords {
     func storedJob(_ id: JobID) throws(SQLiteError) -> Job? { jobs[id] }
     func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [DeletedJob] {
         let oldest = jobs.values.filter(\.status.isFinished).sorted { ($0.finished ?? 0, $0.id) < ($1.finished ?? 0, $1.id) }
-        let deleted = oldest.prefix(count).map { DeletedJob(id: $0.id, status: $0.status) }
+        let deleted = oldest.prefix(count).map { DeletedJob(id: $0.id, group: $0.group, outcome: JobOutcome($0)!) }
         deleted.forEach { jobs[$0.id] = nil }
         return deleted
     }
@@ -198,7 +198,7 @@ struct JobRunnerUnitTests {
         for id: JobID in [3, 1, 2] { h.executor.end(id, .exited(0)) }
         #expect(h.record(3) == nil)
         #expect(h.record(1) != nil && h.record(2) != nil)
-        #expect(h.runner.finishedCount == 2)
+        #expect(h.runner.finished.total == 2)
         #expect(h.events.filter { if case .removed = $0 { true } else { false } }.isEmpty)  // not committed yet
         h.records.commit()
         #expect(h.events.last == .removed(3))
