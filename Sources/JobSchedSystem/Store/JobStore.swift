@@ -13,7 +13,7 @@ import JobSchedModel
 /// UPDATE, not two.
 package final class JobStore {
     package static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    package static let schemaVersion: Int64 = 7
+    package static let schemaVersion: Int64 = 8
 
     private let db: SQLiteDatabase
     private let lock: DatabaseLock
@@ -172,6 +172,9 @@ package final class JobStore {
             ALTER TABLE jobs ADD COLUMN cpu_system REAL;
             ALTER TABLE jobs ADD COLUMN max_rss_kb INTEGER;
             """,
+        // The group index also covers the finished counts by group and outcome
+        // that a start reads (`countFinished`): one ordered pass, no row read.
+        7: "DROP INDEX jobs_grp; CREATE INDEX jobs_grp ON jobs (grp, status, returncode);",
     ]
 
     /// Finished without success (what `fail=1` and `after=` count as failure).
@@ -303,17 +306,19 @@ package final class JobStore {
         return ids
     }
 
-    /// Finished jobs by group and outcome: one pass over the table, done once at start.
+    /// Finished jobs by group and outcome: one pass over the group index
+    /// (which holds status and returncode), done once at start.
     package func countFinished() throws(SQLiteError) -> FinishedCounts {
         try writePendingStates()
         let statement = try db.prepare("""
-            SELECT grp, status, returncode = 0, count(*) FROM jobs WHERE status NOT IN ('queued', 'running')
-            GROUP BY grp, status, returncode = 0
+            SELECT grp, status, returncode, count(*) FROM jobs WHERE status NOT IN ('queued', 'running')
+            GROUP BY grp, status, returncode
             """)
         var counts = FinishedCounts()
         while try statement.step() {
             guard let status = statement.text(at: 1).flatMap(JobStatus.init(rawValue:)),
-                  let outcome = JobOutcome(status: status, returncode: statement.int(at: 2) == 1 ? 0 : 1) else { continue }
+                  let outcome = JobOutcome(status: status, returncode: statement.int(at: 2).map { Int32(truncatingIfNeeded: $0) })
+            else { continue }
             counts.add(Int(statement.int(at: 3) ?? 0), group: statement.text(at: 0) ?? "", outcome: outcome)
         }
         return counts

@@ -186,6 +186,11 @@ final class JobStoreUnitTests {
         let counts = try store.countFinished()
         #expect(counts.byStatus == [.success: 2, .failed: 1, .killed: 1] && counts.total == 4)
         #expect(counts.byGroup == ["default": [.zero: 1, .nonzero: 1, .failed: 1, .killed: 1]])
+        let plan = try sqlite3("""
+            EXPLAIN QUERY PLAN SELECT grp, status, returncode, count(*) FROM jobs WHERE status NOT IN ('queued', 'running')
+            GROUP BY grp, status, returncode
+            """)
+        #expect(plan.contains("COVERING INDEX jobs_grp") && !plan.contains("TEMP B-TREE"), "\(plan)")
         #expect(try store.finishedPerMinute(since: 100) == [2: 2, 3: 1])
         var page = JobFilter(all: true, sort: .jobid, descending: true, limit: 2)
         page.belowID = 4
