@@ -53,6 +53,7 @@ package final class SlurmExecutor: Executor {
         var submission: (arguments: [String], environment: [String])?
         /// Async: `sbatch` runs that failed for want of the controller.
         var submitFailures = 0
+        /// Async: its `sbatch` is running now.
         var sbatchRuns = false
         /// Async: the file sbatch reads the job's script from, until it has.
         var batchScript: String?
@@ -63,6 +64,7 @@ package final class SlurmExecutor: Executor {
         /// Polls since `srun` ended that did not list the job.
         var pollsUnlisted = 0
         var isStopping = false
+        /// The end of a stop's grace period (then `scancel`), or the wait before an `sbatch` is tried again.
         var forceTimer: Event?
 
         init(id: JobID, isSync: Bool, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) {
