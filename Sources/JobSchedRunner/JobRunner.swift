@@ -176,6 +176,8 @@ package final class JobRunner {
         var job = active.job
         let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
         job.attempts += 1
+        // A new run: where a previous attempt ran on a cluster no longer says anything.
+        (job.slurmJobID, job.node, job.slurmState) = (nil, nil, nil)
         let pid: Int32?
         do {
             pid = try executor.start(job, plan: plan, output: outputHandler(of: active))

@@ -75,7 +75,7 @@ public final class JobSchedServer {
                                                         account: configuration.slurmAccount),
                                 outputDirectory: ServerProcess.realPath(outputDirectory) ?? outputDirectory,
                                 pollInterval: configuration.slurmPollInterval, killGrace: configuration.killGrace,
-                                databaseFile: databaseFile),
+                                databaseFile: databaseFile, serverDirectory: workingDirectory),
                 commands: commands, processes: processes, logger: logger)
         }
         runner = JobRunner(settings: .init(maxRunning: configuration.maxRunning, resume: configuration.resume,

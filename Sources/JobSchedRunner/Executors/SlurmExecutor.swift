@@ -28,14 +28,17 @@ package final class SlurmExecutor: Executor {
         package var killGrace: Double
         /// The server's database file: marks a sync job's srun (see `JobEnvironment`).
         package var databaseFile: String
+        /// The server's working directory, from which a relative `outlog`/`errlog` is taken.
+        package var serverDirectory: String
         /// `sbatch` processes run at once; more submits wait their turn. Each
         /// takes about 10 ms of CPU: more at once only take cores from the server.
         package var maxSubmitting = 2
 
         package init(commands: SlurmCommands, outputDirectory: String, pollInterval: Double, killGrace: Double,
-                     databaseFile: String) {
-            (self.commands, self.outputDirectory, self.pollInterval, self.killGrace, self.databaseFile) =
-                (commands, outputDirectory, pollInterval, killGrace, databaseFile)
+                     databaseFile: String, serverDirectory: String) {
+            (self.commands, self.outputDirectory, self.pollInterval, self.killGrace) =
+                (commands, outputDirectory, pollInterval, killGrace)
+            (self.databaseFile, self.serverDirectory) = (databaseFile, serverDirectory)
         }
     }
 
@@ -47,10 +50,10 @@ package final class SlurmExecutor: Executor {
         /// Async: the files Slurm writes the job's output to, and where each goes.
         var outputFiles: [(tail: FileTail, stream: JobOutputStream)] = []
         let output: (UnsafeRawBufferPointer, JobOutputStream) -> Void
-        /// Async: not yet in Slurm's hands: waiting for its turn to run `sbatch`, or for its answer.
-        var isSubmitting = false
-        /// Async: what `sbatch` is run with, while it waits for its turn.
+        /// Async: what `sbatch` is run with, until it has answered with the job's Slurm id.
         var submission: (arguments: [String], environment: [String])?
+        /// Not yet in Slurm's hands: waiting for its turn to run `sbatch`, or for its answer.
+        var isSubmitting: Bool { submission != nil }
         /// Async: `sbatch` runs that failed for want of the controller.
         var submitFailures = 0
         /// Async: its `sbatch` is running now.
@@ -147,7 +150,6 @@ package final class SlurmExecutor: Executor {
             throw ExecutorError(message: "cannot write the batch script \(Excerpt.quoted(script)): \(error.description)")
         }
         cluster.batchScript = script
-        cluster.isSubmitting = true
         cluster.submission = (settings.commands.sbatch(job, script: script, stdout: stdout, stderr: stderr),
                               JobEnvironment.entries(jobID: job.id, database: nil, requested: job.env))
         track(cluster)
@@ -156,7 +158,7 @@ package final class SlurmExecutor: Executor {
     }
 
     private func fromServerDirectory(_ path: String) -> String {
-        path.hasPrefix("/") ? path : (ServerProcess.currentDirectory() ?? ".") + "/" + path
+        path.hasPrefix("/") ? path : settings.serverDirectory + "/" + path
     }
 
     private func track(_ cluster: ClusterJob) {
@@ -212,7 +214,6 @@ package final class SlurmExecutor: Executor {
             }
             return
         }
-        cluster.isSubmitting = false
         cluster.submission = nil
         removeBatchScript(of: cluster)
         place(cluster, ClusterPlacement(slurmJobID: slurmJobID, node: nil, state: "PENDING"))
@@ -292,7 +293,8 @@ package final class SlurmExecutor: Executor {
             listed[id] = state
         }
         for cluster in Array(jobs.values) where !cluster.isSubmitting {
-            readOutput(of: cluster)
+            // A pending job has written nothing: its files are not even looked for.
+            if cluster.placement.state != "PENDING" { readOutput(of: cluster) }
             guard let state = listed[cluster.id],
                   cluster.placement.slurmJobID.map({ state.slurmJobID >= $0 }) ?? true else {
                 unlisted(cluster)

@@ -94,10 +94,15 @@ struct SlurmIntegrationTests {
         #expect(try server.job(pending)["slurm_state"] as? String == "CANCELLED")
         // SIGTERM is ignored: after --kill-grace, scancel ends it.
         server.curl("/kill", data: "jobid=\(running)")
-        #expect(server.waitFor(running).hasPrefix("job \(running) killed returncode="))
-        let job = try server.job(running)
+        try expectCancelled(running, on: server, msg: "killed by /kill", processesMarked: mark)
+    }
+
+    /// The job ends `killed` with `msg`, Slurm says CANCELLED, and none of its processes is left.
+    private func expectCancelled(_ id: Int64, on server: ServerProcess, msg: String, processesMarked mark: String) throws {
+        #expect(server.waitFor(id).hasPrefix("job \(id) killed returncode="))
+        let job = try server.job(id)
         #expect(job["slurm_state"] as? String == "CANCELLED")
-        #expect(job["msg"] as? String == "killed by /kill")
+        #expect(job["msg"] as? String == msg)
         #expect(eventually { jobProcesses(containing: mark).isEmpty })
     }
 
@@ -137,11 +142,7 @@ struct SlurmIntegrationTests {
         #expect(eventually { (try? server.job(id)["slurm_state"] as? String) == "RUNNING" })
         let slurmJobID = try #require(try server.job(id)["slurm_jobid"] as? NSNumber)
         #expect(try slurmTool(["scancel", slurmJobID.stringValue]) == 0)
-        #expect(server.waitFor(id).hasPrefix("job \(id) killed returncode="))
-        let job = try server.job(id)
-        #expect(job["msg"] as? String == "slurm: CANCELLED (not by jobsched)")
-        #expect(job["slurm_state"] as? String == "CANCELLED")
-        #expect(eventually { jobProcesses(containing: mark).isEmpty })
+        try expectCancelled(id, on: server, msg: "slurm: CANCELLED (not by jobsched)", processesMarked: mark)
     }
 
     /// squeue fails while the controller is down: logged and retried, and no job ends for it.
