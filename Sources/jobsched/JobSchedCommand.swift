@@ -1,165 +1,22 @@
 import ArgumentParser
-import JobSchedAPI
-import JobSchedDaemon
-import JobSchedModel
-import JobSchedSystem
-import Logging
 
+/// `jobsched`: the server, and the client subcommands that talk to it.
+/// With no subcommand it starts the server, as `jobsched serve` does.
 @main
 struct JobSchedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobsched",
-        abstract: "A job scheduler server: run bash command lines sent over HTTP, at most -j at once.",
-        discussion: "Talk to it with curl, e.g.: curl 127.0.0.1:4321/help",
-        subcommands: [WALCheckpointCommand.self])
-
-    /// The server's defaults, declared once in `ServerConfiguration`.
-    private static let defaults = ServerConfiguration()
-
-    @Option(name: [.customShort("a"), .customLong("addr")], help: "Address to listen on.")
-    var address = defaults.address
-
-    @Option(name: [.short, .long], help: "Port to listen on; 0 picks a free one.")
-    var port = defaults.port
-
-    @Option(name: [.customShort("d"), .customLong("dbfile")], help: "SQLite file with the job records; created if missing.")
-    var dbfile = defaults.databasePath
-
-    @Option(name: [.customShort("j"), .customLong("jobs")],
-            help: "Most jobs running at once (with --executor slurm: handed to Slurm at once); the rest wait in a queue. (default: \(ServerConfiguration.ExecutorKind.local.defaultMaxRunning); with --executor slurm: \(ServerConfiguration.ExecutorKind.slurm.defaultMaxRunning))")
-    var jobs: Int?
-
-    @Option(name: .customLong("kill-grace"), help: "Time between SIGTERM and SIGKILL when ending a job's processes: 3, 0.5, 2s, 1m.")
-    var killGrace = DurationArgument(seconds: defaults.killGrace)
-
-    @Flag(help: "Start with an empty job table (job ids start again from 1).")
-    var clear = false
-
-    @Flag(help: "Keep queued jobs across restarts: run the ones a previous run left queued, and leave queued jobs queued at shutdown.")
-    var resume = false
-
-    @Option(help: "Directory for the output of jobs that have no outlog/errlog (default: DBFILE.spool).")
-    var spool: String?
-
-    @Option(name: .customLong("max-log"), help: "Bytes of output kept per job and stream in the spool (the tail is kept).")
-    var maxLog = defaults.maxLogBytes
-
-    @Option(name: .customLong("keep-finished"), help: "Keep at most this many finished jobs; older ones are removed with their output.")
-    var keepFinished: Int?
-    @Option(name: .customLong("token-file"), help: "File holding the token that every request must send as 'Authorization: Bearer TOKEN' (or set JOBSCHED_TOKEN).")
-    var tokenFile: String?
-
-    @Flag(name: .customLong("insecure-no-auth"), help: "Allow a non-loopback address without a token: anyone who can reach it can run commands as you.")
-    var insecureNoAuth = false
-
-    @Option(name: .customLong("socket"), help: "Also listen on this Unix domain socket (mode 0600): curl --unix-socket PATH http://localhost/help")
-    var socket: String?
-
-    @Flag(name: .customLong("no-tcp"), help: "Listen only on --socket, not on TCP.")
-    var noTCP = false
-
-    @Option(name: .customLong("max-connections"), help: "Most client connections open at once; more wait until one closes.")
-    var maxConnections = defaults.maxConnections
-
-    @Option(name: .customLong("max-queued"), help: "Most jobs waiting for a slot; a submit beyond it gets 503 (default: no bound).")
-    var maxQueued: Int?
-
-    @Option(name: .customLong("event-history"), help: "Events kept for /events clients that reconnect with Last-Event-ID.")
-    var eventHistory = defaults.eventHistory
-
-    @Option(help: "Where jobs run: local (here, with posix_spawn) or slurm (on a Slurm cluster, through sbatch, srun, squeue and scancel).")
-    var executor = defaults.executor
-
-    @Option(name: .customLong("slurm-partition"), help: "--executor slurm: the partition of jobs that name none (partition=).")
-    var slurmPartition: String?
-
-    @Option(name: .customLong("slurm-account"), help: "--executor slurm: the account every job is charged to.")
-    var slurmAccount: String?
-
-    @Option(name: .customLong("slurm-poll"), help: "--executor slurm: time between two squeue calls while jobs are on the cluster: 1, 2s, 1m.")
-    var slurmPoll = DurationArgument(seconds: defaults.slurmPollInterval)
-
-    @Option(name: .customLong("slurm-output-dir"), help: "--executor slurm: where async jobs write their output; the nodes must reach it (default: SPOOL/slurm).")
-    var slurmOutputDir: String?
-
-    @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
-
-    func validate() throws {
-        guard (jobs ?? 1) >= 1 else { throw ValidationError("-j must be at least 1") }
-        if executor != .slurm && (slurmPartition ?? slurmAccount ?? slurmOutputDir) != nil {
-            throw ValidationError("--slurm-partition, --slurm-account and --slurm-output-dir need --executor slurm")
-        }
-        for (flag, value) in [("--slurm-partition", slurmPartition), ("--slurm-account", slurmAccount)] {
-            if let value, !SlurmOptions.isName(value) { throw ValidationError("\(flag) must be a Slurm name such as debug, not '\(value)'") }
-        }
-        guard slurmPoll.seconds >= 0.1 else { throw ValidationError("--slurm-poll must be at least 0.1 s") }
-        guard !noTCP || socket != nil else { throw ValidationError("--no-tcp needs --socket PATH") }
-        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
-        guard (maxQueued ?? 0) >= 0 else { throw ValidationError("--max-queued must be at least 0") }
-        guard maxLog >= 1024 else { throw ValidationError("--max-log must be at least 1024 bytes") }
-        guard (keepFinished ?? 0) >= 0 else { throw ValidationError("--keep-finished must be 0 or more") }
-        guard eventHistory >= 1 else { throw ValidationError("--event-history must be at least 1") }
-    }
-
-    func run() throws {
-        let level = logLevel
-        LoggingSystem.bootstrap { _ in StderrLogHandler(level: level) }
-        var configuration = ServerConfiguration()
-        configuration.address = address
-        configuration.port = port
-        configuration.databasePath = dbfile
-        configuration.maxRunning = jobs ?? executor.defaultMaxRunning
-        configuration.executor = executor
-        configuration.slurmPartition = slurmPartition
-        configuration.slurmAccount = slurmAccount
-        configuration.slurmPollInterval = slurmPoll.seconds
-        configuration.slurmOutputDirectory = slurmOutputDir
-        configuration.killGrace = killGrace.seconds
-        configuration.clear = clear
-        configuration.resume = resume
-        configuration.spoolDirectory = spool
-        configuration.maxLogBytes = maxLog
-        configuration.keepFinished = keepFinished
-        configuration.insecureNoAuth = insecureNoAuth
-        configuration.maxQueued = maxQueued
-        configuration.maxConnections = maxConnections
-        configuration.eventHistory = eventHistory
-        configuration.socketPath = socket
-        configuration.tcp = !noTCP
-        // This very binary, even if the file has been replaced since it started.
-        configuration.checkpointCommand = ["/proc/self/exe", WALCheckpointCommand.configuration.commandName!]
-
-        let server: JobSchedServer
-        do {
-            configuration.token = try loadToken()
-            server = try JobSchedServer(configuration: configuration, logger: Logger(label: "jobsched"))
-        } catch {
-            writeLine("jobsched: error: \(error)", to: 2)
-            throw ExitCode.failure
-        }
-        // Scripts and tests read the real port from this line.
-        writeLine("listening on \(server.url)", to: 1)
-        server.run()
-    }
-
-    /// The token from --token-file, else from JOBSCHED_TOKEN, which is then
-    /// removed from the environment so that jobs do not inherit it.
-    private func loadToken() throws -> String? {
-        if let tokenFile {
-            let bytes: [UInt8]
-            do {
-                bytes = try readWholeFile(tokenFile)
-            } catch {
-                throw ServerError("cannot read token file '\(tokenFile)': \(error)")
-            }
-            return try AccessToken.parse(String(decoding: bytes, as: UTF8.self), source: "token file '\(tokenFile)'")
-        }
-        guard let text = takeEnvironmentVariable("JOBSCHED_TOKEN") else { return nil }
-        return try AccessToken.parse(text, source: "JOBSCHED_TOKEN")
-    }
+        abstract: "A job scheduler: a server that runs bash command lines sent over HTTP, at most -j at once, and its client.",
+        discussion: """
+            Start the server: jobsched -j 4 (see jobsched serve --help). Then: jobsched add -- make test; jobsched ls; \
+            or with curl: curl 127.0.0.1:4321/help. Client subcommands find the server at --url, $JOBSCHED_URL or 127.0.0.1:4321.
+            """,
+        version: "jobsched 0.16.0",
+        subcommands: [
+            ServeCommand.self, AddCommand.self, RunCommand.self, ListCommand.self, ShowCommand.self, LogCommand.self,
+            FollowCommand.self, WaitCommand.self, KillCommand.self, PauseCommand.self, ResumeCommand.self,
+            RemoveCommand.self, RestartCommand.self, GroupsCommand.self, ShutdownCommand.self,
+            WALCheckpointCommand.self,
+        ],
+        defaultSubcommand: ServeCommand.self)
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}
-
-extension ServerConfiguration.ExecutorKind: ExpressibleByArgument {}

@@ -64,7 +64,7 @@ extension Parameter where Value == Bool {
         }
     }
 
-    /// A parameter that takes one word (`view=table`): whether it was given.
+    /// A parameter that takes one word (`returncode=nonzero`): whether it was given.
     package static func word(_ name: String, _ word: String, _ help: String) -> Parameter {
         Parameter(.optional(name, help)) { p, name throws(RequestError) in
             switch p.string(name) {
@@ -72,6 +72,21 @@ extension Parameter where Value == Bool {
             case word?: return true
             case let other?: throw .badRequest("\(name) must be '\(word)', not \(Excerpt.quoted(other))")
             }
+        }
+    }
+}
+
+extension Parameter {
+    /// One of an enumeration's words (`view=table`), or nil when not given.
+    package static func choice<Choice>(_ name: String, _ help: String) -> Parameter
+    where Value == Choice?, Choice: RawRepresentable & CaseIterable & Sendable, Choice.RawValue == String {
+        Parameter(.optional(name, help)) { p, name throws(RequestError) in
+            guard let text = p.string(name) else { return nil }
+            guard let choice = Choice(rawValue: text) else {
+                throw .badRequest("\(name) must be " + Choice.allCases.map { "'\($0.rawValue)'" }.joined(separator: " or ")
+                                  + ", not \(Excerpt.quoted(text))")
+            }
+            return choice
         }
     }
 }

@@ -111,11 +111,21 @@ package struct SubmitRequest: Equatable {
 }
 
 package struct JobInfoRequest: Equatable {
+    /// `view=`: a text reply laid out for people (`JobTable`).
+    package enum View: String, CaseIterable, Sendable {
+        /// Aligned columns, one job a line.
+        case table
+        /// One field a line, every value whole: `jobsched show`.
+        case record
+    }
+
     package var filter: JobFilter
     package var fields: [JobField]?
     package var format: OutputFormat
-    /// `view=table`: a text reply laid out for people (`JobTable`).
-    package var isTable: Bool
+    /// nil: tab-separated columns, for scripts.
+    package var view: View?
+    /// `color=1`: the status in colour, for a terminal.
+    package var isColored: Bool
 
     package enum Declared {
         static let ids: Parameter<[JobID]> = .jobIDs("jobid", "comma-separated job ids")
@@ -158,14 +168,15 @@ package struct JobInfoRequest: Equatable {
         static let returncode: Parameter<Bool> = .word(
             "returncode", "nonzero", "nonzero: only jobs that ended with a returncode other than 0 (whatever their status)")
         static let format: Parameter<OutputFormat> = .format()
-        static let view: Parameter<Bool> = .word(
-            "view", "table", "table: aligned columns for people (times as how long ago, durations, commands cut); text only")
+        static let view: Parameter<View?> = .choice(
+            "view", "table: aligned columns for people (times as how long ago, durations, commands cut); record: a line per field of each job; text only")
+        static let color: Parameter<Bool> = .flag("color", default: false, "1 (with view): the status in colour, for a terminal")
     }
 
     package static let parameters = [
         Declared.ids.spec, Declared.names.spec, Declared.job.spec, Declared.groups.spec, Declared.statuses.spec,
         Declared.returncode.spec, Declared.all.spec, Declared.fields.spec, Declared.sort.spec, Declared.limit.spec,
-        Declared.below.spec, Declared.format.spec, Declared.view.spec,
+        Declared.below.spec, Declared.format.spec, Declared.view.spec, Declared.color.spec,
     ]
 
     package init(_ p: Parameters) throws(RequestError) {
@@ -185,8 +196,10 @@ package struct JobInfoRequest: Equatable {
         self.filter = filter
         fields = try Declared.fields.value(in: p)
         format = try Declared.format.value(in: p)
-        isTable = try Declared.view.value(in: p)
-        if isTable && format == .json { throw .badRequest("view=table is a text reply: leave out format=json") }
+        view = try Declared.view.value(in: p)
+        if let view, format == .json { throw .badRequest("view=\(view.rawValue) is a text reply: leave out format=json") }
+        isColored = try Declared.color.value(in: p)
+        if isColored && view == nil { throw .badRequest("color=1 needs view=table or view=record") }
     }
 }
 

@@ -14,8 +14,11 @@ extension RequestHandlers {
         let now = Clock.now()
         respond(request, format: r.format,
                 text: {
-                    r.isTable ? JobTable.render(jobs, fields: r.fields ?? JobTable.defaultFields, now: now)
-                        : TextTable.jobs(jobs, fields: r.fields ?? JobField.defaultFields, now: now)
+                    switch r.view {
+                    case .table?: JobTable.render(jobs, fields: r.fields ?? JobTable.defaultFields, now: now, colored: r.isColored)
+                    case .record?: JobTable.records(jobs, fields: r.fields ?? JobField.allCases, now: now, colored: r.isColored)
+                    case nil: TextTable.jobs(jobs, fields: r.fields ?? JobField.defaultFields, now: now)
+                    }
                 },
                 json: { .object([("jobs", .array(jobs.map { JobJSON.object($0, fields: r.fields ?? JobField.allCases, now: now) }))]) })
     }

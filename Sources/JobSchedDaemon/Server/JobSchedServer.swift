@@ -50,8 +50,8 @@ public final class JobSchedServer {
         }
         store = try JobStore(path: configuration.databasePath, clear: configuration.clear)
         // Absolute, so a server started from another directory finds the same jobs' processes.
-        let databaseFile = ServerProcess.realPath(configuration.databasePath) ?? configuration.databasePath
-        let workingDirectory = ServerProcess.currentDirectory() ?? "."
+        let databaseFile = realPath(configuration.databasePath) ?? configuration.databasePath
+        let workingDirectory = currentDirectory() ?? "."
         let spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes)
         if let command = configuration.checkpointCommand {
             checkpointer = WALCheckpointer(command: command, databasePath: databaseFile, store: store, logger: logger)
@@ -73,7 +73,7 @@ public final class JobSchedServer {
                 loop: loop,
                 settings: .init(commands: SlurmCommands(database: databaseFile, defaultPartition: configuration.slurmPartition,
                                                         account: configuration.slurmAccount),
-                                outputDirectory: ServerProcess.realPath(outputDirectory) ?? outputDirectory,
+                                outputDirectory: realPath(outputDirectory) ?? outputDirectory,
                                 pollInterval: configuration.slurmPollInterval, killGrace: configuration.killGrace,
                                 databaseFile: databaseFile, serverDirectory: workingDirectory),
                 commands: commands, processes: processes, logger: logger)

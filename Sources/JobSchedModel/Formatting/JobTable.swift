@@ -1,15 +1,16 @@
-/// `/jobinfo?view=table`: jobs for people to read in a terminal. Aligned
-/// columns, times as how long ago, durations and memory in units, long
-/// commands cut; every cell escaped as in the plain text reply.
+/// `/jobinfo?view=table` and `view=record`: jobs for people to read in a
+/// terminal. Aligned columns, times as how long ago, durations and memory in
+/// units, long commands cut in the table; every cell escaped as in the plain
+/// text reply. With `colored`, the status is in colour (ANSI SGR codes).
 package enum JobTable {
     /// The columns when `fields=` names none.
     package static let defaultFields: [JobField] = [.jobid, .name, .group, .status, .returncode, .started, .runtime, .command]
     /// A command or message longer than this many characters is cut with `…`.
     package static let maxCellCharacters = 60
 
-    package static func render(_ jobs: [Job], fields: [JobField], now: Double) -> String {
+    package static func render(_ jobs: [Job], fields: [JobField], now: Double, colored: Bool = false) -> String {
         let header = fields.map(title)
-        let rows = jobs.map { job in fields.map { cell($0, of: job, now: now) } }
+        let rows = jobs.map { job in fields.map { cell($0, of: job, now: now, cut: true) } }
         var widths = header.map(\.count)
         for row in rows {
             for (column, text) in row.enumerated() { widths[column] = max(widths[column], text.count) }
@@ -23,7 +24,47 @@ package enum JobTable {
             }
             return out + "\n"
         }
-        return line(header) + rows.map(line).joined()
+        guard colored, let statusColumn = fields.firstIndex(of: .status) else {
+            return line(header) + rows.map(line).joined()
+        }
+        // Padding is worked out on the plain text; the codes take no columns.
+        return line(header) + zip(jobs, rows).map { job, row in
+            let plain = line(row)
+            let before = widths[..<statusColumn].reduce(0, +) + 2 * statusColumn
+            let start = plain.index(plain.startIndex, offsetBy: before)
+            let end = plain.index(start, offsetBy: row[statusColumn].count)
+            return String(plain[..<start]) + paint(String(plain[start..<end]), for: job) + plain[end...]
+        }.joined()
+    }
+
+    /// One job after another, a line per field (`ID  12`), every value whole.
+    package static func records(_ jobs: [Job], fields: [JobField], now: Double, colored: Bool = false) -> String {
+        let titles = fields.map(title)
+        let width = titles.map(\.count).max() ?? 0
+        return jobs.map { job in
+            zip(fields, titles).map { field, title in
+                var value = cell(field, of: job, now: now, cut: false)
+                // A record has room for the time itself beside how long ago it was.
+                if [.submitted, .started, .finished, .notbefore].contains(field), value != "-" {
+                    value += " (" + field.text(of: job, now: now) + ")"
+                }
+                let shown = field == .status && colored ? paint(value, for: job) : value
+                return title + String(repeating: " ", count: width - title.count + 2) + shown + "\n"
+            }.joined()
+        }.joined(separator: "\n")
+    }
+
+    /// Green for returncode 0, red for another or a job that could not start,
+    /// yellow for killed, blue while running; queued stays plain.
+    private static func paint(_ text: String, for job: Job) -> String {
+        let code: String
+        switch JobOutcome(job) {
+        case .zero?: code = "32"
+        case .nonzero?, .failed?: code = "31"
+        case .killed?: code = "33"
+        case nil: guard job.status == .running else { return text }; code = "34"
+        }
+        return "\u{1b}[\(code)m\(text)\u{1b}[0m"
     }
 
     private static func title(_ field: JobField) -> String {
@@ -35,7 +76,7 @@ package enum JobTable {
         }
     }
 
-    private static func cell(_ field: JobField, of job: Job, now: Double) -> String {
+    private static func cell(_ field: JobField, of job: Job, now: Double, cut isCut: Bool) -> String {
         switch field {
         case .submitted: return ago(job.submitted, now: now)
         case .started: return job.started.map { ago($0, now: now) } ?? "-"
@@ -47,7 +88,7 @@ package enum JobTable {
         case .cpuUser: return job.usage.map { duration($0.userSeconds) } ?? "-"
         case .cpuSystem: return job.usage.map { duration($0.systemSeconds) } ?? "-"
         case .maxRSS: return job.usage.map { memory(kilobytes: $0.maxRSSKilobytes) } ?? "-"
-        case .command, .msg: return cut(field.text(of: job, now: now))
+        case .command, .msg: return isCut ? cut(field.text(of: job, now: now)) : field.text(of: job, now: now)
         default: return field.text(of: job, now: now)
         }
     }

@@ -17,7 +17,11 @@ package enum TextTable {
 
     /// The line that reports a job's end, as in `/wait` and a sync reply's trailer.
     package static func statusLine(_ job: Job) -> String {
-        "job \(job.id) \(job.status.rawValue) returncode=\(job.returncode.map(String.init) ?? "-")"
+        statusLine(id: job.id, status: job.status, returncode: job.returncode)
+    }
+
+    package static func statusLine(id: JobID, status: JobStatus, returncode: Int32?) -> String {
+        "job \(id) \(status.rawValue) returncode=\(returncode.map(String.init) ?? "-")"
     }
 }
 

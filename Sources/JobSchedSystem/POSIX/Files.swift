@@ -64,10 +64,44 @@ package func writeLine(_ text: String, to fd: Int32) {
     line.withUTF8 { _ = write(fd, $0.baseAddress, $0.count) }
 }
 
+/// The value of an environment variable.
+package func environmentVariable(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
+}
+
 /// The value of an environment variable, removed from the environment so
 /// that the processes started later do not inherit it.
 package func takeEnvironmentVariable(_ name: String) -> String? {
-    guard let value = getenv(name) else { return nil }
+    guard let value = environmentVariable(name) else { return nil }
     defer { unsetenv(name) }
-    return String(cString: value)
+    return value
+}
+
+/// The absolute, symlink-free form of an existing path, or nil.
+package func realPath(_ path: String) -> String? {
+    realpath(path, nil).map { resolved in
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+/// This process's working directory (the server never changes it).
+package func currentDirectory() -> String? {
+    getcwd(nil, 0).map { path in
+        defer { free(path) }
+        return String(cString: path)
+    }
+}
+
+/// Writes all of `bytes` to a descriptor; false if it cannot (a closed pipe).
+@discardableResult
+package func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return false }
+        offset += n
+    }
+    return true
 }

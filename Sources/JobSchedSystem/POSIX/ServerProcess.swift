@@ -20,22 +20,6 @@ package enum ServerProcess {
         // CPU. A short slice lets it preempt; its jobs keep the default.
         _ = shim_request_scheduling_slice(100_000)
     }
-
-    /// The absolute, symlink-free form of an existing path, or nil.
-    package static func realPath(_ path: String) -> String? {
-        realpath(path, nil).map { resolved in
-            defer { free(resolved) }
-            return String(cString: resolved)
-        }
-    }
-
-    /// The directory the server was started in (it never changes directory).
-    package static func currentDirectory() -> String? {
-        getcwd(nil, 0).map { path in
-            defer { free(path) }
-            return String(cString: path)
-        }
-    }
 }
 
 /// The signals the server handles or sends, by name.

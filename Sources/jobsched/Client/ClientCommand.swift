@@ -1,0 +1,51 @@
+import ArgumentParser
+import JobSchedAPI
+import JobSchedSystem
+
+/// A subcommand that talks to a running server. Whatever keeps it from doing
+/// so (no server, a wrong token, a request the server refuses) is one line on
+/// stderr, with the server's own message, and exit status 125.
+protocol ClientCommand: ParsableCommand {
+    var connection: ConnectionOptions { get }
+    /// Does the work; returns the exit status.
+    func run(on server: ServerClient) throws(ClientFailure) -> Int32
+}
+
+extension ClientCommand {
+    func run() throws {
+        let status: Int32
+        do {
+            status = try run(on: connection.client())
+        } catch {
+            writeLine("jobsched: \(error)", to: 2)
+            throw ExitCode(ClientExit.jobschedFailed)
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// The client's exit statuses beside 0, chosen as timeout(1) chooses its own
+/// so that they read the same in scripts.
+enum ClientExit {
+    /// `wait`: some job did not end with returncode 0.
+    static let notAllSucceeded: Int32 = 1
+    /// `run`, `follow`: jobsched (or the cluster) killed the job: /kill, timeout=, a shutdown.
+    static let killed: Int32 = 124
+    /// jobsched itself could not do what was asked.
+    static let jobschedFailed: Int32 = 125
+    /// `run`, `follow`: the job could not start (a bad cwd, an outlog that cannot be opened).
+    static let couldNotStart: Int32 = 126
+
+    /// `run` and `follow` exit as the job did: its returncode, 128+N when
+    /// signal N ended it (as a shell reports it), or one of the codes above.
+    static func status(of end: JobEndReport) -> Int32 {
+        switch end.status {
+        case .success:
+            guard let code = end.returncode else { return jobschedFailed }
+            return code >= 0 ? code : 128 - code
+        case .killed: return killed
+        case .failed: return couldNotStart
+        case .queued, .running: return jobschedFailed
+        }
+    }
+}
