@@ -141,6 +141,34 @@ package final class JobRunner {
         scheduler.makeReady(id, group: active.job.group, priority: active.job.priority)
     }
 
+    /// Puts a queued job's edited definition (`JobEdit`) in force: its place
+    /// in the index and in the ready queues, its start time. False if the job
+    /// is no longer queued. The caller then starts admitted jobs.
+    @discardableResult
+    package func replaceQueued(_ edited: Job) -> Bool {
+        guard let active = activeJobs[edited.id], active.job.status == .queued else { return false }
+        let old = active.job
+        active.job = edited
+        activeIndex.remove(old)
+        activeIndex.insert(edited)
+        // A ready job goes in line again under its new group and priority, as one that has just become ready.
+        if edited.group != old.group || edited.priority != old.priority, scheduler.remove(edited.id) {
+            makeReadyIfFree(edited.id)
+        }
+        if edited.notBefore != old.notBefore {
+            // The new start time replaces the old one, and a retry's pause with it.
+            active.startTimer = nil
+            if let notBefore = edited.notBefore, notBefore > Clock.now() {
+                _ = scheduler.remove(edited.id)
+                hold(active, for: notBefore - Clock.now())
+            }
+            makeReadyIfFree(edited.id)
+        }
+        logger.info("job \(edited.id) edited (name \(Excerpt.plain(edited.name, limit: 80)), group \(Excerpt.plain(edited.group, limit: 80)), priority \(edited.priority)): \(Excerpt.plain(edited.command))")
+        onEvent(.edited(edited))
+        return true
+    }
+
     package func startAdmittedJobs() {
         guard !isShuttingDown else { return }
         for id in scheduler.admit() {

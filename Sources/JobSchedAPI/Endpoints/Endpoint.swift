@@ -14,12 +14,15 @@ package struct ParameterSpec: Sendable {
     package static func optional(_ name: String, default value: String? = nil, _ summary: String) -> ParameterSpec {
         ParameterSpec(name: name, required: false, defaultValue: value, summary: summary)
     }
+
+    /// The same parameter as an edit takes it: optional, and left out means unchanged.
+    package var asChange: ParameterSpec { .optional(name, summary) }
 }
 
 /// The endpoints of the HTTP API (the "commands" of `/help` and the original
 /// README): the path is `/` + the raw value.
 package enum Endpoint: String, CaseIterable {
-    case help, submit, jobinfo, output, kill, wait, remove, clean, restart, group, pause, resume, events, overview
+    case help, submit, jobinfo, output, kill, edit, wait, remove, clean, restart, group, pause, resume, events, overview
     case metrics, health, shutdown
 
     package var summary: String {
@@ -29,6 +32,7 @@ package enum Endpoint: String, CaseIterable {
         case .jobinfo: return "show jobs (running and queued ones unless filtered)"
         case .output: return "a job's output so far (kept unless it went to outlog/errlog); follow=1 streams it live"
         case .kill: return "cancel queued or running jobs"
+        case .edit: return "change a queued job (command, name, group, priority, start time, timeout, retries)"
         case .wait: return "wait until jobs have finished, then show their status"
         case .remove: return "delete finished jobs and their kept output"
         case .clean: return "delete finished jobs by status and age, with their kept output"
@@ -55,6 +59,7 @@ package enum Endpoint: String, CaseIterable {
         case .jobinfo: return JobInfoRequest.parameters
         case .output: return OutputRequest.parameters
         case .kill, .remove: return JobListRequest.parameters
+        case .edit: return EditRequest.parameters
         case .restart: return JobListRequest.restartParameters
         case .wait: return WaitRequest.parameters
         case .clean: return CleanRequest.parameters

@@ -14,6 +14,12 @@ package struct Parameter<Value>: Sendable {
     }
 
     package func value(in p: Parameters) throws(RequestError) -> Value { try read(p, spec.name) }
+
+    /// The value when the request gives one, else nil rather than the default:
+    /// an edit leaves what it does not name as it is.
+    package func valueIfGiven(in p: Parameters) throws(RequestError) -> Value? {
+        p.string(spec.name) == nil ? nil : try value(in: p)
+    }
 }
 
 extension Parameter where Value == String {

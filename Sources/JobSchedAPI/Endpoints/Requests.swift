@@ -78,16 +78,8 @@ package struct SubmitRequest: Equatable {
         priority = try Declared.priority.value(in: p)
         after = try Declared.after.value(in: p)
         afterAny = try Declared.afterAny.value(in: p)
-        delay = try Declared.delay.value(in: p)
-        switch try Declared.at.value(in: p) {
-        case nil: break
-        case _? where delay != nil: throw .badRequest("give delay or at, not both")
-        case .at(let time)?: at = time
-        // at=+10m is delay=10m.
-        case .fromNow(let seconds)?: delay = seconds
-        }
-        timeout = try Declared.timeout.value(in: p)
-        if timeout == 0 { throw .badRequest("timeout must be more than 0 seconds") }
+        (delay, at) = try SubmitRequest.startTime(in: p)
+        timeout = try SubmitRequest.timeout(in: p)
         retries = try Declared.retries.value(in: p)
         retryDelay = try Declared.retryDelay.value(in: p)
         cwd = try Declared.cwd.value(in: p)
@@ -107,6 +99,26 @@ package struct SubmitRequest: Equatable {
         slurm = SlurmOptions(partition: try Declared.partition.value(in: p), cpus: try Declared.cpus.value(in: p),
                              mem: try Declared.mem.value(in: p), gres: try Declared.gres.value(in: p),
                              nodes: try Declared.nodes.value(in: p), qos: try Declared.qos.value(in: p))
+    }
+}
+
+extension SubmitRequest {
+    /// `delay=` or `at=`, at most one: seconds from now, or a time (`at=+10m` is `delay=10m`).
+    static func startTime(in p: Parameters) throws(RequestError) -> (delay: Double?, at: Double?) {
+        let delay = try Declared.delay.value(in: p)
+        switch try Declared.at.value(in: p) {
+        case nil: return (delay, nil)
+        case _? where delay != nil: throw .badRequest("give delay or at, not both")
+        case .at(let time)?: return (nil, time)
+        case .fromNow(let seconds)?: return (seconds, nil)
+        }
+    }
+
+    /// `timeout=`, which must leave a run some time.
+    static func timeout(in p: Parameters) throws(RequestError) -> Double? {
+        let timeout = try Declared.timeout.value(in: p)
+        if timeout == 0 { throw .badRequest("timeout must be more than 0 seconds") }
+        return timeout
     }
 }
 

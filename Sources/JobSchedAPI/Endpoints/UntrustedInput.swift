@@ -9,8 +9,7 @@ public enum UntrustedInput {
     /// a `RequestError`, never in a trap.
     public static func parse(_ data: UnsafeRawBufferPointer) {
         guard let selector = data.first else { return }
-        let endpointBits = Int(selector & 7) | Int(selector >> 4) << 3
-        let endpoint = Endpoint.allCases[endpointBits % Endpoint.allCases.count]
+        let endpoint = endpoint(selector: selector)
         var rest = Array(data.dropFirst())
         do {
             let pairs: [(String, String)]
@@ -27,5 +26,10 @@ public enum UntrustedInput {
         } catch {
             // A refused input is a correct outcome.
         }
+    }
+
+    /// The endpoint byte 0 picks: bits 0-2 and 4-7 (bit 3 is the encoding).
+    static func endpoint(selector: UInt8) -> Endpoint {
+        Endpoint.allCases[(Int(selector & 7) | Int(selector >> 4) << 3) % Endpoint.allCases.count]
     }
 }

@@ -34,6 +34,7 @@ extension RequestHandlers {
             case .jobinfo(let r): try jobInfo(r, request)
             case .output(let r): try output(r, request)
             case .kill(let r): try kill(r, request)
+            case .edit(let r): try edit(r, request)
             case .wait(let r): try wait(r, request)
             case .remove(let r): try remove(r, request)
             case .clean(let r): try clean(r, request)

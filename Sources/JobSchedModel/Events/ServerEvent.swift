@@ -5,6 +5,8 @@ package enum ServerEvent: Equatable {
     case started(Job)
     /// A run failed and the job is queued again for another attempt.
     case retried(Job)
+    /// `/edit` changed a queued job.
+    case edited(Job)
     /// The job ended: success, failed or killed.
     case finished(Job)
     case removed(JobID)
@@ -19,6 +21,7 @@ package enum ServerEvent: Equatable {
         case .submitted: return "submitted"
         case .started: return "started"
         case .retried: return "retried"
+        case .edited: return "edited"
         case .finished(let job): return job.status == .killed ? "killed" : "finished"
         case .removed: return "removed"
         case .groupChanged: return "group"
@@ -29,7 +32,7 @@ package enum ServerEvent: Equatable {
     /// The job the event is about, if it is about one job's record.
     package var job: Job? {
         switch self {
-        case .submitted(let job), .started(let job), .retried(let job), .finished(let job): return job
+        case .submitted(let job), .started(let job), .retried(let job), .edited(let job), .finished(let job): return job
         case .removed, .groupChanged, .shutdown: return nil
         }
     }
@@ -37,7 +40,7 @@ package enum ServerEvent: Equatable {
     /// The `data:` object: every field of the job, as `/jobinfo?format=json` has it.
     package func data(now: Double) -> JSON {
         switch self {
-        case .submitted(let job), .started(let job), .retried(let job), .finished(let job):
+        case .submitted(let job), .started(let job), .retried(let job), .edited(let job), .finished(let job):
             return JobJSON.object(job, now: now)
         case .removed(let id):
             return .object([("jobid", .int(id))])

@@ -25,6 +25,7 @@ package final class JobStore {
     private let rollbackToSavepoint: Statement
     private let insertStatement: Statement
     private let updateStatement: Statement
+    private let updateDefinitionStatement: Statement
     private let byIDStatement: Statement
     private let saveGroupStatement: Statement
     private var queryStatements: [String: Statement] = [:]
@@ -61,6 +62,10 @@ package final class JobStore {
             updateStatement = try db.prepare("""
                 UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?,
                     slurm_jobid = ?, node = ?, slurm_state = ?, cpu_user = ?, cpu_system = ?, max_rss_kb = ?
+                WHERE id = ?
+                """)
+            updateDefinitionStatement = try db.prepare("""
+                UPDATE jobs SET name = ?, grp = ?, command = ?, priority = ?, not_before = ?, timeout = ?, retries = ?, retry_delay = ?
                 WHERE id = ?
                 """)
             byIDStatement = try db.prepare("SELECT \(JobStore.columns) FROM jobs WHERE id = ?")
@@ -230,6 +235,18 @@ package final class JobStore {
     package func update(_ job: Job) throws(SQLiteError) {
         try beginIfNeeded()
         pendingStates[job.id] = job
+    }
+
+    /// Writes what `/edit` may change in a queued job (`JobEdit`) into the
+    /// open transaction at once, as an insert is: durable after `commit()`.
+    package func updateDefinition(_ job: Job) throws(SQLiteError) {
+        try beginIfNeeded()
+        try updateDefinitionStatement.run([
+            .text(job.name), .text(job.group), .text(job.command), .integer(Int64(job.priority)), .init(job.notBefore),
+            .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay), .integer(job.id),
+        ])
+        // A state still to be written is also what `job(_:)` answers: it must carry the edit.
+        if pendingStates[job.id] != nil { pendingStates[job.id] = job }
     }
 
     /// Writes the pending job states, in id order; any left after an error stay pending.

@@ -30,6 +30,9 @@ import Testing
         let failures = EventFilter(statuses: [.failed, .killed])
         #expect(all.matches(.started(job(1))))
         #expect(byGroup.matches(.started(job(1, group: "a"))) && !byGroup.matches(.started(job(1, group: "b"))))
+        // An edit is matched on the job as edited: a job moved into group a.
+        #expect(byGroup.matches(.edited(job(1, group: "a"))) && !byGroup.matches(.edited(job(1, group: "b"))))
+        #expect(ServerEvent.edited(job(1)).name == "edited" && ServerEvent.edited(job(1)).job == job(1))
         #expect(byID.matches(.finished(job(7, status: .success))) && !byID.matches(.finished(job(8, status: .success))))
         #expect(failures.matches(.finished(job(1, status: .killed))) && !failures.matches(.started(job(1, status: .running))))
         // A removal has only its id; a group change concerns groups, not single jobs.

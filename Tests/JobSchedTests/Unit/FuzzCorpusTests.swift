@@ -23,6 +23,16 @@ struct FuzzCorpusUnitTests {
         }
     }
 
+    /// A seed named after an endpoint (`kill-ids`) is parsed as that endpoint's request.
+    @Test func namedSeedsPickTheirEndpoint() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: FuzzCorpusUnitTests.corpus.path)
+        for file in files {
+            guard let named = Endpoint(rawValue: String(file.prefix(while: { $0 != "-" }))) else { continue }
+            let data = try #require(FileManager.default.contents(atPath: FuzzCorpusUnitTests.corpus.appendingPathComponent(file).path))
+            #expect(UntrustedInput.endpoint(selector: data[0]) == named, "\(file)")
+        }
+    }
+
     @Test func seedsReachTheTypedRequests() throws {
         let data = try #require(FileManager.default.contents(atPath: FuzzCorpusUnitTests.corpus.appendingPathComponent("submit-multipart").path))
         let newline = try #require(data.firstIndex(of: UInt8(ascii: "\n")))

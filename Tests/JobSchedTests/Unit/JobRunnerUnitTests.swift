@@ -220,4 +220,62 @@ struct JobRunnerUnitTests {
                           "started 2 running", "killed 2 killed", "started 1 running", "finished 1 success", "group"])
         #expect(h.events.last == .groupChanged(name: "g", settings: Scheduler.Group(paused: true)))
     }
+
+    // MARK: Edits
+
+    @Test func anEditedPriorityGoesBeforeTheJobsAheadOfIt() throws {
+        let h = try Harness(maxRunning: 1)
+        h.submit([h.job(1), h.job(2), h.job(3)])
+        var urgent = try #require(h.runner.activeJobs[3]?.job)
+        urgent.priority = 5
+        #expect(h.runner.replaceQueued(urgent))
+        h.executor.end(1, .exited(0))
+        #expect(h.executor.started == [1, 3])
+        #expect(h.events.last(where: { $0.name == "edited" }) == .edited(urgent))
+    }
+
+    @Test func anEditedGroupMovesTheJobIntoThatGroupsQueueAndIndex() throws {
+        let h = try Harness()
+        h.runner.setPaused(true, group: "g")
+        h.submit([h.job(1)])
+        #expect(h.executor.started.isEmpty)
+        var moved = try #require(h.runner.activeJobs[1]?.job)
+        moved.group = "free"
+        moved.name = "renamed"
+        h.runner.replaceQueued(moved)
+        h.runner.startAdmittedJobs()
+        #expect(h.executor.started == [1])
+        #expect(h.runner.scheduler.runningPerGroup == ["free": 1])
+        #expect(h.runner.activeIndex.jobs(inGroup: "g").isEmpty)
+        #expect(h.runner.activeIndex.firstJob(named: "renamed", inGroup: "free") == 1)
+        #expect(h.runner.activeIndex.firstJob(named: "j1", inGroup: "g") == nil)
+    }
+
+    @Test func anEditedStartTimeHoldsTheJobOrFreesIt() throws {
+        let h = try Harness(maxRunning: 1)
+        var later = h.job(2)
+        later.notBefore = Clock.now() + 3600
+        h.submit([h.job(1), later, h.job(3)])
+        #expect(!h.runner.scheduler.isReady(2) && h.runner.scheduler.isReady(3))
+        later.notBefore = Clock.now()
+        h.runner.replaceQueued(later)
+        #expect(h.runner.scheduler.isReady(2) && h.runner.activeJobs[2]?.startTimer == nil)
+        var held = try #require(h.runner.activeJobs[3]?.job)
+        held.notBefore = Clock.now() + 3600
+        h.runner.replaceQueued(held)
+        #expect(!h.runner.scheduler.isReady(3) && h.runner.activeJobs[3]?.startTimer != nil)
+        h.executor.end(1, .exited(0))
+        #expect(h.executor.started == [1, 2])
+    }
+
+    @Test func onlyAQueuedJobIsReplaced() throws {
+        let h = try Harness(maxRunning: 1)
+        h.submit([h.job(1)])
+        var running = try #require(h.runner.activeJobs[1]?.job)
+        running.command = "false"
+        #expect(!h.runner.replaceQueued(running))
+        #expect(h.runner.activeJobs[1]?.job.command == "true")
+        #expect(!h.runner.replaceQueued(h.job(99)))
+        #expect(!h.events.contains { $0.name == "edited" })
+    }
 }

@@ -87,6 +87,26 @@ final class JobStoreUnitTests {
         #expect(try reopened.insert(Self.job()) == job.id + 1)
     }
 
+    /// An edit is written at once, beside a state change still pending, and survives a reopen.
+    @Test func editedDefinitionsAreWrittenAndKept() throws {
+        var job = Self.job("before")
+        do {
+            let store = try open()
+            job.id = try store.insert(job)
+            try store.commit()
+            job.msg = "retrying"
+            try store.update(job)
+            (job.name, job.group, job.command, job.priority) = ("after", "gpu", "echo edited", 4)
+            (job.notBefore, job.timeout, job.retries, job.retryDelay) = (1_800_000_000, 60, 3, 1.5)
+            try store.updateDefinition(job)
+            #expect(try store.job(job.id) == job)
+            #expect(try store.jobs(matching: JobFilter(groups: ["gpu"])).map(\.name) == ["after"])
+            try store.commit()
+        }
+        let reopened = try open()
+        #expect(try reopened.job(job.id) == job)
+    }
+
     @Test func uncommittedWritesAreLostOnClose() throws {
         do {
             let store = try open()

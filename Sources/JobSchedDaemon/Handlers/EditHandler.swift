@@ -1,0 +1,38 @@
+import JobSchedAPI
+import JobSchedModel
+import JobSchedRunner
+import JobSchedSystem
+
+extension RequestHandlers {
+    /// Changes a queued job: written into the open transaction and put in
+    /// force at once; the reply waits for the commit, and a failed commit
+    /// puts the job back as it was.
+    package func edit(_ r: EditRequest, _ request: HTTPRequest) throws(RequestError) {
+        let old = try queuedJob(r.id)
+        let edited = r.edit.applied(to: old, now: Clock.now())
+        do {
+            try store.updateDefinition(edited)
+        } catch {
+            throw RequestHandlers.databaseError(error)
+        }
+        runner.replaceQueued(edited)
+        let message = "Job \(edited.id) has been edited"
+        replyWhenCommitted(request, format: r.format, undo: { [unowned self] in
+            self.runner.replaceQueued(old)
+            self.runner.startAdmittedJobs()
+        }) { [unowned self] in
+            // As after a submit: the job starts once what the reply confirms is committed.
+            self.runner.startAdmittedJobs()
+            self.respond(request, format: r.format, text: { message + "\n" }, json: {
+                .object([("jobid", .int(edited.id)), ("message", .string(message)),
+                         ("job", JobJSON.object(edited, now: Clock.now()))])
+            })
+        }
+    }
+
+    /// The job an edit may change: 404 for no job, 409 for one not in the queue.
+    private func queuedJob(_ id: JobID) throws(RequestError) -> Job {
+        if let active = runner.activeJobs[id], active.job.status == .queued { return active.job }
+        throw RequestError(status: 409, message: JobEdit.conflict(with: try existingJob(id)))
+    }
+}

@@ -1,0 +1,45 @@
+/// A change to a job that has not started (`/edit`): each field given
+/// replaces the job's, the others stay as they are.
+package struct JobEdit: Equatable, Sendable {
+    package var command: String?
+    package var name: String?
+    package var group: String?
+    package var priority: Int?
+    /// A new start time: `delay` seconds from the edit, or the time `at`; at most one of them.
+    package var delay: Double?
+    package var at: Double?
+    package var timeout: Double?
+    package var retries: Int?
+    package var retryDelay: Double?
+
+    package init() {}
+
+    package var isEmpty: Bool { self == JobEdit() }
+
+    /// The job with the changes made; `now` is the time `delay` counts from.
+    package func applied(to job: Job, now: Double) -> Job {
+        var job = job
+        if let command { job.command = command }
+        if let name { job.name = name }
+        if let group { job.group = group }
+        if let priority { job.priority = priority }
+        if let at {
+            job.notBefore = at
+        } else if let delay {
+            job.notBefore = now + delay
+        }
+        if let timeout { job.timeout = timeout }
+        if let retries { job.retries = retries }
+        if let retryDelay { job.retryDelay = retryDelay }
+        return job
+    }
+
+    /// Why a job that is not in the queue cannot be edited (a 409).
+    package static func conflict(with job: Job) -> String {
+        guard job.status != .queued else {
+            // Only between a submit and its commit: the runner does not hold the job yet.
+            return "job \(job.id) is not queued yet: its submit is still being committed; try again"
+        }
+        return "job \(job.id) has already started (status \(job.status.rawValue)); only a queued job can be edited"
+    }
+}
