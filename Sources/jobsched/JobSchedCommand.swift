@@ -1,22 +1,38 @@
 import ArgumentParser
+import JobSchedAPI
+import JobSchedSystem
 
-/// `jobsched`: the server, and the client subcommands that talk to it.
-/// With no subcommand it starts the server, as `jobsched serve` does.
+/// `jobsched SUBCOMMAND`: a client subcommand goes straight to the client,
+/// which parses its own command line (see `ClientOption`); everything else,
+/// the server above all, goes through swift-argument-parser.
 @main
+enum JobSchedMain {
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let name = arguments.first, let subcommand = ClientSubcommand(name: name) {
+            JobSchedCommand.exit(withError: ExitCode(ClientProgram.run(subcommand, Array(arguments.dropFirst()))))
+        }
+        if arguments.first == "completion" {
+            writeAll(Array(ClientHelp.bashCompletion.utf8), to: 1)
+            return
+        }
+        JobSchedCommand.main()
+    }
+}
+
+/// `jobsched` with no subcommand starts the server, as `jobsched serve` does.
 struct JobSchedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobsched",
         abstract: "A job scheduler: a server that runs bash command lines sent over HTTP, at most -j at once, and its client.",
         discussion: """
-            Start the server: jobsched -j 4 (see jobsched serve --help). Then: jobsched add -- make test; jobsched ls; \
-            or with curl: curl 127.0.0.1:4321/help. Client subcommands find the server at --url, $JOBSCHED_URL or 127.0.0.1:4321.
+            Start the server with `jobsched` (options: jobsched serve --help). Then talk to it with curl \
+            (curl 127.0.0.1:4321/help) or with these subcommands (jobsched SUBCOMMAND --help), which find the server \
+            at --url, else $JOBSCHED_URL, else 127.0.0.1:4321:
+
+            \(ClientHelp.subcommandList)
             """,
         version: "jobsched 0.16.0",
-        subcommands: [
-            ServeCommand.self, AddCommand.self, RunCommand.self, ListCommand.self, ShowCommand.self, LogCommand.self,
-            FollowCommand.self, WaitCommand.self, KillCommand.self, PauseCommand.self, ResumeCommand.self,
-            RemoveCommand.self, RestartCommand.self, GroupsCommand.self, ShutdownCommand.self,
-            WALCheckpointCommand.self,
-        ],
+        subcommands: [ServeCommand.self, WALCheckpointCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

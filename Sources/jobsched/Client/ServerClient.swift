@@ -13,10 +13,24 @@ struct ServerClient {
     let address: ServerAddress
     let token: String?
 
+    /// The server at `url`, else $JOBSCHED_URL, else the default; the token
+    /// from `tokenFile`, else $JOBSCHED_TOKEN.
+    init(url: String?, tokenFile: String?) throws(ClientFailure) {
+        do {
+            address = try (url ?? environmentVariable("JOBSCHED_URL")).map { text throws(ServerError) in
+                try ServerAddress(parsing: text)
+            } ?? .default
+            token = try loadToken(file: tokenFile, environment: environmentVariable)
+        } catch {
+            throw ClientFailure(description: error.description)
+        }
+    }
+
     /// Sends the request; hands each piece of the reply's body to `body` with
     /// the reply's status, as it arrives (a sync submit streams for as long as
-    /// its job runs).
-    func send(_ endpoint: Endpoint, _ form: FormBody, body: (Int, [UInt8]) -> Void) throws(ClientFailure) {
+    /// its job runs). Returns the status.
+    @discardableResult
+    func send(_ endpoint: Endpoint, _ form: FormBody, body: (Int, [UInt8]) -> Void) throws(ClientFailure) -> Int {
         let connection: HTTPClientConnection
         do {
             switch address {
@@ -46,8 +60,9 @@ struct ServerClient {
             } catch {
                 throw ClientFailure(description: "bad reply from \(address): \(error.reason)")
             }
-            if count == 0 { return }
+            if count == 0 { break }
         }
+        return decoder.status ?? 0
     }
 
     /// The whole reply of a request that must succeed: its text, or the
@@ -60,9 +75,8 @@ struct ServerClient {
 
     /// The whole reply, whatever its status.
     func reply(_ endpoint: Endpoint, _ form: FormBody) throws(ClientFailure) -> (status: Int, text: String) {
-        var status = 0
         var bytes: [UInt8] = []
-        try send(endpoint, form) { status = $0; bytes += $1 }
+        let status = try send(endpoint, form) { bytes += $1 }
         return (status, String(decoding: bytes, as: UTF8.self))
     }
 

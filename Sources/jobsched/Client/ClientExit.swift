@@ -1,37 +1,16 @@
-import ArgumentParser
 import JobSchedAPI
-import JobSchedSystem
-
-/// A subcommand that talks to a running server. Whatever keeps it from doing
-/// so (no server, a wrong token, a request the server refuses) is one line on
-/// stderr, with the server's own message, and exit status 125.
-protocol ClientCommand: ParsableCommand {
-    var connection: ConnectionOptions { get }
-    /// Does the work; returns the exit status.
-    func run(on server: ServerClient) throws(ClientFailure) -> Int32
-}
-
-extension ClientCommand {
-    func run() throws {
-        let status: Int32
-        do {
-            status = try run(on: connection.client())
-        } catch {
-            writeLine("jobsched: \(error)", to: 2)
-            throw ExitCode(ClientExit.jobschedFailed)
-        }
-        if status != 0 { throw ExitCode(status) }
-    }
-}
 
 /// The client's exit statuses beside 0, chosen as timeout(1) chooses its own
 /// so that they read the same in scripts.
 enum ClientExit {
     /// `wait`: some job did not end with returncode 0.
     static let notAllSucceeded: Int32 = 1
-    /// `run`, `follow`: jobsched (or the cluster) killed the job: /kill, timeout=, a shutdown.
+    /// A command line the client cannot read (as swift-argument-parser exits).
+    static let usage: Int32 = 64
+    /// `run`, `follow`: jobsched (or the cluster) killed the job: kill, timeout, a shutdown.
     static let killed: Int32 = 124
-    /// jobsched itself could not do what was asked.
+    /// jobsched itself could not do what was asked: no server, a wrong token,
+    /// a request the server refused.
     static let jobschedFailed: Int32 = 125
     /// `run`, `follow`: the job could not start (a bad cwd, an outlog that cannot be opened).
     static let couldNotStart: Int32 = 126

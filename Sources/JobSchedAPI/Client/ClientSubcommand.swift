@@ -1,0 +1,212 @@
+import JobSchedModel
+
+/// The client's subcommands: each talks to one endpoint, and its options are
+/// that endpoint's parameters as flags. Everything here is declaration and
+/// pure translation (command line to form); the binary does the I/O.
+package enum ClientSubcommand: String, CaseIterable, Sendable {
+    case add, run, ls, show, log, follow, wait, kill, rm, restart, edit, pause, resume, groups, shutdown
+
+    /// `jobsched status` is `jobsched ls`.
+    package init?(name: String) {
+        self.init(rawValue: name == "status" ? "ls" : name)
+    }
+
+    package var endpoint: Endpoint {
+        switch self {
+        case .add, .run: return .submit
+        case .ls, .show: return .jobinfo
+        case .log, .follow: return .output
+        case .wait: return .wait
+        case .kill: return .kill
+        case .rm: return .remove
+        case .restart: return .restart
+        case .edit: return .edit
+        case .pause: return .pause
+        case .resume: return .resume
+        case .groups: return .group
+        case .shutdown: return .shutdown
+        }
+    }
+
+    package var summary: String {
+        switch self {
+        case .add: return "queue a command as a job and print its id"
+        case .run: return "run a command as a job, print its output, exit as it did"
+        case .ls: return "list jobs as a table (also: status)"
+        case .show: return "one job in full: times, dependencies, where it ran, its cost"
+        case .log: return "a job's output so far"
+        case .follow: return "a job's output live until it ends, then how it ended"
+        case .wait: return "block until jobs end; exit 0 only if every one exited 0"
+        case .kill: return "cancel queued or running jobs"
+        case .rm: return "delete finished jobs and their kept output"
+        case .restart: return "queue a finished job's command again; print the new id"
+        case .edit: return "change a job that has not started"
+        case .pause: return "start no new jobs in a group (or in every group)"
+        case .resume: return "start jobs again in a group (or in every group)"
+        case .groups: return "the groups and their progress; NAME --limit N sets a limit"
+        case .shutdown: return "kill every job and stop the server"
+        }
+    }
+
+    /// What follows the options in the usage line.
+    package var argumentsUsage: String {
+        switch self {
+        case .add, .run: return "[--] COMMAND..."
+        case .ls: return "[ID...]"
+        case .show, .log, .follow, .restart: return "ID"
+        case .wait: return "[ID...]"
+        case .kill, .rm: return "ID..."
+        case .edit: return "ID [-- COMMAND...]"
+        case .pause, .resume: return "[GROUP]"
+        case .groups: return "[GROUP --limit N]"
+        case .shutdown: return ""
+        }
+    }
+
+    /// A subcommand whose words after the options are a command to run.
+    package var takesCommand: Bool { self == .add || self == .run }
+
+    package var options: [ClientOption] {
+        let own: [ClientOption]
+        switch self {
+        case .add: own = [.local("quiet", "q", "print the job id only")] + Self.jobOptions
+        case .run: own = Self.jobOptions
+        case .ls:
+            own = [
+                .value("group", "g", as: "groups", "only these groups, comma-separated"),
+                .value("name", "n", as: "names", "only jobs with these names, comma-separated"),
+                .value("status", as: "statuses", "only these statuses: queued,running,success,killed,failed"),
+                .local("active", "a", "only queued and running jobs"),
+                .flag("nonzero", sets: "returncode", to: "nonzero", "only jobs that ended with a returncode other than 0"),
+                .local("last", as: "n", "only the newest N jobs, newest first"),
+                .value("fields", as: "fields", "columns, comma-separated, as /jobinfo's fields= (cpu_user,max_rss_kb,...)"),
+                .local("json", nil, "every field of each job as JSON"),
+            ]
+        case .show: own = [.local("json", nil, "as JSON")]
+        case .log, .follow: own = [.value("stream", as: "stream", "both, stdout or stderr")]
+        case .wait:
+            own = [.value("group", "g", as: "group", "also every job queued or running in this group now"),
+                   .value("timeout", as: "duration", "wait at most this long: 90, 10m, 1h")]
+        case .edit:
+            own = [
+                .value("name", "n", as: "name", "new name"),
+                .value("group", "g", as: "group", "new group"),
+                .value("priority", as: "n", "new priority"),
+                .value("delay", as: "duration", "start no sooner than this long from now (0: as soon as it may)"),
+                .value("at", as: "time", "start no sooner than this time: 2026-11-29T18:00:00Z, or +10m"),
+                .value("timeout", as: "duration", "new timeout: 90, 10m, 1h"),
+                .value("retries", as: "n", "new number of retries"),
+                .value("retry-delay", as: "duration", parameter: "retry_delay", "new time between a failed run and the next"),
+            ]
+        case .groups: own = [.value("limit", as: "n", "most jobs running at once in GROUP; none: no limit of its own")]
+        case .kill, .rm, .restart, .pause, .resume, .shutdown: own = []
+        }
+        return own + Self.connectionOptions
+    }
+
+    /// Where the server is and the token it asks for.
+    package static let connectionOptions: [ClientOption] = [
+        .local("url", as: "url", "the server: http://HOST:PORT, HOST:PORT, :PORT or unix:PATH (default: $JOBSCHED_URL, else 127.0.0.1:4321)"),
+        .local("token-file", as: "file", "file holding the server's token (default: $JOBSCHED_TOKEN)"),
+        .local("help", "h", "show this help"),
+    ]
+
+    /// /submit's parameters, for `add` and `run`.
+    private static let jobOptions: [ClientOption] = [
+        .value("name", "n", as: "name", "job name (default: job)"),
+        .value("group", "g", as: "group", "group (default: default)"),
+        .value("priority", as: "n", "higher runs first"),
+        .value("after", as: "ids", "job ids that must succeed first, comma-separated"),
+        .value("afterany", as: "ids", "job ids that must end first, however they end"),
+        .value("delay", as: "duration", "wait this long before starting: 90, 10m, 1h30m, 2d"),
+        .value("at", as: "time", "do not start before this time: 2026-11-29T18:00:00Z, or +10m"),
+        .value("timeout", as: "duration", "kill a run that takes longer: 90, 10m, 1h"),
+        .value("retries", as: "n", "run again up to N times while it exits non-zero"),
+        .value("retry-delay", as: "duration", parameter: "retry_delay", "time between a failed run and the next"),
+        .flag("unique", sets: "unique", "if a queued or running job has the same name and group, use it instead"),
+        .value("env", "e", as: "name=value", "add to the job's environment; repeat for more"),
+        .value("cwd", as: "dir", isPath: true, "working directory (default: this one)"),
+        .value("outlog", as: "file", isPath: true, "file for the job's stdout"),
+        .value("errlog", as: "file", isPath: true, "file for the job's stderr"),
+        .value("partition", as: "name", "--executor slurm: partition"),
+        .value("cpus", as: "n", "--executor slurm: CPUs per task"),
+        .value("mem", as: "size", "--executor slurm: memory, e.g. 4G"),
+        .value("gres", as: "list", "--executor slurm: generic resources, e.g. gpu:1"),
+        .value("nodes", as: "n", "--executor slurm: nodes"),
+        .value("qos", as: "name", "--executor slurm: quality of service"),
+    ]
+
+    /// The request for `line`; `directory` is where the client runs, and
+    /// `color` whether its output goes to a terminal that shows colour.
+    package func form(_ line: ClientCommandLine, directory: String, color: Bool) throws(ServerError) -> FormBody {
+        var form = FormBody()
+        let declared = options
+        for (name, value) in line.options {
+            guard let option = declared.first(where: { $0.long == name }), let parameter = option.parameter,
+                  !parameter.isEmpty else { continue }
+            form.add(parameter, option.isPath ? Self.absolute(value, in: directory) : value)
+        }
+        let words = line.arguments
+        switch self {
+        case .add, .run:
+            guard !words.isEmpty else { throw ServerError("give the command after --, e.g. jobsched \(rawValue) -- make test") }
+            form.add("command", ShellWords.commandLine(words))
+            form.add("sync", self == .run ? "1" : "0")
+            // The job runs here, as it would typed at this prompt.
+            if !line.has("cwd") { form.add("cwd", directory) }
+        case .ls:
+            form.add("jobid", try Self.ids(words, min: 0))
+            if !line.has("active") && !line.has("status") { form.add("all", "1") }
+            if let last = line.value("last") {
+                form.add("sort", "-jobid")
+                form.add("limit", last)
+            }
+            form.addView(line.has("json") ? nil : .table, color: color)
+        case .show, .log, .follow, .restart:
+            form.add("jobid", try Self.ids(words, min: 1, max: 1))
+            if self == .show { form.addView(line.has("json") ? nil : .record, color: color) }
+            if self == .follow { form.add("follow", "1") }
+        case .wait:
+            form.add("jobid", try Self.ids(words, min: line.has("group") ? 0 : 1))
+            form.add("fail", "1")
+        case .kill, .rm:
+            form.add("jobid", try Self.ids(words, min: 1))
+        case .edit:
+            guard let id = words.first else { throw ServerError("give the job's id, e.g. jobsched edit 12 --priority 5") }
+            form.add("jobid", try Self.ids([id], min: 1))
+            if words.count > 1 { form.add("command", ShellWords.commandLine(Array(words.dropFirst()))) }
+        case .pause, .resume, .groups:
+            guard words.count <= 1 else { throw ServerError("give one group at most") }
+            form.add(self == .groups ? "name" : "group", words.first)
+            if self == .groups && (words.isEmpty != !line.has("limit")) {
+                throw ServerError("give a group and --limit together, e.g. jobsched groups build --limit 2")
+            }
+        case .shutdown:
+            guard words.isEmpty else { throw ServerError("shutdown takes no arguments") }
+        }
+        return form
+    }
+
+    /// Job ids as `jobid=` wants them: checked here so that the message names the argument.
+    private static func ids(_ words: [String], min: Int, max: Int = .max) throws(ServerError) -> String? {
+        guard words.count >= min else { throw ServerError(min == 1 && max == 1 ? "give one job id" : "give job ids") }
+        guard words.count <= max else { throw ServerError("give one job id, not \(words.count)") }
+        for word in words where JobID(word).map({ $0 > 0 }) != true {
+            throw ServerError("a job id is a number such as 12, not \(Excerpt.quoted(word))")
+        }
+        return words.isEmpty ? nil : words.joined(separator: ",")
+    }
+
+    private static func absolute(_ path: String, in directory: String) -> String {
+        path.hasPrefix("/") ? path : directory + "/" + path
+    }
+}
+
+extension FormBody {
+    /// `view=` for people, in colour for a terminal; nil: `format=json`.
+    fileprivate mutating func addView(_ view: JobInfoRequest.View?, color: Bool) {
+        guard let view else { return add("format", "json") }
+        add("view", view.rawValue)
+        if color { add("color", "1") }
+    }
+}
