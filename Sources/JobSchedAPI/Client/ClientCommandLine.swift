@@ -19,7 +19,7 @@ package struct ClientCommandLine: Equatable, Sendable {
     /// Reads `args` (after the subcommand's name). `--` ends the options;
     /// with `commandFollows`, so does the first word that is not an option,
     /// so that `jobsched add echo -n hi` runs `echo -n hi`.
-    package init(parsing args: [String], options declared: [ClientOption], commandFollows: Bool) throws(ServerError) {
+    package init(parsing args: [String], options declared: [ClientOption], commandFollows: Bool) throws(CommandLineError) {
         var index = 0
         while index < args.count {
             let arg = args[index]
@@ -52,16 +52,16 @@ package struct ClientCommandLine: Equatable, Sendable {
                 option = declared.first { $0.short == letter }
                 if name.count > 2 { inlineValue = String(name.dropFirst(2)) }
             }
-            guard let option else { throw ServerError("unknown option '\(arg)'") }
+            guard let option else { throw CommandLineError("unknown option '\(arg)'") }
             switch option.kind {
             case .flag(let fixed):
-                guard inlineValue == nil else { throw ServerError("--\(option.long) takes no value") }
+                guard inlineValue == nil else { throw CommandLineError("--\(option.long) takes no value") }
                 options.append((option.long, fixed))
             case .value(let valueName):
                 if let inlineValue {
                     options.append((option.long, inlineValue))
                 } else {
-                    guard index < args.count else { throw ServerError("--\(option.long) needs a value <\(valueName)>") }
+                    guard index < args.count else { throw CommandLineError("--\(option.long) needs a value <\(valueName)>") }
                     options.append((option.long, args[index]))
                     index += 1
                 }

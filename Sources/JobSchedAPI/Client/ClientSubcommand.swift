@@ -138,7 +138,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
 
     /// The request for `line`; `directory` is where the client runs, and
     /// `color` whether its output goes to a terminal that shows colour.
-    package func form(_ line: ClientCommandLine, directory: String, color: Bool) throws(ServerError) -> FormBody {
+    package func form(_ line: ClientCommandLine, directory: String, color: Bool) throws(CommandLineError) -> FormBody {
         var form = FormBody()
         let declared = options
         for (name, value) in line.options {
@@ -149,7 +149,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         let words = line.arguments
         switch self {
         case .add, .run:
-            guard !words.isEmpty else { throw ServerError("give the command after --, e.g. jobsched \(rawValue) -- make test") }
+            guard !words.isEmpty else { throw CommandLineError("give the command after --, e.g. jobsched \(rawValue) -- make test") }
             form.add("command", ShellWords.commandLine(words))
             form.add("sync", self == .run ? "1" : "0")
             // The job runs here, as it would typed at this prompt.
@@ -172,27 +172,27 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         case .kill, .rm:
             form.add("jobid", try Self.ids(words, min: 1))
         case .edit:
-            guard let id = words.first else { throw ServerError("give the job's id, e.g. jobsched edit 12 --priority 5") }
+            guard let id = words.first else { throw CommandLineError("give the job's id, e.g. jobsched edit 12 --priority 5") }
             form.add("jobid", try Self.ids([id], min: 1))
             if words.count > 1 { form.add("command", ShellWords.commandLine(Array(words.dropFirst()))) }
         case .pause, .resume, .groups:
-            guard words.count <= 1 else { throw ServerError("give one group at most") }
+            guard words.count <= 1 else { throw CommandLineError("give one group at most") }
             form.add(self == .groups ? "name" : "group", words.first)
             if self == .groups && (words.isEmpty != !line.has("limit")) {
-                throw ServerError("give a group and --limit together, e.g. jobsched groups build --limit 2")
+                throw CommandLineError("give a group and --limit together, e.g. jobsched groups build --limit 2")
             }
         case .shutdown:
-            guard words.isEmpty else { throw ServerError("shutdown takes no arguments") }
+            guard words.isEmpty else { throw CommandLineError("shutdown takes no arguments") }
         }
         return form
     }
 
     /// Job ids as `jobid=` wants them: checked here so that the message names the argument.
-    private static func ids(_ words: [String], min: Int, max: Int = .max) throws(ServerError) -> String? {
-        guard words.count >= min else { throw ServerError(min == 1 && max == 1 ? "give one job id" : "give job ids") }
-        guard words.count <= max else { throw ServerError("give one job id, not \(words.count)") }
+    private static func ids(_ words: [String], min: Int, max: Int = .max) throws(CommandLineError) -> String? {
+        guard words.count >= min else { throw CommandLineError(min == 1 && max == 1 ? "give one job id" : "give job ids") }
+        guard words.count <= max else { throw CommandLineError("give one job id, not \(words.count)") }
         for word in words where JobID(word).map({ $0 > 0 }) != true {
-            throw ServerError("a job id is a number such as 12, not \(Excerpt.quoted(word))")
+            throw CommandLineError("a job id is a number such as 12, not \(Excerpt.quoted(word))")
         }
         return words.isEmpty ? nil : words.joined(separator: ",")
     }

@@ -11,16 +11,16 @@ package enum ServerAddress: Equatable, Sendable {
     /// Takes what a user would type: `http://HOST:PORT`, `HOST:PORT`, `HOST`
     /// (port 4321), `:PORT`, `[::1]:PORT`, and for the Unix socket (`--socket`)
     /// `unix:PATH` or a path that starts with `/` or `.`.
-    package init(parsing text: String) throws(ServerError) {
+    package init(parsing text: String) throws(CommandLineError) {
         if text.hasPrefix("unix:") || text.hasPrefix("/") || text.hasPrefix(".") {
             let path = text.hasPrefix("unix:") ? String(text.dropFirst(5)) : text
-            guard !path.isEmpty else { throw ServerError("the address 'unix:' names no socket file; e.g. unix:/tmp/jobsched.sock") }
+            guard !path.isEmpty else { throw CommandLineError("the address 'unix:' names no socket file; e.g. unix:/tmp/jobsched.sock") }
             self = .unix(path: path)
             return
         }
         var rest = Substring(text)
         if rest.hasPrefix("https://") {
-            throw ServerError("jobsched speaks plain HTTP; put a TLS proxy in front of it and give the proxy's http:// address")
+            throw CommandLineError("jobsched speaks plain HTTP; put a TLS proxy in front of it and give the proxy's http:// address")
         }
         if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
         // A path after the authority (a trailing slash, say) is not used.
@@ -50,8 +50,8 @@ package enum ServerAddress: Equatable, Sendable {
         self = .tcp(host: host.isEmpty ? "127.0.0.1" : String(host), port: port)
     }
 
-    private static func invalid(_ text: String) -> ServerError {
-        ServerError("cannot read the server address \(Excerpt.quoted(text)); e.g. http://127.0.0.1:4321, :4321 or unix:/tmp/jobsched.sock")
+    private static func invalid(_ text: String) -> CommandLineError {
+        CommandLineError("cannot read the server address \(Excerpt.quoted(text)); e.g. http://127.0.0.1:4321, :4321 or unix:/tmp/jobsched.sock")
     }
 }
 

@@ -5,10 +5,7 @@ import Glibc
 package enum ServerProcess {
     /// Signal handling and scheduling fit for a server that supervises jobs.
     package static func prepare() {
-        // A parent (a test runner, a service manager) may hand us blocked signals.
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        sigprocmask(SIG_SETMASK, &empty, nil)
+        unblockSignals()
         // A client that disconnects must not kill the server; jobs get SIGPIPE back (SETSIGDEF).
         signal(SIGPIPE, SIG_IGN)
         // Orphaned job processes are re-parented to us, so their exits arrive as
@@ -20,6 +17,15 @@ package enum ServerProcess {
         // CPU. A short slice lets it preempt; its jobs keep the default.
         _ = shim_request_scheduling_slice(100_000)
     }
+}
+
+/// A parent (a test runner, a service manager) may hand its children blocked
+/// signals: the server must still get SIGCHLD and SIGTERM, and a client
+/// SIGINT, so that Ctrl-C ends a `jobsched run` and with it its job.
+package func unblockSignals() {
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    sigprocmask(SIG_SETMASK, &empty, nil)
 }
 
 /// The signals the server handles or sends, by name.

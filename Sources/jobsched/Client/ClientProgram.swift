@@ -7,6 +7,7 @@ import JobSchedSystem
 enum ClientProgram {
     /// The exit status.
     static func run(_ subcommand: ClientSubcommand, _ arguments: [String]) -> Int32 {
+        unblockSignals()
         let line: ClientCommandLine
         let form: FormBody
         do {

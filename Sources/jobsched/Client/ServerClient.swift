@@ -17,9 +17,13 @@ struct ServerClient {
     /// from `tokenFile`, else $JOBSCHED_TOKEN.
     init(url: String?, tokenFile: String?) throws(ClientFailure) {
         do {
-            address = try (url ?? environmentVariable("JOBSCHED_URL")).map { text throws(ServerError) in
+            address = try (url ?? environmentVariable("JOBSCHED_URL")).map { text throws(CommandLineError) in
                 try ServerAddress(parsing: text)
             } ?? .default
+        } catch {
+            throw ClientFailure(description: error.description)
+        }
+        do {
             token = try loadToken(file: tokenFile, environment: environmentVariable)
         } catch {
             throw ClientFailure(description: error.description)

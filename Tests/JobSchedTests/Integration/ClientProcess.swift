@@ -1,0 +1,61 @@
+import Foundation
+import Glibc
+
+/// The real `jobsched` binary run as a client (`jobsched add ...`), its
+/// output in files of the test's directory, killed if it outlives `timeout`.
+final class ClientProcess {
+    let process = Process()
+    private let stdoutPath: String
+    private let stderrPath: String
+
+    /// Starts `jobsched ARGS` in `directory`, with `JOBSCHED_URL` set to the server's.
+    init(_ arguments: [String], server: ServerProcess?, directory: ScratchDirectory, environment: [String: String] = [:]) throws {
+        let name = UUID().uuidString.prefix(8)
+        stdoutPath = directory.file("client-\(name).out")
+        stderrPath = directory.file("client-\(name).err")
+        for path in [stdoutPath, stderrPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        process.executableURL = ServerProcess.binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["JOBSCHED_URL"] = server.map { ":\($0.port)" }
+        env.removeValue(forKey: "JOBSCHED_TOKEN")
+        process.environment = env.merging(environment) { $1 }
+        process.currentDirectoryURL = directory.url
+        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        try process.run()
+    }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+
+    /// Runs a client to its end: exit status, stdout, stderr.
+    static func run(_ arguments: [String], server: ServerProcess?, directory: ScratchDirectory? = nil,
+                    environment: [String: String] = [:], timeout: Double = 120) throws -> ClientResult {
+        let client = try ClientProcess(arguments, server: server, directory: directory ?? server!.directory, environment: environment)
+        return client.finish(timeout: timeout)
+    }
+
+    /// Waits for the client to exit (killing it after `timeout`) and reads what it printed.
+    func finish(timeout: Double = 120) -> ClientResult {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        let result = ClientResult(status: process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus,
+                                  stdout: read(stdoutPath), stderr: read(stderrPath))
+        try? FileManager.default.removeItem(atPath: stdoutPath)
+        try? FileManager.default.removeItem(atPath: stderrPath)
+        return result
+    }
+
+    /// What it has printed so far.
+    var stdoutSoFar: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+}
+
+struct ClientResult: CustomStringConvertible {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    var description: String { "exit \(status), stdout: \(stdout.prefix(400)), stderr: \(stderr.prefix(400))" }
+}
