@@ -10,10 +10,15 @@ enum JobSchedMain {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let name = arguments.first, let subcommand = ClientSubcommand(name: name) {
-            JobSchedCommand.exit(withError: ExitCode(ClientProgram.run(subcommand, Array(arguments.dropFirst()))))
+            exitProcess(ClientProgram.run(subcommand, Array(arguments.dropFirst())))
         }
         if arguments.first == "completion" {
             writeAll(Array(ClientHelp.bashCompletion.utf8), to: 1)
+            return
+        }
+        // What scripts call to see that jobsched is there: as fast as the client.
+        if arguments == ["--version"] {
+            writeLine(JobSchedCommand.version, to: 1)
             return
         }
         JobSchedCommand.main()
@@ -22,6 +27,8 @@ enum JobSchedMain {
 
 /// `jobsched` with no subcommand starts the server, as `jobsched serve` does.
 struct JobSchedCommand: ParsableCommand {
+    static let version = "jobsched 0.16.0"
+
     static let configuration = CommandConfiguration(
         commandName: "jobsched",
         abstract: "A job scheduler: a server that runs bash command lines sent over HTTP, at most -j at once, and its client.",
@@ -32,7 +39,7 @@ struct JobSchedCommand: ParsableCommand {
 
             \(ClientHelp.subcommandList)
             """,
-        version: "jobsched 0.16.0",
+        version: version,
         subcommands: [ServeCommand.self, WALCheckpointCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

@@ -28,6 +28,9 @@ ROWS = [
     ("events_dashboards", "/events clients", "N true jobs, -j 2, D full streams reading", "same, no client", "jobs/s", "a/b", ("ratio", ">=", 0.9)),
     ("dashboard", "dashboard", "first load to a usable page, H jobs", "same, one job", "s", "a/b", ("a", "<=", 1.0)),
     ("bulk", "bulk from a shell", "N jobs, one curl (lines=1)", "N x tsp true in a loop", "s", "b/a", ("ratio", ">=", 10.0)),
+    ("client_tsp", "command-line client", "C x jobsched add -- true in a loop", "C x tsp true in a loop", "s", "b/a", ("ratio", ">=", 1.0)),
+    ("client_curl", "command-line client", "C x jobsched add -- true in a loop", "C x curl submit in a loop", "s", "b/a", ("ratio", ">=", 1.0)),
+    ("client_start", "command-line client", "jobsched --version, per call", "curl --version, per call", "s", "b/a", ("ratio", ">=", 1.0)),
     ("slurm", "Slurm executor", "S true jobs until all done, --executor slurm", "loop of sbatch --wrap true, squeue each 1 s", "s", "b/a", ("ratio", ">=", 1.0)),
     ("slurm_health", "Slurm executor", "/health p99, S jobs handed to Slurm", "same server, no job", "ms", "a/b", ("a", "<=", 20.0)),
 ]

@@ -20,7 +20,7 @@ package struct StreamedOutput {
     }
 
     /// Takes the next bytes of the body; returns the part that is surely output.
-    package mutating func take(_ bytes: some Collection<UInt8>) -> [UInt8] {
+    package mutating func take(_ bytes: [UInt8]) -> [UInt8] {
         held += bytes
         if awaitingIDLine {
             guard let newline = held.firstIndex(of: UInt8(ascii: "\n")) else { return [] }

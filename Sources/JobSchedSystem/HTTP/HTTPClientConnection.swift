@@ -18,8 +18,30 @@ package struct HTTPClientConnection: ~Copyable {
 
     deinit { close(fd) }
 
-    /// Connects to HOST:PORT, trying each address the name resolves to.
+    /// Connects to HOST:PORT: an IP address as it is, a name through each
+    /// address it resolves to. (An address skips the resolver, whose
+    /// interface query and nscd probe cost more than the whole request.)
     package static func connect(host: String, port: Int) throws(ConnectError) -> HTTPClientConnection {
+        var ipv4 = sockaddr_in()
+        var ipv6 = sockaddr_in6()
+        var outcome: Int32?
+        if inet_pton(AF_INET, host, &ipv4.sin_addr) == 1 {
+            ipv4.sin_family = sa_family_t(AF_INET)
+            ipv4.sin_port = in_port_t(UInt16(port).bigEndian)
+            outcome = withUnsafePointer(to: &ipv4) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { attempt(AF_INET, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        } else if inet_pton(AF_INET6, host, &ipv6.sin6_addr) == 1 {
+            ipv6.sin6_family = sa_family_t(AF_INET6)
+            ipv6.sin6_port = in_port_t(UInt16(port).bigEndian)
+            outcome = withUnsafePointer(to: &ipv6) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { attempt(AF_INET6, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        }
+        if let outcome {
+            guard outcome >= 0 else { throw refusedOrFailed(-outcome) }
+            return HTTPClientConnection(fd: outcome)
+        }
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_ADDRCONFIG
@@ -33,19 +55,30 @@ package struct HTTPClientConnection: ~Copyable {
         var entry: UnsafeMutablePointer<addrinfo>? = list
         while let info = entry?.pointee {
             entry = info.ai_next
-            let fd = socket(info.ai_family, info.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), info.ai_protocol)
-            guard fd >= 0 else { lastError = errno; continue }
-            if Glibc.connect(fd, info.ai_addr, info.ai_addrlen) == 0 {
-                // The request goes out in one write; do not hold it for an ACK.
-                var on: Int32 = 1
-                setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
-                return HTTPClientConnection(fd: fd)
-            }
-            lastError = errno
-            close(fd)
+            let fd = attempt(info.ai_family, info.ai_addr, info.ai_addrlen)
+            if fd >= 0 { return HTTPClientConnection(fd: fd) }
+            lastError = -fd
         }
-        throw ConnectError(description: String(cString: strerror(lastError)),
-                           isRefused: lastError == ECONNREFUSED)
+        throw refusedOrFailed(lastError)
+    }
+
+    /// A connected TCP socket, or minus the errno.
+    private static func attempt(_ family: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return -errno }
+        guard Glibc.connect(fd, address, length) == 0 else {
+            let reason = errno
+            close(fd)
+            return -reason
+        }
+        // The request goes out in one write; do not hold it for an ACK.
+        var on: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        return fd
+    }
+
+    private static func refusedOrFailed(_ reason: Int32) -> ConnectError {
+        ConnectError(description: String(cString: strerror(reason)), isRefused: reason == ECONNREFUSED)
     }
 
     /// Connects to a server's `--socket` file.

@@ -32,7 +32,7 @@ package struct HTTPResponseDecoder {
     package init() {}
 
     /// Takes the next bytes off the connection; hands each piece of body to `body`, with the status.
-    package mutating func feed(_ bytes: some Collection<UInt8>, body: (_ status: Int, _ piece: [UInt8]) -> Void) throws(DecodingError) {
+    package mutating func feed(_ bytes: ArraySlice<UInt8>, body: (_ status: Int, _ piece: [UInt8]) -> Void) throws(DecodingError) {
         buffer += bytes
         while true {
             switch state {
@@ -41,9 +41,9 @@ package struct HTTPResponseDecoder {
                     if buffer.count > 64 * 1024 { throw DecodingError(reason: "response head longer than 64 KiB") }
                     return
                 }
-                let head = String(decoding: buffer[..<end], as: UTF8.self)
-                buffer.removeSubrange(..<(end + 4))
+                let head = buffer[..<end]
                 state = try parseHead(head)
+                buffer.removeSubrange(..<(end + 4))
             case .body(.length(let remaining)):
                 let n = min(remaining, buffer.count)
                 if n > 0 { body(status ?? 0, Array(buffer[..<n])); buffer.removeSubrange(..<n) }
@@ -54,9 +54,16 @@ package struct HTTPResponseDecoder {
                 return
             case .body(.chunked):
                 guard let lineEnd = Self.find([13, 10], in: buffer) else { return }
-                let sizeText = String(decoding: buffer[..<lineEnd], as: UTF8.self)
-                    .prefix { $0 != ";" }.trimmingCharacters(" ")
-                guard let size = Int(sizeText, radix: 16), size >= 0 else { throw DecodingError(reason: "bad chunk size '\(sizeText)'") }
+                // The size in hex, then maybe `;extensions` (ignored).
+                var size = 0
+                var digits = 0
+                for byte in buffer[..<lineEnd] {
+                    guard let digit = Self.hexValue(byte) else { break }
+                    guard size < 1 << 40 else { throw DecodingError(reason: "chunk too large") }
+                    size = size * 16 + digit
+                    digits += 1
+                }
+                guard digits > 0 else { throw DecodingError(reason: "bad chunk size line") }
                 buffer.removeSubrange(..<(lineEnd + 2))
                 state = size == 0 ? .trailer : .chunk(remaining: size)
             case .chunk(let remaining):
@@ -89,22 +96,29 @@ package struct HTTPResponseDecoder {
         }
     }
 
-    private mutating func parseHead(_ head: String) throws(DecodingError) -> State {
-        let lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)
-        let statusWords = lines[0].split(separator: " ", maxSplits: 2)
-        guard statusWords.count >= 2, statusWords[0].hasPrefix("HTTP/1."), let code = Int(statusWords[1]) else {
-            throw DecodingError(reason: "not an HTTP response: \(lines[0].prefix(80))")
+    /// The status line and the two headers that frame the body. Read as
+    /// bytes: the client reads one reply per run, and String's generic
+    /// trimming and splitting cost more to set up than the rest of it.
+    private mutating func parseHead(_ head: ArraySlice<UInt8>) throws(DecodingError) -> State {
+        let lines = head.split(separator: 10, omittingEmptySubsequences: false).map { $0.last == 13 ? $0.dropLast() : $0 }
+        let statusLine = lines[0]
+        let prefix = Array("HTTP/1.".utf8)
+        guard statusLine.starts(with: prefix), statusLine.count >= 12, statusLine[statusLine.startIndex + 8] == 32,
+              let code = Self.decimal(statusLine.dropFirst(9).prefix(3)) else {
+            throw DecodingError(reason: "not an HTTP response: \(String(decoding: statusLine.prefix(80), as: UTF8.self))")
         }
         status = code
         var framing = Framing.untilClose
         for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(" ")
-            if name == "transfer-encoding", value.lowercased().contains("chunked") {
-                framing = .chunked
-            } else if name == "content-length", case .untilClose = framing {
-                guard let length = Int(value), length >= 0 else { throw DecodingError(reason: "bad Content-Length '\(value)'") }
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let name = line[..<colon].map { $0 | 0x20 }  // ASCII lower case, enough for these names
+            let value = Self.trimmed(line[(colon + 1)...])
+            if name.elementsEqual("transfer-encoding".utf8) {
+                if String(decoding: value, as: UTF8.self).lowercased().contains("chunked") { framing = .chunked }
+            } else if name.elementsEqual("content-length".utf8), case .untilClose = framing {
+                guard let length = Self.decimal(value) else {
+                    throw DecodingError(reason: "bad Content-Length '\(String(decoding: value, as: UTF8.self))'")
+                }
                 framing = .length(length)
             }
         }
@@ -116,17 +130,37 @@ package struct HTTPResponseDecoder {
         return .body(framing)
     }
 
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var bytes = bytes
+        while bytes.first == 32 || bytes.first == 9 { bytes = bytes.dropFirst() }
+        while bytes.last == 32 || bytes.last == 9 { bytes = bytes.dropLast() }
+        return bytes
+    }
+
+    private static func decimal(_ bytes: ArraySlice<UInt8>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 15 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard (48...57).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value
+    }
+
+    private static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 48...57: return Int(byte - 48)
+        case 65...70: return Int(byte - 55)
+        case 97...102: return Int(byte - 87)
+        default: return nil
+        }
+    }
+
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
         for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
             if haystack[start..<(start + needle.count)].elementsEqual(needle) { return start }
         }
         return nil
-    }
-}
-
-extension StringProtocol {
-    fileprivate func trimmingCharacters(_ character: Character) -> String {
-        String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
     }
 }

@@ -34,8 +34,9 @@ enum ClientProgram {
                                 on server: ServerClient) throws(ClientFailure) -> Int32 {
         switch subcommand {
         case .add:
-            let id = try server.text(.submit, form).trimming(\.isWhitespace)
-            writeLine(line.has("quiet") ? String(id) : "job \(id) added", to: 1)
+            var id = try server.text(.submit, form)
+            while id.last == "\n" { id.removeLast() }
+            writeLine(line.has("quiet") ? id : "job \(id) added", to: 1)
         case .run, .follow:
             let end = try server.streamJob(subcommand.endpoint, form, startsWithJobID: subcommand == .run)
             // `run` says how the job ended only when that is news; `follow` always does.

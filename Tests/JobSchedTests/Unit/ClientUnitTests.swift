@@ -138,7 +138,7 @@ struct ClientUnitTests {
         func decode(_ pieces: [String]) throws -> (Int?, String, Bool) {
             var decoder = HTTPResponseDecoder()
             var body: [UInt8] = []
-            for piece in pieces { try decoder.feed(Array(piece.utf8)) { body += $1 } }
+            for piece in pieces { try decoder.feed(ArraySlice(piece.utf8)) { body += $1 } }
             let complete = decoder.isComplete
             if !complete { try decoder.finish() }
             return (decoder.status, String(decoding: body, as: UTF8.self), complete)
