@@ -88,16 +88,9 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
             own = [.value("group", "g", as: "group", "also every job queued or running in this group now"),
                    .value("timeout", as: "duration", "wait at most this long: 90, 10m, 1h")]
         case .edit:
-            own = [
-                .value("name", "n", as: "name", "new name"),
-                .value("group", "g", as: "group", "new group"),
-                .value("priority", as: "n", "new priority"),
-                .value("delay", as: "duration", "start no sooner than this long from now (0: as soon as it may)"),
-                .value("at", as: "time", "start no sooner than this time: 2026-11-29T18:00:00Z, or +10m"),
-                .value("timeout", as: "duration", "new timeout: 90, 10m, 1h"),
-                .value("retries", as: "n", "new number of retries"),
-                .value("retry-delay", as: "duration", parameter: "retry_delay", "new time between a failed run and the next"),
-            ]
+            // What /edit may change, as `add` takes it.
+            let editable: Set = ["name", "group", "priority", "delay", "at", "timeout", "retries", "retry-delay"]
+            own = Self.jobOptions.filter { editable.contains($0.long) }
         case .groups: own = [.value("limit", as: "n", "most jobs running at once in GROUP; none: no limit of its own")]
         case .kill, .rm, .restart, .pause, .resume, .shutdown: own = []
         }
@@ -113,12 +106,12 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
 
     /// /submit's parameters, for `add` and `run`.
     private static let jobOptions: [ClientOption] = [
-        .value("name", "n", as: "name", "job name (default: job)"),
-        .value("group", "g", as: "group", "group (default: default)"),
+        .value("name", "n", as: "name", "job name (a new job's default: job)"),
+        .value("group", "g", as: "group", "group (a new job's default: default)"),
         .value("priority", as: "n", "higher runs first"),
         .value("after", as: "ids", "job ids that must succeed first, comma-separated"),
         .value("afterany", as: "ids", "job ids that must end first, however they end"),
-        .value("delay", as: "duration", "wait this long before starting: 90, 10m, 1h30m, 2d"),
+        .value("delay", as: "duration", "wait this long (from now) before starting: 90, 10m, 1h30m, 2d; 0: at once"),
         .value("at", as: "time", "do not start before this time: 2026-11-29T18:00:00Z, or +10m"),
         .value("timeout", as: "duration", "kill a run that takes longer: 90, 10m, 1h"),
         .value("retries", as: "n", "run again up to N times while it exits non-zero"),
