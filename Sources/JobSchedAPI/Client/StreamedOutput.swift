@@ -1,5 +1,3 @@
-import JobSchedModel
-
 /// Splits the body of a streamed reply (a sync `/submit`, `/output?follow=1`)
 /// into the job's output, handed on as it arrives, and the status line the
 /// server closes it with, which the client reads instead of printing.
@@ -11,7 +9,6 @@ package struct StreamedOutput {
     /// A sync submit's reply starts with the job's id on a line of its own.
     private var awaitingIDLine: Bool
     private var held: [UInt8] = []
-    package private(set) var jobID: JobID?
 
     private static let marker = Array("\(JobEndReport.trailerPrefix)job ".utf8)
 
@@ -24,7 +21,6 @@ package struct StreamedOutput {
         held += bytes
         if awaitingIDLine {
             guard let newline = held.firstIndex(of: UInt8(ascii: "\n")) else { return [] }
-            jobID = JobID(String(decoding: held[..<newline], as: UTF8.self))
             held.removeSubrange(...newline)
             awaitingIDLine = false
         }

@@ -8,16 +8,12 @@ extension ServerClient {
     /// the job ended, from the status line that closes the reply.
     func streamJob(_ endpoint: Endpoint, _ form: FormBody, startsWithJobID: Bool) throws(ClientFailure) -> JobEndReport {
         var stream = StreamedOutput(startsWithJobID: startsWithJobID)
-        var refusal: (status: Int, bytes: [UInt8])?
-        try send(endpoint, form) { status, bytes in
-            guard status == 200 else {
-                refusal = (status, (refusal?.bytes ?? []) + bytes)
-                return
-            }
-            writeAll(stream.take(bytes), to: 1)
+        var refusal: [UInt8] = []
+        let status = try send(endpoint, form) { status, bytes in
+            if status == 200 { writeAll(stream.take(bytes), to: 1) } else { refusal += bytes }
         }
-        if let refusal {
-            throw ServerClient.failure(status: refusal.status, text: String(decoding: refusal.bytes, as: UTF8.self))
+        guard status == 200 else {
+            throw ServerClient.failure(status: status, text: String(decoding: refusal, as: UTF8.self))
         }
         let (rest, end) = stream.finish()
         writeAll(rest, to: 1)
