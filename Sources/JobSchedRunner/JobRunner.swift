@@ -53,6 +53,8 @@ package final class JobRunner {
     package private(set) var finished = FinishedCounts()
     /// Jobs ending now, in order; see `finish`.
     private var endings: [Ending] = []
+    /// `startAdmittedJobsAfterReplies`: a zero timer, run after the next poll's I/O.
+    private lazy var startAfterReplies = loop.deferredEvent { [unowned self] in self.startAdmittedJobs() }
     package private(set) var isShuttingDown = false
 
     /// Told every change: a job submitted, started, retried, finished or removed, a group's settings.
@@ -167,6 +169,14 @@ package final class JobRunner {
         logger.info("job \(edited.id) edited (name \(Excerpt.plain(edited.name, limit: 80)), group \(Excerpt.plain(edited.group, limit: 80)), priority \(edited.priority)): \(Excerpt.plain(edited.command))")
         onEvent(.edited(edited))
         return true
+    }
+
+    /// Starts the admitted jobs at the next turn of the loop, once the replies
+    /// written in this turn have gone out: libevent writes a reply when its
+    /// socket is reported writable, which is after this turn's callbacks, so a
+    /// spawn here would sit on the reply's path (half a millisecond each).
+    package func startAdmittedJobsAfterReplies() {
+        startAfterReplies.add(timeout: 0)
     }
 
     package func startAdmittedJobs() {

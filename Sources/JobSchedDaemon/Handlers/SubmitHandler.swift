@@ -51,7 +51,13 @@ extension RequestHandlers {
             jobs.forEach { _ in self.metrics.jobSubmitted() }
             accepted(jobs.map(\.id))
             for job in jobs { self.runner.enqueue(job, syncClient: syncClient) }
-            self.runner.startAdmittedJobs()
+            // A sync client waits for the job's output: start it now. An async
+            // one waits only for its id: let that go out before the spawn.
+            if syncClient == nil {
+                self.runner.startAdmittedJobsAfterReplies()
+            } else {
+                self.runner.startAdmittedJobs()
+            }
         }
     }
 
