@@ -13,6 +13,7 @@ package final class HTTPRequest {
     private let raw: OpaquePointer
     private let loop: EventLoop
     private let connections: ConnectionTracker
+    private let date: ReplyDate
     package let method: Method
     /// The decoded path, such as `/submit`.
     package let path: String
@@ -33,10 +34,11 @@ package final class HTTPRequest {
     /// Told the status code once it is decided (a reply or the start of a stream).
     package var onStatus: ((Int32) -> Void)?
 
-    package init(raw: OpaquePointer, loop: EventLoop, connections: ConnectionTracker) {
+    package init(raw: OpaquePointer, loop: EventLoop, connections: ConnectionTracker, date: ReplyDate) {
         self.raw = raw
         self.loop = loop
         self.connections = connections
+        self.date = date
         switch evhttp_request_get_command(raw) {
         case EVHTTP_REQ_POST: method = .post
         case EVHTTP_REQ_GET: method = .get
@@ -93,7 +95,7 @@ package final class HTTPRequest {
     package func respond(status: Int32, bytes: UnsafeRawBufferPointer, contentType: String = "text/plain; charset=utf-8") {
         guard isOpen else { return }
         stopWatchingForDisconnect()
-        setContentType(contentType)
+        setReplyHeaders(contentType: contentType)
         let headers = evhttp_request_get_output_headers(raw)
         if status == 405 { evhttp_add_header(headers, "Allow", "GET, POST, HEAD") }
         if status == 401 { evhttp_add_header(headers, "WWW-Authenticate", "Bearer") }
@@ -157,7 +159,7 @@ package final class HTTPRequest {
         guard isOpen else { return }
         stopWatchingForDisconnect()
         self.onClientGone = onClientGone
-        setContentType(contentType)
+        setReplyHeaders(contentType: contentType)
         evhttp_send_reply_start(raw, 200, "OK")
         onStatus?(200)
         guard let connection = evhttp_request_get_connection(raw) else { return }
@@ -249,10 +251,12 @@ package final class HTTPRequest {
 
     // MARK: Helpers
 
-    private func setContentType(_ value: String) {
+    /// Content-Type, and the Date that evhttp would otherwise format itself.
+    private func setReplyHeaders(contentType: String) {
         let headers = evhttp_request_get_output_headers(raw)
         evhttp_remove_header(headers, "Content-Type")
-        evhttp_add_header(headers, "Content-Type", value)
+        evhttp_add_header(headers, "Content-Type", contentType)
+        evhttp_add_header(headers, "Date", date.current)
     }
 
     /// Decoded with its length, so that a `%00` stays in (and is refused) instead of cutting the path.

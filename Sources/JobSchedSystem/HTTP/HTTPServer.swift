@@ -9,6 +9,8 @@ package final class HTTPServer {
     private var unixSocket: UnixSocket?
     private let loop: EventLoop
     private let connections: ConnectionTracker
+    /// The Date header of every reply, formatted once a second.
+    private let replyDate = ReplyDate()
     private var isAccepting = true
     /// The TCP address bound: `host` numeric without brackets (`127.0.0.1`, `::1`),
     /// `hostAndPort` for URLs (IPv6 in brackets); nil without TCP.
@@ -53,7 +55,7 @@ package final class HTTPServer {
         evhttp_set_gencb(http, { req, arg in
             let server = Unmanaged<HTTPServer>.fromOpaque(arg!).takeUnretainedValue()
             server.connections.requestReceived(req!)
-            server.handler(HTTPRequest(raw: req!, loop: server.loop, connections: server.connections))
+            server.handler(HTTPRequest(raw: req!, loop: server.loop, connections: server.connections, date: server.replyDate))
         }, Unmanaged.passUnretained(self).toOpaque())
         evhttp_set_bevcb(http, { base, arg in
             Unmanaged<HTTPServer>.fromOpaque(arg!).takeUnretainedValue().connections.newConnection(base: base!)

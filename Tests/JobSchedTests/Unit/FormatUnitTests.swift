@@ -250,3 +250,14 @@ struct ExcerptUnitTests {
         #expect(Excerpt.quoted("a\nb\u{1b}[2J") == #"'a\nb\u001b[2J'"#)
     }
 }
+
+@Suite("Unit: the HTTP Date header")
+struct HTTPDateUnitTests {
+    @Test func imfFixdate() {
+        // RFC 9110's own example, a leap day, and the epoch.
+        #expect(HTTPDate.format(secondsSinceEpoch: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(secondsSinceEpoch: 1_709_164_800) == "Thu, 29 Feb 2024 00:00:00 GMT")
+        #expect(HTTPDate.format(secondsSinceEpoch: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDate.format(secondsSinceEpoch: -1) == "Wed, 31 Dec 1969 23:59:59 GMT")
+    }
+}
