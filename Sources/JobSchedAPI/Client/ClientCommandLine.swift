@@ -1,15 +1,11 @@
 import JobSchedModel
 
 /// A client subcommand's arguments, parsed against its declared options.
-package struct ClientCommandLine: Equatable, Sendable {
+package struct ClientCommandLine: Sendable {
     /// Each option given, by its long name, with its value (a flag's fixed text), in order.
     package var options: [(name: String, value: String)] = []
     /// What is not an option: job ids, a group, or a command's words.
     package var arguments: [String] = []
-
-    package static func == (a: ClientCommandLine, b: ClientCommandLine) -> Bool {
-        a.arguments == b.arguments && a.options.elementsEqual(b.options) { $0 == $1 }
-    }
 
     /// The last value given for an option, if any.
     package func value(_ long: String) -> String? { options.last { $0.name == long }?.value }
