@@ -175,6 +175,8 @@ package final class JobRunner {
     /// written in this turn have gone out: libevent writes a reply when its
     /// socket is reported writable, which is after this turn's callbacks, so a
     /// spawn here would sit on the reply's path (half a millisecond each).
+    /// What handlers call after answering; a sync submit, whose client waits
+    /// for the job itself, starts it at once.
     package func startAdmittedJobsAfterReplies() {
         startAfterReplies.add(timeout: 0)
     }

@@ -9,7 +9,7 @@ package enum ClientHelp {
         let flags = subcommand.options.map(flagText)
         let width = (flags.map(\.count).max() ?? 0) + 2
         for (option, flag) in zip(subcommand.options, flags) {
-            text += "  " + flag + String(repeating: " ", count: width - flag.count) + option.help + "\n"
+            text += "  " + flag + String(repeating: " ", count: width - flag.count) + subcommand.help(for: option) + "\n"
         }
         return text
     }

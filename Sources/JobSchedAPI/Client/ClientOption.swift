@@ -1,5 +1,6 @@
 /// One option of a client subcommand, declared once: its flags, the endpoint
-/// parameter it sets, and its help. The client parses its command line from
+/// parameter it sets, and its help (by default the parameter's own, from
+/// `/help`: see `ClientSubcommand.help(for:)`). The client parses its command line from
 /// these declarations itself: swift-argument-parser's reflection costs more
 /// at start than a whole `jobsched add` round trip (see README, Performance).
 package struct ClientOption: Sendable {
@@ -18,10 +19,11 @@ package struct ClientOption: Sendable {
     /// A file path: made absolute against the client's directory, since the
     /// server resolves relative paths against its own.
     package let isPath: Bool
-    package let help: String
+    /// nil: the endpoint parameter's help says it.
+    package let help: String?
 
     package static func value(_ long: String, _ short: Character? = nil, as valueName: String, parameter: String? = nil,
-                              isPath: Bool = false, _ help: String) -> ClientOption {
+                              isPath: Bool = false, _ help: String? = nil) -> ClientOption {
         ClientOption(long: long, short: short, kind: .value(valueName), parameter: parameter ?? long, isPath: isPath, help: help)
     }
 

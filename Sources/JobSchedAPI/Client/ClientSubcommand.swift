@@ -73,25 +73,25 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         case .run: own = Self.jobOptions
         case .ls:
             own = [
-                .value("group", "g", as: "groups", "only these groups, comma-separated"),
-                .value("name", "n", as: "names", "only jobs with these names, comma-separated"),
-                .value("status", as: "statuses", "only these statuses: queued,running,success,killed,failed"),
+                .value("group", "g", as: "groups"),
+                .value("name", "n", as: "names"),
+                .value("status", as: "statuses"),
                 .local("active", "a", "only queued and running jobs"),
                 .flag("nonzero", sets: "returncode", to: "nonzero", "only jobs that ended with a returncode other than 0"),
                 .local("last", as: "n", "only the newest N jobs, newest first"),
-                .value("fields", as: "fields", "columns, comma-separated, as /jobinfo's fields= (cpu_user,max_rss_kb,...)"),
+                .value("fields", as: "fields"),
                 .local("json", nil, "every field of each job as JSON"),
             ]
         case .show: own = [.local("json", nil, "as JSON")]
-        case .log, .follow: own = [.value("stream", as: "stream", "both, stdout or stderr")]
+        case .log, .follow: own = [.value("stream", as: "stream")]
         case .wait:
-            own = [.value("group", "g", as: "group", "also every job queued or running in this group now"),
-                   .value("timeout", as: "duration", "wait at most this long: 90, 10m, 1h")]
+            own = [.value("group", "g", as: "group"),
+                   .value("timeout", as: "duration")]
         case .edit:
             // What /edit may change, as `add` takes it.
             let editable: Set = ["name", "group", "priority", "delay", "at", "timeout", "retries", "retry-delay"]
             own = Self.jobOptions.filter { editable.contains($0.long) }
-        case .groups: own = [.value("limit", as: "n", "most jobs running at once in GROUP; none: no limit of its own")]
+        case .groups: own = [.value("limit", as: "n")]
         case .kill, .rm, .restart, .pause, .resume, .shutdown: own = []
         }
         return own + Self.connectionOptions
@@ -106,27 +106,27 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
 
     /// /submit's parameters, for `add` and `run`.
     private static let jobOptions: [ClientOption] = [
-        .value("name", "n", as: "name", "job name (a new job's default: job)"),
-        .value("group", "g", as: "group", "group (a new job's default: default)"),
-        .value("priority", as: "n", "higher runs first"),
-        .value("after", as: "ids", "job ids that must succeed first, comma-separated"),
-        .value("afterany", as: "ids", "job ids that must end first, however they end"),
-        .value("delay", as: "duration", "wait this long (from now) before starting: 90, 10m, 1h30m, 2d; 0: at once"),
-        .value("at", as: "time", "do not start before this time: 2026-11-29T18:00:00Z, or +10m"),
-        .value("timeout", as: "duration", "kill a run that takes longer: 90, 10m, 1h"),
-        .value("retries", as: "n", "run again up to N times while it exits non-zero"),
-        .value("retry-delay", as: "duration", parameter: "retry_delay", "time between a failed run and the next"),
+        .value("name", "n", as: "name"),
+        .value("group", "g", as: "group"),
+        .value("priority", as: "n"),
+        .value("after", as: "ids"),
+        .value("afterany", as: "ids"),
+        .value("delay", as: "duration"),
+        .value("at", as: "time"),
+        .value("timeout", as: "duration"),
+        .value("retries", as: "n"),
+        .value("retry-delay", as: "duration", parameter: "retry_delay"),
         .flag("unique", sets: "unique", "if a queued or running job has the same name and group, use it instead"),
-        .value("env", "e", as: "name=value", "add to the job's environment; repeat for more"),
+        .value("env", "e", as: "name=value"),
         .value("cwd", as: "dir", isPath: true, "working directory (default: this one)"),
         .value("outlog", as: "file", isPath: true, "file for the job's stdout"),
         .value("errlog", as: "file", isPath: true, "file for the job's stderr"),
-        .value("partition", as: "name", "--executor slurm: partition"),
-        .value("cpus", as: "n", "--executor slurm: CPUs per task"),
-        .value("mem", as: "size", "--executor slurm: memory, e.g. 4G"),
-        .value("gres", as: "list", "--executor slurm: generic resources, e.g. gpu:1"),
-        .value("nodes", as: "n", "--executor slurm: nodes"),
-        .value("qos", as: "name", "--executor slurm: quality of service"),
+        .value("partition", as: "name"),
+        .value("cpus", as: "n"),
+        .value("mem", as: "size"),
+        .value("gres", as: "list"),
+        .value("nodes", as: "n"),
+        .value("qos", as: "name"),
     ]
 
     /// The request for `line`; `directory` is where the client runs, and
@@ -178,6 +178,11 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
             guard words.isEmpty else { throw CommandLineError("shutdown takes no arguments") }
         }
         return form
+    }
+
+    /// An option's help: its own, else its endpoint parameter's (as `/help?topic=` shows it).
+    package func help(for option: ClientOption) -> String {
+        option.help ?? endpoint.parameters.first { $0.name == option.parameter }?.summary ?? ""
     }
 
     /// Job ids as `jobid=` wants them: checked here so that the message names the argument.

@@ -19,10 +19,10 @@ extension RequestHandlers {
         let message = "Job \(edited.id) has been edited"
         replyWhenCommitted(request, format: r.format, undo: { [unowned self] in
             self.runner.replaceQueued(old)
-            self.runner.startAdmittedJobs()
+            self.runner.startAdmittedJobsAfterReplies()
         }) { [unowned self] in
             // As after a submit: the job starts once what the reply confirms is committed.
-            self.runner.startAdmittedJobs()
+            self.runner.startAdmittedJobsAfterReplies()
             self.respond(request, format: r.format, text: { message + "\n" }, json: {
                 .object([("jobid", .int(edited.id)), ("message", .string(message)),
                          ("job", JobJSON.object(edited, now: Clock.now()))])

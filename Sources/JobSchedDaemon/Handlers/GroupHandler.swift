@@ -11,7 +11,7 @@ extension RequestHandlers {
         if let setting = r.setting {
             runner.setLimit(setting.limit, for: setting.name)
             try persist(group: setting.name)
-            runner.startAdmittedJobs()
+            runner.startAdmittedJobsAfterReplies()
         }
         let rows = groupRows()
         replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in
@@ -36,7 +36,7 @@ extension RequestHandlers {
             logger.error("reading group settings back: \(error)")
             return
         }
-        runner.startAdmittedJobs()
+        runner.startAdmittedJobsAfterReplies()
     }
 
     package func persist(group name: String) throws(RequestError) {

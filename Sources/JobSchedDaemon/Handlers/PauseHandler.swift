@@ -19,7 +19,7 @@ extension RequestHandlers {
             runner.setPaused(paused, group: name)
             try persist(group: name)
         }
-        runner.startAdmittedJobs()
+        runner.startAdmittedJobsAfterReplies()
         let target = r.group.map { "group \(Excerpt.plain($0, limit: 80))" } ?? "all groups"
         let message = "\(paused ? "Paused" : "Resumed") \(target)"
         logger.notice("\(message)")

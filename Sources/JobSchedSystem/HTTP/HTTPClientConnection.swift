@@ -83,21 +83,12 @@ package struct HTTPClientConnection: ~Copyable {
 
     /// Connects to a server's `--socket` file.
     package static func connect(unixSocket path: String) throws(ConnectError) -> HTTPClientConnection {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard !bytes.contains(0), bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw ConnectError(description: "socket path too long", isRefused: false)
+        guard var address = UnixSocket.address(path) else {
+            throw ConnectError(description: "the socket path is empty or longer than \(UnixSocket.maxPathBytes) bytes", isRefused: false)
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ConnectError(description: errnoText(), isRefused: false) }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard connected == 0 else {
+        guard UnixSocket.withSockaddr(&address, { Glibc.connect(fd, $0, $1) }) == 0 else {
             let reason = errno
             close(fd)
             // No file, or a file nobody listens on: no server there.

@@ -40,9 +40,10 @@ package final class UnixSocket {
         self.identity = nil
     }
 
-    private static let maxPathBytes = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
+    static let maxPathBytes = MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
 
-    private static func address(_ path: String) -> sockaddr_un? {
+    /// The socket address of `path`; nil if it is empty, too long or holds a NUL.
+    static func address(_ path: String) -> sockaddr_un? {
         let bytes = Array(path.utf8)
         guard !bytes.isEmpty, bytes.count <= maxPathBytes, !bytes.contains(0) else { return nil }
         var address = sockaddr_un()
@@ -51,7 +52,7 @@ package final class UnixSocket {
         return address
     }
 
-    private static func withSockaddr(_ address: inout sockaddr_un, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
+    static func withSockaddr(_ address: inout sockaddr_un, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
         withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }

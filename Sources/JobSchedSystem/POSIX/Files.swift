@@ -30,18 +30,7 @@ package func writeWholeFile(_ path: String, _ text: String, mode: mode_t = 0o700
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
     guard fd >= 0 else { throw SystemCallError(description: errnoText()) }
     defer { close(fd) }
-    var text = text
-    let written = text.withUTF8 { bytes -> Bool in
-        var offset = 0
-        while offset < bytes.count {
-            let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
-            offset += n
-        }
-        return true
-    }
-    guard written else { throw SystemCallError(description: errnoText()) }
+    guard writeAll(Array(text.utf8), to: fd) else { throw SystemCallError(description: errnoText()) }
 }
 
 /// Removes a file if it is there.

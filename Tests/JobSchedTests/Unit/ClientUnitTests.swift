@@ -70,6 +70,9 @@ struct ClientUnitTests {
             guard let parameter = option.parameter else { continue }
             #expect(accepted.contains(parameter), "jobsched \(subcommand.rawValue) --\(option.long) sets \(parameter)")
         }
+        for option in subcommand.options {
+            #expect(!subcommand.help(for: option).isEmpty, "jobsched \(subcommand.rawValue) --\(option.long) has no help")
+        }
         let longs = subcommand.options.map(\.long), shorts = subcommand.options.compactMap(\.short)
         #expect(Set(longs).count == longs.count && Set(shorts).count == shorts.count, "\(subcommand)")
         #expect(ClientHelp.usage(subcommand).contains("--url <url>"))
