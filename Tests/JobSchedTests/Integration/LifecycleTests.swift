@@ -45,6 +45,7 @@ struct LifecycleIntegrationTests {
             daemon = (try? String(contentsOfFile: daemonFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             return daemon != nil
         })
+        // (Killed also if the test fails before this line: see ScratchDirectory.)
         defer { if let daemon { kill(daemon, SIGKILL) } }
         let environment = try String(contentsOfFile: "/proc/\(groups[0])/environ", encoding: .utf8).split(separator: "\0")
         #expect(environment.contains("JOBSCHED_JOB_ID=\(job)"))
