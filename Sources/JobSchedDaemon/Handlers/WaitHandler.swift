@@ -30,12 +30,12 @@ extension RequestHandlers {
         guard unknown.isEmpty else {
             throw RequestError(status: 404, message: RequestHandlers.unknownJobsMessage(unknown))
         }
-        let waiter = Waiter(request: request, ids: ids, pending: pending, format: r.format, failUnlessAllSucceed: r.fail)
+        let waiter = Waiter(request: request, ids: ids, format: r.format, failUnlessAllSucceed: r.fail)
         guard !pending.isEmpty else {
             answer(waiter)
             return
         }
-        let key = waiters.add(waiter)
+        let key = waiters.add(waiter, pending: pending)
         request.watchForDisconnect { [unowned self] in self.waiters.remove(key) }
         if let timeout = r.timeout {
             waiter.timer = loop.timer(after: timeout) { [unowned self] in

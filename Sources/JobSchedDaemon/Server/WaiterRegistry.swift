@@ -10,14 +10,15 @@ package final class Waiter {
     package let format: OutputFormat
     /// `fail=1`: answer 409 unless every job succeeded.
     package let failUnlessAllSucceed: Bool
-    package fileprivate(set) var pending: Set<JobID>
+    /// How many of its jobs are still active: a count, not a set, since
+    /// thousands of waiters may be held (the registry knows which jobs).
+    fileprivate var remaining = 0
     /// The `timeout=` timer, if one was asked for.
     package var timer: Event?
 
-    package init(request: HTTPRequest, ids: [JobID], pending: Set<JobID>, format: OutputFormat, failUnlessAllSucceed: Bool) {
+    package init(request: HTTPRequest, ids: [JobID], format: OutputFormat, failUnlessAllSucceed: Bool) {
         self.request = request
         self.ids = ids
-        self.pending = pending
         self.format = format
         self.failUnlessAllSucceed = failUnlessAllSucceed
     }
@@ -33,10 +34,12 @@ package final class WaiterRegistry {
     /// Called once for a waiter whose last job has finished; it is no longer registered.
     package var onComplete: (Waiter) -> Void = { _ in }
 
-    package func add(_ waiter: Waiter) -> Key {
+    /// Holds `waiter` until each job of `pending` (its active jobs) has finished.
+    package func add(_ waiter: Waiter, pending: Set<JobID>) -> Key {
         nextKey += 1
         waiters[nextKey] = waiter
-        for id in waiter.pending { waitersByJob[id, default: []].insert(nextKey) }
+        waiter.remaining = pending.count
+        for id in pending { waitersByJob[id, default: []].insert(nextKey) }
         return nextKey
     }
 
@@ -45,7 +48,8 @@ package final class WaiterRegistry {
     package func remove(_ key: Key) -> Waiter? {
         guard let waiter = waiters.removeValue(forKey: key) else { return nil }
         waiter.timer = nil
-        for id in waiter.pending {
+        // Its jobs that are still active are among its ids.
+        for id in waiter.ids {
             waitersByJob[id]?.remove(key)
             if waitersByJob[id]?.isEmpty == true { waitersByJob[id] = nil }
         }
@@ -62,8 +66,8 @@ package final class WaiterRegistry {
     package func jobFinished(_ id: JobID) {
         for key in waitersByJob.removeValue(forKey: id) ?? [] {
             guard let waiter = waiters[key] else { continue }
-            waiter.pending.remove(id)
-            if waiter.pending.isEmpty, let done = remove(key) { onComplete(done) }
+            waiter.remaining -= 1
+            if waiter.remaining == 0, let done = remove(key) { onComplete(done) }
         }
     }
 }

@@ -28,7 +28,9 @@ package final class HTTPRequest {
     package let framingProblem: RequestError?
     /// False once answered or once the client has gone; the request must not be used then.
     package private(set) var isOpen = true
-    private var disconnectWatch: Event?
+    /// A bare libevent event (not an `Event` and its closures): thousands of
+    /// requests may be held, each watched (`watchForDisconnect`).
+    private var disconnectWatch: OpaquePointer?
     private var onClientGone: (() -> Void)?
     private var onDrained: (() -> Void)?
     /// Told the status code once it is decided (a reply or the start of a stream).
@@ -126,10 +128,14 @@ package final class HTTPRequest {
               let connection = evhttp_request_get_connection(raw) else { return }
         let fd = bufferevent_getfd(evhttp_connection_get_bufferevent(connection))
         onClientGone = handler
-        let watch = loop.readEvent(fd: fd) { [unowned self] in self.peekForDisconnect(fd: fd) }
-        watch.add()
-        disconnectWatch = watch
+        disconnectWatch = event_new(loop.base, fd, Int16(EV_READ | EV_PERSIST), { fd, _, arg in
+            let request = Unmanaged<HTTPRequest>.fromOpaque(arg!).takeUnretainedValue()
+            withExtendedLifetime(request) { request.peekForDisconnect(fd: fd) }
+        }, Unmanaged.passUnretained(self).toOpaque())
+        event_add(disconnectWatch, nil)
     }
+
+    deinit { stopWatchingForDisconnect() }
 
     private func peekForDisconnect(fd: Int32) {
         var byte: UInt8 = 0
@@ -147,8 +153,10 @@ package final class HTTPRequest {
         handler?()
     }
 
+    /// Safe from inside the watch's own callback (libevent copies what it calls first).
     private func stopWatchingForDisconnect() {
-        disconnectWatch?.remove()
+        guard let watch = disconnectWatch else { return }
+        event_free(watch)
         disconnectWatch = nil
     }
 
