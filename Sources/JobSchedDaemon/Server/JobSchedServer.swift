@@ -147,7 +147,9 @@ public final class JobSchedServer {
     public func run() {
         logger.info("listening on \(url), database \(configuration.databasePath), at most \(configuration.maxRunning) jobs at once")
         if let path = http.socketPath { logger.info("listening on Unix socket \(path)") }
+        LogOutput.standardError.writeOncePerIteration(on: loop)
         loop.run()
+        LogOutput.standardError.detach()
         http.removeSocketFile()
         logger.info("server stopped")
     }

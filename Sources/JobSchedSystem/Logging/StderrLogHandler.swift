@@ -6,8 +6,8 @@ import JobSchedModel
 ///
 /// Times are UTC, like every time in the API; unlike swift-log's stream
 /// handler this does not ask the local time zone (a stat of /etc/localtime)
-/// for every line, which cost a tenth of a short job's server time, and it
-/// writes each line with one write(2).
+/// for every line, which cost a tenth of a short job's server time, and its
+/// lines go out through `LogOutput`, one write(2) per loop iteration.
 public struct StderrLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
@@ -27,7 +27,7 @@ public struct StderrLogHandler: LogHandler {
         let merged = event.metadata.map { metadata.merging($0) { $1 } } ?? metadata
         let line = StderrLogHandler.format(time: Clock.now(), level: event.level, message: event.message.description,
                                            metadata: merged)
-        line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+        LogOutput.standardError.write(line, urgent: event.level >= .notice)
     }
 
     /// One line, metadata sorted by key so lines are stable. Copied into one
