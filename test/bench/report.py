@@ -13,14 +13,16 @@ import sys
 
 # id, case, measure (a), baseline (b), unit, ratio (a/b or b/a), target: (on, op, value)
 # where `on` is "ratio" or "a" (the jobsched figure itself).
+# The submit, throughput, latency, waiter and history-submit targets are the
+# second performance step's (issue 17), closer to each baseline than the first's.
 ROWS = [
-    ("submit", "submit rate", "sync=0 submits/s, wrk 50 conns", "/health req/s, same server", "req/s", "a/b", ("ratio", ">=", 0.5)),
-    ("throughput", "throughput", "N true jobs, one batch, -j 2", "C posix_spawn, 2 in flight", "jobs/s", "a/b", ("ratio", ">=", 0.85)),
+    ("submit", "submit rate", "sync=0 submits/s, wrk 50 conns", "/health req/s, same server", "req/s", "a/b", ("ratio", ">=", 0.7)),
+    ("throughput", "throughput", "N true jobs, one batch, -j 2", "C posix_spawn, 2 in flight", "jobs/s", "a/b", ("ratio", ">=", 0.95)),
     ("tsp", "vs task-spooler", "same N jobs until all done", "tsp -S 2, loop of tsp true", "s", "b/a", ("ratio", ">=", 1.5)),
-    ("latency", "latency", "one sync=1 true job, keep-alive", "C spawn + wait of bash -c true", "ms", "a/b", ("ratio", "<=", 1.3)),
-    ("waiters_rss", "many waiters", "server RSS per held /wait", "bare evhttp holding as many", "KB", "a/b", ("ratio", "<=", 2.0)),
-    ("waiters_time", "many waiters", "job end to the last reply", "bare evhttp: release to last reply", "ms", "a/b", ("ratio", "<=", 2.0)),
-    ("history_submit", "history", "submits/s with H finished jobs", "same, empty database", "req/s", "a/b", ("ratio", ">=", 0.9)),
+    ("latency", "latency", "one sync=1 true job, keep-alive", "C spawn + wait of bash -c true", "ms", "a/b", ("ratio", "<=", 1.1)),
+    ("waiters_rss", "many waiters", "server RSS per held /wait", "bare evhttp holding as many", "KB", "a/b", ("ratio", "<=", 1.15)),
+    ("waiters_time", "many waiters", "job end to the last reply", "bare evhttp: release to last reply", "ms", "a/b", ("ratio", "<=", 1.3)),
+    ("history_submit", "history", "submits/s with H finished jobs", "same, empty database", "req/s", "a/b", ("ratio", ">=", 0.95)),
     ("history_jobinfo", "history", "/jobinfo (default) p50, H jobs", "same, empty database", "ms", "a/b", ("a", "<=", 2.0)),
     ("history_jobinfo_id", "history", "/jobinfo?jobid= p50, H jobs", "same, empty database", "ms", "a/b", ("a", "<=", 2.0)),
     ("history_start", "history", "server start, H jobs", "same, empty database", "s", "a/b", ("a", "<=", 1.0)),
