@@ -1,14 +1,12 @@
-import Glibc
-
 /// Where the server's log lines go (stderr), written once per loop iteration.
 ///
-/// Each job makes a few info lines (queued, started, ended), and one write(2)
-/// each cost an async submit a tenth of its rate. So lines wait, in order, for
-/// the end of the loop iteration that made them and go out in one write; a
-/// line of level notice or above writes them and itself at once, as does any
-/// line while no loop is attached (start-up, shutdown) or once 64 KB wait (a
-/// bulk submit). A server killed with SIGKILL loses at most its last
-/// iteration's info lines.
+/// Each job makes a few info lines (queued, started, ended), and a write(2)
+/// for each was one system call in six of an async submit's. So lines wait,
+/// in order, for the end of the loop iteration that made them and go out in
+/// one write; a line of level notice or above writes them and itself at once,
+/// as does any line while no loop is attached (start-up, shutdown) or once
+/// 64 KB wait (a bulk submit). A server killed with SIGKILL loses at most its
+/// last iteration's info lines.
 package final class LogOutput: @unchecked Sendable {  // used from the server's one thread
     package static let standardError = LogOutput(fd: 2)
 
