@@ -39,19 +39,19 @@ public final class EventLoop {
 
     /// A persistent event that fires whenever `signal` is delivered.
     package func onSignal(_ signal: Signal, _ handler: @escaping () -> Void) -> Event {
-        let event = Event(loop: self, fd: signal.rawValue, flags: Int16(EV_SIGNAL | EV_PERSIST)) { _ in handler() }
+        let event = Event(loop: self, fd: signal.rawValue, flags: Int16(EV_SIGNAL | EV_PERSIST), handler: handler)
         event.add()
         return event
     }
 
     /// A persistent event that fires while `fd` is readable; call `add()` to arm it.
     package func readEvent(fd: Int32, _ handler: @escaping () -> Void) -> Event {
-        Event(loop: self, fd: fd, flags: Int16(EV_READ | EV_PERSIST)) { _ in handler() }
+        Event(loop: self, fd: fd, flags: Int16(EV_READ | EV_PERSIST), handler: handler)
     }
 
     /// A one-shot timer, already armed; drop or `remove()` it to cancel.
     package func timer(after seconds: Double, _ handler: @escaping () -> Void) -> Event {
-        let event = Event(loop: self, fd: -1, flags: 0) { _ in handler() }
+        let event = Event(loop: self, fd: -1, flags: 0, handler: handler)
         event.add(timeout: seconds)
         return event
     }
@@ -60,7 +60,7 @@ public final class EventLoop {
     /// the callbacks already due in this loop iteration; or, once added with a
     /// timeout, when that runs out, whichever comes first.
     package func deferredEvent(_ handler: @escaping () -> Void) -> Event {
-        Event(loop: self, fd: -1, flags: 0) { _ in handler() }
+        Event(loop: self, fd: -1, flags: 0, handler: handler)
     }
 }
 
@@ -71,16 +71,16 @@ public final class EventLoop {
 /// callback is safe.
 package final class Event {
     private var raw: OpaquePointer?
-    private let handler: (Int16) -> Void
+    private let handler: () -> Void
     /// Keeps the event base alive until its last event is freed.
     private let loop: EventLoop
 
-    package init(loop: EventLoop, fd: Int32, flags: Int16, handler: @escaping (Int16) -> Void) {
+    package init(loop: EventLoop, fd: Int32, flags: Int16, handler: @escaping () -> Void) {
         self.handler = handler
         self.loop = loop
-        raw = event_new(loop.base, fd, flags, { _, what, arg in
+        raw = event_new(loop.base, fd, flags, { _, _, arg in
             let event = Unmanaged<Event>.fromOpaque(arg!).takeUnretainedValue()
-            withExtendedLifetime(event) { event.handler(what) }
+            withExtendedLifetime(event) { event.handler() }
         }, Unmanaged.passUnretained(self).toOpaque())
         precondition(raw != nil, "event_new failed")
     }
