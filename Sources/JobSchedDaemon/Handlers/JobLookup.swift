@@ -39,7 +39,7 @@ extension RequestHandlers {
     }
 
     package static func unknownJobsMessage(_ ids: [JobID]) -> String {
-        "unknown job id " + ids.map(String.init).joined(separator: ",")
+        "unknown job id " + Excerpt.ids(ids)
     }
 
     /// The current record of a job, active or finished, even while the database is failing.

@@ -36,6 +36,23 @@ struct BadInputIntegrationTests {
         #expect(server.curl("/jobinfo", data: "all=1").lines.count == 1)
     }
 
+    /// A list of many unknown ids is quoted back cut, with its count, not whole.
+    @Test func errorsQuoteLongIdListsCut() throws {
+        let server = try ServerProcess()
+        let ids = "jobid=" + (1_000_001...1_100_000).map(String.init).joined(separator: ",")
+        let body = server.directory.file("ids")
+        try ids.write(toFile: body, atomically: true, encoding: .utf8)
+        for path in ["/wait", "/kill", "/remove"] {
+            let result = Curl.run(["--data-binary", "@\(body)", "\(server.base)\(path)"])
+            #expect(result.status == 404, "\(path): \(result.status)")
+            let bytes = result.body.utf8.count
+            #expect(bytes < 200, "\(path): \(result.body.prefix(300))")
+            guard bytes < 200 else { continue }
+            #expect(result.body == "Error: unknown job id 1000001,1000002,1000003,1000004,1000005,1000006,1000007,"
+                        + "1000008,1000009,1000010,… (100000 ids)\n", "\(path)")
+        }
+    }
+
     /// A file of commands sent without lines=1 gets one clear line, not a
     /// many-line "unknown parameter" quoting the file.
     @Test func aFileOfCommandsWithoutLinesIsExplained() throws {

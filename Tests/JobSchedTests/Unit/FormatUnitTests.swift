@@ -249,6 +249,12 @@ struct ExcerptUnitTests {
     @Test func controlCharactersAreEscaped() {
         #expect(Excerpt.quoted("a\nb\u{1b}[2J") == #"'a\nb\u001b[2J'"#)
     }
+
+    @Test func longIdListsAreCutWithTheirCount() {
+        #expect(Excerpt.ids([7]) == "7")
+        #expect(Excerpt.ids(Array(1...10)) == "1,2,3,4,5,6,7,8,9,10")
+        #expect(Excerpt.ids(Array(1...6_000_000)) == "1,2,3,4,5,6,7,8,9,10,… (6000000 ids)")
+    }
 }
 
 @Suite("Unit: the HTTP Date header")
