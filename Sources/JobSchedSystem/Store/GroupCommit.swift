@@ -77,7 +77,10 @@ package final class GroupCommit {
             result = .failure(error)
             scheduleSaveRetry()
         }
-        let work = afterCommit
+        // After a refused commit, what waited undoes its changes in memory last
+        // first: two edits of one job in this transaction must end with the
+        // first one's "before", not the second's.
+        let work = result.isSuccess ? afterCommit : afterCommit.reversed()
         afterCommit = []
         work.forEach { $0(result) }
     }
@@ -96,5 +99,12 @@ package final class GroupCommit {
                 }
             }
         }
+    }
+}
+
+extension Result {
+    fileprivate var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
     }
 }

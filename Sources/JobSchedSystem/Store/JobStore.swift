@@ -52,9 +52,9 @@ package final class JobStore {
             begin = try db.prepare("BEGIN")
             commitStatement = try db.prepare("COMMIT")
             rollbackStatement = try db.prepare("ROLLBACK")
-            savepoint = try db.prepare("SAVEPOINT batch")
-            releaseSavepoint = try db.prepare("RELEASE batch")
-            rollbackToSavepoint = try db.prepare("ROLLBACK TO batch")
+            savepoint = try db.prepare("SAVEPOINT request")
+            releaseSavepoint = try db.prepare("RELEASE request")
+            rollbackToSavepoint = try db.prepare("ROLLBACK TO request")
             insertStatement = try db.prepare("""
                 INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
                 VALUES (\(Array(repeating: "?", count: 30).joined(separator: ", ")))
@@ -215,14 +215,23 @@ package final class JobStore {
     package func insert(_ jobs: [Job]) throws(SQLiteError) -> [JobID] {
         // One INSERT is atomic by itself; the savepoint is for batches only.
         if jobs.count == 1 { return [try insert(jobs[0])] }
-        try beginIfNeeded()
-        try savepoint.run()
-        do {
+        return try atomically { () throws(SQLiteError) in
             var ids: [JobID] = []
             ids.reserveCapacity(jobs.count)
             for job in jobs { ids.append(try insert(job)) }
-            try releaseSavepoint.run()
             return ids
+        }
+    }
+
+    /// Runs several writes of one request as one: a failure part-way takes
+    /// back those already made from the transaction the iteration shares.
+    private func atomically<T>(_ writes: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
+        try beginIfNeeded()
+        try savepoint.run()
+        do {
+            let result = try writes()
+            try releaseSavepoint.run()
+            return result
         } catch {
             try? rollbackToSavepoint.run()
             try? releaseSavepoint.run()
@@ -362,9 +371,13 @@ package final class JobStore {
         return groups
     }
 
-    package func save(group name: String, _ settings: Scheduler.Group) throws(SQLiteError) {
-        try beginIfNeeded()
-        try saveGroupStatement.run([.text(name), .init(settings.limit), .integer(settings.paused ? 1 : 0)])
+    /// Writes groups' settings, all or none.
+    package func save(groups: [(name: String, settings: Scheduler.Group)]) throws(SQLiteError) {
+        try atomically { () throws(SQLiteError) in
+            for (name, settings) in groups {
+                try saveGroupStatement.run([.text(name), .init(settings.limit), .integer(settings.paused ? 1 : 0)])
+            }
+        }
     }
 
     package func commit() throws(SQLiteError) {
