@@ -83,8 +83,15 @@ package final class SQLiteDatabase {
 
     package var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
+    /// SQLite's message, and for an I/O error the system's reason, which
+    /// SQLite leaves out ("disk I/O error" for a full file-size limit, say).
     fileprivate func error(_ rc: Int32) -> SQLiteError {
-        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)))
+        var message = String(cString: sqlite3_errmsg(handle))
+        let systemError = sqlite3_system_errno(handle)
+        if rc & 0xff == SQLITE_IOERR || rc & 0xff == SQLITE_FULL, systemError != 0 {
+            message += " (\(String(cString: strerror(systemError))))"
+        }
+        return SQLiteError(code: rc, message: message)
     }
 }
 
