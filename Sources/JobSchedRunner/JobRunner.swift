@@ -418,10 +418,12 @@ package final class JobRunner {
         dependencies.remove(id)
         active.startTimer = nil
         active.timeoutTimer = nil
+        // Its files are complete now: what they could not keep is said in msg.
+        active.spool?.finish()
         var job = active.job
         job.status = ending.status
         job.returncode = ending.returncode
-        job.msg = ending.msg
+        job.msg = OutputLoss.msg(ending.msg, adding: active.spool?.loss)
         job.usage = ending.usage ?? job.usage
         job.finished = Clock.now()
         records.save(job)
@@ -432,7 +434,6 @@ package final class JobRunner {
             client.endStream(with: job, sawNewline: active.clientSawNewline)
         }
         active.followers.forEach { $0.client.endStream(with: job, sawNewline: $0.sawNewline) }
-        active.spool?.finish()
         onEvent(.finished(job))
 
         let (unblocked, broken) = dependencies.resolve(id, succeeded: job.succeeded)

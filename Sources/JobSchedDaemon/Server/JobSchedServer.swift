@@ -52,7 +52,7 @@ public final class JobSchedServer {
         // Absolute, so a server started from another directory finds the same jobs' processes.
         let databaseFile = realPath(configuration.databasePath) ?? configuration.databasePath
         let workingDirectory = currentDirectory() ?? "."
-        let spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes)
+        let spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes, logger: logger)
         if let command = configuration.checkpointCommand {
             checkpointer = WALCheckpointer(command: command, databasePath: databaseFile, store: store, logger: logger)
         } else {

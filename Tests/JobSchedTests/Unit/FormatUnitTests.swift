@@ -267,3 +267,17 @@ struct HTTPDateUnitTests {
         #expect(HTTPDate.format(secondsSinceEpoch: -1) == "Wed, 31 Dec 1969 23:59:59 GMT")
     }
 }
+
+@Suite("Unit: output the spool could not keep")
+struct OutputLossUnitTests {
+    @Test func lossIsAddedToMsgAndFoundAgain() {
+        let loss = OutputLoss(bytes: 7, reason: "No space left on device")
+        #expect(OutputLoss.msg("", adding: loss) == "output lost: 7 bytes not kept (No space left on device)")
+        #expect(OutputLoss.msg("killed by /kill", adding: loss)
+                == "killed by /kill; output lost: 7 bytes not kept (No space left on device)")
+        #expect(OutputLoss.msg("killed by /kill", adding: nil) == "killed by /kill")
+        #expect(OutputLoss.reported(in: "killed by /kill; output lost: 7 bytes not kept (x)") == "output lost: 7 bytes not kept (x)")
+        #expect(OutputLoss.reported(in: "killed by /kill") == nil)
+        #expect(String(decoding: OutputLoss.gapMarker(bytes: 7, reason: "x"), as: UTF8.self) == "\njobsched: 7 bytes of output lost here (x)\n")
+    }
+}
