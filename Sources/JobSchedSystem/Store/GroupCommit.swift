@@ -24,6 +24,8 @@ package final class GroupCommit {
     /// commit (disk full, read-only file), so the store catches up once it can.
     private var unconfirmed: [JobID: Job] = [:]
     private var saveRetry: Event?
+    /// Whether the database file's deletion has been logged (once: every commit fails then).
+    private var reportedMove = false
     /// Called after each successful commit (the WAL checkpointer counts them).
     package var onCommitted: () -> Void = {}
 
@@ -73,6 +75,10 @@ package final class GroupCommit {
             // With a retry pending, states lost in an earlier rollback are still to be written.
             if saveRetry == nil { unconfirmed.removeAll(keepingCapacity: true) }
         } catch {
+            if error.isDatabaseMoved && !reportedMove {
+                reportedMove = true
+                logger.critical("\(error.message)")
+            }
             logger.error("database commit failed: \(error)")
             result = .failure(error)
             scheduleSaveRetry()

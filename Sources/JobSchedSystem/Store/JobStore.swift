@@ -16,6 +16,7 @@ package final class JobStore {
     package static let schemaVersion: Int64 = 8
 
     private let db: SQLiteDatabase
+    private let path: String
     private let lock: DatabaseLock
     private let begin: Statement
     private let commitStatement: Statement
@@ -42,6 +43,7 @@ package final class JobStore {
         """
 
     package init(path: String, clear: Bool) throws(ServerError) {
+        self.path = path
         do {
             db = try SQLiteDatabase(path: path)
             lock = try DatabaseLock(path: path)
@@ -382,13 +384,22 @@ package final class JobStore {
 
     package func commit() throws(SQLiteError) {
         guard db.isInTransaction else { return }
-        do {
+        do throws(SQLiteError) {
+            // Acknowledged and lost on the next start: refused instead.
+            if db.fileHasMoved { throw JobStore.movedError(path) }
             try writePendingStates()
             try commitStatement.run()
         } catch {
             if db.isInTransaction { try? rollbackStatement.run() }
             throw error
         }
+    }
+
+    /// The commit error of a database file deleted or replaced under the server.
+    private static func movedError(_ path: String) -> SQLiteError {
+        SQLiteError(code: SQLiteError.databaseMoved,
+                    message: "the database file '\(path)' was deleted or replaced while the server ran; "
+                        + "nothing more is accepted: restart the server")
     }
 
     // MARK: Checkpoints

@@ -7,6 +7,10 @@ public struct SQLiteError: Error, CustomStringConvertible {
     public let code: Int32
     public let message: String
     public var description: String { "SQLite error \(code): \(message)" }
+
+    /// The database file was deleted or replaced under its connection (SQLITE_READONLY_DBMOVED).
+    package static let databaseMoved = SQLITE_READONLY | 4 << 8
+    package var isDatabaseMoved: Bool { code == SQLiteError.databaseMoved }
 }
 
 /// A thin, single-threaded wrapper over one `sqlite3` connection.
@@ -82,6 +86,14 @@ package final class SQLiteDatabase {
     }
 
     package var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Whether the database file was deleted or replaced since it was opened
+    /// (one stat): SQLite would go on writing to the open file, and every
+    /// commit would be lost with it.
+    package var fileHasMoved: Bool {
+        var moved: Int32 = 0
+        return sqlite3_file_control(handle, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0
+    }
 
     /// SQLite's message, and for an I/O error the system's reason, which
     /// SQLite leaves out ("disk I/O error" for a full file-size limit, say).
