@@ -255,6 +255,18 @@ class DashboardTest(unittest.TestCase):
         self.until(lambda: self.element("#job-detail").is_displayed(), "Enter did not open the job")
         self.until(lambda: "typed" in self.element("#output").text, "the job's output never showed")
 
+    def test_job_detail_shows_durations_in_seconds(self):
+        job_id = self.server.submit("sleep 0.3", "timeout=90", "retry_delay=0.5")
+        self.server.curl("/wait", f"jobid={job_id}")
+        self.open_page()
+        self.open_job(job_id)
+        field = lambda key: self.element(f'#job-fields dd[data-field="{key}"]').text
+        # Numbers of seconds in the JSON, shown as durations (0.3 s and a little more on a busy machine).
+        self.until(lambda: field("runtime").startswith("0."), "the runtime never showed")
+        self.assertRegex(field("runtime"), r"^0\.[3-9] s$")
+        self.assertEqual((field("timeout"), field("retry_delay")), ("90 s", "0.5 s"))
+        self.assertRegex(field("cpu_user"), r"^[0-9.]+ s$")
+
     def group_settings(self, name):
         status, body = self.server.curl("/group?format=json")
         return next(group for group in json.loads(body)["groups"] if group["name"] == name)

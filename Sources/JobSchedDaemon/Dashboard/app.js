@@ -199,7 +199,7 @@
   function runtimeText(job) {
     let seconds = null;
     if (job.status === 'running' && job.started) seconds = (serverNow() - Date.parse(job.started)) / 1000;
-    else if (job.runtime != null) seconds = parseFloat(job.runtime);
+    else if (job.runtime != null) seconds = Number(job.runtime);
     return seconds == null || Number.isNaN(seconds) ? '—' : duration(seconds);
   }
 
@@ -544,7 +544,7 @@
     'submitted', 'started', 'finished', 'runtime', 'pid', 'priority', 'after', 'afterany',
     'notbefore', 'timeout', 'retries', 'retry_delay', 'attempts', 'sync', 'cwd', 'env', 'outlog', 'errlog'];
   const TIME_FIELDS = new Set(['submitted', 'started', 'finished', 'notbefore']);
-  const SECONDS_FIELDS = new Set(['timeout', 'retry_delay']);
+  const SECONDS_FIELDS = new Set(['timeout', 'retry_delay', 'cpu_user', 'cpu_system']);
 
   async function fetchJob(jobid) {
     const data = await getJSON(`/jobinfo?format=json&jobid=${enc(jobid)}`);
