@@ -255,6 +255,42 @@ class DashboardTest(unittest.TestCase):
         self.until(lambda: self.element("#job-detail").is_displayed(), "Enter did not open the job")
         self.until(lambda: "typed" in self.element("#output").text, "the job's output never showed")
 
+    def test_invisible_characters_show_visibly_and_do_not_reorder_text(self):
+        name, group, command = "ab\u202eXYZ", "g\u2066rp", "echo \u200bhidden"
+        job_id = self.server.submit(command, f"name={name}", f"group={group}")
+        self.open_page()
+        self.until(lambda: self.row_status(job_id) == "success", "the job never showed")
+        cells = self.row(job_id).find_elements(By.CSS_SELECTOR, ".col-name, .col-group, .col-command")
+        self.assertEqual([cell.get_attribute("textContent") for cell in cells],
+                         ["ab\\u202eXYZ", "g\\u2066rp", "echo \\u200bhidden"])
+        self.assertEqual(len(self.row(job_id).find_elements(By.CSS_SELECTOR, ".hidden-char")), 3)
+        # Shown in its own order: X left of Y left of Z, not reversed by the override.
+        order = self.browser.execute_script("""
+            const cell = arguments[0], lefts = {};
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              for (let i = 0; i < node.length; i++) {
+                const range = document.createRange();
+                range.setStart(node, i);
+                range.setEnd(node, i + 1);
+                if ('XYZ'.includes(node.data[i])) lefts[node.data[i]] = range.getBoundingClientRect().left;
+              }
+            }
+            return [lefts.X, lefts.Y, lefts.Z];""", cells[0])
+        self.assertLess(order[0], order[1], order)
+        self.assertLess(order[1], order[2], order)
+        # The group row, the detail's title and fields: escapes, and no raw character elsewhere on the page.
+        self.until(lambda: self.element(f'#groups tr[data-group="{group}"] th').text == "g\\u2066rp", "the group row")
+        self.open_job(job_id)
+        self.until(lambda: self.element('#job-fields dd[data-field="name"]').text == "ab\\u202eXYZ", "the name field")
+        self.assertEqual(self.element("#job-title").text, f"Job {job_id} — ab\\u202eXYZ")
+        self.assertEqual(self.element('#job-fields dd[data-field="command"]').text, "echo \\u200bhidden")
+        # (The output pane shows the job's output as it is, as /output and `jobsched log` do.)
+        page = self.browser.execute_script(
+            "return document.body.innerText.replace(document.getElementById('output').innerText, '')")
+        self.assertFalse(any(character in page for character in "\u202e\u2066\u200b"), page)
+        self.assertEqual(self.console_errors(), [])
+
     def test_job_detail_shows_durations_in_seconds(self):
         job_id = self.server.submit("sleep 0.3", "timeout=90", "retry_delay=0.5")
         self.server.curl("/wait", f"jobid={job_id}")

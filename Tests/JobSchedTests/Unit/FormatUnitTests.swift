@@ -29,6 +29,17 @@ struct TextTableUnitTests {
         // Nothing a terminal acts on gets through: ESC, BEL, NUL, DEL, C1's CSI.
         ("\u{1b}]0;owned\u{7}\u{1b}[2J", #"\u001b]0;owned\u0007\u001b[2J"#),
         ("a\u{0}b\u{7f}c\u{9b}d", #"a\u0000b\u007fc\u009bd"#),
+        // Nothing invisible that reorders or hides text: the bidirectional embeddings,
+        // overrides, isolates and marks, zero-width characters, BOM and soft hyphen (Cf).
+        ("<b>\u{202e}OLR</b>", #"<b>\u202eOLR</b>"#),
+        ("\u{202a}\u{202b}\u{202c}\u{202d}\u{202e}", #"\u202a\u202b\u202c\u202d\u202e"#),
+        ("\u{2066}\u{2067}\u{2068}\u{2069}", #"\u2066\u2067\u2068\u2069"#),
+        ("\u{200e}\u{200f}\u{61c}", #"\u200e\u200f\u061c"#),
+        ("a\u{200b}\u{200c}\u{200d}\u{2060}\u{2064}\u{feff}\u{ad}b", #"a\u200b\u200c\u200d\u2060\u2064\ufeff\u00adb"#),
+        // Above U+FFFF as a pair of UTF-16 escapes, as JSON writes it.
+        ("tag\u{e0001}", #"tag\udb40\udc01"#),
+        // Visible text of every script stays as it is, right-to-left letters and combining marks too.
+        ("שלום مرحبا e\u{301} ❤\u{fe0f}", "שלום مرحبا e\u{301} ❤\u{fe0f}"),
     ])
     func escape(value: String, escaped: String) {
         #expect(TextTable.escape(value) == escaped)
@@ -158,6 +169,8 @@ struct JSONUnitTests {
         ("\u{0}\u{1}\u{8}\u{c}\u{1b}\u{1f}", #""\u0000\u0001\u0008\u000c\u001b\u001f""#),
         (" \u{7f}\u{9b}", #"" \u007f\u009b""#),
         ("é ✓ 😀 \u{2028}", "\"é ✓ 😀 \u{2028}\""),
+        ("<b>\u{202e}OLR</b>\u{200b}", #""<b>\u202eOLR</b>\u200b""#),
+        ("tag\u{e0001}", #""tag\udb40\udc01""#),
     ])
     func escapesStrings(value: String, text: String) throws {
         let serialized = JSON.string(value).serialized()
