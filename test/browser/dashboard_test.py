@@ -255,6 +255,45 @@ class DashboardTest(unittest.TestCase):
         self.until(lambda: self.element("#job-detail").is_displayed(), "Enter did not open the job")
         self.until(lambda: "typed" in self.element("#output").text, "the job's output never showed")
 
+    def test_group_names_and_figures_stay_whole_at_1280_600_and_390_pixels(self):
+        # The issue's names: "default" showed as "defau / lt", "dashgrp6454199280" as "dash / grp64 / 5419 / 9280".
+        names = ["default", "dashgrp6454199280", "nightly-integration"]
+        for name in names:
+            self.server.curl("/group", f"name={name}", "limit=12")
+            self.server.submit("true", f"group={name}")
+        self.open_page()
+        for width in (1280, 600, 390):
+            self.browser.set_window_size(width, 1000)
+            self.until(lambda: [self.browser.execute_script("return arguments[0].dataset.group", row) for row in
+                                self.browser.find_elements(By.CSS_SELECTOR, "#groups tbody tr")] == sorted(names),
+                       "the groups never showed")
+            self.browser.save_screenshot(os.path.join(OUTPUT, f"{self._testMethodName}-{width}.png"))
+            layout = self.browser.execute_script("""
+                // Every line box of a cell's text, by its top: a word broken over lines has several.
+                const lines = (cell) => {
+                  const tops = new Set();
+                  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+                  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    const range = document.createRange();
+                    range.selectNodeContents(node);
+                    for (const rect of range.getClientRects()) if (rect.width > 0) tops.add(Math.round(rect.top));
+                  }
+                  return tops.size;
+                };
+                const box = document.querySelector('#overview .table-scroll');
+                return {
+                  cells: [...document.querySelectorAll('#groups tbody th, #groups tbody td')].map((cell) =>
+                    ({ text: cell.textContent, lines: lines(cell), fits: cell.scrollWidth <= cell.clientWidth })),
+                  box: [box.scrollWidth, box.clientWidth],
+                  page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+                };""")
+            broken = [cell for cell in layout["cells"] if cell["lines"] != 1 or not cell["fits"]]
+            self.assertEqual(broken, [], f"cells broken over lines or cut at {width} px: {layout}")
+            self.assertIn({"text": "dashgrp6454199280", "lines": 1, "fits": True}, layout["cells"])
+            # No scrollbar inside the card, and the page itself does not scroll sideways.
+            self.assertLessEqual(layout["box"][0], layout["box"][1], f"the groups table scrolls at {width} px")
+            self.assertLessEqual(layout["page"][0], layout["page"][1], f"the page scrolls sideways at {width} px")
+
     def test_invisible_characters_show_visibly_and_do_not_reorder_text(self):
         name, group, command = "ab\u202eXYZ", "g\u2066rp", "echo \u200bhidden"
         job_id = self.server.submit(command, f"name={name}", f"group={group}")
