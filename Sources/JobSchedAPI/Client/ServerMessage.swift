@@ -14,7 +14,7 @@ package enum ServerMessage {
         if message.hasPrefix("Error: ") { message = message.dropFirst(7) }
         while message.last == "\n" { message = message.dropLast() }
         guard !message.isEmpty else { return "the server answered \(status)" }
-        let shown = message.unicodeScalars.map { $0.isControl ? String($0).escaping { String($0) } : String($0) }.joined()
+        let shown = message.unicodeScalars.map { $0.isEscapedAsCode ? String($0).escaping { String($0) } : String($0) }.joined()
         return isCut ? shown + "… (cut at \(maxBytes) bytes)" : shown
     }
 }

@@ -13,10 +13,16 @@ import JobSchedModel
 /// UPDATE, not two.
 package final class JobStore {
     package static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    package static let schemaVersion: Int64 = 8
+    package static let schemaVersion: Int64 = 9
 
     private let db: SQLiteDatabase
     private let path: String
+    /// Made when the job table starts empty (a new file, `--clear`): job ids
+    /// start again from 1 then, so whatever is kept by id outside the
+    /// database (the spool) must belong to this identity.
+    package let identity: String
+    /// The job table is new or was cleared at this start.
+    package let startedEmpty: Bool
     private let lock: DatabaseLock
     private let begin: Statement
     private let commitStatement: Statement
@@ -49,8 +55,18 @@ package final class JobStore {
             lock = try DatabaseLock(path: path)
             try JobStore.prepareSchema(db, path: path)
             if clear {
-                try db.execute("DELETE FROM jobs; DELETE FROM sqlite_sequence WHERE name = 'jobs';")
+                // A new identity: the spool files of the jobs deleted here go with them.
+                try db.execute("""
+                    DELETE FROM jobs; DELETE FROM sqlite_sequence WHERE name = 'jobs';
+                    UPDATE meta SET value = \(JobStore.newIdentity) WHERE key = 'identity';
+                    """)
             }
+            guard case .text(let identity) = try db.scalar("SELECT value FROM meta WHERE key = 'identity'") else {
+                throw ServerError("'\(path)' has no identity")
+            }
+            self.identity = identity
+            let sequences = try db.scalar("SELECT count(*) FROM sqlite_sequence WHERE name = 'jobs'")
+            startedEmpty = clear || sequences == .integer(0)
             begin = try db.prepare("BEGIN")
             commitStatement = try db.prepare("COMMIT")
             rollbackStatement = try db.prepare("ROLLBACK")
@@ -182,7 +198,15 @@ package final class JobStore {
         // The group index also covers the finished counts by group and outcome
         // that a start reads (`countFinished`): one ordered pass, no row read.
         7: "DROP INDEX jobs_grp; CREATE INDEX jobs_grp ON jobs (grp, status, returncode);",
+        // The identity the spool is tied to (see `identity`).
+        8: """
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            INSERT INTO meta (key, value) VALUES ('identity', \(newIdentity));
+            """,
     ]
+
+    /// SQL for a new random identity.
+    private static let newIdentity = "lower(hex(randomblob(16)))"
 
     /// Finished without success (what `fail=1` and `after=` count as failure).
     /// The queries that use `jobs_unsucceeded` must repeat this text exactly.

@@ -13,11 +13,46 @@ package struct Spool {
     /// Where output that could not be kept is reported.
     package let logger: Logger
 
-    package init(directory: String, maxBytes: Int, logger: Logger) throws(ServerError) {
+    /// Opens the spool of the database whose identity is `database`. A spool
+    /// that held another database's output (the database was made anew, or
+    /// `--clear`ed: job ids start from 1 again) is emptied first, so that no
+    /// job ever shows another's output. `databaseStartsEmpty`: its job table
+    /// is new or cleared, so an unmarked spool cannot be its own.
+    package init(directory: String, maxBytes: Int, database: String, databaseStartsEmpty: Bool,
+                 logger: Logger) throws(ServerError) {
         try makeDirectory(directory, label: "spool directory")
         self.directory = directory
         self.maxBytes = maxBytes
         self.logger = logger
+        let mark = directory + "/.database"
+        let owner = (try? readWholeFile(mark)).map { String(decoding: $0, as: UTF8.self) }
+        guard owner != database else { return }
+        // Unmarked, beside jobs: written by a jobsched from before the mark, for this database.
+        if owner != nil || databaseStartsEmpty {
+            let removed = removeJobFiles()
+            if removed > 0 { logger.notice("spool directory \(directory) held another database's output: removed \(removed) files") }
+        }
+        do {
+            try writeWholeFile(mark, database, mode: 0o600)
+        } catch {
+            throw ServerError("cannot write '\(mark)': \(error)")
+        }
+    }
+
+    /// Job output files are named `ID.out`, `ID.stdout`, `ID.stderr`.
+    private static func isJobFile(_ name: String) -> Bool {
+        guard let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")), dot != name.utf8.startIndex,
+              name.utf8[..<dot].allSatisfy(isASCIIDigit) else { return false }
+        let suffix = Substring(name.utf8[name.utf8.index(after: dot)...])
+        return JobOutputStream.allCases.contains { suffix == $0.fileSuffix }
+    }
+
+    private func removeJobFiles() -> Int {
+        var removed = 0
+        for name in directoryEntries(directory) where Spool.isJobFile(name) {
+            if unlink(directory + "/" + name) == 0 { removed += 1 }
+        }
+        return removed
     }
 
     package func path(_ id: JobID, _ stream: JobOutputStream) -> String { "\(directory)/\(id).\(stream.fileSuffix)" }
