@@ -37,7 +37,13 @@ package final class JobStore {
     private let saveGroupStatement: Statement
     private var queryStatements: [String: Statement] = [:]
     /// The latest state of each job given to `update` and not yet written.
+    /// A refused commit puts back those it had written, so that they stay
+    /// what every read sees, and are written again, until a commit keeps them.
     private var pendingStates: [JobID: Job] = [:]
+    /// The states written into the open transaction, to put back if it fails.
+    private var writtenStates: [JobID: Job] = [:]
+    /// The last commit failed: the pending states are not merely young but refused.
+    private var lastCommitFailed = false
 
     /// Called when a write opens a new transaction.
     package var onFirstWrite: () -> Void = {}
@@ -268,8 +274,19 @@ package final class JobStore {
     /// Records a job's changing fields (status, returncode, msg, times, pid),
     /// to be written before the next read or commit.
     package func update(_ job: Job) throws(SQLiteError) {
-        try beginIfNeeded()
         pendingStates[job.id] = job
+        try beginIfNeeded()
+    }
+
+    /// States a refused commit left pending get a transaction (and so a commit) again.
+    package func retryPendingStates() throws(SQLiteError) {
+        guard !pendingStates.isEmpty else { return }
+        try beginIfNeeded()
+    }
+
+    /// Whether a job's latest state was refused by the last commit and is not yet stored.
+    package func isUnsaved(_ id: JobID) -> Bool {
+        lastCommitFailed && (pendingStates[id] != nil || writtenStates[id] != nil)
     }
 
     /// Writes what `/edit` may change in a queued job (`JobEdit`) into the
@@ -287,6 +304,7 @@ package final class JobStore {
     /// Writes the pending job states, in id order; any left after an error stay pending.
     private func writePendingStates() throws(SQLiteError) {
         guard !pendingStates.isEmpty else { return }
+        try beginIfNeeded()
         for job in pendingStates.values.sorted(by: { $0.id < $1.id }) {
             try updateStatement.run([
                 .text(job.status.rawValue), .init(job.returncode), .text(job.msg),
@@ -296,6 +314,7 @@ package final class JobStore {
                 .integer(job.id),
             ])
             pendingStates[job.id] = nil
+            writtenStates[job.id] = job
         }
     }
 
@@ -413,8 +432,14 @@ package final class JobStore {
             if db.fileHasMoved { throw JobStore.movedError(path) }
             try writePendingStates()
             try commitStatement.run()
+            writtenStates.removeAll(keepingCapacity: true)
+            lastCommitFailed = false
         } catch {
             if db.isInTransaction { try? rollbackStatement.run() }
+            // What the rollback took back stays pending, behind anything newer.
+            pendingStates.merge(writtenStates) { pending, _ in pending }
+            writtenStates.removeAll(keepingCapacity: true)
+            lastCommitFailed = true
             throw error
         }
     }
@@ -466,6 +491,8 @@ package final class JobStore {
     /// stat), which was most of the time of a `/wait` on thousands of jobs.
     /// Inside the open write transaction the reads are already together.
     package func readingTogether<T>(_ reads: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
+        // States a failed commit left pending are written first, into a transaction that commits.
+        if !pendingStates.isEmpty { try beginIfNeeded() }
         guard !db.isInTransaction else { return try reads() }
         try begin.run()  // deferred: it locks nothing until the first read
         defer {

@@ -2,14 +2,10 @@ import Foundation
 import Glibc
 import Testing
 
-/// Root can make a file immutable (`chattr +i`): every commit then fails, as on
-/// a broken disk, while the server and its jobs go on.
-private let canMakeImmutable = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/chattr")
-
 /// A change answered 503 must change nothing: not what is stored, and not
 /// what runs. Jobs end while the refused changes wait for their commit, and
 /// each ending starts the next job; none may start under the refused change.
-@Suite("Integration: a refused change runs nothing", .enabled(if: canMakeImmutable, "needs root and chattr"),
+@Suite("Integration: a refused change runs nothing", .enabled(if: DatabaseFiles.canMakeImmutable, "needs root and chattr"),
        .serialized)
 struct RefusedChangeIntegrationTests {
     @Test func refusedEditsRunTheStoredCommand() throws {
@@ -78,28 +74,6 @@ struct RefusedChangeIntegrationTests {
         let ids = result.lines.compactMap { Int64($0) }
         guard result.status == 200, ids.count == count else { throw HarnessError("batch submit failed: \(result)") }
         return ids
-    }
-}
-
-/// The database file and its write-ahead log, made immutable and back.
-private struct DatabaseFiles {
-    let paths: [String]
-
-    init(_ server: ServerProcess) { paths = [server.databasePath, server.databasePath + "-wal"] }
-
-    func freeze() throws {
-        guard chattr("+i") == 0 else { throw HarnessError("chattr +i failed") }
-    }
-
-    func thaw() { _ = chattr("-i") }
-
-    private func chattr(_ flag: String) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
-        process.arguments = [flag] + paths
-        guard (try? process.run()) != nil else { return -1 }
-        process.waitUntilExit()
-        return process.terminationStatus
     }
 }
 
