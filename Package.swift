@@ -61,7 +61,10 @@ let package = Package(
                 "JobSchedDaemon", "JobSchedAPI", "JobSchedModel", "JobSchedSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            // Symbols bound at start: the job spawner unmaps the libraries it does not
+            // run, and a lazy binding after that would search their symbol tables.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "now"])]),
         .executableTarget(name: "jobsched-fuzz", dependencies: ["JobSchedAPI", "CFuzzShim"]),
         .testTarget(
             name: "JobSchedTests",

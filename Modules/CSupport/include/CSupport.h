@@ -9,4 +9,42 @@
 // would turn every evhttp handle Swift sees from opaque into typed.
 int jobsched_evhttp_request_minor_version(void *request);
 
+// The job spawner. Linux carries the peak memory of the process that execs
+// into the new program's ru_maxrss, and a job started by the server itself
+// (posix_spawn's vfork shares the server's memory until exec) reported the
+// server's peak as its own. The spawner is a process forked at the server's
+// start, while the server is small, which lets go of the server's file pages
+// it holds; it starts each job with clone(CLONE_VM | CLONE_VFORK |
+// CLONE_PARENT), so that the job execs from the spawner's small memory and is
+// still the server's child (its SIGCHLD, wait4 status and rusage go to the
+// server, as before). It ends with the server (PR_SET_PDEATHSIG) or when the
+// socket closes.
+
+#include <sys/types.h>
+
+enum {
+    JOBSCHED_SPAWN_FAILED_NONE = 0,
+    JOBSCHED_SPAWN_FAILED_OUTPUT,     // /dev/null or an output descriptor could not be set up
+    JOBSCHED_SPAWN_FAILED_DIRECTORY,  // chdir to the job's working directory
+    JOBSCHED_SPAWN_FAILED_EXEC,       // the executable could not be run
+    JOBSCHED_SPAWN_FAILED_CLONE,      // no new process
+    JOBSCHED_SPAWN_FAILED_REQUEST,    // the request could not be made or was malformed
+    JOBSCHED_SPAWN_FAILED_SPAWNER,    // the spawner did not answer: use another way
+};
+
+// Forks the spawner; its pid, and the server's end of the socket in
+// `server_socket`. -1 if it could not be started. Call it before the
+// server has grown: the spawner's memory is a copy of the caller's.
+pid_t jobsched_spawner_start(int *server_socket);
+
+// Starts `executable` (looked up in PATH unless it holds a '/') with argv and
+// envp, in a new process group, stdin from /dev/null, stdout/stderr on the
+// given descriptors (-1: /dev/null), none of the caller's other descriptors,
+// in `directory` (NULL: the spawner's, which is the server's), with default
+// signal handling and an empty mask. Returns 0 and the pid, or an errno and
+// the stage that failed (a child that failed has exited: the caller reaps it).
+int jobsched_spawner_spawn(int socket, const char *executable, char *const argv[], char *const envp[],
+                           const char *directory, int stdout_fd, int stderr_fd,
+                           pid_t *pid, int *stage);
+
 #endif

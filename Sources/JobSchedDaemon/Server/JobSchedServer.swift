@@ -19,6 +19,8 @@ public final class JobSchedServer {
     private let runner: JobRunner
     /// Job processes on this machine: every job's with --executor local, sync jobs' srun with slurm.
     private let processes: LocalExecutor
+    /// Where job processes start from (see Spawner); nil if it could not be started.
+    private let spawner: Spawner?
     /// Slurm's command-line tools, run as children.
     private let commands: CommandRunner
     private let checkpointer: WALCheckpointer?
@@ -32,6 +34,8 @@ public final class JobSchedServer {
         self.configuration = configuration
         self.logger = logger
         ServerProcess.prepare()
+        // First, while the server is small, and before it raises its limit, which jobs must not get.
+        spawner = Spawner.start(logger: logger)
         // Each connection is a descriptor: take all the system allows (not for jobs).
         let descriptorLimit = DescriptorLimit.raise()
 
@@ -61,7 +65,7 @@ public final class JobSchedServer {
         }
         commits = GroupCommit(store: store, loop: loop, logger: logger)
         processes = LocalExecutor(loop: loop, killGrace: configuration.killGrace, databaseFile: databaseFile,
-                                  descriptorLimit: descriptorLimit)
+                                  descriptorLimit: descriptorLimit, spawner: spawner)
         commands = CommandRunner(loop: loop)
         let executor: any Executor
         switch configuration.executor {
@@ -167,7 +171,8 @@ public final class JobSchedServer {
     /// SIGCHLD: each exited child is a job's process or the checkpoint helper.
     private func reapChildren() {
         for (pid, termination, usage) in reapExitedChildren() {
-            if checkpointer?.reaped(pid, termination) == true || commands.reaped(pid, termination) { continue }
+            if checkpointer?.reaped(pid, termination) == true || commands.reaped(pid, termination)
+                || spawner?.reaped(pid) == true { continue }
             _ = processes.reaped(pid, termination, usage: usage)
         }
         processes.forgetEmptyGroups()

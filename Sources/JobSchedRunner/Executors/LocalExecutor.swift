@@ -1,7 +1,7 @@
 import JobSchedModel
 import JobSchedSystem
 
-/// Runs each job as `bash -c COMMAND` on this machine (posix_spawn), leader
+/// Runs each job as `bash -c COMMAND` on this machine (from the spawner), leader
 /// of its own process group, its output read from pipes on the event loop.
 /// Stopping a job is SIGTERM to its group, then SIGKILL after the grace.
 package final class LocalExecutor: Executor {
@@ -24,14 +24,18 @@ package final class LocalExecutor: Executor {
     /// The database file's absolute path, which marks its jobs' processes.
     private let databaseFile: String
     private let descriptorLimit: DescriptorLimit
+    /// Where job processes start from, so that their peak memory is their own.
+    private let spawner: Spawner?
     private let pipeBuffer = OutputPump.Buffer()
     private var running: [Int32: Running] = [:]
     private var pidByJob: [JobID: Int32] = [:]
 
-    package init(loop: EventLoop, killGrace: Double, databaseFile: String, descriptorLimit: DescriptorLimit) {
+    package init(loop: EventLoop, killGrace: Double, databaseFile: String, descriptorLimit: DescriptorLimit,
+                 spawner: Spawner? = nil) {
         self.loop = loop
         self.databaseFile = databaseFile
         self.descriptorLimit = descriptorLimit
+        self.spawner = spawner
         groupKiller = ProcessGroupKiller(loop: loop, grace: killGrace)
     }
 
@@ -53,7 +57,7 @@ package final class LocalExecutor: Executor {
         do {
             process = try ProcessLauncher.launch(
                 arguments: arguments, executable: executable, directory: directory, environment: environment,
-                stdout: plan.stdout, stderr: plan.stderr, descriptorLimit: descriptorLimit)
+                stdout: plan.stdout, stderr: plan.stderr, descriptorLimit: descriptorLimit, spawner: spawner)
         } catch {
             throw ExecutorError(message: error.message)
         }

@@ -26,16 +26,18 @@ package enum ProcessLauncher {
     /// `descriptorLimit`: the server's, whose original soft limit the job gets.
     package static func launch(command: String, directory: String? = nil, environment: [String] = [],
                        stdout: OutputTarget, stderr: OutputTarget,
-                       descriptorLimit: DescriptorLimit = .unchanged) throws(LaunchError) -> LaunchedProcess {
+                       descriptorLimit: DescriptorLimit = .unchanged, spawner: Spawner? = nil) throws(LaunchError) -> LaunchedProcess {
         try launch(arguments: ["bash", "-c", command], executable: "/bin/bash", directory: directory, environment: environment,
-                   stdout: stdout, stderr: stderr, descriptorLimit: descriptorLimit)
+                   stdout: stdout, stderr: stderr, descriptorLimit: descriptorLimit, spawner: spawner)
     }
 
     /// The same for an argument vector; `executable` (by default `arguments[0]`)
-    /// is looked up in PATH unless it holds a `/`.
+    /// is looked up in PATH unless it holds a `/`. With a `spawner`, the
+    /// process starts from it (its peak memory is then its own), else with
+    /// posix_spawn from the server.
     package static func launch(arguments: [String], executable: String? = nil, directory: String? = nil, environment: [String] = [],
                        stdout: OutputTarget, stderr: OutputTarget,
-                       descriptorLimit: DescriptorLimit = .unchanged) throws(LaunchError) -> LaunchedProcess {
+                       descriptorLimit: DescriptorLimit = .unchanged, spawner: Spawner? = nil) throws(LaunchError) -> LaunchedProcess {
         if let directory {
             // Checked here for a clear message; posix_spawn would only say ENOENT.
             var info = stat()
@@ -87,32 +89,56 @@ package enum ProcessLauncher {
             }
         }
 
+        let outSource = source(stdout, file: outFile, own: outPipe)
+        let errSource = source(stderr, file: errFile, own: errPipe)
+        let executable = executable ?? arguments[0]
+        let spawned = withCStrings(arguments) { argv in
+            BaseEnvironment.server.withEnvironment(adding: environment) { envp in
+                spawner?.spawn(executable: executable, argv: argv, envp: envp, directory: directory,
+                               stdout: outSource, stderr: errSource)
+                    ?? posixSpawn(executable: executable, argv: argv, envp: envp, directory: directory,
+                                  stdout: outSource, stderr: errSource, descriptorLimit: descriptorLimit)
+            }
+        }
+        guard spawned.error == 0 else {
+            readEnds.forEach { close($0) }
+            let reason = String(cString: strerror(spawned.error))
+            switch spawned.stage {
+            case .output: throw LaunchError(message: "cannot set up the output of \(arguments[0]): \(reason)")
+            case .directory: throw LaunchError(message: "cannot start in cwd \(Excerpt.quoted(directory ?? "")): \(reason)")
+            case .exec, .clone: throw LaunchError(message: "cannot run \(arguments[0]): \(reason)")
+            case .none:
+                // posix_spawn does not say which step failed.
+                throw LaunchError(message: directory.map { "cannot start in cwd \(Excerpt.quoted($0)): \(reason)" }
+                                      ?? "cannot run \(arguments[0]): \(reason)")
+            }
+        }
+        return LaunchedProcess(pid: spawned.pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
+    }
+
+    /// posix_spawn from the server itself: `stdout`/`stderr` (nil: /dev/null)
+    /// become 1 and 2, stdin is /dev/null, nothing else of the server's is kept.
+    private static func posixSpawn(executable: String, argv: [UnsafeMutablePointer<CChar>?], envp: [UnsafeMutablePointer<CChar>?],
+                                   directory: String?, stdout: Int32?, stderr: Int32?,
+                                   descriptorLimit: DescriptorLimit) -> Spawner.Outcome {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        let targets = [(stdout, outFile, outPipe, Int32(1)), (stderr, errFile, errPipe, Int32(2))]
-        for (target, file, own, fd) in targets {
+        for (from, fd) in [(stdout, Int32(1)), (stderr, Int32(2))] {
             // dup2 clears O_CLOEXEC on the copy, so the child keeps it.
-            if let from = source(target, file: file, own: own) { posix_spawn_file_actions_adddup2(&actions, from, fd) }
+            if let from { posix_spawn_file_actions_adddup2(&actions, from, fd) }
         }
         // Stray descriptors the server itself inherited must not reach jobs either.
         // Closed before /dev/null is opened, so that it opens below the job's
         // descriptor limit (lower than the server's) however many the server has.
         posix_spawn_file_actions_addclosefrom_np(&actions, 3)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        for (target, file, own, fd) in targets where source(target, file: file, own: own) == nil {
+        for (from, fd) in [(stdout, Int32(1)), (stderr, Int32(2))] where from == nil {
             posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0)
         }
         if let directory { posix_spawn_file_actions_addchdir_np(&actions, directory) }
-
-        let spawned = spawn(arguments, executable: executable ?? arguments[0], &actions,
-                            environment: environment, descriptorLimit: descriptorLimit)
-        guard spawned.rc == 0 else {
-            readEnds.forEach { close($0) }
-            let reason = String(cString: strerror(spawned.rc))
-            throw LaunchError(message: directory.map { "cannot start in cwd \(Excerpt.quoted($0)): \(reason)" } ?? "cannot run \(arguments[0]): \(reason)")
-        }
-        return LaunchedProcess(pid: spawned.pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
+        let spawned = spawn(argv, envp: envp, executable: executable, &actions, descriptorLimit: descriptorLimit)
+        return Spawner.Outcome(pid: spawned.pid, error: spawned.rc, stage: .none)
     }
 
     /// Starts one of the server's own helper processes (`arguments[0]` is the
@@ -125,7 +151,11 @@ package enum ProcessLauncher {
         posix_spawn_file_actions_addclosefrom_np(&actions, 3)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        let spawned = spawn(arguments, executable: arguments[0], &actions, environment: [], descriptorLimit: .unchanged)
+        let spawned = withCStrings(arguments) { argv in
+            BaseEnvironment.server.withEnvironment(adding: []) { envp in
+                spawn(argv, envp: envp, executable: arguments[0], &actions, descriptorLimit: .unchanged)
+            }
+        }
         guard spawned.rc == 0 else {
             throw LaunchError(message: "cannot run \(arguments[0]): \(String(cString: strerror(spawned.rc)))")
         }
@@ -134,8 +164,8 @@ package enum ProcessLauncher {
 
     /// posix_spawn in a new process group, with an empty signal mask and
     /// default handling of the signals the server catches or ignores.
-    private static func spawn(_ arguments: [String], executable: String, _ actions: inout posix_spawn_file_actions_t,
-                              environment: [String], descriptorLimit: DescriptorLimit) -> (rc: Int32, pid: pid_t) {
+    private static func spawn(_ argv: [UnsafeMutablePointer<CChar>?], envp: [UnsafeMutablePointer<CChar>?], executable: String,
+                              _ actions: inout posix_spawn_file_actions_t, descriptorLimit: DescriptorLimit) -> (rc: Int32, pid: pid_t) {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -149,12 +179,15 @@ package enum ProcessLauncher {
         for signal in [SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP, SIGQUIT, SIGXFSZ] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
 
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = BaseEnvironment.server.withEnvironment(adding: environment) { envp in
-            descriptorLimit.whileSpawning { posix_spawnp(&pid, executable, &actions, &attributes, argv, envp) }
-        }
+        let rc = descriptorLimit.whileSpawning { posix_spawnp(&pid, executable, &actions, &attributes, argv, envp) }
         return (rc, pid)
+    }
+
+    /// Calls `body` with a NULL-terminated C array of `strings`.
+    private static func withCStrings<T>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> T) -> T {
+        let pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) } + [nil]
+        defer { pointers.forEach { free($0) } }
+        return body(pointers)
     }
 }
