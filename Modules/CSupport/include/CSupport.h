@@ -47,4 +47,11 @@ int jobsched_spawner_spawn(int socket, const char *executable, char *const argv[
                            const char *directory, int stdout_fd, int stderr_fd,
                            pid_t *pid, int *stage);
 
+// A process that touches a memory mapping whose file was cut short, or writes
+// one whose file can no longer be written (SQLite's shared-memory index
+// truncated or made immutable, say), gets SIGBUS, which no check can prevent. This says why on stderr first, then the handler
+// installed before (the Swift runtime's crash report) or the default ends
+// the process as it would have.
+void jobsched_explain_bus_errors(const char *message);
+
 #endif

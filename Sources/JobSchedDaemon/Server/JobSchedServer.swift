@@ -53,6 +53,7 @@ public final class JobSchedServer {
             logger.critical("WARNING: --insecure-no-auth: listening on \(tcp.hostAndPort) WITHOUT A TOKEN; anyone who can reach it can run any command as this user")
         }
         store = try JobStore(path: configuration.databasePath, clear: configuration.clear)
+        ServerProcess.explainBusErrors(databasePath: configuration.databasePath)
         // Absolute, so a server started from another directory finds the same jobs' processes.
         let databaseFile = realPath(configuration.databasePath) ?? configuration.databasePath
         let workingDirectory = currentDirectory() ?? "."

@@ -1,4 +1,5 @@
 import CPOSIX
+import CSupport
 import Glibc
 
 /// What the server process asks of the system for itself, once, at start.
@@ -19,6 +20,19 @@ package enum ServerProcess {
         // can wait a whole slice behind a running job's process on the same
         // CPU. A short slice lets it preempt; its jobs keep the default.
         _ = shim_request_scheduling_slice(100_000)
+    }
+}
+
+extension ServerProcess {
+    /// SQLite maps the database's shared-memory index (`-shm`): touching it
+    /// once the file is cut short, or writing it once it cannot be written
+    /// (made immutable, its disk gone), is a SIGBUS, which ends the server.
+    /// It says why on stderr first.
+    package static func explainBusErrors(databasePath: String) {
+        jobsched_explain_bus_errors(
+            "jobsched: fatal: SIGBUS: a memory-mapped file could not be accessed. The one the server maps is "
+                + "the database's shared-memory index, '\(databasePath)-shm': it was truncated, made immutable or "
+                + "read-only, or its disk failed. What was committed is safe: fix the file and start the server again.\n")
     }
 }
 

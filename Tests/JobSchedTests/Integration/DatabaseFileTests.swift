@@ -30,4 +30,23 @@ struct DatabaseFileIntegrationTests {
         let refused = server.curl("/submit", data: "command=true&sync=0")
         #expect(refused.status == 503 && refused.body.contains("was deleted or replaced while the server ran"), "\(refused)")
     }
+
+    /// SQLite keeps its shared-memory index in a mapping: once that file is cut
+    /// short (or cannot be written), touching it is a SIGBUS, which no check can
+    /// prevent. The server says why before it dies, and loses nothing committed.
+    @Test func truncatedSharedMemoryIndexIsExplained() throws {
+        let directory = try ScratchDirectory()
+        let server = try ServerProcess(directory: directory)
+        let kept = try server.submitAsync("true")
+        server.waitFor(kept)
+        #expect(truncate(server.databasePath + "-shm", 0) == 0)
+        _ = server.curl("/submit", data: "command=true&sync=0", timeout: 10)
+        #expect(server.waitForExit(timeout: 30) != 0)
+        #expect(server.log.contains("jobsched: fatal: SIGBUS: a memory-mapped file could not be accessed. "
+                                        + "The one the server maps is the database's shared-memory index, '\(server.databasePath)-shm'"),
+                "\(server.log.suffix(600))")
+        let restarted = try ServerProcess(directory: directory)
+        #expect(try restarted.job(kept)["status"] as? String == "success")
+        #expect(try sqlite3(restarted.databasePath, "PRAGMA integrity_check") == "ok\n")
+    }
 }
