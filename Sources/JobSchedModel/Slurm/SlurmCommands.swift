@@ -55,12 +55,8 @@ package struct SlurmCommands: Equatable, Sendable {
     /// Every job of this user that Slurm still knows, in one call.
     package static let squeue = ["squeue", "--noheader", "--states=all", "--me", "--Format=" + SlurmJobState.squeueFormat]
 
-    /// Asks the running jobs' processes to end (the batch script included).
-    package static func signalTerm(_ ids: [Int64]) -> [String] {
-        ["scancel", "--full", "--signal=TERM"] + ids.map(String.init)
-    }
-
-    /// Cancels the jobs: pending ones at once, running ones after Slurm's own KillWait.
+    /// Cancels the jobs, which Slurm records as CANCELLED: pending ones at once;
+    /// running ones get SIGTERM, then SIGKILL after the cluster's KillWait.
     package static func cancel(_ ids: [Int64]) -> [String] { ["scancel"] + ids.map(String.init) }
 
     /// Whether a command failed for want of the controller (down, restarting,

@@ -12,13 +12,14 @@ import Logging
 ///   pipes as it is written, with no shared disk in between.
 /// - One `squeue` call per interval gives the state of every job; a job
 ///   ends when Slurm lists it as ended, with Slurm's exit status.
-/// - Stops go out in batches: `scancel --signal=TERM`, then `scancel` after
-///   the grace period.
+/// - Stops are Slurm's own cancels (see `SlurmCanceller`), so that Slurm
+///   records CANCELLED; a sync job's `srun`, a process here, gets the
+///   server's SIGTERM and SIGKILL if it outlives the cancel by the grace period.
 package final class SlurmExecutor: Executor {
     package var onEnded: (JobID, RunEnd) -> Void = { _, _ in }
     package var onPlaced: (JobID, ClusterPlacement) -> Void = { _, _ in }
     package var onIdle: () -> Void = {}
-    package var isIdle: Bool { processes.isIdle && pendingCancels.isEmpty && pendingSignals.isEmpty && cancelsInFlight == 0 }
+    package var isIdle: Bool { processes.isIdle && canceller.isIdle }
 
     package struct Settings {
         package var commands: SlurmCommands
@@ -67,7 +68,7 @@ package final class SlurmExecutor: Executor {
         /// Polls since `srun` ended that did not list the job.
         var pollsUnlisted = 0
         var isStopping = false
-        /// The end of a stop's grace period (then `scancel`), or the wait before an `sbatch` is tried again.
+        /// Sync: the end of a stop's grace period (then srun's SIGTERM), or the wait before an `sbatch` is tried again.
         var forceTimer: Event?
 
         init(id: JobID, isSync: Bool, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) {
@@ -88,6 +89,7 @@ package final class SlurmExecutor: Executor {
     private let commands: CommandRunner
     /// Runs the sync jobs' `srun` processes, as local jobs' bash.
     private let processes: LocalExecutor
+    private let canceller: SlurmCanceller
     private let logger: Logger
     private let readBuffer = OutputPump.Buffer()
     private var jobs: [JobID: ClusterJob] = [:]
@@ -99,10 +101,6 @@ package final class SlurmExecutor: Executor {
     private var isPolling = false
     private var pollAgainAtOnce = false
     private var pollFailures = 0
-    private var pendingSignals: Set<Int64> = []
-    private var pendingCancels: Set<Int64> = []
-    private var cancelsInFlight = 0
-    private var flushEvent: Event?
 
     package init(loop: EventLoop, settings: Settings, commands: CommandRunner, processes: LocalExecutor, logger: Logger) {
         self.loop = loop
@@ -110,11 +108,18 @@ package final class SlurmExecutor: Executor {
         self.commands = commands
         self.processes = processes
         self.logger = logger
+        canceller = SlurmCanceller(loop: loop, commands: commands, logger: logger, retryInterval: settings.pollInterval)
+        canceller.stillNeedsCancel = { [unowned self] slurmJobID in
+            self.jobs.values.contains { $0.placement.slurmJobID == slurmJobID }
+        }
+        canceller.onSettled = { [unowned self] in
+            self.pollSoon()
+            self.reportIdleIfSo()
+        }
         processes.onEnded = { [unowned self] id, end in
             if case .ran(let termination, _, _) = end { self.srunEnded(id, termination) }
         }
         processes.onIdle = { [unowned self] in self.reportIdleIfSo() }
-        flushEvent = loop.deferredEvent { [unowned self] in self.flushStops() }
     }
 
     // MARK: Starting
@@ -217,7 +222,7 @@ package final class SlurmExecutor: Executor {
         cluster.submission = nil
         removeBatchScript(of: cluster)
         place(cluster, ClusterPlacement(slurmJobID: slurmJobID, node: nil, state: "PENDING"))
-        if cluster.isStopping { pendingCancels.insert(slurmJobID); flushEvent?.activate() }
+        if cluster.isStopping { canceller.cancel(slurmJobID) }
     }
 
     package func adopt(_ job: Job, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) -> Bool {
@@ -238,10 +243,9 @@ package final class SlurmExecutor: Executor {
     /// A sync job of a previous run: its `srun` is gone, so the Slurm job is cancelled.
     private func cancelLeftover(_ job: Job) {
         if let slurmJobID = job.slurmJobID {
-            pendingCancels.insert(slurmJobID)
-            flushEvent?.activate()
+            canceller.cancel(slurmJobID)
         } else {
-            runCancel(["scancel", "--name=" + settings.commands.slurmName(of: job.id)])
+            canceller.cancel(named: settings.commands.slurmName(of: job.id))
         }
     }
 
@@ -390,28 +394,24 @@ package final class SlurmExecutor: Executor {
     package func stop(_ id: JobID) {
         guard let cluster = jobs[id], !cluster.isStopping else { return }
         cluster.isStopping = true
-        if cluster.isSync {
-            // srun passes SIGTERM on to the job, or drops its request while it waits.
-            processes.stop(id)
-        } else if cluster.isSubmitting && !cluster.sbatchRuns {
+        if let slurmJobID = cluster.placement.slurmJobID {
+            canceller.cancel(slurmJobID)
+        } else if cluster.sbatchRuns {
+            // Cancelled once sbatch answers: see `submitted`.
+        } else if cluster.isSubmitting {
             // Not handed to Slurm yet, and no sbatch under way: nothing to cancel.
             end(cluster, .cancelledBeforeStart(endedBy: "cancelled before Slurm took it"))
             return
-        } else if let slurmJobID = cluster.placement.slurmJobID {
-            if cluster.placement.state == "PENDING" {
-                pendingCancels.insert(slurmJobID)
-            } else {
-                pendingSignals.insert(slurmJobID)
-            }
-            flushEvent?.activate()
+        } else {
+            // Not listed yet: a sync job's srun that has just started or waits for its
+            // allocation, or a job taken back after a crash that came before sbatch answered.
+            canceller.cancel(named: settings.commands.slurmName(of: id))
         }
-        // (With sbatch under way, the job is cancelled once it answers: see `submitted`.)
-        cluster.forceTimer = loop.timer(after: settings.killGrace) { [unowned self, unowned cluster] in
-            cluster.forceTimer = nil
-            if let slurmJobID = cluster.placement.slurmJobID {
-                self.pendingCancels.insert(slurmJobID)
-                self.flushEvent?.activate()
-            }
+        guard cluster.isSync else { return }
+        // srun is a process here: if the cancel has not ended it within the grace
+        // period (no controller), it gets the server's SIGTERM, then SIGKILL.
+        cluster.forceTimer = loop.timer(after: settings.killGrace) { [unowned self] in
+            self.processes.stop(id)
         }
     }
 
@@ -419,36 +419,10 @@ package final class SlurmExecutor: Executor {
     package func stopAllNow() {
         processes.stopAllNow()
         let ids = jobs.values.compactMap(\.placement.slurmJobID)
-        if !ids.isEmpty { runCancel(SlurmCommands.cancel(ids.sorted())) }
+        if !ids.isEmpty { canceller.cancelAtOnce(ids.sorted()) }
         for cluster in jobs.values.sorted(by: { $0.id < $1.id }) {
             let hasRun = cluster.srunEnd != nil || cluster.placement.node != nil
             end(cluster, hasRun ? .ran(cluster.srunEnd ?? .signaled(9)) : .cancelledBeforeStart(endedBy: "cancelled"))
-        }
-    }
-
-    /// Sends the stops gathered in this loop iteration, one `scancel` per kind.
-    private func flushStops() {
-        if !pendingSignals.isEmpty {
-            runCancel(SlurmCommands.signalTerm(pendingSignals.sorted()))
-            pendingSignals = []
-        }
-        if !pendingCancels.isEmpty {
-            runCancel(SlurmCommands.cancel(pendingCancels.sorted()))
-            pendingCancels = []
-        }
-    }
-
-    private func runCancel(_ arguments: [String]) {
-        do {
-            try commands.run(arguments) { [unowned self] result in
-                self.cancelsInFlight -= 1
-                if !result.succeeded { self.logger.warning("\(arguments.prefix(3).joined(separator: " ")) ...: \(result.failure)") }
-                self.pollSoon()
-                self.reportIdleIfSo()
-            }
-            cancelsInFlight += 1
-        } catch {
-            logger.error("cannot run scancel: \(error.message)")
         }
     }
 

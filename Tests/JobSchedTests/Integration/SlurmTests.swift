@@ -92,9 +92,38 @@ struct SlurmIntegrationTests {
         server.curl("/kill", data: "jobid=\(pending)")
         #expect(server.waitFor(pending) == "job \(pending) killed returncode=-\n")
         #expect(try server.job(pending)["slurm_state"] as? String == "CANCELLED")
-        // SIGTERM is ignored: after --kill-grace, scancel ends it.
+        // SIGTERM is ignored: Slurm kills it after the cluster's KillWait (2 s here).
         server.curl("/kill", data: "jobid=\(running)")
         try expectCancelled(running, on: server, msg: "killed by /kill", processesMarked: mark)
+    }
+
+    /// Slurm records a job jobsched ends as CANCELLED, as `scancel` would, not
+    /// as FAILED (a batch shell or srun ended by a signal of jobsched's own).
+    @Test func aKilledJobIsCancelledInSlurmsRecords() throws {
+        let server = try slurmServer()
+        let mark = marker()
+        let async = try server.submitAsync("echo started; sleep \(mark)")
+        #expect(eventually { (try? server.job(async)["slurm_state"] as? String) == "RUNNING" })
+        #expect(eventually { server.curl("/output", data: "jobid=\(async)").body == "started\n" })
+        server.curl("/kill", data: "jobid=\(async)")
+        try expectCancelled(async, on: server, msg: "killed by /kill", processesMarked: mark)
+        #expect(try server.job(async)["returncode"] as? NSNumber == -15)
+        #expect(try slurmAccounting(of: server.job(async)) == "CANCELLED")
+
+        let syncMark = marker()
+        let client = try StreamingCurl(["--data-urlencode", "command=echo started; sleep \(syncMark)", "\(server.base)/submit"])
+        let sync = Int64(client.nextLine() ?? "") ?? 0
+        #expect(client.nextLine() == "started")
+        #expect(eventually { (try? server.job(sync)["slurm_state"] as? String) == "RUNNING" })
+        server.curl("/kill", data: "jobid=\(sync)")
+        #expect(client.remainingLines().last?.hasPrefix("jobsched: job \(sync) killed returncode=") == true)
+        try expectCancelled(sync, on: server, msg: "killed by /kill", processesMarked: syncMark)
+        #expect(try slurmAccounting(of: server.job(sync)) == "CANCELLED")
+
+        let timed = try server.submitAsync("sleep \(mark)", extra: "&timeout=2")
+        #expect(server.waitFor(timed) == "job \(timed) killed returncode=-15\n")
+        #expect(try server.job(timed)["slurm_state"] as? String == "CANCELLED")
+        #expect(try slurmAccounting(of: server.job(timed)) == "CANCELLED")
     }
 
     /// The job ends `killed` with `msg`, Slurm says CANCELLED, and none of its processes is left.
@@ -145,11 +174,15 @@ struct SlurmIntegrationTests {
         try expectCancelled(id, on: server, msg: "slurm: CANCELLED (not by jobsched)", processesMarked: mark)
     }
 
-    /// squeue fails while the controller is down: logged and retried, and no job ends for it.
+    /// squeue fails while the controller is down: logged and retried, and no job ends for it;
+    /// a kill meanwhile is sent again until the controller takes it.
     @Test func aControllerThatIsDownForAWhileEndsNoJob() throws {
         let server = try slurmServer()
+        let mark = marker()
         let id = try server.submitAsync("sleep 2; echo done; exit 2")
+        let killed = try server.submitAsync("sleep \(mark)")
         #expect(eventually { (try? server.job(id)["slurm_state"] as? String) == "RUNNING" })
+        #expect(eventually { (try? server.job(killed)["slurm_state"] as? String) == "RUNNING" })
         let configuration = try #require(slurmConfiguration)
         let pidFile = URL(fileURLWithPath: configuration).deletingLastPathComponent().appendingPathComponent("slurmctld.pid").path
         let controller = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -166,6 +199,8 @@ struct SlurmIntegrationTests {
         #expect(server.curl("/health", extra: ["-m", "5"]).status == 200)
         #expect(try server.job(id)["status"] as? String == "running")
         #expect(try server.job(later)["status"] as? String == "running")
+        server.curl("/kill", data: "jobid=\(killed)")
+        #expect(eventually(timeout: 60) { server.log.contains("scancel failed (1 in a row;") })
 
         #expect(try slurmTool(["slurmctld", "-f", configuration]) == 0)
         isBack = true
@@ -174,6 +209,7 @@ struct SlurmIntegrationTests {
         #expect(server.log.contains("squeue answers again"))
         #expect(server.waitFor(later) == "job \(later) success returncode=0\n")
         #expect(server.curl("/output", data: "jobid=\(later)").body == "later\n")
+        try expectCancelled(killed, on: server, msg: "killed by /kill", processesMarked: mark)
     }
 
     @Test func dependenciesAndGroupLimitsOrderTheHandoff() throws {
@@ -252,6 +288,32 @@ private func slurmTool(_ arguments: [String]) throws -> Int32 {
     try process.run()
     process.waitUntilExit()
     return process.terminationStatus
+}
+
+/// The state Slurm's records keep for the job (what `sacct` shows its users),
+/// from the cluster's job completion file (the test cluster has no slurmdbd).
+private func slurmAccounting(of job: [String: Any]) throws -> String {
+    let slurmJobID = try #require(job["slurm_jobid"] as? NSNumber)
+    var state = ""
+    // Slurm writes the record once the job has left COMPLETING.
+    _ = eventually {
+        state = (try? slurmToolOutput(["sacct", "-c", "-n", "-X", "-o", "State", "-j", slurmJobID.stringValue])) ?? ""
+        return !state.isEmpty
+    }
+    return state
+}
+
+/// Runs a Slurm command-line tool to its end: its stdout, trimmed.
+private func slurmToolOutput(_ arguments: [String]) throws -> String {
+    let process = Process()
+    let pipe = Pipe()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// Processes whose command line holds `word` (the cluster's node is this machine).
