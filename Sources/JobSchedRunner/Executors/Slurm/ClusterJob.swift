@@ -1,0 +1,43 @@
+import JobSchedModel
+import JobSchedSystem
+
+/// A job handed to Slurm, until its end is reported.
+final class ClusterJob {
+    let id: JobID
+    let isSync: Bool
+    var placement = ClusterPlacement(slurmJobID: nil, node: nil, state: nil)
+    /// Async: the files Slurm writes the job's output to, and where each goes.
+    var outputFiles: [(tail: FileTail, stream: JobOutputStream)] = []
+    let output: (UnsafeRawBufferPointer, JobOutputStream) -> Void
+    /// Async: what `sbatch` is run with, until it has answered with the job's Slurm id.
+    var submission: (arguments: [String], environment: [String])?
+    /// Not yet in Slurm's hands: waiting for its turn to run `sbatch`, or for its answer.
+    var isSubmitting: Bool { submission != nil }
+    /// Async: `sbatch` runs that failed for want of the controller.
+    var submitFailures = 0
+    /// Async: its `sbatch` is running now.
+    var sbatchRuns = false
+    /// Async: the file sbatch reads the job's script from, until it has.
+    var batchScript: String?
+    /// Sync: how `srun` ended; the end is reported once Slurm lists the job as ended.
+    var srunEnd: Termination?
+    /// Sync: the last `srun: error:` line of its output, for a job Slurm refused.
+    var srunError: String?
+    /// Polls since `srun` ended that did not list the job.
+    var pollsUnlisted = 0
+    var isStopping = false
+    /// Sync: the end of a stop's grace period (then srun's SIGTERM), or the wait before an `sbatch` is tried again.
+    var forceTimer: Event?
+
+    init(id: JobID, isSync: Bool, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) {
+        (self.id, self.isSync, self.output) = (id, isSync, output)
+    }
+
+    /// Keeps srun's last error line: it says why Slurm refused the job.
+    func noteSrunError(_ bytes: UnsafeRawBufferPointer) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix("srun: error: ") {
+            srunError = String(line)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import JobSchedModel
+import JobSchedSystem
+
+/// What Slurm says of the jobs: one `squeue` per interval for all of them,
+/// their placement and end, and their output files read as they grow.
+extension SlurmExecutor {
+    func schedulePoll(after seconds: Double) {
+        pollTimer = loop.timer(after: seconds) { [unowned self] in
+            self.pollTimer = nil
+            self.poll()
+        }
+    }
+
+    /// Polls at once (a sync job's srun ended): its end waits on Slurm's word.
+    /// A poll under way may have asked before the change: another follows it.
+    func pollSoon() {
+        if isPolling {
+            pollAgainAtOnce = true
+        } else {
+            schedulePoll(after: 0)
+        }
+    }
+
+    func poll() {
+        guard !jobs.isEmpty, !isPolling else { return }
+        isPolling = true
+        do {
+            try commands.run(SlurmCommands.squeue) { [unowned self] result in
+                self.isPolling = false
+                self.polled(result)
+            }
+        } catch {
+            isPolling = false
+            pollFailed(error.message)
+        }
+    }
+
+    func polled(_ result: CommandRunner.Result) {
+        guard result.succeeded else {
+            pollFailed(result.failure)
+            return
+        }
+        if pollFailures > 0 { logger.notice("squeue answers again after \(pollFailures) failed polls") }
+        pollFailures = 0
+        var listed: [JobID: SlurmJobState] = [:]
+        for state in SlurmJobState.parseListing(result.stdout) {
+            guard let id = settings.commands.jobID(fromSlurmName: state.name) else { continue }
+            // After a retry, the same name may be listed twice: the latest Slurm job counts.
+            if let seen = listed[id], seen.slurmJobID > state.slurmJobID { continue }
+            listed[id] = state
+        }
+        for cluster in Array(jobs.values) where !cluster.isSubmitting {
+            // A pending job has written nothing: its files are not even looked for.
+            if cluster.placement.state != "PENDING" { readOutput(of: cluster) }
+            guard let state = listed[cluster.id],
+                  cluster.placement.slurmJobID.map({ state.slurmJobID >= $0 }) ?? true else {
+                unlisted(cluster)
+                continue
+            }
+            place(cluster, ClusterPlacement(slurmJobID: state.slurmJobID, node: state.node, state: state.state))
+            guard state.hasEnded, !cluster.isSync || cluster.srunEnd != nil else { continue }
+            if state.state == "CANCELLED" && state.node == nil {
+                end(cluster, .cancelledBeforeStart(endedBy: state.slurmEndReason ?? "slurm: CANCELLED"))
+            } else {
+                end(cluster, .ran(state.termination, endedBy: cluster.isStopping ? nil : state.slurmEndReason))
+            }
+        }
+        guard !jobs.isEmpty else { return }
+        // A sync job whose srun has ended waits only for Slurm to list it as ended: soon.
+        let syncEnding = jobs.values.contains { $0.srunEnd != nil }
+        schedulePoll(after: pollAgainAtOnce ? 0 : syncEnding ? min(0.1, settings.pollInterval) : settings.pollInterval)
+        pollAgainAtOnce = false
+    }
+
+    /// A job squeue does not list: not yet (srun still waits to be queued), or no more.
+    func unlisted(_ cluster: ClusterJob) {
+        if cluster.isSync {
+            guard let srunEnd = cluster.srunEnd else { return }
+            cluster.pollsUnlisted += 1
+            guard cluster.pollsUnlisted >= 2 else { return }
+            // srun ended and Slurm never had the job: it refused it.
+            if cluster.placement.slurmJobID == nil, let error = cluster.srunError {
+                end(cluster, .refused(error))
+            } else {
+                end(cluster, .ran(srunEnd))
+            }
+        } else if !cluster.isSubmitting {
+            cluster.pollsUnlisted += 1
+            guard cluster.pollsUnlisted >= 2 else { return }
+            if let slurmJobID = cluster.placement.slurmJobID {
+                // Past MinJobAge Slurm forgets a job: its end is not known any more.
+                end(cluster, .ran(.signaled(9), endedBy: "slurm job \(slurmJobID) is gone from squeue; its end is unknown"))
+            } else {
+                // Taken back after a crash that came before sbatch ran: Slurm never had it.
+                end(cluster, .cancelledBeforeStart(endedBy: "server restarted before Slurm took the job"))
+            }
+        }
+    }
+
+    func pollFailed(_ message: String) {
+        pollFailures += 1
+        // Never ends a job: the controller may be down for a while. Back off, up to a minute.
+        let delay = min(60, settings.pollInterval * Double(1 << min(pollFailures, 6)))
+        logger.warning("squeue failed (\(pollFailures) in a row; next try in \(Timestamp.seconds(delay)) s): \(message)")
+        schedulePoll(after: delay)
+    }
+
+    func place(_ cluster: ClusterJob, _ placement: ClusterPlacement) {
+        cluster.pollsUnlisted = 0
+        guard placement != cluster.placement else { return }
+        cluster.placement = placement
+        onPlaced(cluster.id, placement)
+    }
+
+    func readOutput(of cluster: ClusterJob) {
+        for file in cluster.outputFiles {
+            file.tail.readNew(into: readBuffer.bytes) { cluster.output($0, file.stream) }
+        }
+    }
+
+    func srunEnded(_ id: JobID, _ termination: Termination) {
+        guard let cluster = jobs[id] else { return }
+        cluster.srunEnd = termination
+        pollSoon()
+    }
+}

@@ -1,0 +1,212 @@
+import JobSchedModel
+import JobSchedSystem
+import Logging
+
+/// Runs jobs on a Slurm cluster through its command-line tools, never
+/// waiting for them: every `sbatch`, `squeue` and `scancel` is a child process
+/// read on the event loop and reaped from SIGCHLD like a job.
+///
+/// - An async job is queued with `sbatch`; its output goes to files that
+///   are read as they grow, at each poll, and once more at its end.
+/// - A sync job runs as `srun`, the server's child: its output comes through
+///   pipes as it is written, with no shared disk in between.
+/// - One `squeue` call per interval gives the state of every job; a job
+///   ends when Slurm lists it as ended, with Slurm's exit status.
+/// - Stops are Slurm's own cancels (see `SlurmCanceller`), so that Slurm
+///   records CANCELLED; a sync job's `srun`, a process here, gets the
+///   server's SIGTERM and SIGKILL if it outlives the cancel by the grace period.
+package final class SlurmExecutor: Executor {
+    package var onEnded: (JobID, RunEnd) -> Void = { _, _ in }
+    package var onPlaced: (JobID, ClusterPlacement) -> Void = { _, _ in }
+    package var onIdle: () -> Void = {}
+    package var isIdle: Bool { processes.isIdle && canceller.isIdle }
+
+    package struct Settings {
+        package var commands: SlurmCommands
+        /// Where async jobs' output files go: a directory the nodes can write.
+        package var outputDirectory: String
+        package var pollInterval: Double
+        package var killGrace: Double
+        /// The server's database file: marks a sync job's srun (see `JobEnvironment`).
+        package var databaseFile: String
+        /// The server's working directory, from which a relative `outlog`/`errlog` is taken.
+        package var serverDirectory: String
+        /// `sbatch` processes run at once; more submits wait their turn. Each
+        /// takes about 10 ms of CPU: more at once only take cores from the server.
+        package var maxSubmitting = 2
+
+        package init(commands: SlurmCommands, outputDirectory: String, pollInterval: Double, killGrace: Double,
+                     databaseFile: String, serverDirectory: String) {
+            (self.commands, self.outputDirectory, self.pollInterval, self.killGrace) =
+                (commands, outputDirectory, pollInterval, killGrace)
+            (self.databaseFile, self.serverDirectory) = (databaseFile, serverDirectory)
+        }
+    }
+
+    let loop: EventLoop
+    let settings: Settings
+    let commands: CommandRunner
+    /// Runs the sync jobs' `srun` processes, as local jobs' bash.
+    let processes: LocalExecutor
+    let canceller: SlurmCanceller
+    let logger: Logger
+    let readBuffer = OutputPump.Buffer()
+    var jobs: [JobID: ClusterJob] = [:]
+    /// Jobs waiting to run `sbatch`, first come first served (from `submitQueueHead` on).
+    var submitQueue: [ClusterJob] = []
+    var submitQueueHead = 0
+    var submitting = 0
+    var pollTimer: Event?
+    var isPolling = false
+    var pollAgainAtOnce = false
+    var pollFailures = 0
+
+    package init(loop: EventLoop, settings: Settings, commands: CommandRunner, processes: LocalExecutor, logger: Logger) {
+        self.loop = loop
+        self.settings = settings
+        self.commands = commands
+        self.processes = processes
+        self.logger = logger
+        canceller = SlurmCanceller(loop: loop, commands: commands, logger: logger, retryInterval: settings.pollInterval)
+        canceller.stillNeedsCancel = { [unowned self] slurmJobID in
+            self.jobs.values.contains { $0.placement.slurmJobID == slurmJobID }
+        }
+        canceller.onSettled = { [unowned self] in
+            self.pollSoon()
+            self.reportIdleIfSo()
+        }
+        processes.onEnded = { [unowned self] id, end in
+            if case .ran(let termination, _, _) = end { self.srunEnded(id, termination) }
+        }
+        processes.onIdle = { [unowned self] in self.reportIdleIfSo() }
+    }
+
+    // MARK: Starting
+
+    package func start(_ job: Job, plan: OutputPlan,
+                       output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
+        if job.sync {
+            let cluster = ClusterJob(id: job.id, isSync: true, output: output)
+            let pid = try processes.start(
+                job.id, arguments: settings.commands.srun(job),
+                // srun carries the server's mark: a restart kills what a crash left of a sync job.
+                environment: JobEnvironment.entries(jobID: job.id, database: settings.databaseFile, requested: job.env),
+                plan: plan) { [unowned cluster] bytes, stream in
+                    // srun's refusal comes before Slurm lists the job; later output is the job's.
+                    if cluster.placement.slurmJobID == nil { cluster.noteSrunError(bytes) }
+                    cluster.output(bytes, stream)
+                }
+            track(cluster)
+            return pid
+        }
+        let cluster = ClusterJob(id: job.id, isSync: false, output: output)
+        let base = settings.outputDirectory + "/" + String(job.id)
+        // Slurm takes a relative path from the job's directory; jobsched's outlog is from the server's.
+        let stdout = job.outlog.map(fromServerDirectory) ?? base + ".out"
+        let stderr = job.errlog.map(fromServerDirectory) ?? base + ".err"
+        if job.outlog == nil { cluster.outputFiles.append((FileTail(path: stdout), plan.firstPipeStream ?? .stdout)) }
+        if job.errlog == nil { cluster.outputFiles.append((FileTail(path: stderr), .stderr)) }
+        cluster.outputFiles.forEach { $0.tail.remove() }  // a previous attempt's
+        let script = base + ".sh"
+        do {
+            try writeWholeFile(script, SlurmCommands.batchScript(job.command))
+        } catch {
+            throw ExecutorError(message: "cannot write the batch script \(Excerpt.quoted(script)): \(error.description)")
+        }
+        cluster.batchScript = script
+        cluster.submission = (settings.commands.sbatch(job, script: script, stdout: stdout, stderr: stderr),
+                              JobEnvironment.entries(jobID: job.id, database: nil, requested: job.env))
+        track(cluster)
+        queueSubmission(cluster)
+        return nil
+    }
+
+    func fromServerDirectory(_ path: String) -> String {
+        path.hasPrefix("/") ? path : settings.serverDirectory + "/" + path
+    }
+
+    func track(_ cluster: ClusterJob) {
+        jobs[cluster.id] = cluster
+        if pollTimer == nil && !isPolling { schedulePoll(after: settings.pollInterval) }
+    }
+
+    package func adopt(_ job: Job, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) -> Bool {
+        guard !job.sync else {
+            // Its client went with the previous run: it ends (see `shutDownLeftover`).
+            cancelLeftover(job)
+            return false
+        }
+        let cluster = ClusterJob(id: job.id, isSync: false, output: output)
+        cluster.placement = ClusterPlacement(slurmJobID: job.slurmJobID, node: job.node, state: job.slurmState)
+        let base = settings.outputDirectory + "/" + String(job.id)
+        if job.outlog == nil { cluster.outputFiles.append((FileTail(path: base + ".out"), .stdout)) }
+        if job.errlog == nil { cluster.outputFiles.append((FileTail(path: base + ".err"), .stderr)) }
+        track(cluster)
+        return true
+    }
+
+    /// A sync job of a previous run: its `srun` is gone, so the Slurm job is cancelled.
+    func cancelLeftover(_ job: Job) {
+        if let slurmJobID = job.slurmJobID {
+            canceller.cancel(slurmJobID)
+        } else {
+            canceller.cancel(named: settings.commands.slurmName(of: job.id))
+        }
+    }
+
+    // MARK: Ending
+
+    func end(_ cluster: ClusterJob, _ end: RunEnd) {
+        guard jobs.removeValue(forKey: cluster.id) != nil else { return }
+        removeBatchScript(of: cluster)
+        readOutput(of: cluster)
+        cluster.outputFiles.forEach { $0.tail.remove() }
+        cluster.forceTimer = nil
+        onEnded(cluster.id, end)
+        if jobs.isEmpty { pollTimer = nil }
+    }
+
+    // MARK: Stopping
+
+    package func stop(_ id: JobID) {
+        guard let cluster = jobs[id], !cluster.isStopping else { return }
+        cluster.isStopping = true
+        if let slurmJobID = cluster.placement.slurmJobID {
+            canceller.cancel(slurmJobID)
+        } else if cluster.sbatchRuns {
+            // Cancelled once sbatch answers: see `submitted`.
+        } else if cluster.isSubmitting {
+            // Not handed to Slurm yet, and no sbatch under way: nothing to cancel.
+            end(cluster, .cancelledBeforeStart(endedBy: "cancelled before Slurm took it"))
+            return
+        } else {
+            // Not listed yet: a sync job's srun that has just started or waits for its
+            // allocation, or a job taken back after a crash that came before sbatch answered.
+            canceller.cancel(named: settings.commands.slurmName(of: id))
+        }
+        guard cluster.isSync else { return }
+        // srun is a process here: if the cancel has not ended it within the grace
+        // period (no controller), it gets the server's SIGTERM, then SIGKILL.
+        cluster.forceTimer = loop.timer(after: settings.killGrace) { [unowned self] in
+            self.processes.stop(id)
+        }
+    }
+
+    /// A second Ctrl-C: cancels everything now and reports every job as ended.
+    package func stopAllNow() {
+        processes.stopAllNow()
+        let ids = jobs.values.compactMap(\.placement.slurmJobID)
+        if !ids.isEmpty { canceller.cancelAtOnce(ids.sorted()) }
+        for cluster in jobs.values.sorted(by: { $0.id < $1.id }) {
+            let hasRun = cluster.srunEnd != nil || cluster.placement.node != nil
+            end(cluster, hasRun ? .ran(cluster.srunEnd ?? .signaled(9)) : .cancelledBeforeStart(endedBy: "cancelled"))
+        }
+    }
+
+    func reportIdleIfSo() {
+        if isIdle { onIdle() }
+    }
+
+    package func pauseOutput(of id: JobID) { processes.pauseOutput(of: id) }
+    package func resumeOutput(of id: JobID) { processes.resumeOutput(of: id) }
+}
