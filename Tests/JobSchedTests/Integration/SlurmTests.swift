@@ -43,6 +43,11 @@ struct SlurmIntegrationTests {
         let logged = try server.submitAsync("echo to-file; pwd", extra: "&outlog=out.txt&cwd=/tmp")
         #expect(server.waitFor(logged) == "job \(logged) success returncode=0\n")
         #expect(try String(contentsOfFile: server.directory.file("out.txt"), encoding: .utf8) == "to-file\n/tmp\n")
+        // A retry's Slurm job is named for its attempt, so it is never taken for the attempt before.
+        let retried = try server.submitAsync("exit 5", extra: "&retries=1")
+        #expect(server.waitFor(retried) == "job \(retried) success returncode=5\n")
+        let lastAttempt = try #require(try server.job(retried)["slurm_jobid"] as? NSNumber).stringValue
+        #expect(try slurmToolOutput(["squeue", "-h", "--states=all", "-j", lastAttempt, "-o", "%j"]).hasSuffix("-\(retried).2"))
 
         // Sync: srun is the server's child; the output streams, then the status line.
         let sync = server.curl("/submit", extra: ["--data-urlencode", "command=echo one; echo \"$SLURM_JOB_NAME\" >&2; exit 4"])
@@ -184,8 +189,7 @@ struct SlurmIntegrationTests {
         #expect(eventually { (try? server.job(id)["slurm_state"] as? String) == "RUNNING" })
         #expect(eventually { (try? server.job(killed)["slurm_state"] as? String) == "RUNNING" })
         let configuration = try #require(slurmConfiguration)
-        let pidFile = URL(fileURLWithPath: configuration).deletingLastPathComponent().appendingPathComponent("slurmctld.pid").path
-        let controller = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let controller = try controllerPID()
         // SIGTERM: the controller saves its state, and takes the job's end from slurmd when it is back.
         kill(controller, SIGTERM)
         #expect(eventually { kill(controller, 0) != 0 })
@@ -210,6 +214,38 @@ struct SlurmIntegrationTests {
         #expect(server.waitFor(later) == "job \(later) success returncode=0\n")
         #expect(server.curl("/output", data: "jobid=\(later)").body == "later\n")
         try expectCancelled(killed, on: server, msg: "killed by /kill", processesMarked: mark)
+    }
+
+    /// sbatch times out against a frozen controller, which takes the job once
+    /// it thaws: the job is found by its name, not submitted again, and runs once.
+    @Test func anSbatchThatGetsNoAnswerIsLookedUpAndTheJobRunsOnce() throws {
+        let server = try slurmServer()
+        let runs = server.directory.file("runs")
+        let controller = try controllerPID()
+        kill(controller, SIGSTOP)
+        var isFrozen = true
+        defer { if isFrozen { kill(controller, SIGCONT) } }
+        let ids = try (1...4).map { n in try server.submitAsync("echo \(n) >> \(runs)") }
+        // The first two sbatch give up after the cluster's MessageTimeout (10 s); the frozen controller has their requests.
+        #expect(eventually(timeout: 60) {
+            server.log.contains("job \(ids[0]): sbatch") && server.log.contains("job \(ids[1]): sbatch")
+        })
+        #expect(server.log.contains("Socket timed out"))
+        kill(controller, SIGCONT)
+        isFrozen = false
+        #expect(server.waitFor(ids[0], ids[1], ids[2], ids[3]) == ids.map { "job \($0) success returncode=0\n" }.joined())
+        // Every Slurm job of these names has ended, and there is one for each job: the one jobsched tracked.
+        var names: [String] = []
+        for id in ids {
+            let slurmJobID = try #require(try server.job(id)["slurm_jobid"] as? NSNumber).stringValue
+            let name = try slurmToolOutput(["squeue", "-h", "--states=all", "-j", slurmJobID, "-o", "%j"])
+            names.append(name)
+            #expect(try slurmToolOutput(["squeue", "-h", "--states=all", "--me", "-n", name, "-o", "%i"]) == slurmJobID, "job \(id)")
+        }
+        #expect(eventually { (try? slurmToolOutput(["squeue", "-h", "--me", "-n", names.joined(separator: ","), "-o", "%i"])) == "" })
+        let lines = try String(contentsOfFile: runs, encoding: .utf8).split(separator: "\n").sorted()
+        #expect(lines == ["1", "2", "3", "4"])
+        #expect(server.log.contains("its sbatch reached Slurm after all"))
     }
 
     @Test func dependenciesAndGroupLimitsOrderTheHandoff() throws {
@@ -288,6 +324,13 @@ private func slurmTool(_ arguments: [String]) throws -> Int32 {
     try process.run()
     process.waitUntilExit()
     return process.terminationStatus
+}
+
+/// The pid of the cluster's slurmctld, from its pid file beside the configuration.
+private func controllerPID() throws -> Int32 {
+    let configuration = try #require(slurmConfiguration)
+    let pidFile = URL(fileURLWithPath: configuration).deletingLastPathComponent().appendingPathComponent("slurmctld.pid").path
+    return try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
 }
 
 /// The state Slurm's records keep for the job (what `sacct` shows its users),

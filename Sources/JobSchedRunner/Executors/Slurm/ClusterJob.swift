@@ -4,6 +4,8 @@ import JobSchedSystem
 /// A job handed to Slurm, until its end is reported.
 final class ClusterJob {
     let id: JobID
+    /// Which attempt of the job this is: its Slurm job name says it.
+    let attempt: Int
     let isSync: Bool
     var placement = ClusterPlacement(slurmJobID: nil, node: nil, state: nil)
     /// Async: the files Slurm writes the job's output to, and where each goes.
@@ -15,6 +17,12 @@ final class ClusterJob {
     var isSubmitting: Bool { submission != nil }
     /// Async: `sbatch` runs that failed for want of the controller.
     var submitFailures = 0
+    /// Async: Slurm may have the job though it never said its id (an `sbatch`
+    /// that got no answer, a crash before it answered): it is looked up by
+    /// its name before anything else is done with it.
+    var mayBeInSlurm = false
+    /// The polls begun until the doubt arose: a listing they gave proves nothing.
+    var doubtSincePoll = 0
     /// Async: its `sbatch` is running now.
     var sbatchRuns = false
     /// Async: the file sbatch reads the job's script from, until it has.
@@ -23,15 +31,17 @@ final class ClusterJob {
     var srunEnd: Termination?
     /// Sync: the last `srun: error:` line of its output, for a job Slurm refused.
     var srunError: String?
-    /// Polls since `srun` ended that did not list the job.
+    /// Polls that did not list the job: since `srun` ended, since the doubt, or since it was listed.
     var pollsUnlisted = 0
     var isStopping = false
     /// Sync: the end of a stop's grace period (then srun's SIGTERM), or the wait before an `sbatch` is tried again.
     var forceTimer: Event?
 
-    init(id: JobID, isSync: Bool, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) {
-        (self.id, self.isSync, self.output) = (id, isSync, output)
+    init(of job: Job, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) {
+        (id, attempt, isSync, self.output) = (job.id, job.attempts, job.sync, output)
     }
+
+    var jobAttempt: JobAttempt { JobAttempt(id: id, attempt: attempt) }
 
     /// Keeps srun's last error line: it says why Slurm refused the job.
     func noteSrunError(_ bytes: UnsafeRawBufferPointer) {

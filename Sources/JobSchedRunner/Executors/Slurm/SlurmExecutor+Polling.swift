@@ -24,10 +24,12 @@ extension SlurmExecutor {
     func poll() {
         guard !jobs.isEmpty, !isPolling else { return }
         isPolling = true
+        pollsStarted += 1
+        let pollNumber = pollsStarted
         do {
             try commands.run(SlurmCommands.squeue) { [unowned self] result in
                 self.isPolling = false
-                self.polled(result)
+                self.polled(result, pollNumber: pollNumber)
             }
         } catch {
             isPolling = false
@@ -35,28 +37,27 @@ extension SlurmExecutor {
         }
     }
 
-    func polled(_ result: CommandRunner.Result) {
+    func polled(_ result: CommandRunner.Result, pollNumber: Int) {
         guard result.succeeded else {
             pollFailed(result.failure)
             return
         }
         if pollFailures > 0 { logger.notice("squeue answers again after \(pollFailures) failed polls") }
         pollFailures = 0
-        var listed: [JobID: SlurmJobState] = [:]
-        for state in SlurmJobState.parseListing(result.stdout) {
-            guard let id = settings.commands.jobID(fromSlurmName: state.name) else { continue }
-            // After a retry, the same name may be listed twice: the latest Slurm job counts.
-            if let seen = listed[id], seen.slurmJobID > state.slurmJobID { continue }
-            listed[id] = state
-        }
-        for cluster in Array(jobs.values) where !cluster.isSubmitting {
+        let listing = SlurmListing(SlurmJobState.parseListing(result.stdout), commands: settings.commands)
+        for cluster in Array(jobs.values) where !cluster.isSubmitting || cluster.mayBeInSlurm {
             // A pending job has written nothing: its files are not even looked for.
-            if cluster.placement.state != "PENDING" { readOutput(of: cluster) }
-            guard let state = listed[cluster.id],
-                  cluster.placement.slurmJobID.map({ state.slurmJobID >= $0 }) ?? true else {
-                unlisted(cluster)
+            if !cluster.isSubmitting && cluster.placement.state != "PENDING" { readOutput(of: cluster) }
+            let listed = if let slurmJobID = cluster.placement.slurmJobID {
+                listing.state(of: slurmJobID)
+            } else {
+                listing.state(of: cluster.jobAttempt)
+            }
+            guard let state = listed else {
+                unlisted(cluster, pollNumber: pollNumber)
                 continue
             }
+            if cluster.mayBeInSlurm { foundInSlurm(cluster, slurmJobID: state.slurmJobID) }
             place(cluster, ClusterPlacement(slurmJobID: state.slurmJobID, node: state.node, state: state.state))
             guard state.hasEnded, !cluster.isSync || cluster.srunEnd != nil else { continue }
             if state.state == "CANCELLED" && state.node == nil {
@@ -72,8 +73,9 @@ extension SlurmExecutor {
         pollAgainAtOnce = false
     }
 
-    /// A job squeue does not list: not yet (srun still waits to be queued), or no more.
-    func unlisted(_ cluster: ClusterJob) {
+    /// A job squeue does not list: not yet (srun still waits to be queued, an
+    /// sbatch that got no answer may not have reached Slurm), or no more.
+    func unlisted(_ cluster: ClusterJob, pollNumber: Int) {
         if cluster.isSync {
             guard let srunEnd = cluster.srunEnd else { return }
             cluster.pollsUnlisted += 1
@@ -84,16 +86,18 @@ extension SlurmExecutor {
             } else {
                 end(cluster, .ran(srunEnd))
             }
-        } else if !cluster.isSubmitting {
+        } else if cluster.mayBeInSlurm {
+            // A poll begun before the doubt arose proves nothing; the second begun
+            // after it started once the controller had answered the first, so a
+            // request the controller held by then has been carried out.
+            guard pollNumber > cluster.doubtSincePoll else { return }
+            cluster.pollsUnlisted += 1
+            if cluster.pollsUnlisted >= 2 { notInSlurm(cluster) }
+        } else if let slurmJobID = cluster.placement.slurmJobID {
             cluster.pollsUnlisted += 1
             guard cluster.pollsUnlisted >= 2 else { return }
-            if let slurmJobID = cluster.placement.slurmJobID {
-                // Past MinJobAge Slurm forgets a job: its end is not known any more.
-                end(cluster, .ran(.signaled(9), endedBy: "slurm job \(slurmJobID) is gone from squeue; its end is unknown"))
-            } else {
-                // Taken back after a crash that came before sbatch ran: Slurm never had it.
-                end(cluster, .cancelledBeforeStart(endedBy: "server restarted before Slurm took the job"))
-            }
+            // Past MinJobAge Slurm forgets a job: its end is not known any more.
+            end(cluster, .ran(.signaled(9), endedBy: "slurm job \(slurmJobID) is gone from squeue; its end is unknown"))
         }
     }
 

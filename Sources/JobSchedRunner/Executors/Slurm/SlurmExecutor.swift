@@ -60,6 +60,8 @@ package final class SlurmExecutor: Executor {
     var isPolling = false
     var pollAgainAtOnce = false
     var pollFailures = 0
+    /// Polls begun so far: a doubt is settled only by polls begun after it.
+    var pollsStarted = 0
 
     package init(loop: EventLoop, settings: Settings, commands: CommandRunner, processes: LocalExecutor, logger: Logger) {
         self.loop = loop
@@ -86,7 +88,7 @@ package final class SlurmExecutor: Executor {
     package func start(_ job: Job, plan: OutputPlan,
                        output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
         if job.sync {
-            let cluster = ClusterJob(id: job.id, isSync: true, output: output)
+            let cluster = ClusterJob(of: job, output: output)
             let pid = try processes.start(
                 job.id, arguments: settings.commands.srun(job),
                 // srun carries the server's mark: a restart kills what a crash left of a sync job.
@@ -99,7 +101,7 @@ package final class SlurmExecutor: Executor {
             track(cluster)
             return pid
         }
-        let cluster = ClusterJob(id: job.id, isSync: false, output: output)
+        let cluster = ClusterJob(of: job, output: output)
         let base = settings.outputDirectory + "/" + String(job.id)
         // Slurm takes a relative path from the job's directory; jobsched's outlog is from the server's.
         let stdout = job.outlog.map(fromServerDirectory) ?? base + ".out"
@@ -136,8 +138,11 @@ package final class SlurmExecutor: Executor {
             cancelLeftover(job)
             return false
         }
-        let cluster = ClusterJob(id: job.id, isSync: false, output: output)
+        let cluster = ClusterJob(of: job, output: output)
         cluster.placement = ClusterPlacement(slurmJobID: job.slurmJobID, node: job.node, state: job.slurmState)
+        // The crash came before sbatch answered: Slurm may have the job or not.
+        cluster.mayBeInSlurm = job.slurmJobID == nil
+        cluster.doubtSincePoll = pollsStarted
         let base = settings.outputDirectory + "/" + String(job.id)
         if job.outlog == nil { cluster.outputFiles.append((FileTail(path: base + ".out"), .stdout)) }
         if job.errlog == nil { cluster.outputFiles.append((FileTail(path: base + ".err"), .stderr)) }
@@ -150,7 +155,7 @@ package final class SlurmExecutor: Executor {
         if let slurmJobID = job.slurmJobID {
             canceller.cancel(slurmJobID)
         } else {
-            canceller.cancel(named: settings.commands.slurmName(of: job.id))
+            canceller.cancel(named: settings.commands.slurmName(of: job.id, attempt: job.attempts))
         }
     }
 
@@ -173,16 +178,15 @@ package final class SlurmExecutor: Executor {
         cluster.isStopping = true
         if let slurmJobID = cluster.placement.slurmJobID {
             canceller.cancel(slurmJobID)
-        } else if cluster.sbatchRuns {
-            // Cancelled once sbatch answers: see `submitted`.
+        } else if cluster.sbatchRuns || cluster.mayBeInSlurm {
+            // Cancelled once its Slurm id is known: see `submitted` and `foundInSlurm`.
         } else if cluster.isSubmitting {
             // Not handed to Slurm yet, and no sbatch under way: nothing to cancel.
             end(cluster, .cancelledBeforeStart(endedBy: "cancelled before Slurm took it"))
             return
         } else {
-            // Not listed yet: a sync job's srun that has just started or waits for its
-            // allocation, or a job taken back after a crash that came before sbatch answered.
-            canceller.cancel(named: settings.commands.slurmName(of: id))
+            // A sync job's srun, not listed yet: it has just started or waits for its allocation.
+            canceller.cancel(named: settings.commands.slurmName(of: id, attempt: cluster.attempt))
         }
         guard cluster.isSync else { return }
         // srun is a process here: if the cancel has not ended it within the grace
@@ -197,6 +201,9 @@ package final class SlurmExecutor: Executor {
         processes.stopAllNow()
         let ids = jobs.values.compactMap(\.placement.slurmJobID)
         if !ids.isEmpty { canceller.cancelAtOnce(ids.sorted()) }
+        for cluster in jobs.values where cluster.mayBeInSlurm {
+            canceller.cancel(named: settings.commands.slurmName(of: cluster.id, attempt: cluster.attempt))
+        }
         for cluster in jobs.values.sorted(by: { $0.id < $1.id }) {
             let hasRun = cluster.srunEnd != nil || cluster.placement.node != nil
             end(cluster, hasRun ? .ran(cluster.srunEnd ?? .signaled(9)) : .cancelledBeforeStart(endedBy: "cancelled"))
