@@ -39,8 +39,10 @@ package struct ClusterPlacement: Equatable {
     package var slurmJobID: Int64?
     package var node: String?
     package var state: String?
+    /// Its command has begun on a node: it no longer waits in the cluster's queue.
+    package var hasBegun: Bool
 
-    package init(slurmJobID: Int64?, node: String?, state: String?) {
-        (self.slurmJobID, self.node, self.state) = (slurmJobID, node, state)
+    package init(slurmJobID: Int64?, node: String?, state: String?, hasBegun: Bool = false) {
+        (self.slurmJobID, self.node, self.state, self.hasBegun) = (slurmJobID, node, state, hasBegun)
     }
 }

@@ -32,6 +32,14 @@ public struct SlurmJobState: Equatable, Sendable {
         }
     }
 
+    /// Whether its command has begun on a node (whether it still runs or not).
+    public var hasBegun: Bool { node != nil && !SlurmJobState.notBegunStates.contains(state) }
+
+    /// States of a job that waits: to be placed, for its node to boot, to be run again.
+    private static let notBegunStates: Set<String> = [
+        "PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_FED", "REQUEUE_HOLD", "RESV_DEL_HOLD",
+    ]
+
     /// Whether the job will not run (again): its end is known.
     public var hasEnded: Bool { !SlurmJobState.activeStates.contains(state) }
 

@@ -157,6 +157,36 @@ struct SlurmIntegrationTests {
         #expect(eventually { jobProcesses(containing: mark).isEmpty })
     }
 
+    /// A job waiting in Slurm's queue has not started: its timeout counts from
+    /// the moment Slurm runs it, and meanwhile `started` and `runtime` are empty.
+    @Test func aTimeoutCountsFromTheRunNotFromTheWaitInSlurmsQueue() throws {
+        let server = try slurmServer()
+        let mark = marker()
+        let blocker = try server.submitAsync("sleep \(mark)", extra: "&cpus=16")
+        #expect(eventually { (try? server.job(blocker)["slurm_state"] as? String) == "RUNNING" })
+        let quick = try server.submitAsync("echo ran", extra: "&timeout=2")
+        let slow = try server.submitAsync("sleep \(mark)", extra: "&timeout=2")
+        #expect(eventually { (try? server.job(slow)["slurm_state"] as? String) == "PENDING" })
+        // Longer than their timeout in Slurm's queue: /wait gives up before either ends.
+        let waited = server.curl("/wait", data: "jobid=\(quick),\(slow)&timeout=4")
+        #expect(!waited.body.contains("killed"), "\(waited.body)")
+        for id in [quick, slow] {
+            let job = try server.job(id)
+            #expect(job["status"] as? String == "running" && job["slurm_state"] as? String == "PENDING")
+            #expect(job["started"] is NSNull && job["runtime"] is NSNull)
+        }
+        server.curl("/kill", data: "jobid=\(blocker)")
+        #expect(server.waitFor(quick) == "job \(quick) success returncode=0\n")
+        #expect(server.curl("/output", data: "jobid=\(quick)").body == "ran\n")
+        // The slow one runs its 2 s, and no more.
+        #expect(server.waitFor(slow) == "job \(slow) killed returncode=-15\n")
+        let timedOut = try server.job(slow)
+        #expect(timedOut["msg"] as? String == "timeout after 2 s")
+        let runtime = try #require(seconds(timedOut["runtime"]))
+        #expect(runtime >= 2 && runtime < 4, "runtime \(runtime)")
+        #expect(eventually { jobProcesses(containing: mark).isEmpty })
+    }
+
     @Test func followStreamsAnAsyncJobWhileItRunsOnTheNode() throws {
         let server = try slurmServer()
         let gate = try server.makeGate()
@@ -274,8 +304,11 @@ struct SlurmIntegrationTests {
         let first = try slurmServer(directory: directory)
         let waiting = try first.submitAsync("while [ ! -e \(gate) ]; do sleep 0.1; done; echo through; exit 6")
         let quick = try first.submitAsync("sleep 1; echo quick")
+        let mark = marker()
+        let timed = try first.submitAsync("sleep \(mark)", extra: "&timeout=4")
         #expect(eventually { (try? first.job(waiting)["slurm_state"] as? String) == "RUNNING" })
         #expect(eventually { (try? first.job(quick)["slurm_state"] as? String) == "RUNNING" })
+        #expect(eventually { (try? first.job(timed)["slurm_state"] as? String) == "RUNNING" })
         _ = first.stop(signal: SIGKILL)
         // A job recorded as running whose sbatch never ran (a crash in between).
         let lost = Int64(try sqlite3(first.databasePath, """
@@ -286,11 +319,15 @@ struct SlurmIntegrationTests {
         // `quick` ends while no server runs; `waiting` goes on until the gate opens.
         let second = try slurmServer(directory: directory)
         #expect(try second.job(waiting)["status"] as? String == "running")
-        #expect(second.log.contains("3 jobs of the previous run still on the cluster"))
+        #expect(second.log.contains("4 jobs of the previous run still on the cluster"))
         #expect(second.waitFor(lost) == "job \(lost) killed returncode=-\n")
         #expect(try second.job(lost)["msg"] as? String == "server restarted before Slurm took the job")
         #expect(second.waitFor(quick) == "job \(quick) success returncode=0\n")
         #expect(second.curl("/output", data: "jobid=\(quick)").body == "quick\n")
+        // What was left of its timeout still ends it.
+        #expect(second.waitFor(timed) == "job \(timed) killed returncode=-15\n")
+        #expect(try second.job(timed)["msg"] as? String == "timeout after 4 s")
+        #expect(eventually { jobProcesses(containing: mark).isEmpty })
         _ = FileManager.default.createFile(atPath: gate, contents: nil)
         #expect(second.waitFor(waiting) == "job \(waiting) success returncode=6\n")
         #expect(second.curl("/output", data: "jobid=\(waiting)").body == "through\n")
@@ -304,8 +341,13 @@ struct SlurmIntegrationTests {
         let mark = marker()
         let done = try server.submitAsync("true")
         #expect(server.waitFor(done) == "job \(done) success returncode=0\n")
-        #expect(events.events { $0.name == "finished" }.map(\.summary)
+        let seen = events.events { $0.name == "finished" }
+        #expect(seen.filter { $0.name != "placed" }.map(\.summary)
                 == ["submitted \(done)", "started \(done)", "finished \(done) success"])
+        // What the cluster says comes as `placed`: its Slurm id, then its run begun on the node.
+        let placed = seen.filter { $0.name == "placed" }
+        #expect(placed.first?.data["slurm_jobid"] is NSNumber && placed.first?.data["started"] is NSNull)
+        #expect(placed.last?.data["node"] as? String == "node1" && placed.last?.data["started"] is String)
 
         let long = try server.submitAsync("sleep \(mark)")
         #expect(eventually { !jobProcesses(containing: mark).isEmpty })
@@ -324,6 +366,11 @@ private func slurmTool(_ arguments: [String]) throws -> Int32 {
     try process.run()
     process.waitUntilExit()
     return process.terminationStatus
+}
+
+/// A duration of the JSON form: a number of seconds, or one in a string.
+private func seconds(_ value: Any?) -> Double? {
+    (value as? NSNumber)?.doubleValue ?? (value as? String).flatMap(Double.init)
 }
 
 /// The pid of the cluster's slurmctld, from its pid file beside the configuration.

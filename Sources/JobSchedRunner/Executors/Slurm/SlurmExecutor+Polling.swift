@@ -58,7 +58,8 @@ extension SlurmExecutor {
                 continue
             }
             if cluster.mayBeInSlurm { foundInSlurm(cluster, slurmJobID: state.slurmJobID) }
-            place(cluster, ClusterPlacement(slurmJobID: state.slurmJobID, node: state.node, state: state.state))
+            place(cluster, ClusterPlacement(slurmJobID: state.slurmJobID, node: state.node, state: state.state,
+                                            hasBegun: cluster.placement.hasBegun || state.hasBegun))
             guard state.hasEnded, !cluster.isSync || cluster.srunEnd != nil else { continue }
             if state.state == "CANCELLED" && state.node == nil {
                 end(cluster, .cancelledBeforeStart(endedBy: state.slurmEndReason ?? "slurm: CANCELLED"))

@@ -20,6 +20,8 @@ package final class SlurmExecutor: Executor {
     package var onPlaced: (JobID, ClusterPlacement) -> Void = { _, _ in }
     package var onIdle: () -> Void = {}
     package var isIdle: Bool { processes.isIdle && canceller.isIdle }
+    /// A job waits in Slurm's queue until Slurm runs it.
+    package var hasOwnQueue: Bool { true }
 
     package struct Settings {
         package var commands: SlurmCommands
