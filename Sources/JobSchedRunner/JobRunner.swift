@@ -330,11 +330,14 @@ package final class JobRunner {
         guard let active = activeJobs[id] else { return }
         active.timeoutTimer = nil
         switch JobLifecycle.afterRun(of: active.job, end: end, killReason: active.killReason,
-                                     shuttingDown: isShuttingDown) {
+                                     shuttingDown: isShuttingDown, resume: settings.resume) {
         case .finish(let status, let msg):
             finish(id, status: status, returncode: end.returncode, msg: msg, usage: end.usage)
         case .retry(let msg, let delay):
             retry(active, msg: msg, after: delay)
+        case .requeue(let msg):
+            active.job.attempts -= 1
+            retry(active, msg: msg, after: 0)
         }
     }
 

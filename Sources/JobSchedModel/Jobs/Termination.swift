@@ -22,6 +22,10 @@ package enum RunEnd: Equatable {
     case refused(String)
     /// It was cancelled before it started: `killed`, with no returncode.
     case cancelledBeforeStart(endedBy: String)
+    /// It never reached the cluster: the server stopped (a crash) between its
+    /// start and its handoff. Queued again with --resume, as if it had not
+    /// started; else `killed` with this message, as a queued job is.
+    case notHandedOver(endedBy: String)
 
     package var returncode: Int32? {
         guard case .ran(let termination, _, _) = self else { return nil }

@@ -334,6 +334,41 @@ struct SlurmIntegrationTests {
         #expect(try second.job(waiting)["slurm_state"] as? String == "FAILED")
     }
 
+    /// A crash while jobs wait for their turn to run sbatch: with --resume they
+    /// go back to the queue and run, each once, as queued jobs do. (The frozen
+    /// controller holds the two sbatch under way, which deliver their jobs later:
+    /// those are found by their names, not submitted again.)
+    @Test func withResumeJobsACrashCaughtBeforeTheirHandoffRunAfterTheRestart() throws {
+        let directory = try ScratchDirectory()
+        let runs = directory.file("runs")
+        let first = try slurmServer(["--resume"], directory: directory)
+        let controller = try controllerPID()
+        kill(controller, SIGSTOP)
+        var isFrozen = true
+        defer { if isFrozen { kill(controller, SIGCONT) } }
+        let commands = (1...20).map { "echo \($0) >> \(runs)" }
+        let file = directory.file("batch")
+        _ = FileManager.default.createFile(atPath: file, contents: Data((commands.joined(separator: "\n") + "\n").utf8))
+        let reply = Curl.run(["--data-binary", "@\(file)", "\(first.base)/submit?lines=1&sync=0"])
+        let ids = reply.lines.compactMap(Int64.init)
+        #expect(ids.count == 20, "\(reply)")
+        #expect(eventually { (try? sqlite3(first.databasePath, "SELECT count(*) FROM jobs WHERE status = 'running'")) == "20\n" })
+        _ = first.stop(signal: SIGKILL)
+
+        let second = try slurmServer(["--resume"], directory: directory)
+        #expect(second.log.contains("20 jobs of the previous run still on the cluster"))
+        kill(controller, SIGCONT)
+        isFrozen = false
+        for id in ids {
+            #expect(second.waitFor(id) == "job \(id) success returncode=0\n")
+        }
+        // Each ran once: none was lost, none was handed to Slurm twice.
+        let lines = try String(contentsOfFile: runs, encoding: .utf8).split(separator: "\n").compactMap { Int($0) }.sorted()
+        #expect(lines == Array(1...20))
+        #expect(try sqlite3(second.databasePath, "SELECT DISTINCT attempts FROM jobs") == "1\n")
+        #expect(second.log.contains("requeued after server restart: server restarted before Slurm took the job"))
+    }
+
     @Test func shutdownCancelsTheClusterJobsAndEventsAreAsLocally() throws {
         let server = try slurmServer()
         let events = try EventStreamClient(server)

@@ -42,6 +42,16 @@ struct JobLifecycleUnitTests {
                                       shuttingDown: true) == .finish(.success, msg: ""))
     }
 
+    @Test func aJobACrashKeptFromItsClusterIsQueuedAgainOnlyWithResume() {
+        let lost = RunEnd.notHandedOver(endedBy: "server restarted before Slurm took the job")
+        #expect(JobLifecycle.afterRun(of: job(), end: lost, killReason: nil, shuttingDown: false, resume: true)
+                == .requeue(msg: "requeued after server restart: server restarted before Slurm took the job"))
+        #expect(JobLifecycle.afterRun(of: job(), end: lost, killReason: nil, shuttingDown: false, resume: false)
+                == .finish(.killed, msg: "server restarted before Slurm took the job"))
+        #expect(JobLifecycle.afterRun(of: job(), end: lost, killReason: "killed by /kill", shuttingDown: false, resume: true)
+                == .finish(.killed, msg: "killed by /kill"))
+    }
+
     @Test func outcomesTellZeroNonZeroKilledAndFailedApart() {
         func outcome(_ status: JobStatus, _ returncode: Int32?) -> JobOutcome? {
             var finished = job(status: status)

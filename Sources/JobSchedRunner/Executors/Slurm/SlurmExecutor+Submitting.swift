@@ -97,8 +97,8 @@ extension SlurmExecutor {
             logger.info("job \(cluster.id): not in Slurm's hands; sbatch again")
             queueSubmission(cluster)
         } else {
-            // Taken back after a crash that came before sbatch answered: there is no sbatch to run again.
-            end(cluster, .cancelledBeforeStart(endedBy: "server restarted before Slurm took the job"))
+            // Taken back after a crash that came before sbatch answered: the runner queues it again (--resume) or not.
+            end(cluster, .notHandedOver(endedBy: "server restarted before Slurm took the job"))
         }
     }
 
