@@ -334,6 +334,30 @@ struct SlurmIntegrationTests {
         #expect(try second.job(waiting)["slurm_state"] as? String == "FAILED")
     }
 
+    /// What the previous run of the server had read of a job's output is not
+    /// read again after a restart: the output goes on from there.
+    @Test func anAdoptedJobsOutputGoesOnWithNothingReadTwice() throws {
+        let directory = try ScratchDirectory()
+        let gate = directory.file("gate")
+        let first = try slurmServer(directory: directory)
+        let id = try first.submitAsync("""
+            for i in 1 2 3; do echo out-$i; echo err-$i >&2; done
+            while [ ! -e \(gate) ]; do sleep 0.1; done
+            for i in 4 5; do echo out-$i; echo err-$i >&2; done
+            """)
+        #expect(eventually { first.curl("/output", data: "jobid=\(id)&stream=stdout").body == "out-1\nout-2\nout-3\n" })
+        #expect(eventually { first.curl("/output", data: "jobid=\(id)&stream=stderr").body == "err-1\nerr-2\nerr-3\n" })
+        _ = first.stop(signal: SIGKILL)
+
+        let second = try slurmServer(directory: directory)
+        _ = FileManager.default.createFile(atPath: gate, contents: nil)
+        #expect(second.waitFor(id) == "job \(id) success returncode=0\n")
+        #expect(second.curl("/output", data: "jobid=\(id)&stream=stdout").body == "out-1\nout-2\nout-3\nout-4\nout-5\n")
+        #expect(second.curl("/output", data: "jobid=\(id)&stream=stderr").body == "err-1\nerr-2\nerr-3\nerr-4\nerr-5\n")
+        let both = second.curl("/output", data: "jobid=\(id)").body.split(separator: "\n")
+        #expect(both.count == 10 && Set(both).count == 10, "\(both)")
+    }
+
     /// A crash while jobs wait for their turn to run sbatch: with --resume they
     /// go back to the queue and run, each once, as queued jobs do. (The frozen
     /// controller holds the two sbatch under way, which deliver their jobs later:

@@ -10,6 +10,9 @@ final class ClusterJob {
     var placement = ClusterPlacement(slurmJobID: nil, node: nil, state: nil)
     /// Async: the files Slurm writes the job's output to, and where each goes.
     var outputFiles: [(tail: FileTail, stream: JobOutputStream)] = []
+    /// Async: where the output files' read offsets are kept, so that a restart
+    /// reads on from there and hands on nothing twice.
+    var readOffsetsFile: String?
     let output: (UnsafeRawBufferPointer, JobOutputStream) -> Void
     /// Async: what `sbatch` is run with, until it has answered with the job's Slurm id.
     var submission: (arguments: [String], environment: [String])?
@@ -42,6 +45,23 @@ final class ClusterJob {
     }
 
     var jobAttempt: JobAttempt { JobAttempt(id: id, attempt: attempt) }
+
+    /// The output files of an async job, read on from the offsets a previous
+    /// run of the server kept, if any (written after what they count was spooled).
+    func tailOutputFiles(_ files: [(path: String, stream: JobOutputStream)], readOffsetsFile: String) {
+        self.readOffsetsFile = readOffsetsFile
+        let kept = ((try? readWholeFile(readOffsetsFile)) ?? [])
+            .split { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") }
+            .compactMap { Int64(String(decoding: $0, as: UTF8.self)) }
+        let offsets = kept.count == files.count ? kept : files.map { _ in 0 }
+        outputFiles = zip(files, offsets).map { (FileTail(path: $0.path, offset: $1), $0.stream) }
+    }
+
+    /// Keeps how far the output files have been read, now that it is spooled.
+    func keepReadOffsets() {
+        guard let readOffsetsFile else { return }
+        try? writeWholeFile(readOffsetsFile, outputFiles.map { String($0.tail.offset) }.joined(separator: " ") + "\n", mode: 0o600)
+    }
 
     /// Keeps srun's last error line: it says why Slurm refused the job.
     func noteSrunError(_ bytes: UnsafeRawBufferPointer) {

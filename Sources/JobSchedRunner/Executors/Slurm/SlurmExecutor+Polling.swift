@@ -118,9 +118,15 @@ extension SlurmExecutor {
     }
 
     func readOutput(of cluster: ClusterJob) {
+        var hasRead = false
         for file in cluster.outputFiles {
-            file.tail.readNew(into: readBuffer.bytes) { cluster.output($0, file.stream) }
+            file.tail.readNew(into: readBuffer.bytes) {
+                hasRead = true
+                cluster.output($0, file.stream)
+            }
         }
+        // Kept once it is spooled: a restart reads on from there, neither twice nor with a gap.
+        if hasRead { cluster.keepReadOffsets() }
     }
 
     func srunEnded(_ id: JobID, _ termination: Termination) {

@@ -104,14 +104,15 @@ package final class SlurmExecutor: Executor {
             return pid
         }
         let cluster = ClusterJob(of: job, output: output)
-        let base = settings.outputDirectory + "/" + String(job.id)
         // Slurm takes a relative path from the job's directory; jobsched's outlog is from the server's.
-        let stdout = job.outlog.map(fromServerDirectory) ?? base + ".out"
-        let stderr = job.errlog.map(fromServerDirectory) ?? base + ".err"
-        if job.outlog == nil { cluster.outputFiles.append((FileTail(path: stdout), plan.firstPipeStream ?? .stdout)) }
-        if job.errlog == nil { cluster.outputFiles.append((FileTail(path: stderr), .stderr)) }
-        cluster.outputFiles.forEach { $0.tail.remove() }  // a previous attempt's
-        let script = base + ".sh"
+        let stdout = job.outlog.map(fromServerDirectory) ?? outputPath(job.id, "out")
+        let stderr = job.errlog.map(fromServerDirectory) ?? outputPath(job.id, "err")
+        // A previous attempt's files go: this one's are read from their start.
+        let files = ownOutputFiles(of: job)
+        files.forEach { removeFile($0.path) }
+        removeFile(outputPath(job.id, "read"))
+        cluster.tailOutputFiles(files, readOffsetsFile: outputPath(job.id, "read"))
+        let script = outputPath(job.id, "sh")
         do {
             try writeWholeFile(script, SlurmCommands.batchScript(job.command))
         } catch {
@@ -123,6 +124,18 @@ package final class SlurmExecutor: Executor {
         track(cluster)
         queueSubmission(cluster)
         return nil
+    }
+
+    /// The files Slurm writes an async job's output to when it has no
+    /// `outlog`/`errlog` of its own, and the stream each is.
+    func ownOutputFiles(of job: Job) -> [(path: String, stream: JobOutputStream)] {
+        (job.outlog == nil ? [(outputPath(job.id, "out"), .stdout)] : []) + (job.errlog == nil ? [(outputPath(job.id, "err"), .stderr)] : [])
+    }
+
+    /// A job's file in the output directory: its output (`out`, `err`), how far
+    /// that was read (`read`), its batch script (`sh`).
+    func outputPath(_ id: JobID, _ suffix: String) -> String {
+        settings.outputDirectory + "/" + String(id) + "." + suffix
     }
 
     func fromServerDirectory(_ path: String) -> String {
@@ -145,9 +158,8 @@ package final class SlurmExecutor: Executor {
         // The crash came before sbatch answered: Slurm may have the job or not.
         cluster.mayBeInSlurm = job.slurmJobID == nil
         cluster.doubtSincePoll = pollsStarted
-        let base = settings.outputDirectory + "/" + String(job.id)
-        if job.outlog == nil { cluster.outputFiles.append((FileTail(path: base + ".out"), .stdout)) }
-        if job.errlog == nil { cluster.outputFiles.append((FileTail(path: base + ".err"), .stderr)) }
+        // Its output files are read on from where the previous run had spooled them.
+        cluster.tailOutputFiles(ownOutputFiles(of: job), readOffsetsFile: outputPath(job.id, "read"))
         track(cluster)
         return true
     }
@@ -168,6 +180,7 @@ package final class SlurmExecutor: Executor {
         removeBatchScript(of: cluster)
         readOutput(of: cluster)
         cluster.outputFiles.forEach { $0.tail.remove() }
+        cluster.readOffsetsFile.map(removeFile)
         cluster.forceTimer = nil
         onEnded(cluster.id, end)
         if jobs.isEmpty { pollTimer = nil }
