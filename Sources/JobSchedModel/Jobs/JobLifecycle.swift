@@ -13,7 +13,7 @@ package enum JobLifecycle {
 
     /// A run ended: jobsched's own kill ends the job as `killed`, and so does
     /// the cluster's (with its reason); a job the cluster refused has `failed`;
-    /// a non-zero end with attempts left is retried, unless the server is
+    /// a non-zero end, or a node failure, with attempts left is retried, unless the server is
     /// shutting down; anything else is a `success` (the original's name for
     /// "ran to its end", whatever the returncode). With --resume (`resume`),
     /// a job that a crash kept from its cluster is queued again.
@@ -28,6 +28,9 @@ package enum JobLifecycle {
         case .notHandedOver(let endedBy): return .finish(.killed, msg: endedBy)
         case .ran(_, let endedBy?, _): return .finish(.killed, msg: endedBy)
         case .ran(let ran, nil, _): termination = ran
+        case .nodeFailed(_, let endedBy) where job.attempts <= job.retries && !shuttingDown:
+            return .retry(msg: "attempt \(job.attempts) ended with \(endedBy); retrying", delay: job.retryDelay)
+        case .nodeFailed(_, let endedBy): return .finish(.killed, msg: endedBy)
         }
         let code = termination.returncode
         if code != 0 && job.attempts <= job.retries && !shuttingDown {

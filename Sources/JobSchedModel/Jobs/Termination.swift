@@ -20,6 +20,9 @@ package enum RunEnd: Equatable {
     case ran(Termination, endedBy: String? = nil, usage: ResourceUsage? = nil)
     /// It never ran: the cluster refused it (a bad partition). The job is `failed` with this message.
     case refused(String)
+    /// Its node failed under it (the cluster says why): no fault of its own,
+    /// so it runs again if it has attempts left (`retries=`), else it is `killed`.
+    case nodeFailed(Termination, endedBy: String)
     /// It was cancelled before it started: `killed`, with no returncode.
     case cancelledBeforeStart(endedBy: String)
     /// It never reached the cluster: the server stopped (a crash) between its
@@ -28,8 +31,10 @@ package enum RunEnd: Equatable {
     case notHandedOver(endedBy: String)
 
     package var returncode: Int32? {
-        guard case .ran(let termination, _, _) = self else { return nil }
-        return termination.returncode
+        switch self {
+        case .ran(let termination, _, _), .nodeFailed(let termination, _): return termination.returncode
+        case .refused, .cancelledBeforeStart, .notHandedOver: return nil
+        }
     }
 
     package var usage: ResourceUsage? {

@@ -34,10 +34,12 @@ package struct SlurmCommands: Equatable, Sendable {
     }
 
     /// An async job: `sbatch` queues the batch `script` (see `batchScript`) and
-    /// prints its Slurm id; the job's output goes to files.
+    /// prints its Slurm id; the job's output goes to files. `--no-requeue`: a
+    /// job whose node fails ends (NODE_FAIL) rather than running again behind
+    /// jobsched's back, over its own output file; `retries=` runs it again.
     package func sbatch(_ job: Job, script: String, stdout: String, stderr: String) -> [String] {
-        ["sbatch", "--parsable", "--job-name=\(slurmName(of: job.id, attempt: job.attempts))", "--output=\(stdout)", "--error=\(stderr)"]
-            + common(job) + [script]
+        ["sbatch", "--parsable", "--no-requeue", "--job-name=\(slurmName(of: job.id, attempt: job.attempts))",
+         "--output=\(stdout)", "--error=\(stderr)"] + common(job) + [script]
     }
 
     /// The batch script of an async job: its command run by bash itself. Not

@@ -54,6 +54,9 @@ public struct SlurmJobState: Equatable, Sendable {
         return signal != 0 ? .signaled(signal) : .exited((waitStatus >> 8) & 0xff)
     }
 
+    /// Its node failed, or did not boot: the job itself is not to blame.
+    package var isNodeFailure: Bool { state == "NODE_FAIL" || state == "BOOT_FAIL" }
+
     /// Why Slurm itself ended the job, for its `msg`; nil when the job's command ended by itself.
     package var slurmEndReason: String? {
         switch state {

@@ -209,6 +209,35 @@ struct SlurmIntegrationTests {
         try expectCancelled(id, on: server, msg: "slurm: CANCELLED (not by jobsched)", processesMarked: mark)
     }
 
+    /// A node that fails under its jobs: Slurm does not run them again behind
+    /// jobsched's back (--no-requeue); they end `killed` with Slurm's reason,
+    /// and `retries=` runs one again as an attempt of jobsched's own.
+    @Test func jobsWhoseNodeFailsEndAndOnlyRetriesRunThemAgain() throws {
+        let server = try slurmServer()
+        let mark = marker()
+        let runs = server.directory.file("runs")
+        let plain = try server.submitAsync("echo plain >> \(runs); sleep \(mark)")
+        let retried = try server.submitAsync("echo retried >> \(runs); [ -e \(runs).again ] || { touch \(runs).again; sleep \(mark); }",
+                                             extra: "&retries=1")
+        #expect(eventually { (try? server.job(plain)["slurm_state"] as? String) == "RUNNING" })
+        #expect(eventually { (try? server.job(retried)["slurm_state"] as? String) == "RUNNING" })
+        #expect(eventually { jobProcesses(containing: mark).count == 2 })
+        defer { bringNodeBack() }
+        #expect(try slurmTool(["scontrol", "update", "nodename=node1", "state=down", "reason=jobsched-test"]) == 0)
+        #expect(server.waitFor(plain).hasPrefix("job \(plain) killed returncode="))
+        #expect(try server.job(plain)["msg"] as? String == "slurm: NODE_FAIL (its node node1 failed)")
+        #expect(try server.job(plain)["slurm_state"] as? String == "NODE_FAIL")
+        bringNodeBack()
+        // The retry is jobsched's: a second attempt, under a Slurm job of its own.
+        #expect(server.waitFor(retried) == "job \(retried) success returncode=0\n")
+        #expect(try server.job(retried)["attempts"] as? NSNumber == 2)
+        // Slurm ran neither again by itself: the plain job ran once, the retried one twice (its retry).
+        #expect(try String(contentsOfFile: runs, encoding: .utf8).split(separator: "\n").sorted() == ["plain", "retried", "retried"])
+        let plainSlurmID = try #require(try server.job(plain)["slurm_jobid"] as? NSNumber).stringValue
+        #expect(try slurmToolOutput(["squeue", "-h", "--states=all", "-j", plainSlurmID, "-o", "%T"]) == "NODE_FAIL")
+        #expect(eventually { jobProcesses(containing: mark).isEmpty })
+    }
+
     /// squeue fails while the controller is down: logged and retried, and no job ends for it;
     /// a kill meanwhile is sent again until the controller takes it.
     @Test func aControllerThatIsDownForAWhileEndsNoJob() throws {
@@ -430,6 +459,14 @@ private func slurmTool(_ arguments: [String]) throws -> Int32 {
 /// A duration of the JSON form: a number of seconds, or one in a string.
 private func seconds(_ value: Any?) -> Double? {
     (value as? NSNumber)?.doubleValue ?? (value as? String).flatMap(Double.init)
+}
+
+/// Puts the node back in service after a test set it down (the cluster's
+/// ReturnToService may have done so already), and waits until it is idle.
+private func bringNodeBack() {
+    let state = { (try? slurmToolOutput(["sinfo", "-h", "-n", "node1", "-o", "%T"])) ?? "" }
+    if state() != "idle" { _ = try? slurmTool(["scontrol", "update", "nodename=node1", "state=resume"]) }
+    _ = eventually { state() == "idle" }
 }
 
 /// The pid of the cluster's slurmctld, from its pid file beside the configuration.

@@ -42,6 +42,17 @@ struct JobLifecycleUnitTests {
                                       shuttingDown: true) == .finish(.success, msg: ""))
     }
 
+    @Test func aNodeFailureIsRetriedWhileAttemptsAreLeftThenKilled() {
+        let failed = RunEnd.nodeFailed(.signaled(15), endedBy: "slurm: NODE_FAIL (its node n1 failed)")
+        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 1), end: failed, killReason: nil, shuttingDown: false)
+                == .retry(msg: "attempt 1 ended with slurm: NODE_FAIL (its node n1 failed); retrying", delay: 2.5))
+        #expect(JobLifecycle.afterRun(of: job(attempts: 2, retries: 1), end: failed, killReason: nil, shuttingDown: false)
+                == .finish(.killed, msg: "slurm: NODE_FAIL (its node n1 failed)"))
+        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 1), end: failed, killReason: nil, shuttingDown: true)
+                == .finish(.killed, msg: "slurm: NODE_FAIL (its node n1 failed)"))
+        #expect(failed.returncode == -15)
+    }
+
     @Test func aJobACrashKeptFromItsClusterIsQueuedAgainOnlyWithResume() {
         let lost = RunEnd.notHandedOver(endedBy: "server restarted before Slurm took the job")
         #expect(JobLifecycle.afterRun(of: job(), end: lost, killReason: nil, shuttingDown: false, resume: true)

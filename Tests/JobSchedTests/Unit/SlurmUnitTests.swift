@@ -51,7 +51,7 @@ struct SlurmUnitTests {
         job.timeout = 90
         job.cwd = "/tmp"
         #expect(commands.sbatch(job, script: "/s/7.sh", stdout: "/o", stderr: "/e") == [
-            "sbatch", "--parsable", "--job-name=\(commands.namePrefix)7", "--output=/o", "--error=/e",
+            "sbatch", "--parsable", "--no-requeue", "--job-name=\(commands.namePrefix)7", "--output=/o", "--error=/e",
             "--partition=debug", "--account=lab", "--cpus-per-task=2", "--time=2", "--chdir=/tmp", "/s/7.sh",
         ])
         // bash runs the command itself; `:` ends sbatch's reading of #SBATCH lines.

@@ -63,6 +63,8 @@ extension SlurmExecutor {
             guard state.hasEnded, !cluster.isSync || cluster.srunEnd != nil else { continue }
             if state.state == "CANCELLED" && state.node == nil {
                 end(cluster, .cancelledBeforeStart(endedBy: state.slurmEndReason ?? "slurm: CANCELLED"))
+            } else if state.isNodeFailure && !cluster.isStopping, let reason = state.slurmEndReason {
+                end(cluster, .nodeFailed(state.termination, endedBy: reason))
             } else {
                 end(cluster, .ran(state.termination, endedBy: cluster.isStopping ? nil : state.slurmEndReason))
             }
