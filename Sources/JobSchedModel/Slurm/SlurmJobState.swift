@@ -54,6 +54,11 @@ public struct SlurmJobState: Equatable, Sendable {
         return signal != 0 ? .signaled(signal) : .exited((waitStatus >> 8) & 0xff)
     }
 
+    /// `slurm: STATE (REASON)`: why a job that never ran ended, or Slurm ended one.
+    package var stateAndReason: String {
+        "slurm: \(state)" + (reason.isEmpty || reason == "None" ? "" : " (\(reason))")
+    }
+
     /// Its node failed, or did not boot: the job itself is not to blame.
     package var isNodeFailure: Bool { state == "NODE_FAIL" || state == "BOOT_FAIL" }
 
@@ -68,7 +73,7 @@ public struct SlurmJobState: Equatable, Sendable {
         case "BOOT_FAIL": return "slurm: BOOT_FAIL (its node did not boot)"
         case "DEADLINE": return "slurm: DEADLINE"
         case "CANCELLED": return "slurm: CANCELLED (not by jobsched)"
-        default: return "slurm: \(state)\(reason.isEmpty || reason == "None" ? "" : " (\(reason))")"
+        default: return stateAndReason
         }
     }
 }

@@ -76,6 +76,15 @@ struct SlurmIntegrationTests {
         #expect((try server.job(tooMany)["msg"] as? String)?.contains("More processors requested than permitted") == true)
         let syncRefused = server.curl("/submit", data: "command=true&partition=nope")
         #expect(syncRefused.body.hasSuffix(" failed returncode=-\n"), "\(syncRefused.body)")
+        // More memory than the node has: Slurm lists the job FAILED (BadConstraints) without a node, and it never ran.
+        let tooMuch = server.curl("/submit", data: "command=echo never&mem=9000M")
+        #expect(tooMuch.body.hasSuffix(" failed returncode=-\n") && !tooMuch.body.contains("never\n"), "\(tooMuch.body)")
+        let tooMuchID = try #require(Int64(tooMuch.lines.first ?? ""))
+        let refusal = try server.job(tooMuchID)
+        #expect((refusal["msg"] as? String)?.contains("Memory specification can not be satisfied") == true, "\(refusal)")
+        #expect(refusal["returncode"] is NSNull && refusal["started"] is NSNull)
+        let client = try ClientProcess.run(["run", "--mem", "9000M", "--", "true"], server: server)
+        #expect(client.status == 126 && client.stderr.contains("failed"), "\(client)")
 
         let bad = server.curl("/submit", data: "command=true&mem=4GB")
         #expect(bad.status == 400 && bad.body == "Error: mem must look like '4G', not '4GB'\n")

@@ -32,8 +32,12 @@ final class ClusterJob {
     var batchScript: String?
     /// Sync: how `srun` ended; the end is reported once Slurm lists the job as ended.
     var srunEnd: Termination?
-    /// Sync: the last `srun: error:` line of its output, for a job Slurm refused.
-    var srunError: String?
+    /// Sync: the first and the last `srun: error:` line of its output (the
+    /// cause, then srun's summary), for a job Slurm refused.
+    private var srunErrors: (first: String, last: String)?
+    var srunError: String? {
+        srunErrors.map { $0.first == $0.last ? $0.first : $0.first + "; " + $0.last }
+    }
     /// Polls that did not list the job: since `srun` ended, since the doubt, or since it was listed.
     var pollsUnlisted = 0
     var isStopping = false
@@ -63,11 +67,11 @@ final class ClusterJob {
         try? writeWholeFile(readOffsetsFile, outputFiles.map { String($0.tail.offset) }.joined(separator: " ") + "\n", mode: 0o600)
     }
 
-    /// Keeps srun's last error line: it says why Slurm refused the job.
+    /// Keeps srun's error lines: they say why Slurm refused the job.
     func noteSrunError(_ bytes: UnsafeRawBufferPointer) {
         let text = String(decoding: bytes, as: UTF8.self)
         for line in text.split(separator: "\n") where line.hasPrefix("srun: error: ") {
-            srunError = String(line)
+            srunErrors = (srunErrors?.first ?? String(line), String(line))
         }
     }
 }

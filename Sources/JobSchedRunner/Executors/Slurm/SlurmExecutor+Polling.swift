@@ -61,8 +61,13 @@ extension SlurmExecutor {
             place(cluster, ClusterPlacement(slurmJobID: state.slurmJobID, node: state.node, state: state.state,
                                             hasBegun: cluster.placement.hasBegun || state.hasBegun))
             guard state.hasEnded, !cluster.isSync || cluster.srunEnd != nil else { continue }
-            if state.state == "CANCELLED" && state.node == nil {
-                end(cluster, .cancelledBeforeStart(endedBy: state.slurmEndReason ?? "slurm: CANCELLED"))
+            if state.node == nil {
+                // It never ran: cancelled, or refused (what srun asked for, no node has: FAILED, BadConstraints).
+                if state.state == "CANCELLED" || cluster.isStopping {
+                    end(cluster, .cancelledBeforeStart(endedBy: state.slurmEndReason ?? "slurm: CANCELLED"))
+                } else {
+                    end(cluster, .refused(cluster.srunError ?? state.stateAndReason))
+                }
             } else if state.isNodeFailure && !cluster.isStopping, let reason = state.slurmEndReason {
                 end(cluster, .nodeFailed(state.termination, endedBy: reason))
             } else {
