@@ -23,7 +23,7 @@ package enum JobLifecycle {
         let termination: Termination
         switch end {
         case .refused(let message): return .finish(.failed, msg: message)
-        case .cancelledBeforeStart(let endedBy): return .finish(.killed, msg: endedBy)
+        case .cancelledBeforeStart(let endedBy), .lost(let endedBy): return .finish(.killed, msg: endedBy)
         case .notHandedOver(let endedBy) where resume && !job.sync: return .requeue(msg: "requeued after server restart: \(endedBy)")
         case .notHandedOver(let endedBy): return .finish(.killed, msg: endedBy)
         case .ran(_, let endedBy?, _): return .finish(.killed, msg: endedBy)

@@ -25,6 +25,9 @@ package enum RunEnd: Equatable {
     case nodeFailed(Termination, endedBy: String)
     /// It was cancelled before it started: `killed`, with no returncode.
     case cancelledBeforeStart(endedBy: String)
+    /// How it ended is not known (the cluster forgot it): `killed` with this
+    /// message, and no returncode rather than a made-up one.
+    case lost(endedBy: String)
     /// It never reached the cluster: the server stopped (a crash) between its
     /// start and its handoff. Queued again with --resume, as if it had not
     /// started; else `killed` with this message, as a queued job is.
@@ -33,7 +36,7 @@ package enum RunEnd: Equatable {
     package var returncode: Int32? {
         switch self {
         case .ran(let termination, _, _), .nodeFailed(let termination, _): return termination.returncode
-        case .refused, .cancelledBeforeStart, .notHandedOver: return nil
+        case .refused, .cancelledBeforeStart, .lost, .notHandedOver: return nil
         }
     }
 

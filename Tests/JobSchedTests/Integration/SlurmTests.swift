@@ -347,19 +347,39 @@ struct SlurmIntegrationTests {
         #expect(eventually { (try? first.job(waiting)["slurm_state"] as? String) == "RUNNING" })
         #expect(eventually { (try? first.job(quick)["slurm_state"] as? String) == "RUNNING" })
         #expect(eventually { (try? first.job(timed)["slurm_state"] as? String) == "RUNNING" })
+        let syncMark = marker()
+        let syncClient = try StreamingCurl(["--data-urlencode", "command=echo started; sleep \(syncMark)", "\(first.base)/submit"])
+        let sync = Int64(syncClient.nextLine() ?? "") ?? 0
+        #expect(syncClient.nextLine() == "started")
+        #expect(eventually { (try? first.job(sync)["slurm_state"] as? String) == "RUNNING" })
         _ = first.stop(signal: SIGKILL)
         // A job recorded as running whose sbatch never ran (a crash in between).
         let lost = Int64(try sqlite3(first.databasePath, """
             INSERT INTO jobs (name, grp, command, status, sync, submitted, started, attempts)
             VALUES ('lost', 'default', 'true', 'running', 0, 1, 1, 1) RETURNING id
             """).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        // A job whose Slurm job is no longer listed (past MinJobAge).
+        let forgotten = Int64(try sqlite3(first.databasePath, """
+            INSERT INTO jobs (name, grp, command, status, sync, submitted, started, attempts, slurm_jobid, node, slurm_state)
+            VALUES ('forgotten', 'default', 'true', 'running', 0, 1, 1, 1, 99999999, 'node1', 'RUNNING') RETURNING id
+            """).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
 
         // `quick` ends while no server runs; `waiting` goes on until the gate opens.
         let second = try slurmServer(directory: directory)
         #expect(try second.job(waiting)["status"] as? String == "running")
-        #expect(second.log.contains("4 jobs of the previous run still on the cluster"))
+        #expect(second.log.contains("6 jobs of the previous run still on the cluster"))
         #expect(second.waitFor(lost) == "job \(lost) killed returncode=-\n")
         #expect(try second.job(lost)["msg"] as? String == "server restarted before Slurm took the job")
+        // Its end is not known: no made-up returncode, and Slurm's state says so.
+        #expect(second.waitFor(forgotten) == "job \(forgotten) killed returncode=-\n")
+        let gone = try second.job(forgotten)
+        #expect(gone["slurm_state"] as? String == "UNKNOWN")
+        #expect(gone["msg"] as? String == "slurm job 99999999 is gone from squeue (last seen RUNNING); its end is unknown")
+        // The sync job's client went with the first server: cancelled, it ends with Slurm's word on it.
+        #expect(second.waitFor(sync).hasPrefix("job \(sync) killed returncode="))
+        let leftover = try second.job(sync)
+        #expect(leftover["msg"] as? String == "server restarted" && leftover["slurm_state"] as? String == "CANCELLED", "\(leftover)")
+        #expect(eventually { jobProcesses(containing: syncMark).isEmpty })
         #expect(second.waitFor(quick) == "job \(quick) success returncode=0\n")
         #expect(second.curl("/output", data: "jobid=\(quick)").body == "quick\n")
         // What was left of its timeout still ends it.

@@ -51,6 +51,11 @@ struct JobLifecycleUnitTests {
         #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 1), end: failed, killReason: nil, shuttingDown: true)
                 == .finish(.killed, msg: "slurm: NODE_FAIL (its node n1 failed)"))
         #expect(failed.returncode == -15)
+        // An end nobody saw is killed with no returncode, whatever the retries.
+        let lost = RunEnd.lost(endedBy: "slurm job 3 is gone from squeue; its end is unknown")
+        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 1), end: lost, killReason: nil, shuttingDown: false)
+                == .finish(.killed, msg: "slurm job 3 is gone from squeue; its end is unknown"))
+        #expect(lost.returncode == nil)
     }
 
     @Test func aJobACrashKeptFromItsClusterIsQueuedAgainOnlyWithResume() {

@@ -6,6 +6,7 @@ final class ClusterJob {
     let id: JobID
     /// Which attempt of the job this is: its Slurm job name says it.
     let attempt: Int
+    /// Its `srun` is this server's child (a sync job of this run).
     let isSync: Bool
     var placement = ClusterPlacement(slurmJobID: nil, node: nil, state: nil)
     /// Async: the files Slurm writes the job's output to, and where each goes.
@@ -41,11 +42,21 @@ final class ClusterJob {
     /// Polls that did not list the job: since `srun` ended, since the doubt, or since it was listed.
     var pollsUnlisted = 0
     var isStopping = false
+    /// Why jobsched ends it when the runner did not ask (it has no reason of its
+    /// own to give then): a sync job that a crash left without its client.
+    var stopReason: String?
     /// Sync: the end of a stop's grace period (then srun's SIGTERM), or the wait before an `sbatch` is tried again.
     var forceTimer: Event?
 
     init(of job: Job, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) {
         (id, attempt, isSync, self.output) = (job.id, job.attempts, job.sync, output)
+    }
+
+    /// A sync job of a previous run of the server: its srun and its client are
+    /// gone, so it is cancelled and followed, as an async job is, to its end.
+    init(leftover job: Job) {
+        (id, attempt, isSync, output) = (job.id, job.attempts, false, { _, _ in })
+        (isStopping, stopReason) = (true, "server restarted")
     }
 
     var jobAttempt: JobAttempt { JobAttempt(id: id, attempt: attempt) }

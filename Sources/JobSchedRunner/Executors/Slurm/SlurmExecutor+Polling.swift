@@ -64,14 +64,14 @@ extension SlurmExecutor {
             if state.node == nil {
                 // It never ran: cancelled, or refused (what srun asked for, no node has: FAILED, BadConstraints).
                 if state.state == "CANCELLED" || cluster.isStopping {
-                    end(cluster, .cancelledBeforeStart(endedBy: state.slurmEndReason ?? "slurm: CANCELLED"))
+                    end(cluster, .cancelledBeforeStart(endedBy: cluster.stopReason ?? state.slurmEndReason ?? "slurm: CANCELLED"))
                 } else {
                     end(cluster, .refused(cluster.srunError ?? state.stateAndReason))
                 }
             } else if state.isNodeFailure && !cluster.isStopping, let reason = state.slurmEndReason {
                 end(cluster, .nodeFailed(state.termination, endedBy: reason))
             } else {
-                end(cluster, .ran(state.termination, endedBy: cluster.isStopping ? nil : state.slurmEndReason))
+                end(cluster, .ran(state.termination, endedBy: cluster.isStopping ? cluster.stopReason : state.slurmEndReason))
             }
         }
         guard !jobs.isEmpty else { return }
@@ -105,7 +105,11 @@ extension SlurmExecutor {
             cluster.pollsUnlisted += 1
             guard cluster.pollsUnlisted >= 2 else { return }
             // Past MinJobAge Slurm forgets a job: its end is not known any more.
-            end(cluster, .ran(.signaled(9), endedBy: "slurm job \(slurmJobID) is gone from squeue; its end is unknown"))
+            let lastSeen = cluster.placement.state.map { " (last seen \($0))" } ?? ""
+            var placement = cluster.placement
+            placement.state = "UNKNOWN"
+            place(cluster, placement)
+            end(cluster, .lost(endedBy: "slurm job \(slurmJobID) is gone from squeue\(lastSeen); its end is unknown"))
         }
     }
 

@@ -92,7 +92,7 @@ extension SlurmExecutor {
         cluster.mayBeInSlurm = false
         cluster.pollsUnlisted = 0
         if cluster.isStopping {
-            end(cluster, .cancelledBeforeStart(endedBy: "cancelled before Slurm took it"))
+            end(cluster, .cancelledBeforeStart(endedBy: cluster.stopReason ?? "cancelled before Slurm took it"))
         } else if cluster.isSubmitting {
             logger.info("job \(cluster.id): not in Slurm's hands; sbatch again")
             queueSubmission(cluster)

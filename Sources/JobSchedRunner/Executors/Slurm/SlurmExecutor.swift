@@ -147,30 +147,24 @@ package final class SlurmExecutor: Executor {
         if pollTimer == nil && !isPolling { schedulePoll(after: settings.pollInterval) }
     }
 
+    /// Takes back a job of a previous run of the server. An async job runs on,
+    /// its output read on from its files; a sync job's `srun` and client went with
+    /// that run, so its Slurm job is cancelled, and it ends once Slurm says so.
     package func adopt(_ job: Job, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) -> Bool {
-        guard !job.sync else {
-            // Its client went with the previous run: it ends (see `shutDownLeftover`).
-            cancelLeftover(job)
-            return false
-        }
-        let cluster = ClusterJob(of: job, output: output)
-        cluster.placement = ClusterPlacement(slurmJobID: job.slurmJobID, node: job.node, state: job.slurmState)
-        // The crash came before sbatch answered: Slurm may have the job or not.
+        let cluster = job.sync ? ClusterJob(leftover: job) : ClusterJob(of: job, output: output)
+        cluster.placement = ClusterPlacement(slurmJobID: job.slurmJobID, node: job.node, state: job.slurmState,
+                                             hasBegun: job.started != nil)
+        // The crash came before Slurm's answer: Slurm may have the job or not. (A found one is cancelled then.)
         cluster.mayBeInSlurm = job.slurmJobID == nil
         cluster.doubtSincePoll = pollsStarted
-        // Its output files are read on from where the previous run had spooled them.
-        cluster.tailOutputFiles(ownOutputFiles(of: job), readOffsetsFile: outputPath(job.id, "read"))
+        if job.sync {
+            job.slurmJobID.map(canceller.cancel)
+        } else {
+            // Its output files are read on from where the previous run had spooled them.
+            cluster.tailOutputFiles(ownOutputFiles(of: job), readOffsetsFile: outputPath(job.id, "read"))
+        }
         track(cluster)
         return true
-    }
-
-    /// A sync job of a previous run: its `srun` is gone, so the Slurm job is cancelled.
-    func cancelLeftover(_ job: Job) {
-        if let slurmJobID = job.slurmJobID {
-            canceller.cancel(slurmJobID)
-        } else {
-            canceller.cancel(named: settings.commands.slurmName(of: job.id, attempt: job.attempts))
-        }
     }
 
     // MARK: Ending
@@ -220,8 +214,13 @@ package final class SlurmExecutor: Executor {
             canceller.cancel(named: settings.commands.slurmName(of: cluster.id, attempt: cluster.attempt))
         }
         for cluster in jobs.values.sorted(by: { $0.id < $1.id }) {
-            let hasRun = cluster.srunEnd != nil || cluster.placement.node != nil
-            end(cluster, hasRun ? .ran(cluster.srunEnd ?? .signaled(9)) : .cancelledBeforeStart(endedBy: "cancelled"))
+            if let srunEnd = cluster.srunEnd {
+                end(cluster, .ran(srunEnd))
+            } else if cluster.placement.hasBegun {
+                end(cluster, .lost(endedBy: "cancelled; the server did not wait for its end"))
+            } else {
+                end(cluster, .cancelledBeforeStart(endedBy: "cancelled"))
+            }
         }
     }
 
