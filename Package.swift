@@ -22,6 +22,8 @@ let package = Package(
             pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CPOSIX", path: "Modules/CPOSIX"),
         .systemLibrary(name: "CFuzzShim", path: "Modules/CFuzzShim"),
+        // C compiled here: what needs libevent's private structs, and the job spawner's child side.
+        .target(name: "CSupport", path: "Modules/CSupport"),
         // The layers, lowest first; each may import only those above it in this list.
         // Jobs, scheduling decisions, formatting: pure Swift, no C, no I/O.
         .target(name: "JobSchedModel"),
@@ -31,7 +33,7 @@ let package = Package(
         .target(
             name: "JobSchedSystem",
             dependencies: [
-                "JobSchedModel", "CLibEvent", "CSQLite", "CPOSIX",
+                "JobSchedModel", "CLibEvent", "CSQLite", "CPOSIX", "CSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The job runner: owns queued and running jobs; runs them through an Executor.

@@ -56,6 +56,11 @@ package final class JobRunner {
     /// `startAdmittedJobsAfterReplies`: a zero timer, run after the next poll's I/O.
     private lazy var startAfterReplies = loop.deferredEvent { [unowned self] in self.startAdmittedJobs() }
     package private(set) var isShuttingDown = false
+    /// Changes to what jobs start with (a queued job's definition, a group's
+    /// settings) made in memory and not yet confirmed by their commit: while
+    /// any is pending no job starts, so that a change the commit refuses has
+    /// run nothing (`holdStarts`).
+    private var unconfirmedChanges = 0
 
     /// Told every change: a job submitted, started, placed, retried, finished or removed, a group's settings.
     package var onEvent: (ServerEvent) -> Void = { _ in }
@@ -182,10 +187,23 @@ package final class JobRunner {
     }
 
     package func startAdmittedJobs() {
-        guard !isShuttingDown else { return }
+        guard !isShuttingDown, unconfirmedChanges == 0 else { return }
         for id in scheduler.admit() {
             if let active = activeJobs[id] { start(active) }
         }
+    }
+
+    /// No job starts until `releaseStarts`: a change made in memory waits for
+    /// its commit, and a job ending meanwhile must not start the next one
+    /// under a definition the commit may still refuse (and its undo restore).
+    package func holdStarts() {
+        unconfirmedChanges += 1
+    }
+
+    /// The change is committed, or refused and undone: jobs start again.
+    package func releaseStarts() {
+        unconfirmedChanges -= 1
+        if unconfirmedChanges == 0 { startAdmittedJobsAfterReplies() }
     }
 
     // MARK: Groups
@@ -416,10 +434,12 @@ package final class JobRunner {
         dependencies.remove(id)
         active.startTimer = nil
         active.timeoutTimer = nil
+        // Its files are complete now: what they could not keep is said in msg.
+        active.spool?.finish()
         var job = active.job
         job.status = ending.status
         job.returncode = ending.returncode
-        job.msg = ending.msg
+        job.msg = OutputLoss.msg(ending.msg, adding: active.spool?.loss)
         job.usage = ending.usage ?? job.usage
         job.finished = Clock.now()
         records.save(job)
@@ -430,7 +450,6 @@ package final class JobRunner {
             client.endStream(with: job, sawNewline: active.clientSawNewline)
         }
         active.followers.forEach { $0.client.endStream(with: job, sawNewline: $0.sawNewline) }
-        active.spool?.finish()
         onEvent(.finished(job))
 
         let (unblocked, broken) = dependencies.resolve(id, succeeded: job.succeeded)

@@ -255,6 +255,93 @@ class DashboardTest(unittest.TestCase):
         self.until(lambda: self.element("#job-detail").is_displayed(), "Enter did not open the job")
         self.until(lambda: "typed" in self.element("#output").text, "the job's output never showed")
 
+    def test_group_names_and_figures_stay_whole_at_1280_600_and_390_pixels(self):
+        # The issue's names: "default" showed as "defau / lt", "dashgrp6454199280" as "dash / grp64 / 5419 / 9280".
+        names = ["default", "dashgrp6454199280", "nightly-integration"]
+        for name in names:
+            self.server.curl("/group", f"name={name}", "limit=12")
+            self.server.submit("true", f"group={name}")
+        self.open_page()
+        for width in (1280, 600, 390):
+            self.browser.set_window_size(width, 1000)
+            self.until(lambda: [self.browser.execute_script("return arguments[0].dataset.group", row) for row in
+                                self.browser.find_elements(By.CSS_SELECTOR, "#groups tbody tr")] == sorted(names),
+                       "the groups never showed")
+            self.browser.save_screenshot(os.path.join(OUTPUT, f"{self._testMethodName}-{width}.png"))
+            layout = self.browser.execute_script("""
+                // Every line box of a cell's text, by its top: a word broken over lines has several.
+                const lines = (cell) => {
+                  const tops = new Set();
+                  const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+                  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                    const range = document.createRange();
+                    range.selectNodeContents(node);
+                    for (const rect of range.getClientRects()) if (rect.width > 0) tops.add(Math.round(rect.top));
+                  }
+                  return tops.size;
+                };
+                const box = document.querySelector('#overview .table-scroll');
+                return {
+                  cells: [...document.querySelectorAll('#groups tbody th, #groups tbody td')].map((cell) =>
+                    ({ text: cell.textContent, lines: lines(cell), fits: cell.scrollWidth <= cell.clientWidth })),
+                  box: [box.scrollWidth, box.clientWidth],
+                  page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+                };""")
+            broken = [cell for cell in layout["cells"] if cell["lines"] != 1 or not cell["fits"]]
+            self.assertEqual(broken, [], f"cells broken over lines or cut at {width} px: {layout}")
+            self.assertIn({"text": "dashgrp6454199280", "lines": 1, "fits": True}, layout["cells"])
+            # No scrollbar inside the card, and the page itself does not scroll sideways.
+            self.assertLessEqual(layout["box"][0], layout["box"][1], f"the groups table scrolls at {width} px")
+            self.assertLessEqual(layout["page"][0], layout["page"][1], f"the page scrolls sideways at {width} px")
+
+    def test_invisible_characters_show_visibly_and_do_not_reorder_text(self):
+        name, group, command = "ab\u202eXYZ", "g\u2066rp", "echo \u200bhidden"
+        job_id = self.server.submit(command, f"name={name}", f"group={group}")
+        self.open_page()
+        self.until(lambda: self.row_status(job_id) == "success", "the job never showed")
+        cells = self.row(job_id).find_elements(By.CSS_SELECTOR, ".col-name, .col-group, .col-command")
+        self.assertEqual([cell.get_attribute("textContent") for cell in cells],
+                         ["ab\\u202eXYZ", "g\\u2066rp", "echo \\u200bhidden"])
+        self.assertEqual(len(self.row(job_id).find_elements(By.CSS_SELECTOR, ".hidden-char")), 3)
+        # Shown in its own order: X left of Y left of Z, not reversed by the override.
+        order = self.browser.execute_script("""
+            const cell = arguments[0], lefts = {};
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+              for (let i = 0; i < node.length; i++) {
+                const range = document.createRange();
+                range.setStart(node, i);
+                range.setEnd(node, i + 1);
+                if ('XYZ'.includes(node.data[i])) lefts[node.data[i]] = range.getBoundingClientRect().left;
+              }
+            }
+            return [lefts.X, lefts.Y, lefts.Z];""", cells[0])
+        self.assertLess(order[0], order[1], order)
+        self.assertLess(order[1], order[2], order)
+        # The group row, the detail's title and fields: escapes, and no raw character elsewhere on the page.
+        self.until(lambda: self.element(f'#groups tr[data-group="{group}"] th').text == "g\\u2066rp", "the group row")
+        self.open_job(job_id)
+        self.until(lambda: self.element('#job-fields dd[data-field="name"]').text == "ab\\u202eXYZ", "the name field")
+        self.assertEqual(self.element("#job-title").text, f"Job {job_id} — ab\\u202eXYZ")
+        self.assertEqual(self.element('#job-fields dd[data-field="command"]').text, "echo \\u200bhidden")
+        # (The output pane shows the job's output as it is, as /output and `jobsched log` do.)
+        page = self.browser.execute_script(
+            "return document.body.innerText.replace(document.getElementById('output').innerText, '')")
+        self.assertFalse(any(character in page for character in "\u202e\u2066\u200b"), page)
+        self.assertEqual(self.console_errors(), [])
+
+    def test_job_detail_shows_durations_in_seconds(self):
+        job_id = self.server.submit("sleep 0.3", "timeout=90", "retry_delay=0.5")
+        self.server.curl("/wait", f"jobid={job_id}")
+        self.open_page()
+        self.open_job(job_id)
+        field = lambda key: self.element(f'#job-fields dd[data-field="{key}"]').text
+        # Numbers of seconds in the JSON, shown as durations (0.3 s and a little more on a busy machine).
+        self.until(lambda: field("runtime").startswith("0."), "the runtime never showed")
+        self.assertRegex(field("runtime"), r"^0\.[3-9] s$")
+        self.assertEqual((field("timeout"), field("retry_delay")), ("90 s", "0.5 s"))
+        self.assertRegex(field("cpu_user"), r"^[0-9.]+ s$")
+
     def group_settings(self, name):
         status, body = self.server.curl("/group?format=json")
         return next(group for group in json.loads(body)["groups"] if group["name"] == name)

@@ -63,12 +63,17 @@ package enum ClientHelp {
                     \n
                     Its stdout and stderr both come out on stdout. Ctrl-C kills the job. The exit status is the job's \
                     returncode; 128+N when signal N ended it; 124 when jobsched killed it (kill, timeout, shutdown); \
-                    126 when it could not start; 125 when jobsched could not run it.
+                    126 when it could not start; 125 when jobsched could not run it; 76 when the server's reply is not \
+                    one jobsched sends.
                     """
             }
             return text
         case .follow: return "Ctrl-C stops following; the job goes on. The exit status is as for jobsched run."
-        case .wait: return "Exit status 0 when every job ended with returncode 0; 1 otherwise (also when --timeout passed first)."
+        case .wait:
+            return """
+                Exit status 0 when every job ended with returncode 0; 1 otherwise (also when --timeout passed first). \
+                The reply comes when the jobs end: without --timeout, it is awaited for as long as they take.
+                """
         case .edit: return "e.g. jobsched edit 12 --priority 10 --delay 0; jobsched edit 12 -- make -j8"
         default: return nil
         }

@@ -97,10 +97,13 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         return own + Self.connectionOptions
     }
 
-    /// Where the server is and the token it asks for.
+    /// Where the server is, the token it asks for, and how long to wait on it.
     package static let connectionOptions: [ClientOption] = [
         .local("url", as: "url", "the server: http://HOST:PORT, HOST:PORT, :PORT or unix:PATH (default: $JOBSCHED_URL, else 127.0.0.1:4321)"),
         .local("token-file", as: "file", "file holding the server's token (default: $JOBSCHED_TOKEN)"),
+        .local("server-timeout", as: "duration",
+               "give up when the server takes longer to connect, to start its reply, or to send more of it; a job's live output is not timed "
+                + "(default: \(Timestamp.seconds(ServerWaits.defaultSeconds))s; 0: wait without end)"),
         .local("help", "h", "show this help"),
     ]
 

@@ -42,4 +42,13 @@ package struct JobEndReport: Equatable, Sendable {
 
     /// Whether the job did what was asked: it ran and exited 0.
     package var succeeded: Bool { status == .success && returncode == 0 }
+
+    /// Whether some job can have ended so: a returncode is an exit status
+    /// (0–255) or minus the number of the signal that ended it (1–64), and a
+    /// job that succeeded has one. A server that says otherwise is not to be
+    /// believed, and `returncode=256` must not pass for 0.
+    package var isPossible: Bool {
+        guard let returncode else { return status != .success }
+        return (0...255).contains(returncode) || (-64 ... -1).contains(returncode)
+    }
 }

@@ -1,5 +1,6 @@
 // jobsched dashboard: plain JavaScript, no framework, no outside resources.
-// Every server string goes into the page through textContent / text nodes, never innerHTML.
+// Every server string goes into the page through textContent / text nodes, never innerHTML,
+// its invisible characters made visible (see `visible`).
 'use strict';
 
 (() => {
@@ -74,7 +75,7 @@
   // `transient` messages (network trouble, shutdown) clear themselves once the stream is live again.
   function showMessage(text, kind = 'info', transient = false) {
     const box = $('message');
-    box.textContent = text;
+    box.replaceChildren(...visible(text));
     box.dataset.kind = text ? kind : '';
     box.dataset.transient = transient ? '1' : '';
   }
@@ -199,7 +200,7 @@
   function runtimeText(job) {
     let seconds = null;
     if (job.status === 'running' && job.started) seconds = (serverNow() - Date.parse(job.started)) / 1000;
-    else if (job.runtime != null) seconds = parseFloat(job.runtime);
+    else if (job.runtime != null) seconds = Number(job.runtime);
     return seconds == null || Number.isNaN(seconds) ? '—' : duration(seconds);
   }
 
@@ -233,6 +234,33 @@
   }
 
   const shorten = (text, max) => (text.length > max ? text.slice(0, max - 1) + '…' : text);
+
+  // Control characters but tab and newlines, and the invisible format characters (Unicode Cf:
+  // the bidirectional overrides U+202A–202E and isolates U+2066–2069 that reorder what follows,
+  // zero-width spaces and joiners, U+FEFF, soft hyphens): what the server's text escapes.
+  const HIDDEN = /[\p{Cf}\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/gu;
+  // `\u202e`, as the server's text and JSON write it (a pair of escapes above U+FFFF).
+  const escapeCode = (ch) => Array.from({ length: ch.length },
+    (_, i) => '\\u' + ch.charCodeAt(i).toString(16).padStart(4, '0')).join('');
+
+  // For attributes (title, aria-label): each hidden character as its escape.
+  const visibleText = (text) => String(text ?? '').replace(HIDDEN, escapeCode);
+
+  // For content: text nodes, and each hidden character as a marked escape, so that a name
+  // holding U+202E shows it, and reads in its order, rather than reversed.
+  function visible(text) {
+    text = String(text ?? '');
+    const parts = [];
+    let last = 0;
+    for (const match of text.matchAll(HIDDEN)) {
+      if (match.index > last) parts.push(text.slice(last, match.index));
+      const code = 'U+' + match[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
+      parts.push(el('span', { className: 'hidden-char', title: code }, escapeCode(match[0])));
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) parts.push(text.slice(last));
+    return parts;
+  }
 
   // ---------------------------------------------------------------- overview
   async function loadOverview() {
@@ -283,9 +311,9 @@
     const paused = Boolean(g.paused);
     const button = el('button', { type: 'button', className: 'group-toggle', dataset: { action: paused ? 'resume' : 'pause' } },
       paused ? 'Resume' : 'Pause');
-    button.setAttribute('aria-label', `${paused ? 'Resume' : 'Pause'} group ${g.name}`);
+    button.setAttribute('aria-label', `${paused ? 'Resume' : 'Pause'} group ${visibleText(g.name)}`);
     return el('tr', { className: paused ? 'paused' : '', dataset: { group: String(g.name ?? '') } },
-      el('th', { scope: 'row' }, String(g.name ?? '')),
+      el('th', { scope: 'row' }, ...visible(g.name)),
       el('td', {}, g.limit == null ? '—' : String(g.limit)),
       el('td', {}, paused ? 'yes' : 'no'),
       el('td', { className: 'num' }, String(g.queued ?? 0)),
@@ -404,13 +432,13 @@
     const command = String(job.command ?? '');
     tr.replaceChildren(
       el('td', { className: 'col-id num' }, String(job.jobid)),
-      el('td', { className: 'col-name' }, String(job.name ?? '')),
-      el('td', { className: 'col-group' }, String(job.group ?? '')),
+      el('td', { className: 'col-name' }, ...visible(job.name)),
+      el('td', { className: 'col-group' }, ...visible(job.group)),
       el('td', { className: 'col-status' }, statusBadge(job.status)),
       el('td', { className: 'col-rc num' }, returncodeBadge(job.returncode)),
       el('td', { className: 'col-submitted', title: localTime(job.submitted) }, relativeTime(job.submitted)),
       el('td', { className: 'col-runtime num' }, runtimeText(job)),
-      el('td', { className: 'col-command', title: command }, shorten(command, 60)));
+      el('td', { className: 'col-command', title: visibleText(command) }, ...visible(shorten(command, 60))));
     rowJob.set(tr, job);
     return tr;
   }
@@ -544,7 +572,7 @@
     'submitted', 'started', 'finished', 'runtime', 'pid', 'priority', 'after', 'afterany',
     'notbefore', 'timeout', 'retries', 'retry_delay', 'attempts', 'sync', 'cwd', 'env', 'outlog', 'errlog'];
   const TIME_FIELDS = new Set(['submitted', 'started', 'finished', 'notbefore']);
-  const SECONDS_FIELDS = new Set(['timeout', 'retry_delay']);
+  const SECONDS_FIELDS = new Set(['timeout', 'retry_delay', 'cpu_user', 'cpu_system']);
 
   async function fetchJob(jobid) {
     const data = await getJSON(`/jobinfo?format=json&jobid=${enc(jobid)}`);
@@ -599,7 +627,7 @@
   function showJob(job) {
     const previous = detail.job && detail.job.jobid === job.jobid ? detail.job : null;
     detail.job = job;
-    $('job-title').textContent = `Job ${job.jobid}${job.name ? ' — ' + job.name : ''}`;
+    $('job-title').replaceChildren(...visible(`Job ${job.jobid}${job.name ? ' — ' + job.name : ''}`));
     renderFields(job);
     syncDetailButtons();
     const started = job.status === 'running' && (!previous || previous.status !== 'running');
@@ -627,9 +655,9 @@
     else if (typeof value === 'boolean') dd.append(value ? 'yes' : 'no');
     else if (Array.isArray(value)) {
       dd.className = 'lines';
-      dd.append(value.length ? value.map(String).join('\n') : '—');
-    } else if (typeof value === 'object') dd.append(JSON.stringify(value));
-    else dd.append(String(value));
+      dd.append(...(value.length ? visible(value.map(String).join('\n')) : ['—']));
+    } else if (typeof value === 'object') dd.append(...visible(JSON.stringify(value)));
+    else dd.append(...visible(value));
     if (key === 'command') dd.className = 'code';
     return dd;
   }

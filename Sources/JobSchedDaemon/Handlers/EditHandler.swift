@@ -5,8 +5,8 @@ import JobSchedSystem
 
 extension RequestHandlers {
     /// Changes a queued job: written into the open transaction and put in
-    /// force at once; the reply waits for the commit, and a failed commit
-    /// puts the job back as it was.
+    /// force at once, but no job starts before the commit confirms it; the
+    /// reply waits for the commit, and a failed commit puts the job back as it was.
     package func edit(_ r: EditRequest, _ request: HTTPRequest) throws(RequestError) {
         let old = try queuedJob(r.id)
         let edited = r.edit.applied(to: old, now: Clock.now())
@@ -17,12 +17,7 @@ extension RequestHandlers {
         }
         runner.replaceQueued(edited)
         let message = "Job \(edited.id) has been edited"
-        replyWhenCommitted(request, format: r.format, undo: { [unowned self] in
-            self.runner.replaceQueued(old)
-            self.runner.startAdmittedJobsAfterReplies()
-        }) { [unowned self] in
-            // As after a submit: the job starts once what the reply confirms is committed.
-            self.runner.startAdmittedJobsAfterReplies()
+        replyWhenCommitted(request, format: r.format, undo: { [unowned self] in self.runner.replaceQueued(old) }) { [unowned self] in
             self.respond(request, format: r.format, text: { message + "\n" }, json: {
                 .object([("jobid", .int(edited.id)), ("message", .string(message)),
                          ("job", JobJSON.object(edited, now: Clock.now()))])

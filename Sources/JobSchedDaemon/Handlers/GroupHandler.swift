@@ -9,12 +9,14 @@ extension RequestHandlers {
     package func group(_ r: GroupRequest, _ request: HTTPRequest) throws(RequestError) {
         let format = r.format
         if let setting = r.setting {
+            var settings = runner.scheduler.settings(of: setting.name)
+            settings.limit = setting.limit
+            try save(groups: [(setting.name, settings)])
             runner.setLimit(setting.limit, for: setting.name)
-            try persist(group: setting.name)
-            runner.startAdmittedJobsAfterReplies()
         }
         let rows = groupRows()
-        replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in
+        // Only a change of the limit needs an undo; a listing changes nothing.
+        replyWhenCommitted(request, format: format, undo: r.setting == nil ? nil : restoreGroupSettings) { [unowned self] in
             self.respond(request, format: format, text: {
                 "group\tlimit\tpaused\tqueued\trunning\tzero\tnonzero\tkilled\tfailed\tdone\n" + rows.map { row in
                     "\(TextTable.escape(row.name))\t\(row.limit.map(String.init) ?? "-")\t\(row.paused ? 1 : 0)\t\(row.queued)\t\(row.running)\t"
@@ -34,14 +36,14 @@ extension RequestHandlers {
             runner.replaceGroupSettings(with: try store.groupSettings())
         } catch {
             logger.error("reading group settings back: \(error)")
-            return
         }
-        runner.startAdmittedJobsAfterReplies()
     }
 
-    package func persist(group name: String) throws(RequestError) {
+    /// Writes groups' new settings before they are put in force: a write
+    /// that fails leaves both the store and the settings in force as they were.
+    package func save(groups: [(name: String, settings: Scheduler.Group)]) throws(RequestError) {
         do {
-            try store.save(group: name, runner.scheduler.settings(of: name))
+            try store.save(groups: groups)
         } catch {
             throw RequestHandlers.databaseError(error)
         }

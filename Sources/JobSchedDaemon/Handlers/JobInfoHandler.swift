@@ -20,6 +20,6 @@ extension RequestHandlers {
                     case nil: TextTable.jobs(jobs, fields: r.fields ?? JobField.defaultFields, now: now)
                     }
                 },
-                json: { .object([("jobs", .array(jobs.map { JobJSON.object($0, fields: r.fields ?? JobField.allCases, now: now) }))]) })
+                json: { .object([("jobs", .array(jobs.map { JobJSON.object($0, fields: r.fields ?? JobField.allCases, now: now, unsaved: store.isUnsaved($0.id)) }))]) })
     }
 }

@@ -28,7 +28,7 @@ extension RequestHandlers {
         var unknown: [JobID] = []
         do {
             try store.readingTogether { () throws(SQLiteError) in
-                for id in ids where runner.activeJobs[id] == nil && commits.unconfirmedJob(id) == nil {
+                for id in ids where runner.activeJobs[id] == nil {
                     if try store.job(id) == nil { unknown.append(id) }
                 }
             }
@@ -39,13 +39,12 @@ extension RequestHandlers {
     }
 
     package static func unknownJobsMessage(_ ids: [JobID]) -> String {
-        "unknown job id " + ids.map(String.init).joined(separator: ",")
+        "unknown job id " + Excerpt.ids(ids)
     }
 
     /// The current record of a job, active or finished, even while the database is failing.
     package func currentJob(_ id: JobID) throws(SQLiteError) -> Job? {
         if let active = runner.activeJobs[id] { return active.job }
-        if let written = commits.unconfirmedJob(id) { return written }
         return try store.job(id)
     }
 }

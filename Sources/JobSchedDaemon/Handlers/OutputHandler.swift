@@ -13,7 +13,7 @@ extension RequestHandlers {
         }
         let kept = spool.read(job.id, r.stream) ?? []
         guard r.follow else {
-            kept.withUnsafeBytes { request.respond(status: 200, bytes: $0) }
+            (kept + lossLine(of: job, after: kept)).withUnsafeBytes { request.respond(status: 200, bytes: $0) }
             return
         }
         request.startStream { [unowned self, unowned request] in
@@ -27,6 +27,14 @@ extension RequestHandlers {
         } else {
             request.endStream(with: job, sawNewline: sawNewline)
         }
+    }
+
+    /// For a job whose spool could not keep all its output: a last line that
+    /// says so. A follower needs none: it reads the output live, not from the spool.
+    private func lossLine(of job: Job, after kept: [UInt8]) -> [UInt8] {
+        guard let loss = OutputLoss.reported(in: job.msg) else { return [] }
+        let newline = kept.last.map { $0 != UInt8(ascii: "\n") } ?? false
+        return Array("\(newline ? "\n" : "")jobsched: \(loss)\n".utf8)
     }
 
     /// Where the output asked for went instead, and what is kept.

@@ -15,11 +15,12 @@ extension RequestHandlers {
             // all-groups switch that also covers groups created later.
             names = groupRows().map(\.name) + [Scheduler.allGroups]
         }
-        for name in names {
-            runner.setPaused(paused, group: name)
-            try persist(group: name)
-        }
-        runner.startAdmittedJobsAfterReplies()
+        try save(groups: names.map { name in
+            var settings = runner.scheduler.settings(of: name)
+            settings.paused = paused
+            return (name, settings)
+        })
+        for name in names { runner.setPaused(paused, group: name) }
         let target = r.group.map { "group \(Excerpt.plain($0, limit: 80))" } ?? "all groups"
         let message = "\(paused ? "Paused" : "Resumed") \(target)"
         logger.notice("\(message)")

@@ -66,17 +66,23 @@ package final class RequestHandlers {
     }
 
     /// Runs `reply` once the changes a request made are committed; if the
-    /// commit fails they are rolled back, `undo` puts what the request changed
-    /// in memory back, and the request gets a 503 instead.
-    package func replyWhenCommitted(_ request: HTTPRequest, format: OutputFormat, undo: @escaping () -> Void = {},
+    /// commit fails they are rolled back and the request gets a 503 instead.
+    ///
+    /// `undo`, for a request that also changed in memory what jobs start with
+    /// (an edit, a group's settings), puts that back after a failed commit;
+    /// until the commit has confirmed or refused the change, no job starts,
+    /// so that what runs is always what is stored.
+    package func replyWhenCommitted(_ request: HTTPRequest, format: OutputFormat, undo: (() -> Void)? = nil,
                                     _ reply: @escaping () -> Void) {
+        if undo != nil { runner.holdStarts() }
         commits.whenCommitted { [unowned self] result in
             switch result {
             case .success: reply()
             case .failure(let error):
-                undo()
+                undo?()
                 self.respond(request, error: RequestHandlers.databaseError(error), format: format)
             }
+            if undo != nil { self.runner.releaseStarts() }
         }
     }
 

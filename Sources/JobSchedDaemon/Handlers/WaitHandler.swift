@@ -60,6 +60,6 @@ extension RequestHandlers {
         let status: Int32 = waiter.failUnlessAllSucceed && !jobs.allSatisfy(\.succeeded) ? 409 : 200
         respond(waiter.request, status: status, format: waiter.format,
                 text: { jobs.map { TextTable.statusLine($0) + "\n" }.joined() },
-                json: { .object([("jobs", .array(jobs.map { JobJSON.object($0, now: Clock.now()) }))]) })
+                json: { .object([("jobs", .array(jobs.map { JobJSON.object($0, now: Clock.now(), unsaved: store.isUnsaved($0.id)) }))]) })
     }
 }

@@ -52,7 +52,8 @@ public final class JobSchedServer {
         // Absolute, so a server started from another directory finds the same jobs' processes.
         let databaseFile = realPath(configuration.databasePath) ?? configuration.databasePath
         let workingDirectory = currentDirectory() ?? "."
-        let spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes)
+        let spool = try Spool(directory: configuration.effectiveSpoolDirectory, maxBytes: configuration.maxLogBytes,
+                              database: store.identity, databaseStartsEmpty: store.startedEmpty, logger: logger)
         if let command = configuration.checkpointCommand {
             checkpointer = WALCheckpointer(command: command, databasePath: databaseFile, store: store, logger: logger)
         } else {

@@ -14,6 +14,13 @@ package enum Excerpt {
         return isCut ? "\(head)… (\(input.utf8.count) bytes)" : head
     }
 
+    /// `1,2,3`, or the first `limit` ids and how many more: a list of millions
+    /// of ids quoted back whole would make an error reply of megabytes.
+    package static func ids(_ ids: [Int64], limit: Int = 10) -> String {
+        let shown = ids.prefix(limit).map(String.init).joined(separator: ",")
+        return ids.count > limit ? "\(shown),… (\(ids.count) ids)" : shown
+    }
+
     private static func prefix(_ input: String, limit: Int) -> (head: String, isCut: Bool) {
         let scalars = input.unicodeScalars
         // Most input is short: its byte count (no scan) says it fits.

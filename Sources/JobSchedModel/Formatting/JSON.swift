@@ -4,6 +4,9 @@ package enum JSON: Equatable {
     case null
     case bool(Bool)
     case int(Int64)
+    /// A duration, written as a number of seconds to the millisecond jobsched
+    /// keeps (`30.002`, `90`): no float noise, no exponent.
+    case seconds(Double)
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
@@ -21,6 +24,7 @@ package enum JSON: Equatable {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
+        case .seconds(let value): out += Timestamp.seconds(value)
         case .string(let s): JSON.writeString(s, to: &out)
         case .array(let items):
             out += "["
@@ -51,4 +55,5 @@ package enum JSON: Equatable {
 extension JSON {
     package init(_ value: String?) { self = value.map(JSON.string) ?? .null }
     package init<I: BinaryInteger>(_ value: I?) { self = value.map { .int(Int64($0)) } ?? .null }
+    package init(seconds value: Double?) { self = value.map(JSON.seconds) ?? .null }
 }

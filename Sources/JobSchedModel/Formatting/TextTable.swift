@@ -10,7 +10,8 @@ package enum TextTable {
     }
 
     /// Keeps one value on one cell and off the terminal's controls: tab,
-    /// newline, carriage return, backslash and other control characters are escaped.
+    /// newline, carriage return, backslash, other control characters and
+    /// invisible format characters (bidirectional overrides) are escaped.
     package static func escape(_ value: String) -> String {
         value.escaping { String($0) }
     }
@@ -26,18 +27,27 @@ package enum TextTable {
 }
 
 extension Unicode.Scalar {
-    /// C0 controls, DEL and C1 controls: what a terminal may act on (ESC
-    /// starts a sequence that can rewrite the screen, CR moves the cursor).
-    package var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
+    /// Shown as a `\u` escape. C0 controls, DEL and C1 controls: what a
+    /// terminal may act on (ESC starts a sequence that can rewrite the screen,
+    /// CR moves the cursor). And the invisible format characters (general
+    /// category Cf: the bidirectional controls U+202A–202E and U+2066–2069 that
+    /// reorder what follows, U+200E/200F, U+061C, the zero-width U+200B–200D,
+    /// U+2060–2064, U+FEFF, the soft hyphen U+00AD), which make a name or a
+    /// command read as something it is not.
+    package var isEscapedAsCode: Bool {
+        // Only non-ASCII pays for the category lookup.
+        value < 0x20 || (0x7F...0x9F).contains(value) || (value > 0x9F && properties.generalCategory == .format)
+    }
 }
 
 extension String {
     /// Backslash-escapes backslash, tab, newline and carriage return, and every
-    /// other control character as `\u001b`: the escapes text cells and JSON
-    /// share, so neither a job's name nor its command can act on a terminal.
-    /// `other` maps every other scalar.
+    /// other control or invisible format character as `\u001b` (one escape per
+    /// UTF-16 unit, so `\udb40\udc01` above U+FFFF, as JSON has it): the
+    /// escapes text cells and JSON share, so neither a job's name nor its
+    /// command can act on a terminal or hide in it. `other` maps every other scalar.
     package func escaping(_ other: (Unicode.Scalar) -> String) -> String {
-        guard unicodeScalars.contains(where: { $0 == "\\" || $0 == "\"" || $0.isControl }) else { return self }
+        guard unicodeScalars.contains(where: { $0 == "\\" || $0 == "\"" || $0.isEscapedAsCode }) else { return self }
         var out = ""
         for scalar in unicodeScalars {
             switch scalar {
@@ -45,9 +55,11 @@ extension String {
             case "\t": out += "\\t"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
-            case _ where scalar.isControl:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            case _ where scalar.isEscapedAsCode:
+                for unit in scalar.utf16 {
+                    let hex = String(unit, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                }
             default: out += other(scalar)
             }
         }

@@ -58,21 +58,21 @@ package enum JobField: String, CaseIterable {
         case .after: return .array(job.after.map { .int($0) })
         case .afterany: return .array(job.afterAny.map { .int($0) })
         case .notbefore: return JSON(job.notBefore.map(Timestamp.iso8601))
-        case .timeout: return JSON(job.timeout.map(Timestamp.seconds))
+        case .timeout: return JSON(seconds: job.timeout)
         case .retries: return .int(Int64(job.retries))
-        case .retryDelay: return .string(Timestamp.seconds(job.retryDelay))
+        case .retryDelay: return .seconds(job.retryDelay)
         case .attempts: return .int(Int64(job.attempts))
         case .cwd: return JSON(job.cwd)
         case .env: return .array(job.env.map(JSON.string))
         case .runtime:
             guard let started = job.started else { return .null }
-            return .string(Timestamp.seconds((job.finished ?? now) - started))
+            return .seconds((job.finished ?? now) - started)
         case .slurm: return job.slurm.isEmpty ? .null : .object(job.slurm.pairs.map { ($0.name, .string($0.value)) })
         case .slurmJobID: return JSON(job.slurmJobID)
         case .node: return JSON(job.node)
         case .slurmState: return JSON(job.slurmState)
-        case .cpuUser: return JSON(job.usage.map { Timestamp.seconds($0.userSeconds) })
-        case .cpuSystem: return JSON(job.usage.map { Timestamp.seconds($0.systemSeconds) })
+        case .cpuUser: return JSON(seconds: job.usage?.userSeconds)
+        case .cpuSystem: return JSON(seconds: job.usage?.systemSeconds)
         case .maxRSS: return JSON(job.usage?.maxRSSKilobytes)
         }
     }
@@ -83,6 +83,7 @@ package enum JobField: String, CaseIterable {
         case .null: return "-"
         case .bool(let b): return b ? "1" : "0"
         case .int(let i): return String(i)
+        case .seconds(let value): return Timestamp.seconds(value)
         case .string(let s): return s.isEmpty ? "-" : TextTable.escape(s)
         case .array(let items):
             let texts = items.map { item -> String in

@@ -4,12 +4,31 @@ import JobSchedModel
 /// One request on one blocking connection to a jobsched server, over TCP or
 /// its Unix socket: how the command-line client talks to it. It runs in the
 /// short-lived client process, never on the server's event loop, so blocking
-/// reads are what it wants: a `/wait` blocks until the jobs end.
+/// reads are what it wants: a `/wait` blocks until the jobs end. Each wait is
+/// bounded where the caller says so: a server that accepts and never answers
+/// must not hold the client forever.
 package struct HTTPClientConnection: ~Copyable {
-    /// Why no connection could be made; `isRefused` when nothing listens there.
+    /// Why no connection could be made.
     package struct ConnectError: Error, CustomStringConvertible {
+        package enum Kind: Equatable {
+            /// Nothing listens there.
+            case refused
+            /// The connection was not taken within the timeout (a full
+            /// listen queue, an address that drops packets).
+            case timedOut
+            case other
+        }
+
+        package let kind: Kind
         package let description: String
-        package let isRefused: Bool
+    }
+
+    /// What one blocking transfer came to.
+    package enum Transfer: Equatable {
+        /// The bytes moved: for a read, 0 at the end of the reply.
+        case done(Int)
+        case timedOut
+        case failed(String)
     }
 
     private let fd: Int32
@@ -21,7 +40,9 @@ package struct HTTPClientConnection: ~Copyable {
     /// Connects to HOST:PORT: an IP address as it is, a name through each
     /// address it resolves to. (An address skips the resolver, whose
     /// interface query and nscd probe cost more than the whole request.)
-    package static func connect(host: String, port: Int) throws(ConnectError) -> HTTPClientConnection {
+    /// `timeout` (seconds, nil: none) bounds each connect and each stall
+    /// while the request is sent.
+    package static func connect(host: String, port: Int, timeout: Double?) throws(ConnectError) -> HTTPClientConnection {
         var ipv4 = sockaddr_in()
         var ipv6 = sockaddr_in6()
         var outcome: Int32?
@@ -29,17 +50,21 @@ package struct HTTPClientConnection: ~Copyable {
             ipv4.sin_family = sa_family_t(AF_INET)
             ipv4.sin_port = in_port_t(UInt16(port).bigEndian)
             outcome = withUnsafePointer(to: &ipv4) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { attempt(AF_INET, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    attempt(AF_INET, $0, socklen_t(MemoryLayout<sockaddr_in>.size), timeout: timeout)
+                }
             }
         } else if inet_pton(AF_INET6, host, &ipv6.sin6_addr) == 1 {
             ipv6.sin6_family = sa_family_t(AF_INET6)
             ipv6.sin6_port = in_port_t(UInt16(port).bigEndian)
             outcome = withUnsafePointer(to: &ipv6) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { attempt(AF_INET6, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    attempt(AF_INET6, $0, socklen_t(MemoryLayout<sockaddr_in6>.size), timeout: timeout)
+                }
             }
         }
         if let outcome {
-            guard outcome >= 0 else { throw refusedOrFailed(-outcome) }
+            guard outcome >= 0 else { throw connectError(-outcome) }
             return HTTPClientConnection(fd: outcome)
         }
         var hints = addrinfo()
@@ -48,28 +73,31 @@ package struct HTTPClientConnection: ~Copyable {
         var list: UnsafeMutablePointer<addrinfo>?
         let resolved = getaddrinfo(host, String(port), &hints, &list)
         guard resolved == 0, let list else {
-            throw ConnectError(description: "cannot resolve '\(host)': \(String(cString: gai_strerror(resolved)))", isRefused: false)
+            throw ConnectError(kind: .other, description: "cannot resolve '\(host)': \(String(cString: gai_strerror(resolved)))")
         }
         defer { freeaddrinfo(list) }
         var lastError: Int32 = ECONNREFUSED
         var entry: UnsafeMutablePointer<addrinfo>? = list
         while let info = entry?.pointee {
             entry = info.ai_next
-            let fd = attempt(info.ai_family, info.ai_addr, info.ai_addrlen)
+            let fd = attempt(info.ai_family, info.ai_addr, info.ai_addrlen, timeout: timeout)
             if fd >= 0 { return HTTPClientConnection(fd: fd) }
             lastError = -fd
         }
-        throw refusedOrFailed(lastError)
+        throw connectError(lastError)
     }
 
     /// A connected TCP socket, or minus the errno.
-    private static func attempt(_ family: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    private static func attempt(_ family: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t,
+                                timeout: Double?) -> Int32 {
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return -errno }
+        limitSending(fd, to: timeout)
         guard Glibc.connect(fd, address, length) == 0 else {
             let reason = errno
             close(fd)
-            return -reason
+            // SO_SNDTIMEO ran out: Linux reports it as the connect of a non-blocking socket.
+            return -(reason == EINPROGRESS ? ETIMEDOUT : reason)
         }
         // The request goes out in one write; do not hold it for an ACK.
         var on: Int32 = 1
@@ -77,46 +105,82 @@ package struct HTTPClientConnection: ~Copyable {
         return fd
     }
 
-    private static func refusedOrFailed(_ reason: Int32) -> ConnectError {
-        ConnectError(description: String(cString: strerror(reason)), isRefused: reason == ECONNREFUSED)
+    /// Bounds connect(2) and each send(2) on `fd` (socket(7), SO_SNDTIMEO):
+    /// the kernel keeps the time, with no non-blocking dance.
+    private static func limitSending(_ fd: Int32, to timeout: Double?) {
+        guard let timeout, timeout > 0 else { return }
+        let whole = timeout.rounded(.down)
+        // At least a microsecond: a zero timeval would mean no limit.
+        var limit = timeval(tv_sec: Int(whole), tv_usec: max(1, Int((timeout - whole) * 1e6)))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    /// Connects to a server's `--socket` file.
-    package static func connect(unixSocket path: String) throws(ConnectError) -> HTTPClientConnection {
+    private static func connectError(_ reason: Int32) -> ConnectError {
+        let kind: ConnectError.Kind = reason == ECONNREFUSED ? .refused : reason == ETIMEDOUT ? .timedOut : .other
+        return ConnectError(kind: kind, description: String(cString: strerror(reason)))
+    }
+
+    /// Connects to a server's `--socket` file; `timeout` as for TCP.
+    package static func connect(unixSocket path: String, timeout: Double?) throws(ConnectError) -> HTTPClientConnection {
         guard var address = UnixSocket.address(path) else {
-            throw ConnectError(description: "the socket path is empty or longer than \(UnixSocket.maxPathBytes) bytes", isRefused: false)
+            throw ConnectError(kind: .other, description: "the socket path is empty or longer than \(UnixSocket.maxPathBytes) bytes")
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw ConnectError(description: errnoText(), isRefused: false) }
+        guard fd >= 0 else { throw ConnectError(kind: .other, description: errnoText()) }
+        limitSending(fd, to: timeout)
         guard UnixSocket.withSockaddr(&address, { Glibc.connect(fd, $0, $1) }) == 0 else {
             let reason = errno
             close(fd)
-            // No file, or a file nobody listens on: no server there.
-            throw ConnectError(description: String(cString: strerror(reason)),
-                               isRefused: reason == ECONNREFUSED || reason == ENOENT)
+            // No file, or a file nobody listens on: no server there. EAGAIN:
+            // the listen queue stayed full for the whole timeout.
+            switch reason {
+            case ECONNREFUSED, ENOENT: throw ConnectError(kind: .refused, description: String(cString: strerror(reason)))
+            case EAGAIN: throw connectError(ETIMEDOUT)
+            default: throw connectError(reason)
+            }
         }
         return HTTPClientConnection(fd: fd)
     }
 
-    /// Sends the whole request; false if the server closed the connection.
-    package func send(_ request: [UInt8]) -> Bool {
+    /// Sends the whole request: `.done` with its length, `.timedOut` when the
+    /// server took no more of it for as long as the connect's timeout.
+    package func send(_ request: [UInt8]) -> Transfer {
         var offset = 0
         while offset < request.count {
             // MSG_NOSIGNAL: a server that went away is an error to report, not SIGPIPE.
             let n = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return .timedOut }
+            guard n > 0 else { return .failed(errnoText()) }
             offset += n
         }
-        return true
+        return .done(offset)
     }
 
-    /// Reads into `buffer`: the byte count, 0 at the end, nil on an error.
-    package func receive(into buffer: inout [UInt8]) -> Int? {
+    /// Reads into `buffer` what has come (`.done(0)` at the end), waiting no
+    /// later than `deadline` (nil: for as long as it takes).
+    package func receive(into buffer: inout [UInt8], before deadline: ContinuousClock.Instant?) -> Transfer {
         while true {
+            if let deadline {
+                let left = deadline - ContinuousClock.now
+                guard left > .zero else { return .timedOut }
+                var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let polled = poll(&ready, 1, Self.milliseconds(left))
+                if polled < 0 && errno != EINTR { return .failed(errnoText()) }
+                // Nothing yet, or a signal: look at the clock again.
+                if polled <= 0 { continue }
+            }
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            return n < 0 ? nil : n
+            return n < 0 ? .failed(errnoText()) : .done(n)
         }
+    }
+
+    /// `duration` in whole milliseconds for poll(2), rounded up so that a
+    /// wait never ends before its deadline.
+    private static func milliseconds(_ duration: Duration) -> Int32 {
+        let (seconds, attoseconds) = duration.components
+        let total = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(clamping: total)
     }
 }

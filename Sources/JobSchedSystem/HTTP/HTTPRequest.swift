@@ -1,4 +1,5 @@
 import CLibEvent
+import CSupport
 import Glibc
 import JobSchedModel
 
@@ -53,7 +54,8 @@ package final class HTTPRequest {
         query = evhttp_uri_get_query(uri).map { String(cString: $0) }
         let command = evhttp_request_get_command(raw)
         var framing = RequestFraming(methodHasBody: command == EVHTTP_REQ_POST || command == EVHTTP_REQ_PUT
-                                         || command == EVHTTP_REQ_PATCH)
+                                         || command == EVHTTP_REQ_PATCH,
+                                     isHTTP10: jobsched_evhttp_request_minor_version(UnsafeMutableRawPointer(raw)) == 0)
         var hostHeader: String?
         // One walk over the headers, comparing names in place: it is on every request's path.
         var entry = evhttp_request_get_input_headers(raw).pointee.tqh_first

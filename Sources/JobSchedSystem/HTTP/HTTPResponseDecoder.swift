@@ -1,11 +1,23 @@
 /// Reads an HTTP/1.1 response as its bytes arrive: the status, then the body
 /// as it comes, whether it is framed by Content-Length, chunked, or ended by
 /// the server closing the connection. The command-line client's half of HTTP.
+///
+/// It trusts nothing: the head, each chunk-size line and the trailer are
+/// bounded, and each byte is searched once however it is split into reads,
+/// so a server that never ends a line costs neither memory nor quadratic
+/// time. How much body to take is the reader's to bound: it gets each piece
+/// as it comes and keeps none.
 package struct HTTPResponseDecoder {
     /// A reply that is not HTTP/1.1 as jobsched sends it.
     package struct DecodingError: Error, Equatable {
         package let reason: String
     }
+
+    /// The longest head (status line and headers), and the longest trailer:
+    /// jobsched's are a few hundred bytes.
+    package static let maxHeadBytes = 64 * 1024
+    /// The longest chunk-size line: its size in hex and any extensions.
+    package static let maxChunkLineBytes = 1024
 
     private enum Framing {
         case length(Int)
@@ -24,64 +36,69 @@ package struct HTTPResponseDecoder {
         case complete
     }
 
+    private static let crlf: [UInt8] = [13, 10]
+    private static let headEnd: [UInt8] = [13, 10, 13, 10]
+
     private var state = State.head
     private var buffer: [UInt8] = []
+    /// How much of `buffer` has been searched for the end of the line or head
+    /// being read: the next search starts there.
+    private var searched = 0
     package private(set) var status: Int?
     package var isComplete: Bool { if case .complete = state { return true } else { return false } }
 
     package init() {}
 
-    /// Takes the next bytes off the connection; hands each piece of body to `body`, with the status.
-    package mutating func feed(_ bytes: ArraySlice<UInt8>, body: (_ status: Int, _ piece: [UInt8]) -> Void) throws(DecodingError) {
+    /// Takes the next bytes off the connection; returns the body bytes among them.
+    package mutating func feed(_ bytes: ArraySlice<UInt8>) throws(DecodingError) -> [UInt8] {
         buffer += bytes
+        var body: [UInt8] = []
         while true {
             switch state {
             case .head:
-                guard let end = Self.find([13, 10, 13, 10], in: buffer) else {
-                    if buffer.count > 64 * 1024 { throw DecodingError(reason: "response head longer than 64 KiB") }
-                    return
-                }
-                let head = buffer[..<end]
-                state = try parseHead(head)
-                buffer.removeSubrange(..<(end + 4))
+                guard let end = try find(Self.headEnd, within: Self.maxHeadBytes, "the response head") else { return body }
+                state = try parseHead(buffer[..<end])
+                consume(end + Self.headEnd.count)
             case .body(.length(let remaining)):
                 let n = min(remaining, buffer.count)
-                if n > 0 { body(status ?? 0, Array(buffer[..<n])); buffer.removeSubrange(..<n) }
-                state = remaining - n == 0 ? .complete : .body(.length(remaining - n))
-                if remaining - n > 0 { return }
+                body += buffer[..<n]
+                consume(n)
+                guard remaining > n else { state = .complete; return body }
+                state = .body(.length(remaining - n))
+                return body
             case .body(.untilClose):
-                if !buffer.isEmpty { body(status ?? 0, buffer); buffer.removeAll() }
-                return
+                body += buffer
+                consume(buffer.count)
+                return body
             case .body(.chunked):
-                guard let lineEnd = Self.find([13, 10], in: buffer) else { return }
-                // The size in hex, then maybe `;extensions` (ignored).
-                var size = 0
-                var digits = 0
-                for byte in buffer[..<lineEnd] {
-                    guard let digit = Self.hexValue(byte) else { break }
-                    guard size < 1 << 40 else { throw DecodingError(reason: "chunk too large") }
-                    size = size * 16 + digit
-                    digits += 1
-                }
-                guard digits > 0 else { throw DecodingError(reason: "bad chunk size line") }
-                buffer.removeSubrange(..<(lineEnd + 2))
+                guard let end = try find(Self.crlf, within: Self.maxChunkLineBytes, "a chunk-size line") else { return body }
+                let size = try Self.chunkSize(buffer[..<end])
+                consume(end + Self.crlf.count)
                 state = size == 0 ? .trailer : .chunk(remaining: size)
             case .chunk(let remaining):
                 let n = min(remaining, buffer.count)
-                if n > 0 { body(status ?? 0, Array(buffer[..<n])); buffer.removeSubrange(..<n) }
-                state = remaining - n == 0 ? .chunkEnd : .chunk(remaining: remaining - n)
-                if remaining - n > 0 { return }
+                body += buffer[..<n]
+                consume(n)
+                guard remaining > n else { state = .chunkEnd; continue }
+                state = .chunk(remaining: remaining - n)
+                return body
             case .chunkEnd:
-                guard buffer.count >= 2 else { return }
+                guard buffer.count >= 2 else { return body }
                 guard buffer[0] == 13, buffer[1] == 10 else { throw DecodingError(reason: "chunk not followed by CRLF") }
-                buffer.removeSubrange(..<2)
+                consume(2)
                 state = .body(.chunked)
             case .trailer:
-                guard let lineEnd = Self.find([13, 10], in: buffer) else { return }
-                buffer.removeSubrange(..<(lineEnd + 2))
-                if lineEnd == 0 { state = .complete }
+                // An empty line at once, or trailer fields up to one, bounded as the head is.
+                guard buffer.count >= 2 else { return body }
+                if buffer[0] == 13 && buffer[1] == 10 {
+                    consume(2)
+                } else {
+                    guard let end = try find(Self.headEnd, within: Self.maxHeadBytes, "the trailer") else { return body }
+                    consume(end + Self.headEnd.count)
+                }
+                state = .complete
             case .complete:
-                return
+                return body
             }
         }
     }
@@ -96,6 +113,46 @@ package struct HTTPResponseDecoder {
         }
     }
 
+    /// Where `needle` starts in `buffer`, searching on from where the last
+    /// search stopped; nil when it has not come yet. Throws once more than
+    /// `limit` bytes have come without it.
+    private mutating func find(_ needle: [UInt8], within limit: Int, _ what: String) throws(DecodingError) -> Int? {
+        let lastStart = min(buffer.count - needle.count, limit)
+        var start = max(0, searched - needle.count + 1)
+        while start <= lastStart {
+            if buffer[start] == needle[0] && buffer[start..<(start + needle.count)].elementsEqual(needle) { return start }
+            start += 1
+        }
+        guard buffer.count - needle.count < limit else {
+            throw DecodingError(reason: "\(what) is longer than \(limit) bytes")
+        }
+        searched = buffer.count
+        return nil
+    }
+
+    /// Drops the first `count` bytes, which have been read.
+    private mutating func consume(_ count: Int) {
+        buffer.removeSubrange(..<count)
+        searched = 0
+    }
+
+    /// The size in hex, then maybe `;extensions` (ignored).
+    private static func chunkSize(_ line: ArraySlice<UInt8>) throws(DecodingError) -> Int {
+        var size = 0
+        var digits = 0
+        for byte in line {
+            guard let digit = hexValue(byte) else { break }
+            guard size < 1 << 40 else { throw DecodingError(reason: "chunk too large") }
+            size = size * 16 + digit
+            digits += 1
+        }
+        let rest = line.dropFirst(digits)
+        guard digits > 0, rest.isEmpty || [UInt8(ascii: ";"), 32, 9].contains(rest.first!) else {
+            throw DecodingError(reason: "bad chunk size line")
+        }
+        return size
+    }
+
     /// The status line and the two headers that frame the body. Read as
     /// bytes: the client reads one reply per run, and String's generic
     /// trimming and splitting cost more to set up than the rest of it.
@@ -104,7 +161,7 @@ package struct HTTPResponseDecoder {
         let statusLine = lines[0]
         let prefix = Array("HTTP/1.".utf8)
         guard statusLine.starts(with: prefix), statusLine.count >= 12, statusLine[statusLine.startIndex + 8] == 32,
-              let code = Self.decimal(statusLine.dropFirst(9).prefix(3)) else {
+              let code = Self.decimal(statusLine.dropFirst(9).prefix(3)), (100...599).contains(code) else {
             throw DecodingError(reason: "not an HTTP response: \(String(decoding: statusLine.prefix(80), as: UTF8.self))")
         }
         status = code
@@ -117,7 +174,7 @@ package struct HTTPResponseDecoder {
                 if String(decoding: value, as: UTF8.self).lowercased().contains("chunked") { framing = .chunked }
             } else if name.elementsEqual("content-length".utf8), case .untilClose = framing {
                 guard let length = Self.decimal(value) else {
-                    throw DecodingError(reason: "bad Content-Length '\(String(decoding: value, as: UTF8.self))'")
+                    throw DecodingError(reason: "bad Content-Length '\(String(decoding: value.prefix(80), as: UTF8.self))'")
                 }
                 framing = .length(length)
             }
@@ -154,13 +211,5 @@ package struct HTTPResponseDecoder {
         case 97...102: return Int(byte - 87)
         default: return nil
         }
-    }
-
-    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
-            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return start }
-        }
-        return nil
     }
 }

@@ -14,14 +14,15 @@ package struct RequestFraming {
     package var contentLengths: [String] = []
     package var transferEncodings: [String] = []
     package var hostCount = 0
+    /// HTTP/1.0: old tools and health checkers, which may send no Host.
+    package var isHTTP10 = false
 
     /// The error to answer with, or nil for a well-framed request.
     package var problem: RequestError? {
-        // RFC 9112 3.2 asks it of HTTP/1.1; evhttp does not say which version a request
-        // is, and without a Host the DNS-rebinding check could not be made.
-        if hostCount != 1 {
-            return .badRequest(hostCount == 0 ? "a Host header is required" : "more than one Host header")
-        }
+        // RFC 9112 3.2 asks it of HTTP/1.1 only. Browsers always send one, so an
+        // HTTP/1.0 request without it is no DNS-rebinding attempt (the check needs a Host).
+        if hostCount > 1 { return .badRequest("more than one Host header") }
+        if hostCount == 0 && !isHTTP10 { return .badRequest("a Host header is required") }
         if !transferEncodings.isEmpty {
             if !contentLengths.isEmpty { return .badRequest("Content-Length and Transfer-Encoding together") }
             guard transferEncodings.count == 1, transferEncodings[0].lowercased() == "chunked" else {

@@ -33,6 +33,18 @@ package func writeWholeFile(_ path: String, _ text: String, mode: mode_t = 0o700
     guard writeAll(Array(text.utf8), to: fd) else { throw SystemCallError(description: errnoText()) }
 }
 
+/// The names in a directory (not `.` and `..`); none if it cannot be read.
+package func directoryEntries(_ path: String) -> [String] {
+    guard let directory = opendir(path) else { return [] }
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}
+
 /// Removes a file if it is there.
 package func removeFile(_ path: String) { unlink(path) }
 

@@ -8,6 +8,9 @@ package enum ServerProcess {
         unblockSignals()
         // A client that disconnects must not kill the server; jobs get SIGPIPE back (SETSIGDEF).
         signal(SIGPIPE, SIG_IGN)
+        // Nor may a write past a file-size limit (`ulimit -f`): the write fails
+        // with EFBIG instead, which the store and the spool take as a full disk.
+        signal(SIGXFSZ, SIG_IGN)
         // Orphaned job processes are re-parented to us, so their exits arrive as
         // SIGCHLD too: that is how the server learns a killed group is empty.
         shim_become_child_subreaper()

@@ -20,10 +20,12 @@ package final class GroupCommit {
     private var commitEvent: Event!
     /// Work to do once the open transaction has committed (sending job ids).
     private var afterCommit: [(Result<Void, SQLiteError>) -> Void] = []
-    /// Job states written but not yet committed: written again after a failed
-    /// commit (disk full, read-only file), so the store catches up once it can.
-    private var unconfirmed: [JobID: Job] = [:]
+    /// After a failed commit (disk full, read-only file): the store keeps the
+    /// job states it refused, and they are committed again each second until
+    /// the store catches up.
     private var saveRetry: Event?
+    /// Whether the database file's deletion has been logged (once: every commit fails then).
+    private var reportedMove = false
     /// Called after each successful commit (the WAL checkpointer counts them).
     package var onCommitted: () -> Void = {}
 
@@ -48,10 +50,9 @@ package final class GroupCommit {
         afterCommit.append(work)
     }
 
-    /// Writes a job's new state into the open transaction. Until that commits,
-    /// the state is also kept here, to be written again if the commit fails.
+    /// Writes a job's new state into the open transaction; the store keeps it
+    /// until a commit does, and every read sees it meanwhile.
     package func save(_ job: Job) {
-        unconfirmed[job.id] = job
         do {
             try store.update(job)
         } catch {
@@ -60,9 +61,6 @@ package final class GroupCommit {
         }
     }
 
-    /// A job state written but not yet known to be committed.
-    package func unconfirmedJob(_ id: JobID) -> Job? { unconfirmed[id] }
-
     /// Commits what is pending now, and runs the work that waited for it.
     package func commit() {
         let result: Result<Void, SQLiteError>
@@ -70,31 +68,40 @@ package final class GroupCommit {
             try store.commit()
             result = .success(())
             onCommitted()
-            // With a retry pending, states lost in an earlier rollback are still to be written.
-            if saveRetry == nil { unconfirmed.removeAll(keepingCapacity: true) }
         } catch {
+            if error.isDatabaseMoved && !reportedMove {
+                reportedMove = true
+                logger.critical("\(error.message)")
+            }
             logger.error("database commit failed: \(error)")
             result = .failure(error)
             scheduleSaveRetry()
         }
-        let work = afterCommit
+        // After a refused commit, what waited undoes its changes in memory last
+        // first: two edits of one job in this transaction must end with the
+        // first one's "before", not the second's.
+        let work = result.isSuccess ? afterCommit : afterCommit.reversed()
         afterCommit = []
         work.forEach { $0(result) }
     }
 
-    /// Writes the unconfirmed job states again in a second, and again after that until a commit succeeds.
+    /// Commits the refused job states again in a second, and again after that until a commit succeeds.
     private func scheduleSaveRetry() {
         guard saveRetry == nil else { return }
         saveRetry = loop.timer(after: 1) { [unowned self] in
             self.saveRetry = nil
-            for job in self.unconfirmed.values.sorted(by: { $0.id < $1.id }) {
-                do {
-                    try self.store.update(job)
-                } catch {
-                    self.scheduleSaveRetry()
-                    return
-                }
+            do {
+                try self.store.retryPendingStates()
+            } catch {
+                self.scheduleSaveRetry()
             }
         }
+    }
+}
+
+extension Result {
+    fileprivate var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
     }
 }

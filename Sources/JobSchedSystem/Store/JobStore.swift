@@ -13,9 +13,16 @@ import JobSchedModel
 /// UPDATE, not two.
 package final class JobStore {
     package static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    package static let schemaVersion: Int64 = 8
+    package static let schemaVersion: Int64 = 9
 
     private let db: SQLiteDatabase
+    private let path: String
+    /// Made when the job table starts empty (a new file, `--clear`): job ids
+    /// start again from 1 then, so whatever is kept by id outside the
+    /// database (the spool) must belong to this identity.
+    package let identity: String
+    /// The job table is new or was cleared at this start.
+    package let startedEmpty: Bool
     private let lock: DatabaseLock
     private let begin: Statement
     private let commitStatement: Statement
@@ -30,7 +37,13 @@ package final class JobStore {
     private let saveGroupStatement: Statement
     private var queryStatements: [String: Statement] = [:]
     /// The latest state of each job given to `update` and not yet written.
+    /// A refused commit puts back those it had written, so that they stay
+    /// what every read sees, and are written again, until a commit keeps them.
     private var pendingStates: [JobID: Job] = [:]
+    /// The states written into the open transaction, to put back if it fails.
+    private var writtenStates: [JobID: Job] = [:]
+    /// The last commit failed: the pending states are not merely young but refused.
+    private var lastCommitFailed = false
 
     /// Called when a write opens a new transaction.
     package var onFirstWrite: () -> Void = {}
@@ -42,19 +55,30 @@ package final class JobStore {
         """
 
     package init(path: String, clear: Bool) throws(ServerError) {
+        self.path = path
         do {
             db = try SQLiteDatabase(path: path)
             lock = try DatabaseLock(path: path)
             try JobStore.prepareSchema(db, path: path)
             if clear {
-                try db.execute("DELETE FROM jobs; DELETE FROM sqlite_sequence WHERE name = 'jobs';")
+                // A new identity: the spool files of the jobs deleted here go with them.
+                try db.execute("""
+                    DELETE FROM jobs; DELETE FROM sqlite_sequence WHERE name = 'jobs';
+                    UPDATE meta SET value = \(JobStore.newIdentity) WHERE key = 'identity';
+                    """)
             }
+            guard case .text(let identity) = try db.scalar("SELECT value FROM meta WHERE key = 'identity'") else {
+                throw ServerError("'\(path)' has no identity")
+            }
+            self.identity = identity
+            let sequences = try db.scalar("SELECT count(*) FROM sqlite_sequence WHERE name = 'jobs'")
+            startedEmpty = clear || sequences == .integer(0)
             begin = try db.prepare("BEGIN")
             commitStatement = try db.prepare("COMMIT")
             rollbackStatement = try db.prepare("ROLLBACK")
-            savepoint = try db.prepare("SAVEPOINT batch")
-            releaseSavepoint = try db.prepare("RELEASE batch")
-            rollbackToSavepoint = try db.prepare("ROLLBACK TO batch")
+            savepoint = try db.prepare("SAVEPOINT request")
+            releaseSavepoint = try db.prepare("RELEASE request")
+            rollbackToSavepoint = try db.prepare("ROLLBACK TO request")
             insertStatement = try db.prepare("""
                 INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
                 VALUES (\(Array(repeating: "?", count: 30).joined(separator: ", ")))
@@ -180,7 +204,15 @@ package final class JobStore {
         // The group index also covers the finished counts by group and outcome
         // that a start reads (`countFinished`): one ordered pass, no row read.
         7: "DROP INDEX jobs_grp; CREATE INDEX jobs_grp ON jobs (grp, status, returncode);",
+        // The identity the spool is tied to (see `identity`).
+        8: """
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            INSERT INTO meta (key, value) VALUES ('identity', \(newIdentity));
+            """,
     ]
+
+    /// SQL for a new random identity.
+    private static let newIdentity = "lower(hex(randomblob(16)))"
 
     /// Finished without success (what `fail=1` and `after=` count as failure).
     /// The queries that use `jobs_unsucceeded` must repeat this text exactly.
@@ -215,14 +247,23 @@ package final class JobStore {
     package func insert(_ jobs: [Job]) throws(SQLiteError) -> [JobID] {
         // One INSERT is atomic by itself; the savepoint is for batches only.
         if jobs.count == 1 { return [try insert(jobs[0])] }
-        try beginIfNeeded()
-        try savepoint.run()
-        do {
+        return try atomically { () throws(SQLiteError) in
             var ids: [JobID] = []
             ids.reserveCapacity(jobs.count)
             for job in jobs { ids.append(try insert(job)) }
-            try releaseSavepoint.run()
             return ids
+        }
+    }
+
+    /// Runs several writes of one request as one: a failure part-way takes
+    /// back those already made from the transaction the iteration shares.
+    private func atomically<T>(_ writes: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
+        try beginIfNeeded()
+        try savepoint.run()
+        do {
+            let result = try writes()
+            try releaseSavepoint.run()
+            return result
         } catch {
             try? rollbackToSavepoint.run()
             try? releaseSavepoint.run()
@@ -233,8 +274,19 @@ package final class JobStore {
     /// Records a job's changing fields (status, returncode, msg, times, pid),
     /// to be written before the next read or commit.
     package func update(_ job: Job) throws(SQLiteError) {
-        try beginIfNeeded()
         pendingStates[job.id] = job
+        try beginIfNeeded()
+    }
+
+    /// States a refused commit left pending get a transaction (and so a commit) again.
+    package func retryPendingStates() throws(SQLiteError) {
+        guard !pendingStates.isEmpty else { return }
+        try beginIfNeeded()
+    }
+
+    /// Whether a job's latest state was refused by the last commit and is not yet stored.
+    package func isUnsaved(_ id: JobID) -> Bool {
+        lastCommitFailed && (pendingStates[id] != nil || writtenStates[id] != nil)
     }
 
     /// Writes what `/edit` may change in a queued job (`JobEdit`) into the
@@ -252,6 +304,7 @@ package final class JobStore {
     /// Writes the pending job states, in id order; any left after an error stay pending.
     private func writePendingStates() throws(SQLiteError) {
         guard !pendingStates.isEmpty else { return }
+        try beginIfNeeded()
         for job in pendingStates.values.sorted(by: { $0.id < $1.id }) {
             try updateStatement.run([
                 .text(job.status.rawValue), .init(job.returncode), .text(job.msg),
@@ -261,6 +314,7 @@ package final class JobStore {
                 .integer(job.id),
             ])
             pendingStates[job.id] = nil
+            writtenStates[job.id] = job
         }
     }
 
@@ -362,20 +416,39 @@ package final class JobStore {
         return groups
     }
 
-    package func save(group name: String, _ settings: Scheduler.Group) throws(SQLiteError) {
-        try beginIfNeeded()
-        try saveGroupStatement.run([.text(name), .init(settings.limit), .integer(settings.paused ? 1 : 0)])
+    /// Writes groups' settings, all or none.
+    package func save(groups: [(name: String, settings: Scheduler.Group)]) throws(SQLiteError) {
+        try atomically { () throws(SQLiteError) in
+            for (name, settings) in groups {
+                try saveGroupStatement.run([.text(name), .init(settings.limit), .integer(settings.paused ? 1 : 0)])
+            }
+        }
     }
 
     package func commit() throws(SQLiteError) {
         guard db.isInTransaction else { return }
-        do {
+        do throws(SQLiteError) {
+            // Acknowledged and lost on the next start: refused instead.
+            if db.fileHasMoved { throw JobStore.movedError(path) }
             try writePendingStates()
             try commitStatement.run()
+            writtenStates.removeAll(keepingCapacity: true)
+            lastCommitFailed = false
         } catch {
             if db.isInTransaction { try? rollbackStatement.run() }
+            // What the rollback took back stays pending, behind anything newer.
+            pendingStates.merge(writtenStates) { pending, _ in pending }
+            writtenStates.removeAll(keepingCapacity: true)
+            lastCommitFailed = true
             throw error
         }
+    }
+
+    /// The commit error of a database file deleted or replaced under the server.
+    private static func movedError(_ path: String) -> SQLiteError {
+        SQLiteError(code: SQLiteError.databaseMoved,
+                    message: "the database file '\(path)' was deleted or replaced while the server ran; "
+                        + "nothing more is accepted: restart the server")
     }
 
     // MARK: Checkpoints
@@ -418,6 +491,8 @@ package final class JobStore {
     /// stat), which was most of the time of a `/wait` on thousands of jobs.
     /// Inside the open write transaction the reads are already together.
     package func readingTogether<T>(_ reads: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
+        // States a failed commit left pending are written first, into a transaction that commits.
+        if !pendingStates.isEmpty { try beginIfNeeded() }
         guard !db.isInTransaction else { return try reads() }
         try begin.run()  // deferred: it locks nothing until the first read
         defer {

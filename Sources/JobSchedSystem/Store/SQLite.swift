@@ -7,6 +7,10 @@ public struct SQLiteError: Error, CustomStringConvertible {
     public let code: Int32
     public let message: String
     public var description: String { "SQLite error \(code): \(message)" }
+
+    /// The database file was deleted or replaced under its connection (SQLITE_READONLY_DBMOVED).
+    package static let databaseMoved = SQLITE_READONLY | 4 << 8
+    package var isDatabaseMoved: Bool { code == SQLiteError.databaseMoved }
 }
 
 /// A thin, single-threaded wrapper over one `sqlite3` connection.
@@ -83,8 +87,23 @@ package final class SQLiteDatabase {
 
     package var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
+    /// Whether the database file was deleted or replaced since it was opened
+    /// (one stat): SQLite would go on writing to the open file, and every
+    /// commit would be lost with it.
+    package var fileHasMoved: Bool {
+        var moved: Int32 = 0
+        return sqlite3_file_control(handle, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0
+    }
+
+    /// SQLite's message, and for an I/O error the system's reason, which
+    /// SQLite leaves out ("disk I/O error" for a full file-size limit, say).
     fileprivate func error(_ rc: Int32) -> SQLiteError {
-        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)))
+        var message = String(cString: sqlite3_errmsg(handle))
+        let systemError = sqlite3_system_errno(handle)
+        if rc & 0xff == SQLITE_IOERR || rc & 0xff == SQLITE_FULL, systemError != 0 {
+            message += " (\(String(cString: strerror(systemError))))"
+        }
+        return SQLiteError(code: rc, message: message)
     }
 }
 

@@ -1,5 +1,6 @@
 import Glibc
 import JobSchedModel
+import Logging
 
 /// The directory where jobsched keeps job output that goes to no file of the
 /// user's: per job, both streams in arrival order, and each stream alone when
@@ -9,11 +10,49 @@ package struct Spool {
     /// Each file keeps this many of its last bytes (while a job runs, a little
     /// more is written before the file is cut, but never shown).
     package let maxBytes: Int
+    /// Where output that could not be kept is reported.
+    package let logger: Logger
 
-    package init(directory: String, maxBytes: Int) throws(ServerError) {
+    /// Opens the spool of the database whose identity is `database`. A spool
+    /// that held another database's output (the database was made anew, or
+    /// `--clear`ed: job ids start from 1 again) is emptied first, so that no
+    /// job ever shows another's output. `databaseStartsEmpty`: its job table
+    /// is new or cleared, so an unmarked spool cannot be its own.
+    package init(directory: String, maxBytes: Int, database: String, databaseStartsEmpty: Bool,
+                 logger: Logger) throws(ServerError) {
         try makeDirectory(directory, label: "spool directory")
         self.directory = directory
         self.maxBytes = maxBytes
+        self.logger = logger
+        let mark = directory + "/.database"
+        let owner = (try? readWholeFile(mark)).map { String(decoding: $0, as: UTF8.self) }
+        guard owner != database else { return }
+        // Unmarked, beside jobs: written by a jobsched from before the mark, for this database.
+        if owner != nil || databaseStartsEmpty {
+            let removed = removeJobFiles()
+            if removed > 0 { logger.notice("spool directory \(directory) held another database's output: removed \(removed) files") }
+        }
+        do {
+            try writeWholeFile(mark, database, mode: 0o600)
+        } catch {
+            throw ServerError("cannot write '\(mark)': \(error)")
+        }
+    }
+
+    /// Job output files are named `ID.out`, `ID.stdout`, `ID.stderr`.
+    private static func isJobFile(_ name: String) -> Bool {
+        guard let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")), dot != name.utf8.startIndex,
+              name.utf8[..<dot].allSatisfy(isASCIIDigit) else { return false }
+        let suffix = Substring(name.utf8[name.utf8.index(after: dot)...])
+        return JobOutputStream.allCases.contains { suffix == $0.fileSuffix }
+    }
+
+    private func removeJobFiles() -> Int {
+        var removed = 0
+        for name in directoryEntries(directory) where Spool.isJobFile(name) {
+            if unlink(directory + "/" + name) == 0 { removed += 1 }
+        }
+        return removed
     }
 
     package func path(_ id: JobID, _ stream: JobOutputStream) -> String { "\(directory)/\(id).\(stream.fileSuffix)" }
@@ -46,11 +85,30 @@ package struct Spool {
 ///
 /// A file is created with the first byte of its stream: most short jobs print
 /// nothing, and creating files is the costliest part of starting one.
+///
+/// Output that cannot be written (a full disk, the file-size limit, the spool
+/// directory removed) is counted, never dropped without a word: the first
+/// loss is logged, a line marks the gap where writing starts again, and
+/// `loss` tells the runner, which says it in the job's `msg`.
 package final class SpoolWriter {
+    private struct File {
+        let fd: Int32
+        var size: Int
+        /// Bytes lost since the last gap marker, and why the first of them was.
+        var unmarked = 0
+        var unmarkedReason = ""
+        /// Bytes lost in all.
+        var lost = 0
+    }
+
     private let spool: Spool
     private let id: JobID
     private let streams: [JobOutputStream]
-    private var files: [JobOutputStream: (fd: Int32, size: Int)] = [:]
+    private var files: [JobOutputStream: File] = [:]
+    /// Bytes of a stream whose file could not even be opened, lost in all.
+    private var lostUnopened: [JobOutputStream: Int] = [:]
+    /// The output not kept, if any.
+    package private(set) var loss: OutputLoss?
 
     package init(spool: Spool, id: JobID, streams: [JobOutputStream]) {
         self.spool = spool
@@ -60,21 +118,55 @@ package final class SpoolWriter {
 
     deinit { files.values.forEach { close($0.fd) } }
 
-    private func file(_ stream: JobOutputStream) -> (fd: Int32, size: Int)? {
-        if let file = files[stream] { return file }
+    /// The stream's open file, created at its first byte; nil (and the reason) if it cannot be.
+    private func file(_ stream: JobOutputStream) -> Result<File, LossReason>? {
+        if let file = files[stream] { return .success(file) }
         guard streams.contains(stream) else { return nil }
         // O_RDWR: the tail is read back when compacting. A retry appends to the earlier runs' output.
-        let fd = open(spool.path(id, stream), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return nil }
+        var fd = open(spool.path(id, stream), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        if fd < 0 && errno == ENOENT {
+            // Someone removed the spool directory: every later job would lose its output.
+            do {
+                try makeDirectory(spool.directory, label: "spool directory")
+                spool.logger.warning("the spool directory \(spool.directory) had been removed: created it again")
+            } catch {
+                spool.logger.error("\(error)")
+            }
+            fd = open(spool.path(id, stream), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        }
+        guard fd >= 0 else { return .failure(LossReason(errno: errno)) }
         var info = stat()
         fstat(fd, &info)
-        files[stream] = (fd, Int(info.st_size))
-        return files[stream]
+        let file = File(fd: fd, size: Int(info.st_size))
+        files[stream] = file
+        return .success(file)
     }
 
     package func append(_ bytes: UnsafeRawBufferPointer, to stream: JobOutputStream) {
-        guard !bytes.isEmpty, var file = file(stream) else { return }
-        file.size += SpoolWriter.write(bytes, to: file.fd)
+        guard !bytes.isEmpty, let opened = file(stream) else { return }
+        guard case .success(var file) = opened else {
+            if case .failure(let reason) = opened {
+                lostUnopened[stream, default: 0] += bytes.count
+                lose(bytes.count, reason: reason, stream: stream, total: lostUnopened[stream]!)
+            }
+            return
+        }
+        if file.unmarked > 0 && !writeGapMarker(&file) {
+            file.unmarked += bytes.count
+            file.lost += bytes.count
+            files[stream] = file
+            lose(bytes.count, reason: nil, stream: stream, total: file.lost)
+            return
+        }
+        let (written, failure) = SpoolWriter.write(bytes, to: file.fd)
+        file.size += written
+        if let failure {
+            let missed = bytes.count - written
+            if file.unmarked == 0 { file.unmarkedReason = failure.text }
+            file.unmarked += missed
+            file.lost += missed
+            lose(missed, reason: failure, stream: stream, total: file.lost)
+        }
         // Cut only once well past the cap, so that copying stays rare.
         if file.size > spool.maxBytes + max(64 * 1024, spool.maxBytes / 4) {
             file.size = cut(file.fd, size: file.size)
@@ -82,10 +174,37 @@ package final class SpoolWriter {
         files[stream] = file
     }
 
-    /// The job has ended: its files are cut to exactly what is kept, and closed.
+    /// Marks where writing starts again after lost bytes; false if even that cannot be written.
+    private func writeGapMarker(_ file: inout File) -> Bool {
+        let marker = OutputLoss.gapMarker(bytes: file.unmarked, reason: file.unmarkedReason)
+        let (written, failure) = marker.withUnsafeBytes { SpoolWriter.write($0, to: file.fd) }
+        file.size += written
+        guard failure == nil else { return false }
+        file.unmarked = 0
+        return true
+    }
+
+    /// Counts `bytes` lost; the first loss of the job is logged.
+    private func lose(_ bytes: Int, reason: LossReason?, stream: JobOutputStream, total: Int) {
+        guard let current = loss else {
+            let why = reason?.text ?? "unknown"
+            loss = OutputLoss(bytes: total, reason: why)
+            spool.logger.warning("job \(id): output lost (\(why)) writing \(spool.path(id, stream)); later output is kept again once it can be written, after a line that marks the gap")
+            return
+        }
+        loss = OutputLoss(bytes: max(current.bytes, total), reason: current.reason)
+    }
+
+    /// The job has ended: a gap still unmarked is marked, a file removed
+    /// meanwhile counts as lost, and each file is cut to exactly what is kept, and closed.
     package func finish() {
-        for file in files.values {
-            if file.size > spool.maxBytes && outputSize(file.fd, size: file.size) > spool.maxBytes {
+        for (stream, var file) in files {
+            if file.unmarked > 0 { _ = writeGapMarker(&file) }
+            var info = stat()
+            if fstat(file.fd, &info) == 0 && info.st_nlink == 0 {
+                file.lost = file.size
+                lose(0, reason: LossReason(text: "its spool file was removed while the job ran"), stream: stream, total: file.lost)
+            } else if file.size > spool.maxBytes && outputSize(file.fd, size: file.size) > spool.maxBytes {
                 _ = cut(file.fd, size: file.size)
             }
             close(file.fd)
@@ -101,7 +220,7 @@ package final class SpoolWriter {
         let n = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(size - spool.maxBytes)) }
         guard n == spool.maxBytes, ftruncate(fd, 0) == 0 else { return size }
         let marker = Spool.cutMarker(maxBytes: spool.maxBytes)
-        return marker.withUnsafeBytes { SpoolWriter.write($0, to: fd) } + tail.withUnsafeBytes { SpoolWriter.write($0, to: fd) }
+        return marker.withUnsafeBytes { SpoolWriter.write($0, to: fd).written } + tail.withUnsafeBytes { SpoolWriter.write($0, to: fd).written }
     }
 
     /// The bytes of output in a file: its size, less the cut line it starts with if it was cut.
@@ -112,15 +231,27 @@ package final class SpoolWriter {
         return n == marker.count && head == marker ? size - marker.count : size
     }
 
-    /// Writes all it can; returns the bytes written.
-    private static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Int {
+    /// Writes all it can; returns the bytes written, and why it stopped short.
+    private static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> (written: Int, failure: LossReason?) {
         var offset = 0
         while offset < bytes.count {
             let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }  // disk full: output is lost, the job goes on
+            // A full disk, or the file-size limit: the job goes on, its output is counted lost.
+            guard n > 0 else { return (offset, LossReason(errno: n < 0 ? errno : ENOSPC)) }
             offset += n
         }
-        return offset
+        return (offset, nil)
+    }
+}
+
+/// Why output could not be written, in words.
+private struct LossReason: Error {
+    let text: String
+
+    init(text: String) { self.text = text }
+
+    init(errno code: Int32) {
+        text = code == EFBIG ? "file too large: the server's file-size limit (ulimit -f) was reached" : String(cString: strerror(code))
     }
 }

@@ -10,6 +10,7 @@ enum ClientProgram {
         unblockSignals()
         let line: ClientCommandLine
         let form: FormBody
+        let waits: ServerWaits
         do {
             line = try ClientCommandLine(parsing: arguments, options: subcommand.options, commandFollows: subcommand.takesCommand)
             if line.has("help") {
@@ -17,44 +18,51 @@ enum ClientProgram {
                 return 0
             }
             form = try subcommand.form(line, directory: currentDirectory() ?? ".", color: Terminal.wantsColor(1))
+            waits = try ServerWaits(subcommand, line)
         } catch {
             writeLine("jobsched \(subcommand.rawValue): \(error)\n(see jobsched \(subcommand.rawValue) --help)", to: 2)
             return ClientExit.usage
         }
         do {
-            let server = try ServerClient(url: line.value("url"), tokenFile: line.value("token-file"))
+            let server = try ServerClient(url: line.value("url"), tokenFile: line.value("token-file"), waits: waits)
             return try perform(subcommand, line, form, on: server)
         } catch {
             writeLine("jobsched: \(error)", to: 2)
-            return ClientExit.jobschedFailed
+            return error.status
         }
     }
 
     private static func perform(_ subcommand: ClientSubcommand, _ line: ClientCommandLine, _ form: FormBody,
                                 on server: ServerClient) throws(ClientFailure) -> Int32 {
         switch subcommand {
-        case .add:
-            var id = try server.text(.submit, form)
-            while id.last == "\n" { id.removeLast() }
-            writeLine(line.has("quiet") ? id : "job \(id) added", to: 1)
+        case .add, .restart:
+            let reply = try server.read(subcommand.endpoint, form)
+            let id = try server.checked { () throws(BadReply) in try JobIDReply.id(reply[...]) }
+            writeLine(subcommand == .add && !line.has("quiet") ? "job \(id) added" : String(id), to: 1)
         case .run, .follow:
-            let end = try server.streamJob(subcommand.endpoint, form, startsWithJobID: subcommand == .run)
+            // The form has checked that follow's argument is a job id.
+            let end = try server.streamJob(subcommand.endpoint, form, following: subcommand == .follow ? JobID(line.arguments[0]) : nil)
+            guard let status = ClientExit.status(of: end) else {
+                let line = TextTable.statusLine(id: end.id, status: end.status, returncode: end.returncode)
+                throw .badReply(from: server.address, "no job can end as '\(line)'")
+            }
             // `run` says how the job ended only when that is news; `follow` always does.
             if subcommand == .follow || !end.succeeded { writeLine(end.trailer, to: 2) }
-            return ClientExit.status(of: end)
+            return status
         case .wait:
-            let (status, text) = try server.reply(.wait, form)
             // fail=1: 409 says some job did not succeed; the reply still lists them.
-            guard status == 200 || status == 409 else { throw ServerClient.failure(status: status, text: text) }
-            writeAll(Array(text.utf8), to: 1)
-            return status == 200 ? 0 : ClientExit.notAllSucceeded
+            var reply = WaitReply()
+            let status = try server.printReply(.wait, form, accepting: [200, 409]) { bytes throws(ClientFailure) in
+                try server.checked { () throws(BadReply) in try reply.take(bytes) }
+            }
+            let allSucceeded = try server.checked { () throws(BadReply) in try reply.finish(status: status) }
+            return allSucceeded ? 0 : ClientExit.notAllSucceeded
         case .show:
-            let text = try server.text(.jobinfo, form)
-            let isEmpty = line.has("json") ? text.hasPrefix("{\"jobs\": []") : text.isEmpty
-            guard !isEmpty else { throw ClientFailure(description: "unknown job id \(line.arguments[0])") }
-            writeAll(Array(text.utf8), to: 1)
-        case .ls, .log, .kill, .rm, .restart, .edit, .pause, .resume, .groups, .shutdown:
-            writeAll(Array(try server.text(subcommand.endpoint, form).utf8), to: 1)
+            var reply = ShowReply(json: line.has("json"))
+            try server.printReply(.jobinfo, form) { reply.take($0) }
+            guard !reply.isNoSuchJob else { throw ClientFailure(description: "unknown job id \(line.arguments[0])") }
+        case .ls, .log, .kill, .rm, .edit, .pause, .resume, .groups, .shutdown:
+            try server.printReply(subcommand.endpoint, form)
         }
         return 0
     }

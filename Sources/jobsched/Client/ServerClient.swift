@@ -5,17 +5,27 @@ import JobSchedSystem
 /// What went wrong between the client and its server, as one line for stderr.
 struct ClientFailure: Error, CustomStringConvertible {
     let description: String
+    /// The client's exit status for it.
+    var status: Int32 = ClientExit.jobschedFailed
+
+    static func badReply(from address: ServerAddress, _ why: String) -> ClientFailure {
+        ClientFailure(description: "bad reply from \(address): \(why)", status: ClientExit.badReply)
+    }
 }
 
 /// The command-line client's side of the HTTP API: one POST per call, on a
-/// connection of its own, over TCP or the server's Unix socket.
+/// connection of its own, over TCP or the server's Unix socket. It believes
+/// no more of a reply than jobsched would send: each wait is bounded by
+/// `waits`, and a body is either printed as it comes or, where the client
+/// reads it (an id, an error message), kept up to `ServerMessage.maxBytes`.
 struct ServerClient {
     let address: ServerAddress
     let token: String?
+    let waits: ServerWaits
 
     /// The server at `url`, else $JOBSCHED_URL, else the default; the token
     /// from `tokenFile`, else $JOBSCHED_TOKEN.
-    init(url: String?, tokenFile: String?) throws(ClientFailure) {
+    init(url: String?, tokenFile: String?, waits: ServerWaits) throws(ClientFailure) {
         do {
             address = try (url ?? environmentVariable("JOBSCHED_URL")).map { text throws(CommandLineError) in
                 try ServerAddress(parsing: text)
@@ -28,68 +38,112 @@ struct ServerClient {
         } catch {
             throw ClientFailure(description: error.description)
         }
+        self.waits = waits
+    }
+
+    /// Prints the body of a reply whose status is in `accepted` to stdout as
+    /// it arrives, through `filter` (which may hold some back, or check it);
+    /// any other status is the server's error, thrown. Returns the status.
+    @discardableResult
+    func printReply(_ endpoint: Endpoint, _ form: FormBody, accepting accepted: Set<Int> = [200],
+                    through filter: ([UInt8]) throws(ClientFailure) -> [UInt8] = { $0 }) throws(ClientFailure) -> Int {
+        var refusal = KeptBody()
+        let status = try send(endpoint, form) { status, piece throws(ClientFailure) in
+            if accepted.contains(status) {
+                try printOut(try filter(piece))
+            } else if !refusal.take(piece) {
+                // Enough of the message: the rest need not be read.
+                throw refusal.failure(status: status)
+            }
+        }
+        guard accepted.contains(status) else { throw refusal.failure(status: status) }
+        return status
+    }
+
+    /// The body of a 200 reply, for the client to read (an id); any other
+    /// status is the server's error, thrown.
+    func read(_ endpoint: Endpoint, _ form: FormBody) throws(ClientFailure) -> [UInt8] {
+        var kept = KeptBody()
+        let status = try send(endpoint, form) { status, piece throws(ClientFailure) in
+            guard kept.take(piece) else {
+                throw status == 200
+                    ? .badReply(from: address, "a reply longer than \(ServerMessage.maxBytes) bytes where a short one was due")
+                    : kept.failure(status: status)
+            }
+        }
+        guard status == 200 else { throw kept.failure(status: status) }
+        return kept.bytes
+    }
+
+    /// Writes to stdout; a stdout that is gone ends the client (also where SIGPIPE is ignored).
+    func printOut(_ bytes: [UInt8]) throws(ClientFailure) {
+        guard bytes.isEmpty || writeAll(bytes, to: 1) else {
+            throw ClientFailure(description: "cannot write to stdout: \(errnoText())")
+        }
+    }
+
+    /// What a pure reader of the reply found wrong with it, as the client's failure.
+    func checked<T>(_ read: () throws(BadReply) -> T) throws(ClientFailure) -> T {
+        do {
+            return try read()
+        } catch {
+            throw .badReply(from: address, error.description)
+        }
     }
 
     /// Sends the request; hands each piece of the reply's body to `body` with
     /// the reply's status, as it arrives (a sync submit streams for as long as
     /// its job runs). Returns the status.
-    @discardableResult
-    func send(_ endpoint: Endpoint, _ form: FormBody, body: (Int, [UInt8]) -> Void) throws(ClientFailure) -> Int {
-        let connection: HTTPClientConnection
-        do {
-            switch address {
-            case let .tcp(host, port): connection = try .connect(host: host, port: port)
-            case let .unix(path): connection = try .connect(unixSocket: path)
-            }
-        } catch {
-            throw ClientFailure(description: error.isRefused
-                ? "no jobsched server at \(address): start one with `jobsched`"
-                : "cannot reach the jobsched server at \(address): \(error)")
-        }
-        guard connection.send(request(endpoint, form)) else {
-            throw ClientFailure(description: "the server at \(address) closed the connection: \(errnoText())")
+    private func send(_ endpoint: Endpoint, _ form: FormBody,
+                      body: (Int, [UInt8]) throws(ClientFailure) -> Void) throws(ClientFailure) -> Int {
+        let connection = try connect()
+        switch connection.send(request(endpoint, form)) {
+        case .done: break
+        case .timedOut: throw timedOut("take the request", after: waits.connect)
+        case .failed(let reason): throw ClientFailure(description: "the server at \(address) closed the connection: \(reason)")
         }
         var decoder = HTTPResponseDecoder()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        let headDeadline = waits.head.map { ContinuousClock.now + .seconds($0) }
         while !decoder.isComplete {
-            guard let count = connection.receive(into: &buffer) else {
-                throw ClientFailure(description: "lost the connection to \(address): \(errnoText())")
+            // The head has a deadline; the body, a limit on each stall.
+            let limit = if let status = decoder.status { waits.bodyStall(status: status) } else { waits.head }
+            let deadline = decoder.status == nil ? headDeadline : limit.map { ContinuousClock.now + .seconds($0) }
+            let count: Int
+            switch connection.receive(into: &buffer, before: deadline) {
+            case .done(let n): count = n
+            case .timedOut: throw timedOut(decoder.status == nil ? "start its reply" : "send more of its reply", after: limit)
+            case .failed(let reason): throw ClientFailure(description: "lost the connection to \(address): \(reason)")
             }
-            do {
-                if count == 0 {
-                    try decoder.finish()
-                } else {
-                    try decoder.feed(buffer[..<count], body: body)
-                }
-            } catch {
-                throw ClientFailure(description: "bad reply from \(address): \(error.reason)")
+            guard count > 0 else {
+                // A reply cut short: the server went away (a crash, a restart), not a bad reply.
+                do { try decoder.finish() } catch { throw ClientFailure(description: "lost the connection to \(address): \(error.reason)") }
+                break
             }
-            if count == 0 { break }
+            let piece: [UInt8]
+            do { piece = try decoder.feed(buffer[..<count]) } catch { throw .badReply(from: address, error.reason) }
+            if !piece.isEmpty { try body(decoder.status ?? 0, piece) }
         }
         return decoder.status ?? 0
     }
 
-    /// The whole reply of a request that must succeed: its text, or the
-    /// server's message thrown for any status but 200.
-    func text(_ endpoint: Endpoint, _ form: FormBody = FormBody()) throws(ClientFailure) -> String {
-        let (status, text) = try reply(endpoint, form)
-        guard status == 200 else { throw ServerClient.failure(status: status, text: text) }
-        return text
+    private func connect() throws(ClientFailure) -> HTTPClientConnection {
+        do {
+            switch address {
+            case let .tcp(host, port): return try .connect(host: host, port: port, timeout: waits.connect)
+            case let .unix(path): return try .connect(unixSocket: path, timeout: waits.connect)
+            }
+        } catch {
+            switch error.kind {
+            case .refused: throw ClientFailure(description: "no jobsched server at \(address): start one with `jobsched`")
+            case .timedOut: throw timedOut("take the connection", after: waits.connect)
+            case .other: throw ClientFailure(description: "cannot reach the jobsched server at \(address): \(error)")
+            }
+        }
     }
 
-    /// The whole reply, whatever its status.
-    func reply(_ endpoint: Endpoint, _ form: FormBody) throws(ClientFailure) -> (status: Int, text: String) {
-        var bytes: [UInt8] = []
-        let status = try send(endpoint, form) { bytes += $1 }
-        return (status, String(decoding: bytes, as: UTF8.self))
-    }
-
-    /// The server's own message (`Error: unknown job id 9`) for a failed request.
-    static func failure(status: Int, text: String) -> ClientFailure {
-        var message = Substring(text)
-        if message.hasPrefix("Error: ") { message = message.dropFirst(7) }
-        while message.last == "\n" { message = message.dropLast() }
-        return ClientFailure(description: message.isEmpty ? "the server answered \(status)" : String(message))
+    private func timedOut(_ what: String, after seconds: Double?) -> ClientFailure {
+        ClientFailure(description: "the server at \(address) did not \(what) within \(Timestamp.seconds(seconds ?? 0))s (see --server-timeout)")
     }
 
     private func request(_ endpoint: Endpoint, _ form: FormBody) -> [UInt8] {
@@ -102,5 +156,24 @@ struct ServerClient {
         head += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.text.utf8.count)\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         return Array((head + "\r\n" + form.text).utf8)
+    }
+}
+
+/// A reply body the client reads rather than prints: at most `ServerMessage.maxBytes` of it.
+private struct KeptBody {
+    private(set) var bytes: [UInt8] = []
+    private var isCut = false
+
+    /// Keeps what fits; false once the body goes past the limit.
+    mutating func take(_ piece: [UInt8]) -> Bool {
+        let room = ServerMessage.maxBytes - bytes.count
+        bytes += piece.prefix(room)
+        isCut = piece.count > room
+        return !isCut
+    }
+
+    /// The server's refusal with `status`, in its own words.
+    func failure(status: Int) -> ClientFailure {
+        ClientFailure(description: ServerMessage.line(status: status, reply: bytes, isCut: isCut))
     }
 }

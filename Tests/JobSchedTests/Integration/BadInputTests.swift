@@ -36,6 +36,23 @@ struct BadInputIntegrationTests {
         #expect(server.curl("/jobinfo", data: "all=1").lines.count == 1)
     }
 
+    /// A list of many unknown ids is quoted back cut, with its count, not whole.
+    @Test func errorsQuoteLongIdListsCut() throws {
+        let server = try ServerProcess()
+        let ids = "jobid=" + (1_000_001...1_100_000).map(String.init).joined(separator: ",")
+        let body = server.directory.file("ids")
+        try ids.write(toFile: body, atomically: true, encoding: .utf8)
+        for path in ["/wait", "/kill", "/remove"] {
+            let result = Curl.run(["--data-binary", "@\(body)", "\(server.base)\(path)"])
+            #expect(result.status == 404, "\(path): \(result.status)")
+            let bytes = result.body.utf8.count
+            #expect(bytes < 200, "\(path): \(result.body.prefix(300))")
+            guard bytes < 200 else { continue }
+            #expect(result.body == "Error: unknown job id 1000001,1000002,1000003,1000004,1000005,1000006,1000007,"
+                        + "1000008,1000009,1000010,… (100000 ids)\n", "\(path)")
+        }
+    }
+
     /// A file of commands sent without lines=1 gets one clear line, not a
     /// many-line "unknown parameter" quoting the file.
     @Test func aFileOfCommandsWithoutLinesIsExplained() throws {
@@ -73,6 +90,43 @@ struct BadInputIntegrationTests {
         let result = server.curl("/jobinfo", data: "jobid=\(id)&fields=jobid,name,command")
         #expect(result.lines == ["jobid\tname\tcommand", "\(id)\t\\u001b]0;owned\\u0007\\r\tprintf '\\u001b[2J'"])
         #expect(!result.body.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" })
+    }
+
+    /// Bidirectional overrides and other invisible format characters cannot make a name, a group or
+    /// a command read as something else (`<b>OLR</b>` shown reversed): text, tables, the client
+    /// and JSON show them as escapes, as they show control characters.
+    @Test func invisibleFormatCharactersAreEscaped() throws {
+        let server = try ServerProcess()
+        let name = "<b>\u{202e}OLR</b>"
+        let group = "grp\u{2066}x\u{2069}"
+        let command = "echo \u{200b}hi\u{feff} # \u{200f}\u{e0001}"
+        let encode = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
+        let id = try server.submitAsync(command, extra: "&name=\(encode(name))&group=\(encode(group))")
+        server.waitFor(id)
+        let escapedName = #"<b>\u202eOLR</b>"#, escapedGroup = #"grp\u2066x\u2069"#
+        let escapedCommand = #"echo \u200bhi\ufeff # \u200f\udb40\udc01"#
+        func isFormat(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.generalCategory == .format }
+
+        let text = server.curl("/jobinfo", data: "jobid=\(id)&fields=jobid,name,group,command")
+        #expect(text.lines == ["jobid\tname\tgroup\tcommand", "\(id)\t\(escapedName)\t\(escapedGroup)\t\(escapedCommand)"], "\(text)")
+        let table = server.curl("/jobinfo", data: "jobid=\(id)&view=table&fields=name,group,command").lines
+        #expect(table.count == 2 && table[1].hasPrefix(escapedName + "  " + escapedGroup + "  " + escapedCommand), "\(table)")
+        let groups = server.curl("/group").body
+        #expect(groups.contains("\n\(escapedGroup)\t"), "\(groups)")
+        for arguments in [["ls"], ["show", String(id)]] {
+            let client = try ClientProcess.run(arguments, server: server)
+            #expect(client.status == 0 && client.stdout.contains(escapedName) && client.stdout.contains(escapedCommand), "\(client)")
+            #expect(!client.stdout.unicodeScalars.contains(where: isFormat), "\(arguments): \(client)")
+        }
+        for body in [text.body, groups] {
+            #expect(!body.unicodeScalars.contains(where: isFormat), "\(body)")
+        }
+
+        // JSON escapes them too (\u202e), and a JSON parser reads back the name as it was given.
+        let json = server.curl("/jobinfo", data: "jobid=\(id)&format=json").body
+        #expect(!json.unicodeScalars.contains(where: isFormat) && json.contains(#""name": "<b>\u202eOLR</b>""#), "\(json)")
+        let job = try server.job(id)
+        #expect(job["name"] as? String == name && job["group"] as? String == group && job["command"] as? String == command)
     }
 
     /// /jobinfo's name= and group= filters split on commas: such names are refused at submit.

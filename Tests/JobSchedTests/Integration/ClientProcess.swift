@@ -9,13 +9,15 @@ final class ClientProcess {
     private let stderrPath: String
 
     /// Starts `jobsched ARGS` in `directory`, with `JOBSCHED_URL` set to the server's.
-    init(_ arguments: [String], server: ServerProcess?, directory: ScratchDirectory, environment: [String: String] = [:]) throws {
+    /// `launcher` runs it (e.g. `ClientProcess.addressSpace(bytes)`); with
+    /// `discardingStdout`, what it prints goes to /dev/null (an endless reply).
+    init(_ arguments: [String], server: ServerProcess?, directory: ScratchDirectory, environment: [String: String] = [:],
+         launcher: [String] = [], discardingStdout: Bool = false) throws {
         let name = UUID().uuidString.prefix(8)
-        stdoutPath = directory.file("client-\(name).out")
+        stdoutPath = discardingStdout ? "/dev/null" : directory.file("client-\(name).out")
         stderrPath = directory.file("client-\(name).err")
-        for path in [stdoutPath, stderrPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        process.executableURL = ServerProcess.binary
-        process.arguments = arguments
+        for path in [stdoutPath, stderrPath] where path != "/dev/null" { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        process.runsJobsched(arguments, launcher: launcher)
         var env = ProcessInfo.processInfo.environment
         env["JOBSCHED_URL"] = server.map { ":\($0.port)" }
         env.removeValue(forKey: "JOBSCHED_TOKEN")
@@ -30,9 +32,23 @@ final class ClientProcess {
 
     /// Runs a client to its end: exit status, stdout, stderr.
     static func run(_ arguments: [String], server: ServerProcess?, directory: ScratchDirectory? = nil,
-                    environment: [String: String] = [:], timeout: Double = 120) throws -> ClientResult {
-        let client = try ClientProcess(arguments, server: server, directory: directory ?? server!.directory, environment: environment)
+                    environment: [String: String] = [:], launcher: [String] = [], timeout: Double = 120) throws -> ClientResult {
+        let client = try ClientProcess(arguments, server: server, directory: directory ?? server!.directory, environment: environment,
+                                       launcher: launcher)
         return client.finish(timeout: timeout)
+    }
+
+    /// A launcher that caps the client's address space (RLIMIT_AS): a client
+    /// that tries to hold more dies of it rather than taking the machine's memory.
+    static func addressSpace(_ bytes: Int) -> [String] { ["/usr/bin/prlimit", "--as=\(bytes)", "--"] }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// A line of /proc/PID/status or /proc/PID/io, such as `VmHWM` (kB) or `rchar` (bytes); nil once it has exited.
+    func procValue(_ file: String, _ key: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/\(file)", encoding: .utf8) else { return nil }
+        let line = text.split(separator: "\n").first { $0.hasPrefix(key + ":") }
+        return line.flatMap { Int($0.dropFirst(key.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") }
     }
 
     /// Waits for the client to exit (killing it after `timeout`) and reads what it printed.
@@ -43,9 +59,8 @@ final class ClientProcess {
         process.waitUntilExit()
         let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
         let result = ClientResult(status: process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus,
-                                  stdout: read(stdoutPath), stderr: read(stderrPath))
-        try? FileManager.default.removeItem(atPath: stdoutPath)
-        try? FileManager.default.removeItem(atPath: stderrPath)
+                                  stdout: stdoutPath == "/dev/null" ? "" : read(stdoutPath), stderr: read(stderrPath))
+        for path in [stdoutPath, stderrPath] where path != "/dev/null" { try? FileManager.default.removeItem(atPath: path) }
         return result
     }
 

@@ -36,14 +36,19 @@ enum Curl {
     }
 }
 
-/// A curl left running (a sync submit, a held wait), read line by line as the server sends.
+/// A curl left running (a sync submit, a held wait), read line by line as the server sends;
+/// or another client program, read the same way.
 final class StreamingCurl {
     private let process = Process()
     private let output = Pipe()
 
-    init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-sS", "-N", "-m", "300"] + arguments
+    convenience init(_ arguments: [String]) throws {
+        try self.init(program: ["/usr/bin/curl", "-sS", "-N", "-m", "300"] + arguments)
+    }
+
+    init(program: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: program[0])
+        process.arguments = Array(program.dropFirst())
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -54,7 +54,7 @@ struct EditIntegrationTests {
         let held = try server.submitAsync("true", extra: "&delay=1h")
         #expect(edit(server, held, ["at=+2h", "timeout=1h30m"]).status == 200)
         let job = try server.job(held)
-        #expect(job["status"] as? String == "queued" && job["timeout"] as? String == "5400")
+        #expect(job["status"] as? String == "queued" && job["timeout"] as? Double == 5400)
         server.curl("/kill", data: "jobid=\(held)")
     }
 
@@ -130,8 +130,8 @@ struct EditIntegrationTests {
         defer { server.stop() }
         let job = try server.job(id)
         #expect(job["command"] as? String == "echo resumed" && job["name"] as? String == "kept" && job["group"] as? String == "later")
-        #expect(job["priority"] as? Int == 7 && job["timeout"] as? String == "600" && job["retries"] as? Int == 2)
-        #expect(job["retry_delay"] as? String == "30" && job["notbefore"] as? String == "2099-01-01T00:00:00Z")
+        #expect(job["priority"] as? Int == 7 && job["timeout"] as? Double == 600 && job["retries"] as? Int == 2)
+        #expect(job["retry_delay"] as? Double == 30 && job["notbefore"] as? String == "2099-01-01T00:00:00Z")
         #expect(job["status"] as? String == "queued")
         #expect(edit(server, id, ["delay=0"]).status == 200)
         #expect(server.curl("/wait", data: "jobid=\(id)&timeout=60").body == "job \(id) success returncode=0\n")

@@ -72,6 +72,21 @@ struct HTTPProtocolIntegrationTests {
         #expect(none.hasPrefix("HTTP/1.1 400"), "\(none)")
     }
 
+    /// Old tools and health checkers speak HTTP/1.0 and may send no Host: answered,
+    /// but a page's Origin is still refused, and so is a second Host.
+    @Test func http10WithoutHostIsAnswered() throws {
+        let server = try ServerProcess()
+        let plain = try HTTPProtocolIntegrationTests.exchange(server, "GET /health HTTP/1.0\r\n\r\n")
+        #expect(plain.hasPrefix("HTTP/1.0 200") || plain.hasPrefix("HTTP/1.1 200"), "\(plain)")
+        #expect(plain.hasSuffix("\r\n\r\nok\n"), "\(plain)")
+        let fromPage = try HTTPProtocolIntegrationTests.exchange(server,
+            "GET /health HTTP/1.0\r\nOrigin: http://evil.example\r\n\r\n")
+        #expect(fromPage.contains(" 403 "), "\(fromPage)")
+        let two = try HTTPProtocolIntegrationTests.exchange(server,
+            "GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\nHost: evil.example\r\n\r\n")
+        #expect(two.contains(" 400 "), "\(two)")
+    }
+
     /// A request line or header block over the limit is a 431, whether it ends or not.
     @Test func headersOverTheLimitAre431() throws {
         let server = try ServerProcess()

@@ -55,9 +55,9 @@ struct MetricsIntegrationTests {
         let job = try server.job(id)
         let rss = try #require(job["max_rss_kb"] as? Int)
         #expect(rss > 40_000, "\(job)")
-        let user = try #require(Double(job["cpu_user"] as? String ?? ""))
+        let user = try #require(job["cpu_user"] as? Double)
         #expect(user > 0.1, "\(job)")
-        #expect(Double(job["cpu_system"] as? String ?? "") != nil)
+        #expect(job["cpu_system"] as? Double != nil)
         // Kept in the database: the same after a restart.
         _ = server.stop()
         let again = try ServerProcess(directory: server.directory)

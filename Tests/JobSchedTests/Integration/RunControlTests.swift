@@ -105,7 +105,7 @@ struct RunControlIntegrationTests {
         let job = try server.job(first)
         #expect(job["msg"] is NSNull)
         #expect(job["priority"] as? Int == 2 && job["attempts"] as? Int == 1 && job["retries"] as? Int == 1)
-        #expect(job["timeout"] as? String == "60" && job["retry_delay"] as? String == "0.5")
+        #expect(job["timeout"] as? Double == 60 && job["retry_delay"] as? Double == 0.5)
         #expect(job["env"] as? [String] == ["A=1"])
         let killed = try server.job(second)
         #expect(killed["msg"] as? String == "killed by /kill")
@@ -125,6 +125,9 @@ struct RunControlIntegrationTests {
         let example = try #require(text.firstRange(of: "{\"jobs\": [{\"jobid\": 1, ").map { text[$0.lowerBound...] })
         #expect(keys(example) == allKeys)
         #expect(example.prefix(while: { $0 != "}" }).contains("\"msg\": null"))
+        for key in ["timeout", "retry_delay", "runtime", "cpu_user", "cpu_system"] {
+            #expect(!example.prefix(while: { $0 != "}" }).contains("\"\(key)\": \""), "\(key) is a number")
+        }
     }
 
     /// Resumed jobs start as an uninterrupted queue would start them: by

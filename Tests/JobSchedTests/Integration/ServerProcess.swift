@@ -18,15 +18,7 @@ final class ServerProcess {
         databasePath = self.directory.file("jobs.sqlite")
         logPath = self.directory.file("server-\(UUID().uuidString.prefix(8)).log")
         process = Process()
-        let serverArguments = ["-p", "0", "--dbfile", databasePath] + arguments
-        if launcher.isEmpty {
-            process.executableURL = ServerProcess.binary
-            process.arguments = serverArguments
-        } else {
-            // e.g. ["/bin/bash", "-c", "ulimit -n 40; exec \"$0\" \"$@\""]: the server is exec'd in place.
-            process.executableURL = URL(fileURLWithPath: launcher[0])
-            process.arguments = Array(launcher.dropFirst()) + [ServerProcess.binary.path] + serverArguments
-        }
+        process.runsJobsched(["-p", "0", "--dbfile", databasePath] + arguments, launcher: launcher)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.currentDirectoryURL = self.directory.url
         let stdout = Pipe()
@@ -224,6 +216,21 @@ func eventually(timeout: Double = 30, _ condition: () -> Bool) -> Bool {
         usleep(20_000)
     }
     return condition()
+}
+
+extension Process {
+    /// Makes this process the `jobsched` under test with `arguments`, started
+    /// through `launcher` when there is one (e.g. `["/bin/bash", "-c",
+    /// "ulimit -n 40; exec \"$0\" \"$@\""]`: jobsched is exec'd in place).
+    func runsJobsched(_ arguments: [String], launcher: [String]) {
+        if launcher.isEmpty {
+            executableURL = ServerProcess.binary
+            self.arguments = arguments
+        } else {
+            executableURL = URL(fileURLWithPath: launcher[0])
+            self.arguments = Array(launcher.dropFirst()) + [ServerProcess.binary.path] + arguments
+        }
+    }
 }
 
 /// The live (not zombie) processes whose process group is `pgid`, from /proc.

@@ -10,7 +10,7 @@ struct SubmitIntegrationTests {
         let delayed = try server.submitAsync("true", extra: "&delay=10m&timeout=1h30m&retry_delay=2s")
         let job = try server.job(delayed)
         #expect(job["status"] as? String == "queued" && job["notbefore"] is String)
-        #expect(job["timeout"] as? String == "5400" && job["retry_delay"] as? String == "2")
+        #expect(job["timeout"] as? Double == 5400 && job["retry_delay"] as? Double == 2)
         let later = try server.submitAsync("true", extra: "&at=%2B2h")
         #expect(try server.job(later)["notbefore"] is String && server.job(later)["status"] as? String == "queued")
         let bad = server.curl("/submit", data: "command=true&sync=0&delay=soon")

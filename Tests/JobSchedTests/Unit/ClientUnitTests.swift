@@ -111,22 +111,42 @@ struct ClientUnitTests {
 
     // MARK: Replies
 
-    @Test func aStreamedReplyIsSplitIntoOutputAndHowTheJobEnded() {
-        var stream = StreamedOutput(startsWithJobID: true)
+    @Test func aStreamedReplyIsSplitIntoOutputAndHowTheJobEnded() throws {
+        var stream = StreamedOutput(following: nil)
         var output: [UInt8] = []
         for piece in ["1", "2\nhel", "lo\njobsched: job 3 success returncode=0\nmore\njob", "sched: job 12 killed returncode=-15\n"] {
-            output += stream.take(Array(piece.utf8))
+            output += try stream.take(Array(piece.utf8))
         }
-        let (rest, end) = stream.finish()
+        let (rest, end) = try stream.finish()
         // The job's own line that looks like a status line is output: more came after it.
         #expect(String(decoding: output + rest, as: UTF8.self) == "hello\njobsched: job 3 success returncode=0\nmore\n")
-        #expect(end == JobEndReport(id: 12, status: .killed, returncode: -15))
+        #expect(end == JobEndReport(id: 12, status: .killed, returncode: -15) && stream.jobID == 12)
         #expect(end?.trailer == "jobsched: job 12 killed returncode=-15")
 
-        var cut = StreamedOutput(startsWithJobID: false)
-        let held = cut.take(Array("partial\njobsched: job".utf8))
-        let (tail, noEnd) = cut.finish()
+        var cut = StreamedOutput(following: 7)
+        let held = try cut.take(Array("partial\njobsched: job".utf8))
+        let (tail, noEnd) = try cut.finish()
         #expect(String(decoding: held + tail, as: UTF8.self) == "partial\njobsched: job" && noEnd == nil)
+    }
+
+    /// What a stream holds back stays small, and its id line and its last line must agree.
+    @Test func aStreamedReplyIsHeldToAStatusLine() throws {
+        // A job's line that starts as a status line and goes on is output once it is too long to be one.
+        var stream = StreamedOutput(following: 7)
+        #expect(try stream.take(Array("jobsched: job ".utf8)).isEmpty)
+        let long = Array(repeating: UInt8(ascii: "x"), count: StreamedOutput.maxStatusLineBytes)
+        #expect(try stream.take(long).count == 14 + long.count)
+
+        // The id line: digits, and no longer than an id.
+        var noID = StreamedOutput(following: nil)
+        #expect(try noID.take(Array("1234567890".utf8)).isEmpty, "an id line may come in pieces")
+        #expect(throws: BadReply("expected a job id, got '12345678901234567890'")) { try noID.take(Array("1234567890".utf8)) }
+        var notAnID = StreamedOutput(following: nil)
+        #expect(throws: BadReply("expected a job id, got '{\"a\\n'")) { try notAnID.take(Array("{\"a\nout".utf8)) }
+
+        var other = StreamedOutput(following: 3)
+        _ = try other.take(Array("out\njobsched: job 4 success returncode=0\n".utf8))
+        #expect(throws: BadReply("the reply about job 3 ends with how job 4 ended")) { try other.finish() }
     }
 
     @Test func statusLinesReadBack() {
@@ -136,24 +156,146 @@ struct ClientUnitTests {
         #expect(JobEndReport(line: "job x success returncode=0") == nil && JobEndReport(line: "job 4 done returncode=0") == nil)
     }
 
-    @Test func responsesInEachFraming() throws {
-        func decode(_ pieces: [String]) throws -> (Int?, String, Bool) {
-            var decoder = HTTPResponseDecoder()
-            var body: [UInt8] = []
-            for piece in pieces { try decoder.feed(ArraySlice(piece.utf8)) { body += $1 } }
-            let complete = decoder.isComplete
-            if !complete { try decoder.finish() }
-            return (decoder.status, String(decoding: body, as: UTF8.self), complete)
+    /// run and follow exit as the job did, as a shell would say it; never 0
+    /// (nor any other job's status) for an end no job can have.
+    @Test func exitStatusesAreWhatTheJobCouldHaveHad() {
+        func status(_ line: Substring) -> Int32? { JobEndReport(line: line).flatMap(ClientExit.status) }
+        #expect(status("job 1 success returncode=0") == 0)
+        #expect(status("job 1 success returncode=255") == 255)
+        #expect(status("job 1 success returncode=-9") == 137)
+        #expect(status("job 1 success returncode=-64") == 192)
+        #expect(status("job 1 killed returncode=-15") == ClientExit.killed)
+        #expect(status("job 1 killed returncode=-") == ClientExit.killed)
+        #expect(status("job 1 failed returncode=-") == ClientExit.couldNotStart)
+        for impossible in ["job 1 success returncode=256", "job 1 success returncode=-65", "job 1 success returncode=2147483647",
+                           "job 1 success returncode=-", "job 1 running returncode=-", "job 1 queued returncode=-",
+                           "job 1 killed returncode=512"] {
+            #expect(status(Substring(impossible)) == nil, "\(impossible)")
         }
-        let chunked = try decode(["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab", "c\r\n1\r", "\nd\r\n0\r\n\r\n"])
+    }
+
+    @Test func jobIDRepliesAreDigits() throws {
+        #expect(try JobIDReply.id(Array("12\n".utf8)[...]) == 12)
+        #expect(try JobIDReply.id(Array("9223372036854775807".utf8)[...]) == .max)
+        for reply in ["", "\n", "0\n", "-1\n", "+1\n", "1 2\n", "12\n\n", "9223372036854775808\n", "{\"jobs\": [{\"jobid\": ", "١٢\n"] {
+            #expect(throws: BadReply.self, "\(reply)") { try JobIDReply.id(Array(reply.utf8)[...]) }
+        }
+    }
+
+    @Test func aWaitReplyMustAgreeWithItsStatus() throws {
+        func check(_ pieces: [String], status: Int) throws -> (String, Bool) {
+            var reply = WaitReply()
+            var printed: [UInt8] = []
+            for piece in pieces { printed += try reply.take(Array(piece.utf8)) }
+            return (String(decoding: printed, as: UTF8.self), try reply.finish(status: status))
+        }
+        #expect(try check(["job 1 success returncode=0\njob 2 succ", "ess returncode=0\n"], status: 200)
+                    == ("job 1 success returncode=0\njob 2 success returncode=0\n", true))
+        #expect(try check(["job 1 success returncode=0\njob 2 running returncode=-\n"], status: 409).1 == false)
+        #expect(try check([], status: 200).1 == true, "an empty group")
+        #expect(throws: BadReply("status 200, yet not every job succeeded")) { try check(["job 2 killed returncode=-15\n"], status: 200) }
+        #expect(throws: BadReply("status 409, yet every job succeeded")) { try check(["job 2 success returncode=0\n"], status: 409) }
+        #expect(throws: BadReply("the reply ends inside a line: 'job 2'")) { try check(["job 2"], status: 200) }
+        #expect(throws: BadReply.self) { try check(["job 1 success returncode=256\n"], status: 409) }
+        #expect(throws: BadReply("expected how a job ended, got a line longer than 128 bytes")) {
+            try check([String(repeating: "j", count: 100), String(repeating: "j", count: 100)], status: 200)
+        }
+    }
+
+    @Test func showHoldsBackOnlyTheReplyForNoJob() {
+        var none = ShowReply(json: true)
+        #expect(none.take(Array("{\"jobs\": ".utf8)).isEmpty && none.take(Array("[]}\n".utf8)).isEmpty && none.isNoSuchJob)
+        var one = ShowReply(json: true)
+        let printed = one.take(Array("{\"jobs\": ".utf8)) + one.take(Array("[{\"jobid\": 1}]}\n".utf8))
+        #expect(String(decoding: printed, as: UTF8.self) == "{\"jobs\": [{\"jobid\": 1}]}\n" && !one.isNoSuchJob)
+        var text = ShowReply(json: false)
+        #expect(text.isNoSuchJob && text.take(Array("ID  1\n".utf8)) == Array("ID  1\n".utf8) && !text.isNoSuchJob)
+    }
+
+    @Test func theServersMessageIsOneHarmlessLine() {
+        #expect(ServerMessage.line(status: 404, reply: Array("Error: unknown job id 9\n".utf8), isCut: false) == "unknown job id 9")
+        #expect(ServerMessage.line(status: 503, reply: [], isCut: false) == "the server answered 503")
+        #expect(ServerMessage.line(status: 400, reply: Array("\u{1b}[31mred\r\nline\n".utf8), isCut: false) == "\\u001b[31mred\\r\\nline")
+        // Its own escapes stay as the server wrote them.
+        #expect(ServerMessage.line(status: 400, reply: Array("not 'a\\tb'".utf8), isCut: true) == "not 'a\\tb'… (cut at 65536 bytes)")
+    }
+
+    @Test func theClientWaitsOnItsServerForSoLong() throws {
+        func waits(_ subcommand: ClientSubcommand, _ args: [String]) throws -> ServerWaits {
+            try ServerWaits(subcommand, Self.parse(subcommand, args))
+        }
+        let ls = try waits(.ls, [])
+        #expect(ls.connect == 30 && ls.head == 30 && ls.bodyStall(status: 200) == 30)
+        let run = try waits(.run, ["--server-timeout", "2m", "true"])
+        #expect(run.connect == 120 && run.head == 120 && run.bodyStall(status: 200) == nil && run.bodyStall(status: 400) == 120)
+        #expect(try waits(.follow, ["1"]).bodyStall(status: 200) == nil)
+        #expect(try waits(.wait, ["1"]).head == nil)
+        #expect(try waits(.wait, ["1", "--timeout", "10m"]).head == 630)
+        #expect(try waits(.wait, ["1", "--timeout", "10", "--server-timeout", "0"]).head == nil)
+        let never = try waits(.add, ["--server-timeout", "0", "true"])
+        #expect(never.connect == nil && never.head == nil && never.bodyStall(status: 200) == nil)
+        #expect(throws: CommandLineError("--server-timeout takes a duration such as 90, 90s, 10m, 1h30m or 2d, not 'soon'")) {
+            try waits(.ls, ["--server-timeout", "soon"])
+        }
+        #expect(ClientHelp.usage(.ls).contains("--server-timeout <duration>") && ClientHelp.bashCompletion.contains("--server-timeout"))
+    }
+
+    // MARK: The response decoder
+
+    private static func decode(_ pieces: [String]) throws(HTTPResponseDecoder.DecodingError) -> (Int?, String, Bool) {
+        var decoder = HTTPResponseDecoder()
+        var body: [UInt8] = []
+        for piece in pieces { body += try decoder.feed(ArraySlice(piece.utf8)) }
+        let complete = decoder.isComplete
+        if !complete { try decoder.finish() }
+        return (decoder.status, String(decoding: body, as: UTF8.self), complete)
+    }
+
+    @Test func responsesInEachFraming() throws {
+        let chunked = try Self.decode(["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab", "c\r\n1\r", "\nd\r\n0\r\n\r\n"])
         #expect(chunked.0 == 200 && chunked.1 == "abcd" && chunked.2)
-        let sized = try decode(["HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nno", "pe!"])
+        let sized = try Self.decode(["HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nno", "pe!"])
         #expect(sized.0 == 404 && sized.1 == "nope!" && sized.2)
-        let empty = try decode(["HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"])
+        let empty = try Self.decode(["HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"])
         #expect(empty.0 == 200 && empty.1 == "" && empty.2)
-        let closed = try decode(["HTTP/1.0 200 OK\r\n\r\nto the end"])
+        let closed = try Self.decode(["HTTP/1.0 200 OK\r\n\r\nto the end"])
         #expect(closed.1 == "to the end" && !closed.2)
-        #expect(throws: HTTPResponseDecoder.DecodingError.self) { try decode(["HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort"]) }
-        #expect(throws: HTTPResponseDecoder.DecodingError.self) { try decode(["SSH-2.0-OpenSSH\r\n\r\n"]) }
+        #expect(throws: HTTPResponseDecoder.DecodingError.self) { try Self.decode(["HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort"]) }
+        #expect(throws: HTTPResponseDecoder.DecodingError.self) { try Self.decode(["SSH-2.0-OpenSSH\r\n\r\n"]) }
+        #expect(throws: HTTPResponseDecoder.DecodingError.self) { try Self.decode(["HTTP/1.1 999 Odd\r\n\r\n"]) }
+    }
+
+    /// However the bytes are split into reads, a line's end is found where it is.
+    @Test func aReplyReadsTheSameInPiecesOfAnySize() throws {
+        let reply = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "5;name=value\r\nhello\r\n1\r\n!\r\n0\r\nTrailer: x\r\n\r\n"
+        for size in 1...9 {
+            let bytes = Array(reply.utf8)
+            let pieces = stride(from: 0, to: bytes.count, by: size).map { String(decoding: bytes[$0..<min($0 + size, bytes.count)], as: UTF8.self) }
+            let decoded = try Self.decode(pieces)
+            #expect(decoded.0 == 200 && decoded.1 == "hello!" && decoded.2, "pieces of \(size)")
+        }
+    }
+
+    /// A head, a chunk-size line or a trailer that never ends is refused once
+    /// it is longer than any jobsched sends, not kept.
+    @Test func endlessLinesAreRefused() {
+        let head = HTTPResponseDecoder.DecodingError(reason: "the response head is longer than 65536 bytes")
+        #expect(throws: head) { try Self.decode(["HTTP/1.1 200 OK\r\n"] + Array(repeating: "X-Padding: 0123456789abcdef\r\n", count: 3000)) }
+        let sizeLine = HTTPResponseDecoder.DecodingError(reason: "a chunk-size line is longer than 1024 bytes")
+        #expect(throws: sizeLine) {
+            try Self.decode(["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"] + Array(repeating: "f", count: 2000))
+        }
+        // 1024 bytes and its CRLF is still a line.
+        #expect(throws: HTTPResponseDecoder.DecodingError(reason: "connection closed before the response ended")) {
+            try Self.decode(["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;" + String(repeating: "x", count: 1022) + "\r\n"])
+        }
+        #expect(throws: HTTPResponseDecoder.DecodingError(reason: "bad chunk size line")) {
+            try Self.decode(["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5zz\r\nhello\r\n"])
+        }
+        let trailer = HTTPResponseDecoder.DecodingError(reason: "the trailer is longer than 65536 bytes")
+        #expect(throws: trailer) {
+            try Self.decode(["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"] + Array(repeating: "X: 0123456789abcdef\r\n", count: 4000))
+        }
     }
 }

@@ -29,6 +29,17 @@ struct TextTableUnitTests {
         // Nothing a terminal acts on gets through: ESC, BEL, NUL, DEL, C1's CSI.
         ("\u{1b}]0;owned\u{7}\u{1b}[2J", #"\u001b]0;owned\u0007\u001b[2J"#),
         ("a\u{0}b\u{7f}c\u{9b}d", #"a\u0000b\u007fc\u009bd"#),
+        // Nothing invisible that reorders or hides text: the bidirectional embeddings,
+        // overrides, isolates and marks, zero-width characters, BOM and soft hyphen (Cf).
+        ("<b>\u{202e}OLR</b>", #"<b>\u202eOLR</b>"#),
+        ("\u{202a}\u{202b}\u{202c}\u{202d}\u{202e}", #"\u202a\u202b\u202c\u202d\u202e"#),
+        ("\u{2066}\u{2067}\u{2068}\u{2069}", #"\u2066\u2067\u2068\u2069"#),
+        ("\u{200e}\u{200f}\u{61c}", #"\u200e\u200f\u061c"#),
+        ("a\u{200b}\u{200c}\u{200d}\u{2060}\u{2064}\u{feff}\u{ad}b", #"a\u200b\u200c\u200d\u2060\u2064\ufeff\u00adb"#),
+        // Above U+FFFF as a pair of UTF-16 escapes, as JSON writes it.
+        ("tag\u{e0001}", #"tag\udb40\udc01"#),
+        // Visible text of every script stays as it is, right-to-left letters and combining marks too.
+        ("שלום مرحبا e\u{301} ❤\u{fe0f}", "שלום مرحبا e\u{301} ❤\u{fe0f}"),
     ])
     func escape(value: String, escaped: String) {
         #expect(TextTable.escape(value) == escaped)
@@ -95,11 +106,31 @@ struct JobFieldUnitTests {
             {"jobid": 7, "name": "", "group": "default", "command": "sleep 9", "status": "queued", "returncode": null, \
             "sync": false, "outlog": null, "errlog": null, "msg": null, "submitted": "1970-01-01T00:00:00Z", \
             "started": null, "finished": null, "pid": null, "priority": 0, "after": [], "afterany": [], \
-            "notbefore": null, "timeout": null, "retries": 0, "retry_delay": "0", "attempts": 0, "cwd": null, \
+            "notbefore": null, "timeout": null, "retries": 0, "retry_delay": 0, "attempts": 0, "cwd": null, \
             "env": [], "runtime": null, "slurm": null, "slurm_jobid": null, "node": null, "slurm_state": null, \
             "cpu_user": null, "cpu_system": null, "max_rss_kb": null}
             """)
         #expect(JobJSON.object(SampleJobs.full, fields: [.status, .jobid], now: 0).serialized() == #"{"status": "success", "jobid": 42}"#)
+    }
+
+    /// Durations are JSON numbers of seconds, to the millisecond, so that `jq 'select(.runtime > 1)'`
+    /// compares numbers; text shows the same digits.
+    @Test func durationsAreNumbersOfSeconds() throws {
+        var job = SampleJobs.full
+        job.timeout = 5400
+        job.retryDelay = 0.25
+        job.usage = ResourceUsage(userSeconds: 0.0123456, systemSeconds: 0.1 + 0.2, maxRSSKilobytes: 3712)
+        let fields: [JobField] = [.timeout, .retryDelay, .runtime, .cpuUser, .cpuSystem]
+        let json = JobJSON.object(job, fields: fields, now: 0).serialized()
+        #expect(json == #"{"timeout": 5400, "retry_delay": 0.25, "runtime": 61.5, "cpu_user": 0.012, "cpu_system": 0.3}"#)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(fields.map { (parsed[$0.rawValue] as? NSNumber)?.doubleValue } == [5400, 0.25, 61.5, 0.012, 0.3])
+        #expect(TextTable.jobs([job], fields: fields, now: 0) == "timeout\tretry_delay\truntime\tcpu_user\tcpu_system\n5400\t0.25\t61.5\t0.012\t0.3\n")
+        // A running job's runtime so far; none before it starts.
+        var running = job
+        running.finished = nil
+        #expect(JobField.runtime.json(of: running, now: 1_000_000_031.0004) == .seconds(30))
+        #expect(JobField.runtime.json(of: SampleJobs.sparse, now: 1) == .null)
     }
 }
 
@@ -117,6 +148,14 @@ struct JSONUnitTests {
         (.array([.int(1), .string("a"), .null]), #"[1, "a", null]"#),
         (.object([("z", .int(1)), ("a", .array([.bool(true)]))]), #"{"z": 1, "a": [true]}"#),
         (.object([("k\"ey", .string("v"))]), #"{"k\"ey": "v"}"#),
+        // Seconds: to the millisecond, without float noise or an exponent.
+        (.seconds(30.002), "30.002"),
+        (.seconds(0.1 + 0.2), "0.3"),
+        (.seconds(10.011 - 8.009), "2.002"),
+        (.seconds(5400), "5400"),
+        (.seconds(1e9), "1000000000"),
+        (.seconds(0.0004), "0"),
+        (.seconds(-1.5), "-1.5"),
     ])
     func serializes(value: JSON, text: String) {
         #expect(value.serialized() == text)
@@ -130,6 +169,8 @@ struct JSONUnitTests {
         ("\u{0}\u{1}\u{8}\u{c}\u{1b}\u{1f}", #""\u0000\u0001\u0008\u000c\u001b\u001f""#),
         (" \u{7f}\u{9b}", #"" \u007f\u009b""#),
         ("é ✓ 😀 \u{2028}", "\"é ✓ 😀 \u{2028}\""),
+        ("<b>\u{202e}OLR</b>\u{200b}", #""<b>\u202eOLR</b>\u200b""#),
+        ("tag\u{e0001}", #""tag\udb40\udc01""#),
     ])
     func escapesStrings(value: String, text: String) throws {
         let serialized = JSON.string(value).serialized()
@@ -144,6 +185,8 @@ struct JSONUnitTests {
         #expect(JSON("x" as String?).serialized() == #""x""#)
         #expect(JSON(nil as Int32?).serialized() == "null")
         #expect(JSON(-3 as Int32?).serialized() == "-3")
+        #expect(JSON(seconds: nil).serialized() == "null")
+        #expect(JSON(seconds: 2.5).serialized() == "2.5")
     }
 }
 
@@ -249,6 +292,12 @@ struct ExcerptUnitTests {
     @Test func controlCharactersAreEscaped() {
         #expect(Excerpt.quoted("a\nb\u{1b}[2J") == #"'a\nb\u001b[2J'"#)
     }
+
+    @Test func longIdListsAreCutWithTheirCount() {
+        #expect(Excerpt.ids([7]) == "7")
+        #expect(Excerpt.ids(Array(1...10)) == "1,2,3,4,5,6,7,8,9,10")
+        #expect(Excerpt.ids(Array(1...6_000_000)) == "1,2,3,4,5,6,7,8,9,10,… (6000000 ids)")
+    }
 }
 
 @Suite("Unit: the HTTP Date header")
@@ -259,5 +308,19 @@ struct HTTPDateUnitTests {
         #expect(HTTPDate.format(secondsSinceEpoch: 1_709_164_800) == "Thu, 29 Feb 2024 00:00:00 GMT")
         #expect(HTTPDate.format(secondsSinceEpoch: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
         #expect(HTTPDate.format(secondsSinceEpoch: -1) == "Wed, 31 Dec 1969 23:59:59 GMT")
+    }
+}
+
+@Suite("Unit: output the spool could not keep")
+struct OutputLossUnitTests {
+    @Test func lossIsAddedToMsgAndFoundAgain() {
+        let loss = OutputLoss(bytes: 7, reason: "No space left on device")
+        #expect(OutputLoss.msg("", adding: loss) == "output lost: 7 bytes not kept (No space left on device)")
+        #expect(OutputLoss.msg("killed by /kill", adding: loss)
+                == "killed by /kill; output lost: 7 bytes not kept (No space left on device)")
+        #expect(OutputLoss.msg("killed by /kill", adding: nil) == "killed by /kill")
+        #expect(OutputLoss.reported(in: "killed by /kill; output lost: 7 bytes not kept (x)") == "output lost: 7 bytes not kept (x)")
+        #expect(OutputLoss.reported(in: "killed by /kill") == nil)
+        #expect(String(decoding: OutputLoss.gapMarker(bytes: 7, reason: "x"), as: UTF8.self) == "\njobsched: 7 bytes of output lost here (x)\n")
     }
 }

@@ -69,7 +69,7 @@ private final class Harness {
 
     init(maxRunning: Int = 2, resume: Bool = false, keepFinished: Int? = nil) throws {
         scratch = try ScratchDirectory()
-        let spool = try Spool(directory: scratch.file("spool"), maxBytes: 4096)
+        let spool = try Spool(directory: scratch.file("spool"), maxBytes: 4096, database: "test", databaseStartsEmpty: true, logger: Logger(label: "test"))
         runner = JobRunner(settings: .init(maxRunning: maxRunning, resume: resume, keepFinished: keepFinished),
                            loop: try EventLoop(), records: records, executor: executor, spool: spool,
                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
@@ -96,6 +96,23 @@ private final class Harness {
 
 @Suite("Unit: the job runner, on a fake executor and store")
 struct JobRunnerUnitTests {
+    /// A change awaiting its commit (an edit, a resume) holds every start: a
+    /// job ending meanwhile must not start the next under a refused change.
+    @Test func noJobStartsWhileAChangeAwaitsItsCommit() throws {
+        let h = try Harness(maxRunning: 1)
+        h.submit([h.job(1), h.job(2)])
+        h.runner.holdStarts()
+        h.runner.holdStarts()
+        h.executor.end(1, .exited(0))
+        h.runner.startAdmittedJobs()
+        h.runner.releaseStarts()
+        h.runner.startAdmittedJobs()
+        #expect(h.executor.started == [1])
+        h.runner.releaseStarts()
+        h.runner.startAdmittedJobs()  // what the zero timer releaseStarts schedules does
+        #expect(h.executor.started == [1, 2])
+    }
+
     @Test func aFailedDependencyKillsTheWholeChainBehindIt() throws {
         let h = try Harness(maxRunning: 1)
         let chain = 2_000

@@ -6,8 +6,10 @@ import Testing
 
 @Suite("Unit: request framing")
 struct RequestFramingUnitTests {
-    func problem(body: Bool = true, lengths: [String] = [], encodings: [String] = [], hosts: Int = 1) -> RequestError? {
-        RequestFraming(methodHasBody: body, contentLengths: lengths, transferEncodings: encodings, hostCount: hosts).problem
+    func problem(body: Bool = true, lengths: [String] = [], encodings: [String] = [], hosts: Int = 1,
+                 http10: Bool = false) -> RequestError? {
+        RequestFraming(methodHasBody: body, contentLengths: lengths, transferEncodings: encodings, hostCount: hosts,
+                       isHTTP10: http10).problem
     }
 
     @Test func wellFramedRequestsPass() {
@@ -42,5 +44,11 @@ struct RequestFramingUnitTests {
     @Test func exactlyOneHost() {
         #expect(problem(hosts: 0)?.message.contains("Host") == true)
         #expect(problem(hosts: 2)?.status == 400)
+    }
+
+    /// RFC 9112 requires Host of HTTP/1.1 clients only.
+    @Test func http10MaySendNoHost() {
+        #expect(problem(hosts: 0, http10: true) == nil)
+        #expect(problem(hosts: 2, http10: true)?.status == 400)
     }
 }
