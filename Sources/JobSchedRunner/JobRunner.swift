@@ -235,7 +235,7 @@ package final class JobRunner {
         let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
         job.attempts += 1
         // A new run: where a previous attempt ran on a cluster no longer says anything.
-        (job.slurmJobID, job.node, job.slurmState) = (nil, nil, nil)
+        (job.slurmJobID, job.node, job.slurmState, job.slurmReason) = (nil, nil, nil, nil)
         let pid: Int32?
         do {
             pid = try executor.start(job, plan: plan, output: outputHandler(of: active))
@@ -296,8 +296,11 @@ package final class JobRunner {
         job.slurmJobID = placement.slurmJobID ?? job.slurmJobID
         job.node = placement.node ?? job.node
         job.slurmState = placement.state ?? job.slurmState
+        job.slurmReason = placement.reason
         let begins = placement.hasBegun && job.started == nil
         if begins { job.started = Clock.now() }
+        // While the cluster holds the job, its msg says why (a running job's msg is empty).
+        if job.started == nil || begins { job.msg = placement.waitingMessage ?? "" }
         guard job != active.job else { return }
         active.job = job
         records.save(job)

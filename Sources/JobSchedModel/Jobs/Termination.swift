@@ -51,10 +51,18 @@ package struct ClusterPlacement: Equatable {
     package var slurmJobID: Int64?
     package var node: String?
     package var state: String?
+    /// The cluster's reason for the state, if it gives one: why a waiting job waits.
+    package var reason: String?
     /// Its command has begun on a node: it no longer waits in the cluster's queue.
     package var hasBegun: Bool
 
-    package init(slurmJobID: Int64?, node: String?, state: String?, hasBegun: Bool = false) {
-        (self.slurmJobID, self.node, self.state, self.hasBegun) = (slurmJobID, node, state, hasBegun)
+    package init(slurmJobID: Int64?, node: String?, state: String?, reason: String? = nil, hasBegun: Bool = false) {
+        (self.slurmJobID, self.node, self.state, self.reason, self.hasBegun) = (slurmJobID, node, state, reason, hasBegun)
+    }
+
+    /// What the job's `msg` says while the cluster holds it (`pending in Slurm: Resources`); nil once it runs.
+    package var waitingMessage: String? {
+        guard !hasBegun, state == "PENDING" else { return nil }
+        return "pending in Slurm" + (reason.map { ": " + $0 } ?? "")
     }
 }

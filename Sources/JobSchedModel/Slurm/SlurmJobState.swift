@@ -54,9 +54,12 @@ public struct SlurmJobState: Equatable, Sendable {
         return signal != 0 ? .signaled(signal) : .exited((waitStatus >> 8) & 0xff)
     }
 
+    /// The reason, when Slurm gives one (`None` it says of a job it has no reason about).
+    package var givenReason: String? { reason.isEmpty || reason == "None" ? nil : reason }
+
     /// `slurm: STATE (REASON)`: why a job that never ran ended, or Slurm ended one.
     package var stateAndReason: String {
-        "slurm: \(state)" + (reason.isEmpty || reason == "None" ? "" : " (\(reason))")
+        "slurm: \(state)" + (givenReason.map { " (\($0))" } ?? "")
     }
 
     /// Its node failed, or did not boot: the job itself is not to blame.

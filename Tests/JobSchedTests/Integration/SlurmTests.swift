@@ -17,6 +17,13 @@ struct SlurmIntegrationTests {
         try ServerProcess(["--executor", "slurm", "--slurm-poll", "0.2", "--kill-grace", "1"] + arguments, directory: directory)
     }
 
+    /// Runs a job that takes all the node's 16 CPUs, until it is killed: the next jobs wait in Slurm's queue.
+    private func fillTheNode(_ server: ServerProcess, mark: String) throws -> Int64 {
+        let blocker = try server.submitAsync("sleep \(mark)", extra: "&cpus=16")
+        #expect(eventually { (try? server.job(blocker)["slurm_state"] as? String) == "RUNNING" })
+        return blocker
+    }
+
     /// A word that marks one test's job processes, to find them in /proc.
     private func marker() -> String { "3\(UInt32.random(in: 1000...999_999)).5" }
 
@@ -171,8 +178,7 @@ struct SlurmIntegrationTests {
     @Test func aTimeoutCountsFromTheRunNotFromTheWaitInSlurmsQueue() throws {
         let server = try slurmServer()
         let mark = marker()
-        let blocker = try server.submitAsync("sleep \(mark)", extra: "&cpus=16")
-        #expect(eventually { (try? server.job(blocker)["slurm_state"] as? String) == "RUNNING" })
+        let blocker = try fillTheNode(server, mark: mark)
         let quick = try server.submitAsync("echo ran", extra: "&timeout=2")
         let slow = try server.submitAsync("sleep \(mark)", extra: "&timeout=2")
         #expect(eventually { (try? server.job(slow)["slurm_state"] as? String) == "PENDING" })
@@ -193,6 +199,30 @@ struct SlurmIntegrationTests {
         #expect(timedOut["msg"] as? String == "timeout after 2 s")
         let runtime = try #require(seconds(timedOut["runtime"]))
         #expect(runtime >= 2 && runtime < 4, "runtime \(runtime)")
+        #expect(eventually { jobProcesses(containing: mark).isEmpty })
+    }
+
+    /// Why Slurm holds a pending job is shown: `slurm_reason`, `msg`, `fields=`, `jobsched show`.
+    @Test func aPendingJobShowsWhySlurmHoldsIt() throws {
+        let server = try slurmServer()
+        let mark = marker()
+        let blocker = try fillTheNode(server, mark: mark)
+        let waiting = try server.submitAsync("echo ran")
+        #expect(eventually { (try? server.job(waiting)["slurm_reason"] as? String) == "Resources" })
+        #expect(try server.job(waiting)["msg"] as? String == "pending in Slurm: Resources")
+        #expect(server.curl("/jobinfo", data: "jobid=\(waiting)&fields=jobid,slurm_reason").body.contains("Resources"))
+        let shown = try ClientProcess.run(["show", String(waiting)], server: server)
+        #expect(shown.status == 0 && shown.stdout.contains("Resources"), "\(shown)")
+        // Held: Slurm's new reason comes with the next poll.
+        let slurmJobID = try #require(try server.job(waiting)["slurm_jobid"] as? NSNumber).stringValue
+        #expect(try slurmTool(["scontrol", "hold", slurmJobID]) == 0)
+        // (JobHeldAdmin when the tests run as root, Slurm's administrator; JobHeldUser otherwise.)
+        #expect(eventually { (try? server.job(waiting)["msg"] as? String)?.hasPrefix("pending in Slurm: JobHeld") == true })
+        #expect(try slurmTool(["scontrol", "release", slurmJobID]) == 0)
+        server.curl("/kill", data: "jobid=\(blocker)")
+        #expect(server.waitFor(waiting) == "job \(waiting) success returncode=0\n")
+        let done = try server.job(waiting)
+        #expect(done["msg"] is NSNull && done["slurm_reason"] is NSNull, "\(done)")
         #expect(eventually { jobProcesses(containing: mark).isEmpty })
     }
 

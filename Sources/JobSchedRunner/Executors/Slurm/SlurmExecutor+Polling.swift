@@ -59,7 +59,7 @@ extension SlurmExecutor {
             }
             if cluster.mayBeInSlurm { foundInSlurm(cluster, slurmJobID: state.slurmJobID) }
             place(cluster, ClusterPlacement(slurmJobID: state.slurmJobID, node: state.node, state: state.state,
-                                            hasBegun: cluster.placement.hasBegun || state.hasBegun))
+                                            reason: state.givenReason, hasBegun: cluster.placement.hasBegun || state.hasBegun))
             guard state.hasEnded, !cluster.isSync || cluster.srunEnd != nil else { continue }
             if state.node == nil {
                 // It never ran: cancelled, or refused (what srun asked for, no node has: FAILED, BadConstraints).
