@@ -62,7 +62,7 @@ package final class JobRunner {
     /// run nothing (`holdStarts`).
     private var unconfirmedChanges = 0
 
-    /// Told every change: a job submitted, started, retried, finished or removed, a group's settings.
+    /// Told every change: a job submitted, started, placed, retried, finished or removed, a group's settings.
     package var onEvent: (ServerEvent) -> Void = { _ in }
     /// Called after a round of endings, and when the executor becomes idle: shutdown may be done.
     package var onSettled: () -> Void = {}
@@ -235,7 +235,7 @@ package final class JobRunner {
         let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
         job.attempts += 1
         // A new run: where a previous attempt ran on a cluster no longer says anything.
-        (job.slurmJobID, job.node, job.slurmState) = (nil, nil, nil)
+        (job.slurmJobID, job.node, job.slurmState, job.slurmReason) = (nil, nil, nil, nil)
         let pid: Int32?
         do {
             pid = try executor.start(job, plan: plan, output: outputHandler(of: active))
@@ -246,7 +246,8 @@ package final class JobRunner {
             return
         }
         job.status = .running
-        job.started = Clock.now()
+        // Waiting in a cluster's queue is not running: its run begins when the cluster says (`placed`).
+        job.started = executor.hasOwnQueue ? nil : Clock.now()
         job.pid = pid
         job.msg = ""
         active.job = job
@@ -254,13 +255,19 @@ package final class JobRunner {
         if active.spool == nil {
             active.spool = SpoolWriter(spool: spool, id: job.id, streams: plan.spoolStreams)
         }
-        if let timeout = job.timeout {
-            active.timeoutTimer = loop.timer(after: timeout) { [unowned self] in
-                self.killJob(job.id, reason: "timeout after \(Timestamp.seconds(timeout)) s")
-            }
-        }
+        armTimeout(of: active)
         logger.info("job \(job.id) started\(pid.map { ", pid \($0)" } ?? "")\(job.attempts > 1 ? ", attempt \(job.attempts)" : "")")
         onEvent(.started(job))
+    }
+
+    /// A timeout counts from the start of the run, and once that has begun:
+    /// also for a job taken back after a restart, which has used part of it.
+    private func armTimeout(of active: ActiveJob) {
+        guard let timeout = active.job.timeout, let started = active.job.started else { return }
+        let id = active.job.id
+        active.timeoutTimer = loop.timer(after: max(0, timeout - (Clock.now() - started))) { [unowned self] in
+            self.killJob(id, reason: "timeout after \(Timestamp.seconds(timeout)) s")
+        }
     }
 
     private func outputHandler(of active: ActiveJob) -> (UnsafeRawBufferPointer, JobOutputStream) -> Void {
@@ -276,20 +283,29 @@ package final class JobRunner {
         activeIndex.insert(job)
         scheduler.adoptRunning(job.id, group: job.group)
         active.spool = SpoolWriter(spool: spool, id: job.id, streams: OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog).spoolStreams)
+        armTimeout(of: active)
         logger.info("job \(job.id) runs on after the restart (slurm job \(job.slurmJobID.map(String.init) ?? "?"))")
         return true
     }
 
-    /// The cluster says where a job is: kept in its record.
+    /// The cluster says where a job is: kept in its record. Its run has begun
+    /// once the cluster says so: `started`, and its timeout, count from then.
     private func placed(_ id: JobID, _ placement: ClusterPlacement) {
-        guard let active = activeJobs[id] else { return }
+        guard let active = activeJobs[id], active.job.status == .running else { return }
         var job = active.job
         job.slurmJobID = placement.slurmJobID ?? job.slurmJobID
         job.node = placement.node ?? job.node
         job.slurmState = placement.state ?? job.slurmState
+        job.slurmReason = placement.reason
+        let begins = placement.hasBegun && job.started == nil
+        if begins { job.started = Clock.now() }
+        // While the cluster holds the job, its msg says why (a running job's msg is empty).
+        if job.started == nil || begins { job.msg = placement.waitingMessage ?? "" }
         guard job != active.job else { return }
         active.job = job
         records.save(job)
+        if begins { armTimeout(of: active) }
+        onEvent(.placed(job))
     }
 
     /// Output read from a job: kept in the spool, sent to its sync client and followers.
@@ -335,11 +351,14 @@ package final class JobRunner {
         guard let active = activeJobs[id] else { return }
         active.timeoutTimer = nil
         switch JobLifecycle.afterRun(of: active.job, end: end, killReason: active.killReason,
-                                     shuttingDown: isShuttingDown) {
+                                     shuttingDown: isShuttingDown, resume: settings.resume) {
         case .finish(let status, let msg):
             finish(id, status: status, returncode: end.returncode, msg: msg, usage: end.usage)
         case .retry(let msg, let delay):
             retry(active, msg: msg, after: delay)
+        case .requeue(let msg):
+            active.job.attempts -= 1
+            retry(active, msg: msg, after: 0)
         }
     }
 

@@ -8,7 +8,7 @@
   const TOKEN_KEY = 'jobsched-token';
   const STATUSES = ['queued', 'running', 'success', 'failed', 'killed'];
   const FINISHED = new Set(['success', 'failed', 'killed']);
-  const JOB_EVENTS = new Set(['submitted', 'started', 'retried', 'edited', 'finished', 'killed']);
+  const JOB_EVENTS = new Set(['submitted', 'started', 'placed', 'retried', 'edited', 'finished', 'killed']);
   const SVG_NS = 'http://www.w3.org/2000/svg';
 
   const $ = (id) => document.getElementById(id);

@@ -17,7 +17,7 @@ package struct EventFilter: Hashable {
     /// concerns every group. Shutdown reaches everyone.
     package func matches(_ event: ServerEvent) -> Bool {
         switch event {
-        case .submitted(let job), .started(let job), .retried(let job), .edited(let job), .finished(let job):
+        case .submitted(let job), .started(let job), .placed(let job), .retried(let job), .edited(let job), .finished(let job):
             return (ids.isEmpty || ids.contains(job.id)) && (groups.isEmpty || groups.contains(job.group))
                 && (statuses.isEmpty || statuses.contains(job.status))
         case .removed(let id):

@@ -3,6 +3,9 @@
 package enum ServerEvent: Equatable {
     case submitted(Job)
     case started(Job)
+    /// A cluster said where a job handed to it is: its id there, its node, its
+    /// state; `started` is set once its run has begun there.
+    case placed(Job)
     /// A run failed and the job is queued again for another attempt.
     case retried(Job)
     /// `/edit` changed a queued job.
@@ -20,6 +23,7 @@ package enum ServerEvent: Equatable {
         switch self {
         case .submitted: return "submitted"
         case .started: return "started"
+        case .placed: return "placed"
         case .retried: return "retried"
         case .edited: return "edited"
         case .finished(let job): return job.status == .killed ? "killed" : "finished"
@@ -32,7 +36,8 @@ package enum ServerEvent: Equatable {
     /// The job the event is about, if it is about one job's record.
     package var job: Job? {
         switch self {
-        case .submitted(let job), .started(let job), .retried(let job), .edited(let job), .finished(let job): return job
+        case .submitted(let job), .started(let job), .placed(let job), .retried(let job), .edited(let job), .finished(let job):
+            return job
         case .removed, .groupChanged, .shutdown: return nil
         }
     }
@@ -40,7 +45,7 @@ package enum ServerEvent: Equatable {
     /// The `data:` object: every field of the job, as `/jobinfo?format=json` has it.
     package func data(now: Double) -> JSON {
         switch self {
-        case .submitted(let job), .started(let job), .retried(let job), .edited(let job), .finished(let job):
+        case .submitted(let job), .started(let job), .placed(let job), .retried(let job), .edited(let job), .finished(let job):
             return JobJSON.object(job, now: now)
         case .removed(let id):
             return .object([("jobid", .int(id))])

@@ -48,6 +48,8 @@ public struct Job: Equatable, Sendable {
     public var slurmJobID: Int64?
     public var node: String?
     public var slurmState: String?
+    /// Slurm's reason for the state, when it gives one (why a pending job waits: `Resources`, `JobHeldAdmin`).
+    public var slurmReason: String?
     /// What its last run cost, when it ran here: CPU time, peak memory.
     public var usage: ResourceUsage?
 

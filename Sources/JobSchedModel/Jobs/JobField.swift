@@ -9,6 +9,7 @@ package enum JobField: String, CaseIterable {
     case slurmJobID = "slurm_jobid"
     case node
     case slurmState = "slurm_state"
+    case slurmReason = "slurm_reason"
     case cpuUser = "cpu_user"
     case cpuSystem = "cpu_system"
     case maxRSS = "max_rss_kb"
@@ -71,6 +72,7 @@ package enum JobField: String, CaseIterable {
         case .slurmJobID: return JSON(job.slurmJobID)
         case .node: return JSON(job.node)
         case .slurmState: return JSON(job.slurmState)
+        case .slurmReason: return JSON(job.slurmReason)
         case .cpuUser: return JSON(seconds: job.usage?.userSeconds)
         case .cpuSystem: return JSON(seconds: job.usage?.systemSeconds)
         case .maxRSS: return JSON(job.usage?.maxRSSKilobytes)

@@ -7,22 +7,30 @@ package enum JobLifecycle {
         case finish(JobStatus, msg: String)
         /// Queued again for another attempt, after `delay` seconds.
         case retry(msg: String, delay: Double)
+        /// Queued again as if it had never started: the attempt did not happen.
+        case requeue(msg: String)
     }
 
     /// A run ended: jobsched's own kill ends the job as `killed`, and so does
     /// the cluster's (with its reason); a job the cluster refused has `failed`;
-    /// a non-zero end with attempts left is retried, unless the server is
+    /// a non-zero end, or a node failure, with attempts left is retried, unless the server is
     /// shutting down; anything else is a `success` (the original's name for
-    /// "ran to its end", whatever the returncode).
+    /// "ran to its end", whatever the returncode). With --resume (`resume`),
+    /// a job that a crash kept from its cluster is queued again.
     package static func afterRun(of job: Job, end: RunEnd, killReason: String?,
-                                 shuttingDown: Bool) -> AfterRun {
+                                 shuttingDown: Bool, resume: Bool = false) -> AfterRun {
         if let killReason { return .finish(.killed, msg: killReason) }
         let termination: Termination
         switch end {
         case .refused(let message): return .finish(.failed, msg: message)
-        case .cancelledBeforeStart(let endedBy): return .finish(.killed, msg: endedBy)
+        case .cancelledBeforeStart(let endedBy), .lost(let endedBy): return .finish(.killed, msg: endedBy)
+        case .notHandedOver(let endedBy) where resume && !job.sync: return .requeue(msg: "requeued after server restart: \(endedBy)")
+        case .notHandedOver(let endedBy): return .finish(.killed, msg: endedBy)
         case .ran(_, let endedBy?, _): return .finish(.killed, msg: endedBy)
         case .ran(let ran, nil, _): termination = ran
+        case .nodeFailed(_, let endedBy) where job.attempts <= job.retries && !shuttingDown:
+            return .retry(msg: "attempt \(job.attempts) ended with \(endedBy); retrying", delay: job.retryDelay)
+        case .nodeFailed(_, let endedBy): return .finish(.killed, msg: endedBy)
         }
         let code = termination.returncode
         if code != 0 && job.attempts <= job.retries && !shuttingDown {

@@ -20,12 +20,24 @@ package enum RunEnd: Equatable {
     case ran(Termination, endedBy: String? = nil, usage: ResourceUsage? = nil)
     /// It never ran: the cluster refused it (a bad partition). The job is `failed` with this message.
     case refused(String)
+    /// Its node failed under it (the cluster says why): no fault of its own,
+    /// so it runs again if it has attempts left (`retries=`), else it is `killed`.
+    case nodeFailed(Termination, endedBy: String)
     /// It was cancelled before it started: `killed`, with no returncode.
     case cancelledBeforeStart(endedBy: String)
+    /// How it ended is not known (the cluster forgot it): `killed` with this
+    /// message, and no returncode rather than a made-up one.
+    case lost(endedBy: String)
+    /// It never reached the cluster: the server stopped (a crash) between its
+    /// start and its handoff. Queued again with --resume, as if it had not
+    /// started; else `killed` with this message, as a queued job is.
+    case notHandedOver(endedBy: String)
 
     package var returncode: Int32? {
-        guard case .ran(let termination, _, _) = self else { return nil }
-        return termination.returncode
+        switch self {
+        case .ran(let termination, _, _), .nodeFailed(let termination, _): return termination.returncode
+        case .refused, .cancelledBeforeStart, .lost, .notHandedOver: return nil
+        }
     }
 
     package var usage: ResourceUsage? {
@@ -39,8 +51,18 @@ package struct ClusterPlacement: Equatable {
     package var slurmJobID: Int64?
     package var node: String?
     package var state: String?
+    /// The cluster's reason for the state, if it gives one: why a waiting job waits.
+    package var reason: String?
+    /// Its command has begun on a node: it no longer waits in the cluster's queue.
+    package var hasBegun: Bool
 
-    package init(slurmJobID: Int64?, node: String?, state: String?) {
-        (self.slurmJobID, self.node, self.state) = (slurmJobID, node, state)
+    package init(slurmJobID: Int64?, node: String?, state: String?, reason: String? = nil, hasBegun: Bool = false) {
+        (self.slurmJobID, self.node, self.state, self.reason, self.hasBegun) = (slurmJobID, node, state, reason, hasBegun)
+    }
+
+    /// What the job's `msg` says while the cluster holds it (`pending in Slurm: Resources`); nil once it runs.
+    package var waitingMessage: String? {
+        guard !hasBegun, state == "PENDING" else { return nil }
+        return "pending in Slurm" + (reason.map { ": " + $0 } ?? "")
     }
 }

@@ -16,19 +16,30 @@ package struct SlurmCommands: Equatable, Sendable {
         (self.defaultPartition, self.account) = (defaultPartition, account)
     }
 
-    package func slurmName(of id: JobID) -> String { namePrefix + String(id) }
+    /// The Slurm job name of a job's attempt: `jobsched-TAG-ID`, and from the
+    /// second attempt on `jobsched-TAG-ID.N`, so that a job looked up by its
+    /// name is never taken for the attempt before (Slurm lists ended jobs for a while).
+    package func slurmName(of id: JobID, attempt: Int) -> String {
+        namePrefix + String(id) + (attempt > 1 ? "." + String(attempt) : "")
+    }
 
-    /// The job a Slurm job name stands for, if it is one of this server's.
-    package func jobID(fromSlurmName name: String) -> JobID? {
+    /// The job and attempt a Slurm job name stands for, if it is one of this server's.
+    package func attempt(fromSlurmName name: String) -> JobAttempt? {
         guard name.hasPrefix(namePrefix) else { return nil }
-        return JobID(name.dropFirst(namePrefix.count))
+        let parts = name.dropFirst(namePrefix.count).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let id = JobID(parts[0]) else { return nil }
+        guard parts.count == 2 else { return JobAttempt(id: id, attempt: 1) }
+        guard let attempt = Int(parts[1]), attempt > 1 else { return nil }
+        return JobAttempt(id: id, attempt: attempt)
     }
 
     /// An async job: `sbatch` queues the batch `script` (see `batchScript`) and
-    /// prints its Slurm id; the job's output goes to files.
+    /// prints its Slurm id; the job's output goes to files. `--no-requeue`: a
+    /// job whose node fails ends (NODE_FAIL) rather than running again behind
+    /// jobsched's back, over its own output file; `retries=` runs it again.
     package func sbatch(_ job: Job, script: String, stdout: String, stderr: String) -> [String] {
-        ["sbatch", "--parsable", "--job-name=\(slurmName(of: job.id))", "--output=\(stdout)", "--error=\(stderr)"]
-            + common(job) + [script]
+        ["sbatch", "--parsable", "--no-requeue", "--job-name=\(slurmName(of: job.id, attempt: job.attempts))",
+         "--output=\(stdout)", "--error=\(stderr)"] + common(job) + [script]
     }
 
     /// The batch script of an async job: its command run by bash itself. Not
@@ -42,7 +53,7 @@ package struct SlurmCommands: Equatable, Sendable {
 
     /// A sync job: `srun` runs it as the server's child, its output and exit status the job's.
     package func srun(_ job: Job) -> [String] {
-        ["srun", "--quiet", "--job-name=\(slurmName(of: job.id))"] + common(job) + ["bash", "-c", job.command]
+        ["srun", "--quiet", "--job-name=\(slurmName(of: job.id, attempt: job.attempts))"] + common(job) + ["bash", "-c", job.command]
     }
 
     private func common(_ job: Job) -> [String] {
@@ -55,20 +66,38 @@ package struct SlurmCommands: Equatable, Sendable {
     /// Every job of this user that Slurm still knows, in one call.
     package static let squeue = ["squeue", "--noheader", "--states=all", "--me", "--Format=" + SlurmJobState.squeueFormat]
 
-    /// Asks the running jobs' processes to end (the batch script included).
-    package static func signalTerm(_ ids: [Int64]) -> [String] {
-        ["scancel", "--full", "--signal=TERM"] + ids.map(String.init)
-    }
-
-    /// Cancels the jobs: pending ones at once, running ones after Slurm's own KillWait.
+    /// Cancels the jobs, which Slurm records as CANCELLED: pending ones at once;
+    /// running ones get SIGTERM, then SIGKILL after the cluster's KillWait.
     package static func cancel(_ ids: [Int64]) -> [String] { ["scancel"] + ids.map(String.init) }
 
     /// Whether a command failed for want of the controller (down, restarting,
     /// overloaded) rather than refusing what it was asked: worth trying again.
     package static func isControllerUnreachable(_ stderr: String) -> Bool {
-        ["Unable to contact slurm controller", "Socket timed out", "Zero Bytes were transmitted",
-         "Slurm temporarily unable to accept job"].contains { stderr.contains($0) }
+        notTakenMessages.contains { stderr.contains($0) } || unansweredMessages.contains { stderr.contains($0) }
     }
+
+    /// What a failed `sbatch` says about its job.
+    package enum SubmitFailure: Equatable {
+        /// Slurm refused it: it will not take it as it is.
+        case refused
+        /// The request never reached the controller, or was turned away for now: try again.
+        case notTaken
+        /// The request may have reached the controller, which did not answer: the job
+        /// may be in Slurm's hands, and must be looked up before it is submitted again.
+        case unanswered
+    }
+
+    /// `signaled`: sbatch was ended by a signal, at any point of its request.
+    package static func submitFailure(stderr: String, signaled: Bool) -> SubmitFailure {
+        if signaled || unansweredMessages.contains(where: { stderr.contains($0) }) { return .unanswered }
+        return notTakenMessages.contains { stderr.contains($0) } ? .notTaken : .refused
+    }
+
+    /// A connection that never opened, or a controller that said "later".
+    private static let notTakenMessages = ["Unable to contact slurm controller", "Slurm temporarily unable to accept job"]
+    /// A request sent whose answer never came (a frozen or overloaded controller).
+    private static let unansweredMessages = ["Socket timed out", "Zero Bytes were transmitted",
+                                             "Communication send failure", "Communication receive failure"]
 
     /// A `timeout=` as Slurm's `--time` in minutes, rounded up: Slurm counts whole minutes.
     package static func timeLimit(_ seconds: Double) -> Int {

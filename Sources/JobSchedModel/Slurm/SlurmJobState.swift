@@ -32,6 +32,14 @@ public struct SlurmJobState: Equatable, Sendable {
         }
     }
 
+    /// Whether its command has begun on a node (whether it still runs or not).
+    public var hasBegun: Bool { node != nil && !SlurmJobState.notBegunStates.contains(state) }
+
+    /// States of a job that waits: to be placed, for its node to boot, to be run again.
+    private static let notBegunStates: Set<String> = [
+        "PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_FED", "REQUEUE_HOLD", "RESV_DEL_HOLD",
+    ]
+
     /// Whether the job will not run (again): its end is known.
     public var hasEnded: Bool { !SlurmJobState.activeStates.contains(state) }
 
@@ -46,6 +54,17 @@ public struct SlurmJobState: Equatable, Sendable {
         return signal != 0 ? .signaled(signal) : .exited((waitStatus >> 8) & 0xff)
     }
 
+    /// The reason, when Slurm gives one (`None` it says of a job it has no reason about).
+    package var givenReason: String? { reason.isEmpty || reason == "None" ? nil : reason }
+
+    /// `slurm: STATE (REASON)`: why a job that never ran ended, or Slurm ended one.
+    package var stateAndReason: String {
+        "slurm: \(state)" + (givenReason.map { " (\($0))" } ?? "")
+    }
+
+    /// Its node failed, or did not boot: the job itself is not to blame.
+    package var isNodeFailure: Bool { state == "NODE_FAIL" || state == "BOOT_FAIL" }
+
     /// Why Slurm itself ended the job, for its `msg`; nil when the job's command ended by itself.
     package var slurmEndReason: String? {
         switch state {
@@ -57,7 +76,7 @@ public struct SlurmJobState: Equatable, Sendable {
         case "BOOT_FAIL": return "slurm: BOOT_FAIL (its node did not boot)"
         case "DEADLINE": return "slurm: DEADLINE"
         case "CANCELLED": return "slurm: CANCELLED (not by jobsched)"
-        default: return "slurm: \(state)\(reason.isEmpty || reason == "None" ? "" : " (\(reason))")"
+        default: return stateAndReason
         }
     }
 }

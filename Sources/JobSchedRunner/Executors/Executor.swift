@@ -13,6 +13,10 @@ package protocol Executor: AnyObject {
     var onIdle: () -> Void { get set }
     /// Whether no stopped job still awaits its forced end.
     var isIdle: Bool { get }
+    /// Whether a started job may first wait in a queue of the executor's own
+    /// (a cluster's): its run then begins, for `started` and the timeout,
+    /// when `onPlaced` says so, not when it is handed over.
+    var hasOwnQueue: Bool { get }
 
     /// Starts the job's command with the output wiring of `plan`; `output`
     /// receives what it writes, tagged with the stream, as it is read.

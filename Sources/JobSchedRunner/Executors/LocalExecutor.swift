@@ -13,6 +13,8 @@ package final class LocalExecutor: Executor {
         set { groupKiller.onIdle = newValue }
     }
     package var isIdle: Bool { groupKiller.isIdle }
+    /// A job runs as soon as it is started.
+    package var hasOwnQueue: Bool { false }
 
     private struct Running {
         let id: JobID

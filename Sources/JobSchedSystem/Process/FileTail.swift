@@ -4,10 +4,12 @@ import Glibc
 /// job that runs elsewhere (a cluster's node) and writes to a shared disk.
 package final class FileTail {
     package let path: String
-    private var offset: off_t = 0
+    /// The bytes read so far: where the next read starts.
+    package private(set) var offset: Int64
 
-    package init(path: String) {
-        self.path = path
+    /// `offset`: what an earlier reader (a previous run of the server) had read already.
+    package init(path: String, offset: Int64 = 0) {
+        (self.path, self.offset) = (path, offset)
     }
 
     /// Hands on the bytes added since the last call, in chunks; none if the file does not exist yet.
@@ -16,10 +18,10 @@ package final class FileTail {
         guard fd >= 0 else { return }
         defer { close(fd) }
         while true {
-            let n = pread(fd, buffer.baseAddress, buffer.count, offset)
+            let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return }
-            offset += off_t(n)
+            offset += Int64(n)
             deliver(UnsafeRawBufferPointer(rebasing: buffer[..<n]))
         }
     }

@@ -13,7 +13,7 @@ import JobSchedModel
 /// UPDATE, not two.
 package final class JobStore {
     package static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    package static let schemaVersion: Int64 = 9
+    package static let schemaVersion: Int64 = 10
 
     private let db: SQLiteDatabase
     private let path: String
@@ -51,7 +51,7 @@ package final class JobStore {
     private static let columns = """
         id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
         priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env,
-        slurm_options, slurm_jobid, node, slurm_state, cpu_user, cpu_system, max_rss_kb
+        slurm_options, slurm_jobid, node, slurm_state, cpu_user, cpu_system, max_rss_kb, slurm_reason
         """
 
     package init(path: String, clear: Bool) throws(ServerError) {
@@ -81,11 +81,11 @@ package final class JobStore {
             rollbackToSavepoint = try db.prepare("ROLLBACK TO request")
             insertStatement = try db.prepare("""
                 INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
-                VALUES (\(Array(repeating: "?", count: 30).joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: 31).joined(separator: ", ")))
                 """)
             updateStatement = try db.prepare("""
                 UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?,
-                    slurm_jobid = ?, node = ?, slurm_state = ?, cpu_user = ?, cpu_system = ?, max_rss_kb = ?
+                    slurm_jobid = ?, node = ?, slurm_state = ?, cpu_user = ?, cpu_system = ?, max_rss_kb = ?, slurm_reason = ?
                 WHERE id = ?
                 """)
             updateDefinitionStatement = try db.prepare("""
@@ -209,6 +209,8 @@ package final class JobStore {
             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             INSERT INTO meta (key, value) VALUES ('identity', \(newIdentity));
             """,
+        // --executor slurm: why Slurm holds a job (its pending reason).
+        9: "ALTER TABLE jobs ADD COLUMN slurm_reason TEXT;",
     ]
 
     /// SQL for a new random identity.
@@ -238,6 +240,7 @@ package final class JobStore {
             .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)),
             .text(job.slurm.stored), .init(job.slurmJobID), .init(job.node), .init(job.slurmState),
             .init(job.usage?.userSeconds), .init(job.usage?.systemSeconds), .init(job.usage?.maxRSSKilobytes),
+            .init(job.slurmReason),
         ])
         return db.lastInsertRowID
     }
@@ -311,7 +314,7 @@ package final class JobStore {
                 .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)),
                 .init(job.slurmJobID), .init(job.node), .init(job.slurmState),
                 .init(job.usage?.userSeconds), .init(job.usage?.systemSeconds), .init(job.usage?.maxRSSKilobytes),
-                .integer(job.id),
+                .init(job.slurmReason), .integer(job.id),
             ])
             pendingStates[job.id] = nil
             writtenStates[job.id] = job
@@ -564,6 +567,7 @@ package final class JobStore {
         if let user = row.double(at: 28), let system = row.double(at: 29), let rss = row.int(at: 30) {
             job.usage = ResourceUsage(userSeconds: user, systemSeconds: system, maxRSSKilobytes: rss)
         }
+        job.slurmReason = row.text(at: 31)
         return job
     }
 

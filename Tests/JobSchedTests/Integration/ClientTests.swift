@@ -30,7 +30,7 @@ struct ClientIntegrationTests {
         #expect(((json?["jobs"] as? [[String: Any]])?.first?["returncode"] as? Int) == 4)
 
         let shown = try jobsched("show", "1", server: server)
-        for field in ["NAME         hello", "COMMAND      echo 'hi there'", "CWD          \(server.directory.path)", "CPU USER", "MAX RSS"] {
+        for field in ["NAME          hello", "COMMAND       echo 'hi there'", "CWD           \(server.directory.path)", "CPU USER", "MAX RSS"] {
             #expect(shown.stdout.contains(field), "\(field) in \(shown)")
         }
         #expect(try jobsched("log", "1", server: server).stdout == "hi there\n")

@@ -91,7 +91,7 @@ struct RunControlIntegrationTests {
         server.waitFor(first, second)
         let allKeys = ["jobid", "name", "group", "command", "status", "returncode", "sync", "outlog", "errlog", "msg",
                        "submitted", "started", "finished", "pid", "priority", "after", "afterany", "notbefore", "timeout",
-                       "retries", "retry_delay", "attempts", "cwd", "env", "runtime", "slurm", "slurm_jobid", "node", "slurm_state",
+                       "retries", "retry_delay", "attempts", "cwd", "env", "runtime", "slurm", "slurm_jobid", "node", "slurm_state", "slurm_reason",
                        "cpu_user", "cpu_system", "max_rss_kb"]
         let key = try Regex(#""([a-z_]+)": "#, as: (Substring, Substring).self)
         // The keys of the first job object (its values hold no braces).

@@ -107,7 +107,7 @@ struct JobFieldUnitTests {
             "sync": false, "outlog": null, "errlog": null, "msg": null, "submitted": "1970-01-01T00:00:00Z", \
             "started": null, "finished": null, "pid": null, "priority": 0, "after": [], "afterany": [], \
             "notbefore": null, "timeout": null, "retries": 0, "retry_delay": 0, "attempts": 0, "cwd": null, \
-            "env": [], "runtime": null, "slurm": null, "slurm_jobid": null, "node": null, "slurm_state": null, \
+            "env": [], "runtime": null, "slurm": null, "slurm_jobid": null, "node": null, "slurm_state": null, "slurm_reason": null, \
             "cpu_user": null, "cpu_system": null, "max_rss_kb": null}
             """)
         #expect(JobJSON.object(SampleJobs.full, fields: [.status, .jobid], now: 0).serialized() == #"{"status": "success", "jobid": 42}"#)

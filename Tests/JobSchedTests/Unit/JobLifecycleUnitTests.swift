@@ -42,6 +42,32 @@ struct JobLifecycleUnitTests {
                                       shuttingDown: true) == .finish(.success, msg: ""))
     }
 
+    @Test func aNodeFailureIsRetriedWhileAttemptsAreLeftThenKilled() {
+        let failed = RunEnd.nodeFailed(.signaled(15), endedBy: "slurm: NODE_FAIL (its node n1 failed)")
+        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 1), end: failed, killReason: nil, shuttingDown: false)
+                == .retry(msg: "attempt 1 ended with slurm: NODE_FAIL (its node n1 failed); retrying", delay: 2.5))
+        #expect(JobLifecycle.afterRun(of: job(attempts: 2, retries: 1), end: failed, killReason: nil, shuttingDown: false)
+                == .finish(.killed, msg: "slurm: NODE_FAIL (its node n1 failed)"))
+        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 1), end: failed, killReason: nil, shuttingDown: true)
+                == .finish(.killed, msg: "slurm: NODE_FAIL (its node n1 failed)"))
+        #expect(failed.returncode == -15)
+        // An end nobody saw is killed with no returncode, whatever the retries.
+        let lost = RunEnd.lost(endedBy: "slurm job 3 is gone from squeue; its end is unknown")
+        #expect(JobLifecycle.afterRun(of: job(attempts: 1, retries: 1), end: lost, killReason: nil, shuttingDown: false)
+                == .finish(.killed, msg: "slurm job 3 is gone from squeue; its end is unknown"))
+        #expect(lost.returncode == nil)
+    }
+
+    @Test func aJobACrashKeptFromItsClusterIsQueuedAgainOnlyWithResume() {
+        let lost = RunEnd.notHandedOver(endedBy: "server restarted before Slurm took the job")
+        #expect(JobLifecycle.afterRun(of: job(), end: lost, killReason: nil, shuttingDown: false, resume: true)
+                == .requeue(msg: "requeued after server restart: server restarted before Slurm took the job"))
+        #expect(JobLifecycle.afterRun(of: job(), end: lost, killReason: nil, shuttingDown: false, resume: false)
+                == .finish(.killed, msg: "server restarted before Slurm took the job"))
+        #expect(JobLifecycle.afterRun(of: job(), end: lost, killReason: "killed by /kill", shuttingDown: false, resume: true)
+                == .finish(.killed, msg: "killed by /kill"))
+    }
+
     @Test func outcomesTellZeroNonZeroKilledAndFailedApart() {
         func outcome(_ status: JobStatus, _ returncode: Int32?) -> JobOutcome? {
             var finished = job(status: status)

@@ -11,6 +11,7 @@ private final class FakeExecutor: Executor {
     var onPlaced: (JobID, ClusterPlacement) -> Void = { _, _ in }
     var onIdle: () -> Void = {}
     var isIdle = true
+    var hasOwnQueue = false
     private(set) var started: [JobID] = []
     private(set) var stopped: [JobID] = []
     /// Jobs that fail to start, with the reason.
@@ -147,6 +148,22 @@ struct JobRunnerUnitTests {
         #expect(h.record(2)?.status == .killed)
         #expect(h.record(2)?.msg == "dependency 1 ended with returncode 1")
         #expect(h.executor.started == [1])
+    }
+
+    @Test func aJobInAClustersQueueStartsWhenTheClusterRunsIt() throws {
+        let h = try Harness()
+        h.executor.hasOwnQueue = true
+        var job = h.job(1)
+        job.timeout = 60
+        h.submit([job])
+        #expect(h.record(1)?.status == .running && h.record(1)?.started == nil)
+        #expect(h.runner.activeJobs[1]?.timeoutTimer == nil)
+        h.executor.onPlaced(1, ClusterPlacement(slurmJobID: 7, node: nil, state: "PENDING"))
+        #expect(h.record(1)?.slurmJobID == 7 && h.record(1)?.started == nil)
+        h.executor.onPlaced(1, ClusterPlacement(slurmJobID: 7, node: "n1", state: "RUNNING", hasBegun: true))
+        #expect(h.record(1)?.started != nil && h.record(1)?.node == "n1")
+        #expect(h.runner.activeJobs[1]?.timeoutTimer != nil)
+        #expect(h.events.map(\.name) == ["submitted", "started", "placed", "placed"])
     }
 
     @Test func aFailedRunIsRetriedUntilItsAttemptsAreSpent() throws {

@@ -297,7 +297,7 @@ final class JobStoreUnitTests {
     }
 
     /// A database of schema version 2 gets the indexes of versions 3 and 4, the Slurm columns of 5,
-    /// the index of 6 and the identity of 9.
+    /// the index of 6, the identity of 9 and the Slurm reason of 10.
     @Test func upgradesAVersion2Database() throws {
         _ = try open()
         let indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'jobs_%' ORDER BY name"
@@ -305,14 +305,14 @@ final class JobStoreUnitTests {
             DROP TABLE meta; DROP INDEX jobs_finished; DROP INDEX jobs_unsucceeded; DROP INDEX jobs_nonzero; ALTER TABLE jobs DROP COLUMN slurm_options;
             ALTER TABLE jobs DROP COLUMN slurm_jobid; ALTER TABLE jobs DROP COLUMN node; ALTER TABLE jobs DROP COLUMN slurm_state;
             ALTER TABLE jobs DROP COLUMN cpu_user; ALTER TABLE jobs DROP COLUMN cpu_system; ALTER TABLE jobs DROP COLUMN max_rss_kb;
-            PRAGMA user_version = 2;
+            ALTER TABLE jobs DROP COLUMN slurm_reason; PRAGMA user_version = 2;
             """)
         #expect(try sqlite3(indexes) == "jobs_grp\njobs_name\njobs_status\n")
         _ = try open()
         #expect(try sqlite3("PRAGMA user_version") == "\(JobStore.schemaVersion)\n")
         #expect(try sqlite3(indexes) == "jobs_finished\njobs_grp\njobs_name\njobs_nonzero\njobs_status\njobs_unsucceeded\n")
         #expect(try sqlite3("SELECT name FROM pragma_table_info('jobs') WHERE name LIKE 'slurm%' OR name = 'node' OR name LIKE 'cpu%' OR name = 'max_rss_kb'")
-                == "slurm_options\nslurm_jobid\nnode\nslurm_state\ncpu_user\ncpu_system\nmax_rss_kb\n")
+                == "slurm_options\nslurm_jobid\nnode\nslurm_state\ncpu_user\ncpu_system\nmax_rss_kb\nslurm_reason\n")
         #expect(try sqlite3("SELECT length(value) FROM meta WHERE key = 'identity'") == "32\n")
     }
 

@@ -36,31 +36,65 @@ struct SlurmUnitTests {
         let commands = SlurmCommands(database: "/data/jobs.sqlite", defaultPartition: "debug", account: "lab")
         #expect(commands.namePrefix.count == "jobsched-".count + 9 && commands.namePrefix.hasPrefix("jobsched-"))
         #expect(SlurmCommands(database: "/other.sqlite", defaultPartition: nil, account: nil).namePrefix != commands.namePrefix)
-        #expect(commands.jobID(fromSlurmName: commands.slurmName(of: 42)) == 42)
-        #expect(commands.jobID(fromSlurmName: "jobsched-00000000-42") == nil && commands.jobID(fromSlurmName: "wrap") == nil)
+        #expect(commands.slurmName(of: 42, attempt: 1) == commands.namePrefix + "42")
+        #expect(commands.slurmName(of: 42, attempt: 3) == commands.namePrefix + "42.3")
+        #expect(commands.attempt(fromSlurmName: commands.slurmName(of: 42, attempt: 1)) == JobAttempt(id: 42, attempt: 1))
+        #expect(commands.attempt(fromSlurmName: commands.slurmName(of: 42, attempt: 3)) == JobAttempt(id: 42, attempt: 3))
+        for other in ["jobsched-00000000-42", "wrap", commands.namePrefix + "42.1", commands.namePrefix + "42.x",
+                      commands.namePrefix + "42.3.1", commands.namePrefix + ".3"] {
+            #expect(commands.attempt(fromSlurmName: other) == nil, "\(other)")
+        }
 
         var job = Job(id: 7, name: "n", group: "g", command: "echo 'it''s' $HOME", sync: false, submitted: 0)
+        job.attempts = 1
         job.slurm = SlurmOptions(cpus: 2)
         job.timeout = 90
         job.cwd = "/tmp"
         #expect(commands.sbatch(job, script: "/s/7.sh", stdout: "/o", stderr: "/e") == [
-            "sbatch", "--parsable", "--job-name=\(commands.namePrefix)7", "--output=/o", "--error=/e",
+            "sbatch", "--parsable", "--no-requeue", "--job-name=\(commands.namePrefix)7", "--output=/o", "--error=/e",
             "--partition=debug", "--account=lab", "--cpus-per-task=2", "--time=2", "--chdir=/tmp", "/s/7.sh",
         ])
         // bash runs the command itself; `:` ends sbatch's reading of #SBATCH lines.
         #expect(SlurmCommands.batchScript("#SBATCH --partition=x\necho 'a'") == "#!/bin/bash\n:\n#SBATCH --partition=x\necho 'a'\n")
         job.slurm.partition = "small"
+        job.attempts = 2
         #expect(commands.srun(job) == [
-            "srun", "--quiet", "--job-name=\(commands.namePrefix)7", "--partition=small", "--account=lab",
+            "srun", "--quiet", "--job-name=\(commands.namePrefix)7.2", "--partition=small", "--account=lab",
             "--cpus-per-task=2", "--time=2", "--chdir=/tmp", "bash", "-c", "echo 'it''s' $HOME",
         ])
         #expect(SlurmCommands.timeLimit(1) == 1 && SlurmCommands.timeLimit(60) == 1 && SlurmCommands.timeLimit(61) == 2)
     }
 
     @Test func aControllerThatCannotBeReachedIsToldFromARefusal() {
-        #expect(SlurmCommands.isControllerUnreachable("sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)\n"))
-        #expect(SlurmCommands.isControllerUnreachable("sbatch: error: Batch job submission failed: Socket timed out on send/recv operation"))
-        #expect(!SlurmCommands.isControllerUnreachable("sbatch: error: Batch job submission failed: Invalid partition name specified"))
+        let connect = "sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)\n"
+        let timeout = "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation\n"
+        let refusal = "sbatch: error: Batch job submission failed: Invalid partition name specified\n"
+        #expect(SlurmCommands.isControllerUnreachable(connect) && SlurmCommands.isControllerUnreachable(timeout))
+        #expect(!SlurmCommands.isControllerUnreachable(refusal))
+        // A request that never left is sent again; one that may have arrived is looked for first.
+        #expect(SlurmCommands.submitFailure(stderr: connect, signaled: false) == .notTaken)
+        #expect(SlurmCommands.submitFailure(stderr: "sbatch: error: Slurm temporarily unable to accept job, sleeping and retrying\n", signaled: false) == .notTaken)
+        #expect(SlurmCommands.submitFailure(stderr: timeout, signaled: false) == .unanswered)
+        #expect(SlurmCommands.submitFailure(stderr: "", signaled: true) == .unanswered)
+        #expect(SlurmCommands.submitFailure(stderr: refusal, signaled: false) == .refused)
+    }
+
+    @Test func aListingFindsJobsByTheirSlurmIDOrByTheNameOfTheirAttempt() {
+        let commands = SlurmCommands(database: "/data/jobs.sqlite", defaultPartition: nil, account: nil)
+        let prefix = commands.namePrefix
+        let listing = SlurmListing(SlurmJobState.parseListing("""
+            20|\(prefix)5|FAILED|node1|None|256|
+            21|\(prefix)5.2|CANCELLED|node1|None|15|
+            23|\(prefix)5.2|RUNNING|node1|None|0|
+            22|\(prefix)6|PENDING||Priority|0|
+            24|someone-else|RUNNING|node1|None|0|
+            """), commands: commands)
+        #expect(listing.state(of: 21)?.state == "CANCELLED" && listing.state(of: 24) == nil)
+        // An attempt is never taken for the one before; of two Slurm jobs of one attempt, the latest counts.
+        #expect(listing.state(of: JobAttempt(id: 5, attempt: 1))?.slurmJobID == 20)
+        #expect(listing.state(of: JobAttempt(id: 5, attempt: 2))?.slurmJobID == 23)
+        #expect(listing.state(of: JobAttempt(id: 5, attempt: 3)) == nil)
+        #expect(listing.state(of: JobAttempt(id: 6, attempt: 1))?.reason == "Priority")
     }
 
     @Test func squeueListingsGiveStatesExitStatusesAndReasons() {
