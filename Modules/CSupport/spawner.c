@@ -278,7 +278,7 @@ static void shed_memory(void) {
     }
 }
 
-pid_t jobsched_spawner_start(int *server_socket) {
+pid_t jobsched_spawner_start(int *server_socket, uint64_t slice_nanoseconds) {
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return -1;
     pid_t pid = fork();
@@ -313,6 +313,8 @@ pid_t jobsched_spawner_start(int *server_socket) {
     signal(SIGPIPE, SIG_IGN);
     int sock = dup2(pair[1], 3) == 3 ? 3 : pair[1];
     syscall(SYS_close_range, 4U, ~0U, 0);
+    // Woken on every job's start, as the server is (its own slice did not pass the fork).
+    jobsched_request_scheduling_slice(slice_nanoseconds);
     shed_memory();
     while (serve_one(sock) == 0) {}
     _exit(0);

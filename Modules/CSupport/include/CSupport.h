@@ -20,6 +20,7 @@ int jobsched_evhttp_request_minor_version(void *request);
 // server, as before). It ends with the server (PR_SET_PDEATHSIG) or when the
 // socket closes.
 
+#include <stdint.h>
 #include <sys/types.h>
 
 enum {
@@ -34,8 +35,9 @@ enum {
 
 // Forks the spawner; its pid, and the server's end of the socket in
 // `server_socket`. -1 if it could not be started. Call it before the
-// server has grown: the spawner's memory is a copy of the caller's.
-pid_t jobsched_spawner_start(int *server_socket);
+// server has grown: the spawner's memory is a copy of the caller's. It asks
+// for scheduling slices of `slice_nanoseconds`.
+pid_t jobsched_spawner_start(int *server_socket, uint64_t slice_nanoseconds);
 
 // Starts `executable` (looked up in PATH unless it holds a '/') with argv and
 // envp, in a new process group, stdin from /dev/null, stdout/stderr on the
@@ -46,6 +48,14 @@ pid_t jobsched_spawner_start(int *server_socket);
 int jobsched_spawner_spawn(int socket, const char *executable, char *const argv[], char *const envp[],
                            const char *directory, int stdout_fd, int stderr_fd,
                            pid_t *pid, int *stage);
+
+// Asks for scheduling slices of `nanoseconds` for this process only: with
+// SCHED_FLAG_RESET_ON_FORK the processes it starts keep the default. The
+// slice is what EEVDF (Linux 6.12+) reads from sched_runtime for normal
+// tasks; older kernels ignore it. Nice value and policy are kept as they are.
+// glibc has no wrapper for sched_setattr. The server asks it for itself, and
+// the spawner for itself: each is woken on a job's path.
+int jobsched_request_scheduling_slice(uint64_t nanoseconds);
 
 // A process that touches a memory mapping whose file was cut short, or writes
 // one whose file can no longer be written (SQLite's shared-memory index

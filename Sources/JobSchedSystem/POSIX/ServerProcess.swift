@@ -5,6 +5,9 @@ import Glibc
 /// What the server process asks of the system for itself, once, at start.
 package enum ServerProcess {
     /// Signal handling and scheduling fit for a server that supervises jobs.
+    /// The scheduling slice the server and its job spawner ask for (see `prepare`).
+    package static let schedulingSlice: UInt64 = 100_000
+
     package static func prepare() {
         unblockSignals()
         // A client that disconnects must not kill the server; jobs get SIGPIPE back (SETSIGDEF).
@@ -19,7 +22,7 @@ package enum ServerProcess {
         // with the default slice a woken server (a job spawned, a job ended)
         // can wait a whole slice behind a running job's process on the same
         // CPU. A short slice lets it preempt; its jobs keep the default.
-        _ = shim_request_scheduling_slice(100_000)
+        _ = jobsched_request_scheduling_slice(ServerProcess.schedulingSlice)
     }
 }
 

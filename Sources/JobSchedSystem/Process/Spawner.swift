@@ -32,7 +32,7 @@ package final class Spawner {
     /// keeps the limit it is forked with, and its jobs inherit it.
     package static func start(logger: Logger) -> Spawner? {
         var socket: Int32 = -1
-        let pid = jobsched_spawner_start(&socket)
+        let pid = jobsched_spawner_start(&socket, ServerProcess.schedulingSlice)
         guard pid > 0 else {
             logger.warning("cannot start the job spawner (\(errnoText())): jobs start from the server, and their MAX RSS may be the server's")
             return nil
