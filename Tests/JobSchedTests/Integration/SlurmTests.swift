@@ -369,9 +369,11 @@ struct SlurmIntegrationTests {
     @Test func aRestartAfterKill9RecordsTheRealEndOfTheClusterJobs() throws {
         let directory = try ScratchDirectory()
         let gate = directory.file("gate")
+        let quickGate = directory.file("quick-gate")
         let first = try slurmServer(directory: directory)
         let waiting = try first.submitAsync("while [ ! -e \(gate) ]; do sleep 0.1; done; echo through; exit 6")
-        let quick = try first.submitAsync("sleep 1; echo quick")
+        // Held until the first server is gone, so that it surely ends while no server runs.
+        let quick = try first.submitAsync("while [ ! -e \(quickGate) ]; do sleep 0.1; done; echo quick")
         let mark = marker()
         let timed = try first.submitAsync("sleep \(mark)", extra: "&timeout=4")
         #expect(eventually { (try? first.job(waiting)["slurm_state"] as? String) == "RUNNING" })
@@ -383,6 +385,7 @@ struct SlurmIntegrationTests {
         #expect(syncClient.nextLine() == "started")
         #expect(eventually { (try? first.job(sync)["slurm_state"] as? String) == "RUNNING" })
         _ = first.stop(signal: SIGKILL)
+        _ = FileManager.default.createFile(atPath: quickGate, contents: nil)
         // A job recorded as running whose sbatch never ran (a crash in between).
         let lost = Int64(try sqlite3(first.databasePath, """
             INSERT INTO jobs (name, grp, command, status, sync, submitted, started, attempts)
