@@ -58,7 +58,7 @@ struct LimitsIntegrationTests {
     /// server counted out the client that left before it.
     @Test func streamsAndHeldWaitsAreCountedOutWhenTheirClientsLeave() throws {
         let server = try ServerProcess(["--max-connections", "1"])
-        let sockets = socketCount(of: server.pid)
+        let sockets = server.socketCount
         let stream = try StreamingCurl(["--data", "command=sleep 300", "\(server.base)/submit"])
         let id = try #require(stream.nextLine().flatMap { Int64($0) })
         stream.killClient()
@@ -66,16 +66,11 @@ struct LimitsIntegrationTests {
         let gate = try server.makeGate()
         let blocked = try server.submitAsync("cat \(gate.path)")
         let held = try StreamingCurl(["--data", "jobid=\(blocked)", "\(server.base)/wait"])
-        #expect(eventually { socketCount(of: server.pid) == sockets + 1 }, "the wait was never accepted")
+        #expect(eventually { server.socketCount == sockets + 1 }, "the wait was never accepted")
         held.killClient()
         let next = try StreamingCurl(["--data", "jobid=\(blocked)", "\(server.base)/wait"])
         try gate.open("go")
         #expect(next.nextLine() == "job \(blocked) success returncode=0")
-    }
-
-    private func socketCount(of pid: Int32) -> Int {
-        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
-        return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)"))?.hasPrefix("socket:") ?? false }.count
     }
 
     /// The server raises its soft limit to the hard limit; its jobs get the

@@ -46,6 +46,12 @@ final class ServerProcess {
     var pid: pid_t { process.processIdentifier }
     var base: String { "http://127.0.0.1:\(port)" }
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// How many sockets the server holds open: its listener, its connections, the spawner's.
+    var socketCount: Int {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)"))?.hasPrefix("socket:") ?? false }.count
+    }
     var isRunning: Bool { process.isRunning }
 
     /// Sends `signal` and waits for the server to exit; returns its exit status.
