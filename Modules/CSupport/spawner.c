@@ -31,65 +31,73 @@ struct request_header {
     int32_t descriptors;   // how many come attached (0..2)
 };
 
-struct reply {
+static int write_exactly(int fd, const void *buffer, size_t count);
+
+// What comes back, in order: the answer to each request (once the job's
+// process exists), and for a process that then could not exec, a failure.
+struct message {
+    int32_t kind;   // JOBSCHED_SPAWNER_ANSWER or JOBSCHED_SPAWNER_LATE_FAILURE
     int32_t pid;
-    int32_t error;  // errno, 0 when the job runs
+    int32_t error;  // errno, 0 when the process exists (an answer) or ran (never sent)
     int32_t stage;  // JOBSCHED_SPAWN_FAILED_*
 };
 
 // The child's instructions, in the spawner's memory, which the child shares
-// until it execs (CLONE_VM); it writes back why it could not.
+// until it execs (CLONE_VM).
 struct child_plan {
     const char *executable;
     char **argv, **envp;
     const char *directory;
     int stdout_fd, stderr_fd;  // -1: /dev/null
-    int error, stage;
+    int server_fd;             // the socket to the server
 };
 
 static const int default_signals[] = {SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP, SIGQUIT, SIGXFSZ};
 
-// Runs in the new process, on its own small stack, before exec: only
-// async-signal-safe calls, and nothing that touches the spawner's state but `plan`.
+// Runs in the new process, on its own small stack, before exec, while the
+// spawner waits (CLONE_VFORK): only system calls and what `plan` holds. It
+// answers the server itself as soon as it can be stopped as a job (its own
+// group, default signals), so that the server goes on while it execs. A failure after that is told to the server before the
+// process exits, so that the server knows it before it reaps it.
+static _Noreturn void fail(struct child_plan *plan, int stage) {
+    struct message late = {JOBSCHED_SPAWNER_LATE_FAILURE, (int32_t)getpid(), errno, stage};
+    (void)write_exactly(plan->server_fd, &late, sizeof late);
+    _exit(127);
+}
+
 static int child_main(void *argument) {
     struct child_plan *plan = argument;
+    // Before the answer, which lets the server stop the job: a SIGTERM to
+    // its group must find the group, and not the spawner's SIG_IGN.
     for (size_t i = 0; i < sizeof default_signals / sizeof default_signals[0]; i++) signal(default_signals[i], SIG_DFL);
     sigset_t empty;
     sigemptyset(&empty);
     sigprocmask(SIG_SETMASK, &empty, NULL);
     setpgid(0, 0);
+    struct message answer = {JOBSCHED_SPAWNER_ANSWER, (int32_t)getpid(), 0, 0};
+    (void)write_exactly(plan->server_fd, &answer, sizeof answer);
     int targets[2] = {plan->stdout_fd, plan->stderr_fd};
     for (int i = 0; i < 2; i++) {
-        int fd = targets[i] >= 0 ? targets[i] : open("/dev/null", O_WRONLY);
+        int fd = targets[i] >= 0 ? targets[i] : open("/dev/null", O_WRONLY | O_CLOEXEC);
         // dup2 clears close-on-exec on the copy; a descriptor already in place needs it cleared by hand.
         if (fd == i + 1) {
             fcntl(fd, F_SETFD, 0);
         } else if (fd < 0 || dup2(fd, i + 1) < 0) {
-            plan->error = errno;
-            plan->stage = JOBSCHED_SPAWN_FAILED_OUTPUT;
-            _exit(127);
+            fail(plan, JOBSCHED_SPAWN_FAILED_OUTPUT);
         }
     }
-    // Below the job's descriptor limit however many the spawner has open.
-    syscall(SYS_close_range, 3U, ~0U, 0);
+    // The socket to the server stays until the exec (it is close-on-exec), and
+    // nothing else of the spawner's: below the job's descriptor limit however many it has.
+    if (plan->server_fd != 3 && dup3(plan->server_fd, 3, O_CLOEXEC) == 3) plan->server_fd = 3;
+    syscall(SYS_close_range, 4U, ~0U, 0);
     int input = open("/dev/null", O_RDONLY);
     if (input != 0) {
-        if (input < 0 || dup2(input, 0) < 0) {
-            plan->error = errno;
-            plan->stage = JOBSCHED_SPAWN_FAILED_OUTPUT;
-            _exit(127);
-        }
+        if (input < 0 || dup2(input, 0) < 0) fail(plan, JOBSCHED_SPAWN_FAILED_OUTPUT);
         close(input);
     }
-    if (plan->directory && chdir(plan->directory) != 0) {
-        plan->error = errno;
-        plan->stage = JOBSCHED_SPAWN_FAILED_DIRECTORY;
-        _exit(127);
-    }
+    if (plan->directory && chdir(plan->directory) != 0) fail(plan, JOBSCHED_SPAWN_FAILED_DIRECTORY);
     execvpe(plan->executable, plan->argv, plan->envp);
-    plan->error = errno;
-    plan->stage = JOBSCHED_SPAWN_FAILED_EXEC;
-    _exit(127);
+    fail(plan, JOBSCHED_SPAWN_FAILED_EXEC);
 }
 
 static int read_exactly(int fd, void *buffer, size_t count) {
@@ -144,7 +152,7 @@ static int serve_one(int sock) {
             memcpy(received, CMSG_DATA(c), (count > 2 ? 2 : count) * sizeof(int));
         }
     }
-    struct reply reply = {0, 0, 0};
+    struct message answer = {JOBSCHED_SPAWNER_ANSWER, 0, 0, 0};
     char *strings = malloc(header.bytes + 1);
     char **argv = malloc(sizeof(char *) * ((size_t)header.argc + 1));
     char **envp = malloc(sizeof(char *) * ((size_t)header.envc + 1));
@@ -154,28 +162,29 @@ static int serve_one(int sock) {
     }
     char *cursor = strings, *end = strings + header.bytes;
     char *executable[2], *directory[2] = {NULL, NULL};
+    int result = 0;
     if (split_strings(&cursor, end, executable, 1) != 0 || split_strings(&cursor, end, argv, header.argc) != 0
         || split_strings(&cursor, end, envp, header.envc) != 0
         || (header.has_directory && split_strings(&cursor, end, directory, 1) != 0)) {
-        reply.error = EINVAL;
-        reply.stage = JOBSCHED_SPAWN_FAILED_REQUEST;
+        answer.error = EINVAL;
+        answer.stage = JOBSCHED_SPAWN_FAILED_REQUEST;
+        result = write_exactly(sock, &answer, sizeof answer);
     } else {
         struct child_plan plan = {
             .executable = executable[0], .argv = argv, .envp = envp, .directory = directory[0],
             .stdout_fd = header.stdout_index >= 0 && header.stdout_index < 2 ? received[header.stdout_index] : -1,
             .stderr_fd = header.stderr_index >= 0 && header.stderr_index < 2 ? received[header.stderr_index] : -1,
+            .server_fd = sock,
         };
         static char stack[64 * 1024] __attribute__((aligned(16)));
-        // CLONE_VFORK: back here once the child has exec'd or exited. CLONE_PARENT:
-        // the job is the server's child, so its end, status and rusage go to the server.
+        // CLONE_PARENT: the job is the server's child, so its end, status and
+        // rusage go to the server. CLONE_VFORK: back here once it has exec'd or
+        // exited; it answers the server itself, before that.
         pid_t pid = clone(child_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | CLONE_PARENT | SIGCHLD, &plan);
         if (pid < 0) {
-            reply.error = errno;
-            reply.stage = JOBSCHED_SPAWN_FAILED_CLONE;
-        } else {
-            reply.pid = pid;
-            reply.error = plan.error;
-            reply.stage = plan.stage;
+            answer.error = errno;
+            answer.stage = JOBSCHED_SPAWN_FAILED_CLONE;
+            result = write_exactly(sock, &answer, sizeof answer);
         }
     }
     for (int i = 0; i < 2; i++) if (received[i] >= 0) close(received[i]);
@@ -189,7 +198,7 @@ static int serve_one(int sock) {
             close(clear_refs);
         }
     }
-    return write_exactly(sock, &reply, sizeof reply);
+    return result;
 }
 
 // The spawner's peak memory is the floor of every job's ru_maxrss. Forked, it
@@ -288,9 +297,9 @@ pid_t jobsched_spawner_start(int *server_socket, uint64_t slice_nanoseconds) {
             close(pair[0]);
             return -1;
         }
-        // A spawner that stops answering (stopped, say) must not hold the server for long.
-        struct timeval limit = {5, 0};
-        setsockopt(pair[0], SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+        // A request waits only while the socket's buffer is full: a spawner
+        // that stopped reading (stopped, say) must not hold the server long.
+        struct timeval limit = {1, 0};
         setsockopt(pair[0], SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
         *server_socket = pair[0];
         return pid;
@@ -311,7 +320,7 @@ pid_t jobsched_spawner_start(int *server_socket, uint64_t slice_nanoseconds) {
     signal(SIGHUP, SIG_IGN);
     signal(SIGQUIT, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
-    int sock = dup2(pair[1], 3) == 3 ? 3 : pair[1];
+    int sock = dup3(pair[1], 3, O_CLOEXEC) == 3 ? 3 : pair[1];
     syscall(SYS_close_range, 4U, ~0U, 0);
     // Woken on every job's start, as the server is (its own slice did not pass the fork).
     jobsched_request_scheduling_slice(slice_nanoseconds);
@@ -320,9 +329,8 @@ pid_t jobsched_spawner_start(int *server_socket, uint64_t slice_nanoseconds) {
     _exit(0);
 }
 
-int jobsched_spawner_spawn(int sock, const char *executable, char *const argv[], char *const envp[],
-                           const char *directory, int stdout_fd, int stderr_fd,
-                           pid_t *pid, int *stage) {
+int jobsched_spawner_request(int sock, const char *executable, char *const argv[], char *const envp[],
+                             const char *directory, int stdout_fd, int stderr_fd) {
     struct request_header header = {0, 0, 0, directory != NULL, -1, -1, 0};
     int descriptors[2];
     if (stdout_fd >= 0) { header.stdout_index = header.descriptors; descriptors[header.descriptors++] = stdout_fd; }
@@ -339,7 +347,7 @@ int jobsched_spawner_spawn(int sock, const char *executable, char *const argv[],
     for (header.envc = 0; envp[header.envc]; header.envc++) bytes += strlen(envp[header.envc]) + 1;
     header.bytes = (uint32_t)bytes;
     char *strings = malloc(bytes);
-    if (!strings) { *stage = JOBSCHED_SPAWN_FAILED_REQUEST; return ENOMEM; }
+    if (!strings) return ENOMEM;
     char *at = strings;
 #define APPEND(text) do { size_t length = strlen(text) + 1; memcpy(at, text, length); at += length; } while (0)
     APPEND(executable);
@@ -349,8 +357,9 @@ int jobsched_spawner_spawn(int sock, const char *executable, char *const argv[],
 #undef APPEND
     char control[CMSG_SPACE(sizeof descriptors)];
     memset(control, 0, sizeof control);
-    struct iovec iov = {&header, sizeof header};
-    struct msghdr message = {.msg_iov = &iov, .msg_iovlen = 1};
+    // The header (with the descriptors) and the strings in one call.
+    struct iovec iov[2] = {{&header, sizeof header}, {strings, bytes}};
+    struct msghdr message = {.msg_iov = iov, .msg_iovlen = 2};
     if (header.descriptors > 0) {
         message.msg_control = control;
         message.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)header.descriptors);
@@ -362,12 +371,24 @@ int jobsched_spawner_spawn(int sock, const char *executable, char *const argv[],
     }
     ssize_t n;
     do n = sendmsg(sock, &message, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
-    struct reply reply;
-    int failed = n != (ssize_t)sizeof header || write_exactly(sock, strings, bytes) != 0
-        || read_exactly(sock, &reply, sizeof reply) != 0;
+    size_t total = sizeof header + bytes;
+    int failed = n < (ssize_t)sizeof header
+        || (n < (ssize_t)total && write_exactly(sock, (char *)strings + (n - (ssize_t)sizeof header), total - (size_t)n) != 0);
+    int error = errno;
     free(strings);
-    if (failed) { *stage = JOBSCHED_SPAWN_FAILED_SPAWNER; return errno ? errno : EPIPE; }
-    *pid = reply.pid;
-    *stage = reply.stage;
-    return reply.error;
+    return failed ? (error ? error : EPIPE) : 0;
+}
+
+int jobsched_spawner_receive(int sock, int32_t *kind, pid_t *pid, int *error, int *stage) {
+    struct message message;
+    ssize_t n;
+    // Each message is one write of 16 bytes, which a stream socket keeps whole.
+    do n = recv(sock, &message, sizeof message, MSG_DONTWAIT); while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;
+    if (n != (ssize_t)sizeof message) return -1;
+    *kind = message.kind;
+    *pid = message.pid;
+    *error = message.error;
+    *stage = message.stage;
+    return 1;
 }

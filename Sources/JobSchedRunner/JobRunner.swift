@@ -293,19 +293,24 @@ package final class JobRunner {
     private func placed(_ id: JobID, _ placement: ClusterPlacement) {
         guard let active = activeJobs[id], active.job.status == .running else { return }
         var job = active.job
-        job.slurmJobID = placement.slurmJobID ?? job.slurmJobID
-        job.node = placement.node ?? job.node
-        job.slurmState = placement.state ?? job.slurmState
-        job.slurmReason = placement.reason
-        let begins = placement.hasBegun && job.started == nil
-        if begins { job.started = Clock.now() }
-        // While the cluster holds the job, its msg says why (a running job's msg is empty).
-        if job.started == nil || begins { job.msg = placement.waitingMessage ?? "" }
+        job.pid = placement.pid ?? job.pid
+        var begins = false
+        if !placement.isProcessOnly {
+            job.slurmJobID = placement.slurmJobID ?? job.slurmJobID
+            job.node = placement.node ?? job.node
+            job.slurmState = placement.state ?? job.slurmState
+            job.slurmReason = placement.reason
+            begins = placement.hasBegun && job.started == nil
+            if begins { job.started = Clock.now() }
+            // While the cluster holds the job, its msg says why (a running job's msg is empty).
+            if job.started == nil || begins { job.msg = placement.waitingMessage ?? "" }
+        }
         guard job != active.job else { return }
         active.job = job
         records.save(job)
         if begins { armTimeout(of: active) }
-        onEvent(.placed(job))
+        // A local job's pid follows its start within a moment: not worth an event to every client.
+        if !placement.isProcessOnly { onEvent(.placed(job)) }
     }
 
     /// Output read from a job: kept in the spool, sent to its sync client and followers.

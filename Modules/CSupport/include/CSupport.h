@@ -30,7 +30,6 @@ enum {
     JOBSCHED_SPAWN_FAILED_EXEC,       // the executable could not be run
     JOBSCHED_SPAWN_FAILED_CLONE,      // no new process
     JOBSCHED_SPAWN_FAILED_REQUEST,    // the request could not be made or was malformed
-    JOBSCHED_SPAWN_FAILED_SPAWNER,    // the spawner did not answer: use another way
 };
 
 // Forks the spawner; its pid, and the server's end of the socket in
@@ -39,15 +38,24 @@ enum {
 // for scheduling slices of `slice_nanoseconds`.
 pid_t jobsched_spawner_start(int *server_socket, uint64_t slice_nanoseconds);
 
-// Starts `executable` (looked up in PATH unless it holds a '/') with argv and
-// envp, in a new process group, stdin from /dev/null, stdout/stderr on the
-// given descriptors (-1: /dev/null), none of the caller's other descriptors,
-// in `directory` (NULL: the spawner's, which is the server's), with default
-// signal handling and an empty mask. Returns 0 and the pid, or an errno and
-// the stage that failed (a child that failed has exited: the caller reaps it).
-int jobsched_spawner_spawn(int socket, const char *executable, char *const argv[], char *const envp[],
-                           const char *directory, int stdout_fd, int stderr_fd,
-                           pid_t *pid, int *stage);
+// What the spawner sends back: an answer to each request, in order, once the
+// process exists (or could not be made); then, for a process that could not
+// exec after all, a late failure, sent before that process may exit.
+enum { JOBSCHED_SPAWNER_ANSWER = 1, JOBSCHED_SPAWNER_LATE_FAILURE = 2 };
+
+// Asks the spawner to start `executable` (looked up in PATH unless it holds
+// a '/') with argv and envp, in a new process group, stdin from /dev/null,
+// stdout/stderr on the given descriptors (-1: /dev/null), none of the
+// caller's other descriptors, in `directory` (NULL: the spawner's, which is
+// the server's), with default signal handling and an empty mask. 0, or the
+// errno of a request that could not be sent. It waits (1 s at most) only
+// while the socket's buffer is full.
+int jobsched_spawner_request(int socket, const char *executable, char *const argv[], char *const envp[],
+                             const char *directory, int stdout_fd, int stderr_fd);
+
+// Reads the spawner's next message without waiting: 1 and the message, 0 if
+// none has come, -1 if the spawner is gone.
+int jobsched_spawner_receive(int socket, int32_t *kind, pid_t *pid, int *error, int *stage);
 
 // Asks for scheduling slices of `nanoseconds` for this process only: with
 // SCHED_FLAG_RESET_ON_FORK the processes it starts keep the default. The

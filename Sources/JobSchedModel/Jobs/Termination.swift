@@ -48,6 +48,8 @@ package enum RunEnd: Equatable {
 
 /// Where a job handed to a cluster is, as the cluster last said.
 package struct ClusterPlacement: Equatable {
+    /// The job's process on this machine, when its executor learns it after the start (the local one's spawner).
+    package var pid: Int32?
     package var slurmJobID: Int64?
     package var node: String?
     package var state: String?
@@ -59,6 +61,15 @@ package struct ClusterPlacement: Equatable {
     package init(slurmJobID: Int64?, node: String?, state: String?, reason: String? = nil, hasBegun: Bool = false) {
         (self.slurmJobID, self.node, self.state, self.reason, self.hasBegun) = (slurmJobID, node, state, reason, hasBegun)
     }
+
+    /// A job's process on this machine, once known; it says nothing of a cluster.
+    package init(pid: Int32) {
+        self.init(slurmJobID: nil, node: nil, state: nil)
+        self.pid = pid
+    }
+
+    /// It gives only the process (`init(pid:)`).
+    package var isProcessOnly: Bool { pid != nil && slurmJobID == nil && node == nil && state == nil }
 
     /// What the job's `msg` says while the cluster holds it (`pending in Slurm: Resources`); nil once it runs.
     package var waitingMessage: String? {

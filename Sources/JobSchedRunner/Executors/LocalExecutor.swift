@@ -1,12 +1,14 @@
 import JobSchedModel
 import JobSchedSystem
 
-/// Runs each job as `bash -c COMMAND` on this machine (from the spawner), leader
-/// of its own process group, its output read from pipes on the event loop.
-/// Stopping a job is SIGTERM to its group, then SIGKILL after the grace.
+/// Runs each job as `bash -c COMMAND` on this machine, leader of its own
+/// process group, its output read from pipes on the event loop. Jobs start
+/// from the spawner (their peak memory is their own), which gives their pid
+/// a moment later: that comes to the runner as a placement. Stopping a job is
+/// SIGTERM to its group, then SIGKILL after the grace.
 package final class LocalExecutor: Executor {
     package var onEnded: (JobID, RunEnd) -> Void = { _, _ in }
-    /// Never called: a local job's process id is all there is to know.
+    /// A job's pid, once the spawner has given it.
     package var onPlaced: (JobID, ClusterPlacement) -> Void = { _, _ in }
     package var onIdle: () -> Void {
         get { groupKiller.onIdle }
@@ -16,9 +18,22 @@ package final class LocalExecutor: Executor {
     /// A job runs as soon as it is started.
     package var hasOwnQueue: Bool { false }
 
-    private struct Running {
-        let id: JobID
-        var pumps: [OutputPump]
+    private final class Run {
+        let pumps: [OutputPump]
+        /// What was started, to say why if it could not be after all.
+        let program: String
+        let directory: String?
+        /// nil until the spawner answers.
+        var pid: Int32?
+        /// A stop asked before the pid was known: done when it is.
+        var isStopping = false
+        /// Starts it from the server, if the spawner went before starting it.
+        let startAgain: () throws(ExecutorError) -> Int32?
+
+        init(pumps: [OutputPump], program: String, directory: String?, pid: Int32?,
+             startAgain: @escaping () throws(ExecutorError) -> Int32?) {
+            (self.pumps, self.program, self.directory, self.pid, self.startAgain) = (pumps, program, directory, pid, startAgain)
+        }
     }
 
     private let loop: EventLoop
@@ -29,8 +44,8 @@ package final class LocalExecutor: Executor {
     /// Where job processes start from, so that their peak memory is their own.
     private let spawner: Spawner?
     private let pipeBuffer = OutputPump.Buffer()
-    private var running: [Int32: Running] = [:]
-    private var pidByJob: [JobID: Int32] = [:]
+    private var runs: [JobID: Run] = [:]
+    private var jobByPID: [Int32: JobID] = [:]
 
     package init(loop: EventLoop, killGrace: Double, databaseFile: String, descriptorLimit: DescriptorLimit,
                  spawner: Spawner? = nil) {
@@ -39,6 +54,8 @@ package final class LocalExecutor: Executor {
         self.descriptorLimit = descriptorLimit
         self.spawner = spawner
         groupKiller = ProcessGroupKiller(loop: loop, grace: killGrace)
+        spawner?.onAnswer = { [unowned self] id, outcome in self.answered(id, outcome) }
+        spawner?.attach(to: loop)
     }
 
     package func start(_ job: Job, plan: OutputPlan,
@@ -51,51 +68,98 @@ package final class LocalExecutor: Executor {
     /// A local job's processes end with the server.
     package func adopt(_ job: Job, output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) -> Bool { false }
 
-    /// Starts the process that runs job `id`: bash here, `srun` for the Slurm executor's sync jobs.
+    /// Starts the process that runs job `id`: bash here, `srun` for the Slurm
+    /// executor's sync jobs. Its pid, or nil when it comes with `onPlaced`.
     package func start(_ id: JobID, arguments: [String], executable: String? = nil, directory: String? = nil,
                        environment: [String], plan: OutputPlan,
-                       output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32 {
+                       output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
         let process: LaunchedProcess
         do {
             process = try ProcessLauncher.launch(
                 arguments: arguments, executable: executable, directory: directory, environment: environment,
-                stdout: plan.stdout, stderr: plan.stderr, descriptorLimit: descriptorLimit, spawner: spawner)
+                stdout: plan.stdout, stderr: plan.stderr,
+                from: spawner.map { .spawner($0, tag: id) } ?? .server(descriptorLimit))
         } catch {
             throw ExecutorError(message: error.message)
         }
-        groupKiller.forget(reusedPID: process.pid)
         var pumps: [OutputPump] = []
         for (fd, stream) in [(process.stdoutFD, plan.firstPipeStream), (process.stderrFD, .stderr)] {
             guard let fd, let stream else { continue }
             pumps.append(OutputPump(loop: loop, fd: fd, buffer: pipeBuffer) { bytes in output(bytes, stream) })
         }
-        running[process.pid] = Running(id: id, pumps: pumps)
-        pidByJob[id] = process.pid
+        runs[id] = Run(pumps: pumps, program: arguments[0], directory: directory, pid: process.pid) {
+            [unowned self] () throws(ExecutorError) -> Int32? in
+            try start(id, arguments: arguments, executable: executable, directory: directory,
+                      environment: environment, plan: plan, output: output)
+        }
+        if let pid = process.pid { running(id, as: pid) }
         return process.pid
     }
 
+    private func running(_ id: JobID, as pid: Int32) {
+        groupKiller.forget(reusedPID: pid)
+        jobByPID[pid] = id
+    }
+
+    /// The spawner's answer for job `id`: its pid, or why it could not start.
+    private func answered(_ id: JobID, _ outcome: Spawner.Outcome) {
+        guard let run = runs[id] else { return }
+        guard outcome.error == 0 else {
+            runs[id] = nil
+            run.pumps.forEach { $0.drainAndClose() }
+            if outcome.stage == .spawnerGone {
+                startAgain(id, run)
+            } else {
+                onEnded(id, .refused(ProcessLauncher.failureMessage(outcome, program: run.program, directory: run.directory)))
+            }
+            return
+        }
+        run.pid = outcome.pid
+        running(id, as: outcome.pid)
+        if run.isStopping { groupKiller.terminate(group: outcome.pid) }
+        onPlaced(id, ClusterPlacement(pid: outcome.pid))
+    }
+
+    /// The spawner went with job `id`'s request unserved: no process has
+    /// it, so it starts again, from the server now.
+    private func startAgain(_ id: JobID, _ run: Run) {
+        guard !run.isStopping else { return onEnded(id, .cancelledBeforeStart(endedBy: "stopped before it started")) }
+        do {
+            if let pid = try run.startAgain() { onPlaced(id, ClusterPlacement(pid: pid)) }
+        } catch {
+            onEnded(id, .refused(error.message))
+        }
+    }
+
     package func stop(_ id: JobID) {
-        if let pid = pidByJob[id] { groupKiller.terminate(group: pid) }
+        guard let run = runs[id] else { return }
+        if let pid = run.pid { groupKiller.terminate(group: pid) } else { run.isStopping = true }
     }
 
-    package func stopAllNow() { groupKiller.killAllNow() }
-
-    package func pauseOutput(of id: JobID) { pumps(of: id).forEach { $0.pause() } }
-    package func resumeOutput(of id: JobID) { pumps(of: id).forEach { $0.resume() } }
-
-    private func pumps(of id: JobID) -> [OutputPump] {
-        pidByJob[id].flatMap { running[$0]?.pumps } ?? []
+    package func stopAllNow() {
+        groupKiller.killAllNow()
+        // Those still without a pid are killed at their answer.
+        for run in runs.values where run.pid == nil { run.isStopping = true }
     }
+
+    package func pauseOutput(of id: JobID) { runs[id]?.pumps.forEach { $0.pause() } }
+    package func resumeOutput(of id: JobID) { runs[id]?.pumps.forEach { $0.resume() } }
 
     /// A child the server reaped; false if it is not a job's main process.
     /// Its output is read to the end before its end is reported.
     package func reaped(_ pid: Int32, _ termination: Termination, usage: ResourceUsage?) -> Bool {
-        guard let run = running.removeValue(forKey: pid) else { return false }
-        pidByJob[run.id] = nil
+        // Its answer may not have been read yet: it came before the process could end.
+        if jobByPID[pid] == nil, let spawner, !spawner.isGone { spawner.readAvailable() }
+        guard let id = jobByPID.removeValue(forKey: pid), let run = runs.removeValue(forKey: id) else { return false }
         run.pumps.forEach { $0.drainAndClose() }
         // Processes the job left in its group do not outlive it.
         groupKiller.terminate(group: pid)
-        onEnded(run.id, .ran(termination, usage: usage))
+        // 127 is also what a process that could not exec after its answer exits with.
+        if termination == .exited(127), let failure = spawner?.lateFailure(of: pid) {
+            onEnded(id, .refused(ProcessLauncher.failureMessage(failure, program: run.program, directory: run.directory)))
+        } else {
+            onEnded(id, .ran(termination, usage: usage))
+        }
         return true
     }
 

@@ -48,8 +48,11 @@ package final class CommandRunner {
     /// server's; `completion` gets its output once it has exited.
     package func run(_ arguments: [String], environment: [String] = [],
                      completion: @escaping (Result) -> Void) throws(LaunchError) {
-        let process = try ProcessLauncher.launch(arguments: arguments, environment: environment,
-                                                 stdout: .ownPipe, stderr: .ownPipe)
+        let launched = try ProcessLauncher.launch(arguments: arguments, environment: environment,
+                                                  stdout: .ownPipe, stderr: .ownPipe)
+        // Started by the server itself: its pid is known at once.
+        guard let pid = launched.pid else { return }
+        let process = (pid: pid, stdoutFD: launched.stdoutFD, stderrFD: launched.stderrFD)
         // A burst of them (sbatch for a thousand jobs) would take both cores
         // from the event loop: they yield to it. (Set once started: posix_spawn
         // has no attribute for it; a moment at full priority does no harm.)

@@ -5,7 +5,8 @@ import JobSchedModel
 
 /// A started job process (bash, or a command such as srun), leader of its own process group.
 package struct LaunchedProcess {
-    package let pid: pid_t
+    /// nil when a spawner starts it: its answer (`Spawner.onAnswer`) gives the pid.
+    package let pid: pid_t?
     /// Read ends (non-blocking) of the pipes the server reads: the shared pipe
     /// or stdout's own as `stdout`, stderr's own as `stderr`.
     package let stdoutFD: Int32?
@@ -25,19 +26,23 @@ package enum ProcessLauncher {
     /// `NAME=VALUE` entries added to (or replacing in) the server's environment.
     /// `descriptorLimit`: the server's, whose original soft limit the job gets.
     package static func launch(command: String, directory: String? = nil, environment: [String] = [],
-                       stdout: OutputTarget, stderr: OutputTarget,
-                       descriptorLimit: DescriptorLimit = .unchanged, spawner: Spawner? = nil) throws(LaunchError) -> LaunchedProcess {
+                       stdout: OutputTarget, stderr: OutputTarget, from starter: Starter = .server(.unchanged)) throws(LaunchError) -> LaunchedProcess {
         try launch(arguments: ["bash", "-c", command], executable: "/bin/bash", directory: directory, environment: environment,
-                   stdout: stdout, stderr: stderr, descriptorLimit: descriptorLimit, spawner: spawner)
+                   stdout: stdout, stderr: stderr, from: starter)
+    }
+
+    /// Who starts the process: the server itself with posix_spawn (under its
+    /// original descriptor limit), or a spawner (its peak memory is then its
+    /// own), which answers later with the pid for `tag`.
+    package enum Starter {
+        case server(DescriptorLimit)
+        case spawner(Spawner, tag: Int64)
     }
 
     /// The same for an argument vector; `executable` (by default `arguments[0]`)
-    /// is looked up in PATH unless it holds a `/`. With a `spawner`, the
-    /// process starts from it (its peak memory is then its own), else with
-    /// posix_spawn from the server.
+    /// is looked up in PATH unless it holds a `/`.
     package static func launch(arguments: [String], executable: String? = nil, directory: String? = nil, environment: [String] = [],
-                       stdout: OutputTarget, stderr: OutputTarget,
-                       descriptorLimit: DescriptorLimit = .unchanged, spawner: Spawner? = nil) throws(LaunchError) -> LaunchedProcess {
+                       stdout: OutputTarget, stderr: OutputTarget, from starter: Starter = .server(.unchanged)) throws(LaunchError) -> LaunchedProcess {
         if let directory {
             // Checked here for a clear message; posix_spawn would only say ENOENT.
             var info = stat()
@@ -92,28 +97,37 @@ package enum ProcessLauncher {
         let outSource = source(stdout, file: outFile, own: outPipe)
         let errSource = source(stderr, file: errFile, own: errPipe)
         let executable = executable ?? arguments[0]
-        let spawned = withCStrings(arguments) { argv in
+        let spawned: Spawner.Outcome? = withCStrings(arguments) { argv in
             BaseEnvironment.server.withEnvironment(adding: environment) { envp in
-                spawner?.spawn(executable: executable, argv: argv, envp: envp, directory: directory,
-                               stdout: outSource, stderr: errSource)
-                    ?? posixSpawn(executable: executable, argv: argv, envp: envp, directory: directory,
-                                  stdout: outSource, stderr: errSource, descriptorLimit: descriptorLimit)
+                if case .spawner(let spawner, let tag) = starter,
+                   spawner.request(tag: tag, executable: executable, argv: argv, envp: envp, directory: directory,
+                                   stdout: outSource, stderr: errSource) {
+                    return nil
+                }
+                let limit = if case .server(let limit) = starter { limit } else { DescriptorLimit.unchanged }
+                return posixSpawn(executable: executable, argv: argv, envp: envp, directory: directory,
+                                  stdout: outSource, stderr: errSource, descriptorLimit: limit)
             }
         }
-        guard spawned.error == 0 else {
+        if let spawned, spawned.error != 0 {
             readEnds.forEach { close($0) }
-            let reason = String(cString: strerror(spawned.error))
-            switch spawned.stage {
-            case .output: throw LaunchError(message: "cannot set up the output of \(arguments[0]): \(reason)")
-            case .directory: throw LaunchError(message: "cannot start in cwd \(Excerpt.quoted(directory ?? "")): \(reason)")
-            case .exec, .clone: throw LaunchError(message: "cannot run \(arguments[0]): \(reason)")
-            case .none:
-                // posix_spawn does not say which step failed.
-                throw LaunchError(message: directory.map { "cannot start in cwd \(Excerpt.quoted($0)): \(reason)" }
-                                      ?? "cannot run \(arguments[0]): \(reason)")
-            }
+            throw LaunchError(message: failureMessage(spawned, program: arguments[0], directory: directory))
         }
-        return LaunchedProcess(pid: spawned.pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
+        return LaunchedProcess(pid: spawned?.pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
+    }
+
+    /// Why `program` could not be started, for the `failed` job's `msg`.
+    package static func failureMessage(_ outcome: Spawner.Outcome, program: String, directory: String?) -> String {
+        let reason = String(cString: strerror(outcome.error))
+        switch outcome.stage {
+        case .output: return "cannot set up the output of \(program): \(reason)"
+        case .directory: return "cannot start in cwd \(Excerpt.quoted(directory ?? "")): \(reason)"
+        case .exec, .clone: return "cannot run \(program): \(reason)"
+        case .spawnerGone: return "cannot run \(program): the job spawner went before starting it"
+        case .none:
+            // posix_spawn does not say which step failed.
+            return directory.map { "cannot start in cwd \(Excerpt.quoted($0)): \(reason)" } ?? "cannot run \(program): \(reason)"
+        }
     }
 
     /// posix_spawn from the server itself: `stdout`/`stderr` (nil: /dev/null)

@@ -37,6 +37,36 @@ struct PeakMemoryIntegrationTests {
         #expect(server.curl("/output?jobid=\(id)").body == "still running\n")
     }
 
+    /// A spawner that stops answering (stopped, say) is let go after 5 s: the
+    /// job whose request it held starts from the server instead, once.
+    @Test func aJobHeldByAStoppedSpawnerStartsFromTheServer() throws {
+        let server = try ServerProcess()
+        let spawner = try #require(PeakMemoryIntegrationTests.children(of: server.pid).first { $0.name == "jobsched-spawn" })
+        kill(spawner.pid, SIGSTOP)
+        defer { kill(spawner.pid, SIGKILL) }
+        let runs = server.directory.file("runs")
+        let id = try server.submitAsync("echo ran >> \(runs)")
+        #expect(server.waitFor(id) == "job \(id) success returncode=0\n")
+        #expect(server.log.contains("the job spawner failed (it left a request unanswered for 5 s)"), "\(server.log)")
+        #expect(FileManager.default.contents(atPath: runs) == Data("ran\n".utf8))
+    }
+
+    /// The spawner answers once the process exists; one that cannot exec (a
+    /// command longer than the system takes as one argument) is still a
+    /// `failed` job with the reason, not an exit status 127.
+    @Test func aProcessThatCannotExecIsAFailedJob() throws {
+        let server = try ServerProcess()
+        let command = server.directory.file("long-command")
+        try (": " + String(repeating: "x", count: 200_000)).write(toFile: command, atomically: true, encoding: .utf8)
+        let submitted = Curl.run(["--data-urlencode", "command@\(command)", "--data", "sync=0", "\(server.base)/submit"])
+        let id = try #require(Int64(submitted.body.trimmingCharacters(in: .whitespacesAndNewlines)), "\(submitted)")
+        #expect(server.waitFor(id) == "job \(id) failed returncode=-\n")
+        #expect(try server.job(id)["msg"] as? String == "cannot run bash: Argument list too long")
+        let next = try server.submitAsync("echo fine")
+        server.waitFor(next)
+        #expect(server.curl("/output?jobid=\(next)").body == "fine\n")
+    }
+
     /// What `/usr/bin/time -f %M bash -c COMMAND` says, in KB.
     static func timeMaxRSS(_ command: String) throws -> Int {
         let process = Process()

@@ -80,8 +80,15 @@ package final class SlurmExecutor: Executor {
             self.reportIdleIfSo()
         }
         processes.onEnded = { [unowned self] id, end in
-            if case .ran(let termination, _, _) = end { self.srunEnded(id, termination) }
+            switch end {
+            case .ran(let termination, _, _): self.srunEnded(id, termination)
+            // srun could not be started after all (it is started by the spawner, which answers later).
+            case .refused: if let cluster = self.jobs[id] { self.end(cluster, end) }
+            default: break
+            }
         }
+        // srun's pid, from the spawner.
+        processes.onPlaced = { [unowned self] id, placement in self.onPlaced(id, placement) }
         processes.onIdle = { [unowned self] in self.reportIdleIfSo() }
     }
 
