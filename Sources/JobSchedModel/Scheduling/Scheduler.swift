@@ -60,6 +60,11 @@ package struct Scheduler {
         return true
     }
 
+    /// Takes every ready job out at once, however many (a shutdown ends them all).
+    package mutating func removeAllReady() {
+        (ready, groupOfReady, readySince) = ([:], [:], [:])
+    }
+
     /// The jobs to start now, in order; they count as running from here on.
     package mutating func admit() -> [JobID] {
         var started: [JobID] = []

@@ -334,6 +334,13 @@ package final class JobStore {
         return Int(try db.scalar("SELECT changes()").integer ?? 0)
     }
 
+    /// Marks every queued job killed, in one statement (a shutdown without
+    /// --resume); how many. A state still pending is written first, so that
+    /// none undoes it.
+    package func killQueued(msg: String, at time: Double) throws(SQLiteError) -> Int {
+        try killInterrupted([.queued], msg: msg, at: time)
+    }
+
     /// Deletes finished jobs: the listed ones, those matching, or the `count`
     /// that finished first; returns the jobs deleted. Queued and running jobs are never deleted.
     package func deleteFinished(ids: [JobID]) throws(SQLiteError) -> [DeletedJob] {

@@ -92,6 +92,33 @@ struct LifecycleIntegrationTests {
         }
     }
 
+    /// Queued jobs end at a shutdown in one statement and one pass: every
+    /// waiter and sync client still gets each end, and the log says it once.
+    @Test func shutdownWithManyQueuedJobsAnswersEveryone() throws {
+        let directory = try ScratchDirectory()
+        let server = try ServerProcess(["-j", "1"], directory: directory)
+        let blocker = try server.submitAsync("sleep 300")
+        let count = 20_000
+        let batch = server.curl("/submit?sync=0&lines=1", extra: ["--data-binary", String(repeating: "true\n", count: count)])
+        let ids = batch.lines.compactMap { Int64($0) }
+        #expect(ids.count == count)
+        let syncClient = try StreamingCurl(["--data-urlencode", "command=echo never", "\(server.base)/submit"])
+        let syncID = try #require(Int64(syncClient.nextLine() ?? ""))
+        _ = try server.pidOnceRunning(blocker)
+        let sockets = server.socketCount
+        let waiter = try StreamingCurl(["--data", "group=default", "\(server.base)/wait"])
+        #expect(eventually { server.socketCount == sockets + 1 }, "the wait was never accepted")
+
+        #expect(server.stop(signal: SIGTERM) == 0)
+        #expect(syncClient.remainingLines() == ["jobsched: job \(syncID) killed returncode=-"])
+        let waited = waiter.remainingLines()
+        #expect(waited.count == count + 2 && waited.allSatisfy { $0.contains(" killed returncode=") }, "\(waited.count) lines")
+        #expect(server.log.contains("\(count + 1) queued jobs killed: server shutdown"))
+        #expect(!server.log.contains("job \(ids[0]) killed"))
+        #expect(try sqlite3(server.databasePath, "SELECT status, msg, count(*) FROM jobs GROUP BY status, msg")
+                == "killed|server shutdown|\(count + 2)\n")
+    }
+
     @Test func secondInterruptSkipsTheGracePeriod() throws {
         let server = try ServerProcess(["--kill-grace", "600"])
         let id = try server.submitAsync("trap '' TERM INT; sleep 300")

@@ -47,6 +47,14 @@ private final class FakeRecords: JobRecords {
         return deleted
     }
     func afterNextCommit(_ work: @escaping (Result<Void, SQLiteError>) -> Void) { afterCommit.append(work) }
+    func killQueued(msg: String, at time: Double) throws(SQLiteError) -> Int {
+        let queued = jobs.values.filter { $0.status == .queued }
+        for var job in queued {
+            (job.status, job.msg, job.finished) = (.killed, msg, time)
+            jobs[job.id] = job
+        }
+        return queued.count
+    }
 
     /// What a group commit does at the end of a loop iteration.
     func commit(_ result: Result<Void, SQLiteError> = .success(())) {
@@ -223,6 +231,22 @@ struct JobRunnerUnitTests {
         h.executor.end(1, .signaled(15))
         #expect(h.record(1)?.status == .killed)
         #expect(h.executor.started == [1])  // nothing starts during shutdown
+        #expect(h.runner.isIdle)
+    }
+
+    @Test func shutdownWithoutResumeEndsEveryQueuedJobAtOnce() throws {
+        let h = try Harness(maxRunning: 1)
+        h.submit([h.job(1), h.job(2), h.job(3, sync: true), h.job(4, after: [2])])
+        h.runner.shutDown()
+        #expect(h.executor.stopped == [1])
+        for id: JobID in [2, 3, 4] {
+            #expect(h.record(id)?.status == .killed && h.record(id)?.msg == "server shutdown")
+        }
+        #expect(Set(h.finished) == [2, 3, 4])
+        #expect(h.runner.queuedCount == 0)
+        h.executor.end(1, .signaled(15))
+        #expect(h.record(1)?.status == .killed)
+        #expect(h.executor.started == [1])
         #expect(h.runner.isIdle)
     }
 
