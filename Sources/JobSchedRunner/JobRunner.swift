@@ -525,44 +525,41 @@ package final class JobRunner {
         }
     }
 
-    /// Ends every queued job at once: one UPDATE, one pass in memory, one log
-    /// line. One ending each (its own UPDATE, log line and bookkeeping) took
-    /// 27 s for a million queued jobs. Their sync clients, followers and
-    /// waiters get the end as with any other. If the database refuses the
-    /// UPDATE, they end one by one instead, as states kept until it takes them.
+    /// Ends every queued job at once: one UPDATE and one pass in memory. One
+    /// ending each (its UPDATE, log line, event and bookkeeping) took 27 s
+    /// for a million queued jobs. Their sync clients and followers get the
+    /// end; a waiter is answered as the server exits, from what is stored;
+    /// /events clients have had `shutdown`, not each end. If the database
+    /// refuses the UPDATE, they end one by one instead, as states kept until it takes them.
     private func endQueuedJobs(reason: String) {
         let now = Clock.now()
+        let count: Int
         do {
-            _ = try records.killQueued(msg: reason, at: now)
+            count = try records.killQueued(msg: reason, at: now)
         } catch {
             logger.error("ending the queued jobs: \(error.message)")
             return
         }
-        var ended: [Job] = []
-        activeJobs = activeJobs.filter { _, active in
-            guard active.job.status == .queued else { return true }
-            active.startTimer = nil
+        var running: [JobID: ActiveJob] = [:]
+        for (id, active) in activeJobs {
+            guard active.job.status == .queued else {
+                running[id] = active
+                continue
+            }
+            guard active.syncClient != nil || !active.followers.isEmpty else { continue }
             var job = active.job
-            job.status = .killed
-            job.msg = reason
-            job.finished = now
+            (job.status, job.msg, job.finished) = (.killed, reason, now)
             if let client = active.syncClient, client.isOpen {
                 client.endStream(with: job, sawNewline: active.clientSawNewline)
             }
             active.followers.forEach { $0.client.endStream(with: job, sawNewline: $0.sawNewline) }
-            ended.append(job)
-            return false
         }
-        guard !ended.isEmpty else { return }
+        activeJobs = running
         activeIndex = ActiveIndex()
         activeJobs.values.forEach { activeIndex.insert($0.job) }
         scheduler.removeAllReady()
         // Only running jobs are left, and no job waits on another any more.
         dependencies = DependencyGraph()
-        logger.info("\(ended.count) queued jobs killed: \(reason)")
-        for job in ended {
-            if let outcome = JobOutcome(job) { finished.add(group: job.group, outcome: outcome) }
-            onEvent(.finished(job))
-        }
+        if count > 0 { logger.info("\(count) queued jobs killed: \(reason)") }
     }
 }

@@ -108,6 +108,8 @@ struct LifecycleIntegrationTests {
         let sockets = server.socketCount
         let waiter = try StreamingCurl(["--data", "group=default", "\(server.base)/wait"])
         #expect(eventually { server.socketCount == sockets + 1 }, "the wait was never accepted")
+        // One more turn of the loop, which reads the wait's request, already sent.
+        #expect(server.curl("/health").status == 200)
 
         #expect(server.stop(signal: SIGTERM) == 0)
         #expect(syncClient.remainingLines() == ["jobsched: job \(syncID) killed returncode=-"])
