@@ -39,6 +39,8 @@ struct DatabaseFileIntegrationTests {
         let server = try ServerProcess(directory: directory)
         let kept = try server.submitAsync("true")
         server.waitFor(kept)
+        // Its end is committed a moment after it is reported: wait for the file to hold it.
+        #expect(eventually { (try? sqlite3(server.databasePath, "SELECT status FROM jobs WHERE id = \(kept)")) == "success\n" })
         #expect(truncate(server.databasePath + "-shm", 0) == 0)
         _ = server.curl("/submit", data: "command=true&sync=0", timeout: 10)
         #expect(server.waitForExit(timeout: 30) != 0)
