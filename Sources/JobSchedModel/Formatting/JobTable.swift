@@ -8,7 +8,10 @@ package enum JobTable {
     /// A command or message longer than this many characters is cut with `…`.
     package static let maxCellCharacters = 60
 
-    package static func render(_ jobs: [Job], fields: [JobField], now: Double, colored: Bool = false) -> String {
+    /// Without `titles`, the rows alone, as wide as the titles would be (a
+    /// listing's later pages).
+    package static func render(_ jobs: [Job], fields: [JobField], now: Double, colored: Bool = false,
+                               titles: Bool = true) -> String {
         let header = fields.map(title)
         let rows = jobs.map { job in fields.map { cell($0, of: job, now: now, cut: true) } }
         var widths = header.map(\.count)
@@ -24,11 +27,12 @@ package enum JobTable {
             }
             return out + "\n"
         }
+        let top = titles ? line(header) : ""
         guard colored, let statusColumn = fields.firstIndex(of: .status) else {
-            return line(header) + rows.map(line).joined()
+            return top + rows.map(line).joined()
         }
         // Padding is worked out on the plain text; the codes take no columns.
-        return line(header) + zip(jobs, rows).map { job, row in
+        return top + zip(jobs, rows).map { job, row in
             let plain = line(row)
             let before = widths[..<statusColumn].reduce(0, +) + 2 * statusColumn
             let start = plain.index(plain.startIndex, offsetBy: before)

@@ -2,7 +2,12 @@
 package enum TextTable {
     /// A header line, then one line per job.
     package static func jobs(_ jobs: [Job], fields: [JobField], now: Double) -> String {
-        var out = fields.map(\.rawValue).joined(separator: "\t") + "\n"
+        fields.map(\.rawValue).joined(separator: "\t") + "\n" + rows(jobs, fields: fields, now: now)
+    }
+
+    /// The lines of `jobs` without the header line.
+    package static func rows(_ jobs: [Job], fields: [JobField], now: Double) -> String {
+        var out = ""
         for job in jobs {
             out += fields.map { $0.text(of: job, now: now) }.joined(separator: "\t") + "\n"
         }

@@ -15,6 +15,9 @@ package struct JobFilter: Equatable {
     package var limit: Int?
     /// Only ids below this one: paging through `sort=-jobid` by the last id shown.
     package var belowID: JobID?
+    /// Only ids after this one in the listing's order (above it, below it when
+    /// descending): where the next page of a listing read in pages starts.
+    package var after: JobID?
 
     package init(ids: [JobID] = [], names: [String] = [], groups: [String] = [], statuses: [JobStatus] = [],
                  all: Bool = false, sort: JobField = .jobid, descending: Bool = false, limit: Int? = nil) {

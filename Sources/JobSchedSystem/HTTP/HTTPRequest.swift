@@ -12,7 +12,7 @@ package final class HTTPRequest {
     package enum Method { case get, post, head, other }
 
     private let raw: OpaquePointer
-    private let loop: EventLoop
+    let loop: EventLoop
     private let connections: ConnectionTracker
     private let date: ReplyDate
     package let method: Method

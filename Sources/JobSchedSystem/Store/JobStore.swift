@@ -48,7 +48,7 @@ package final class JobStore {
     /// Called when a write opens a new transaction.
     package var onFirstWrite: () -> Void = {}
 
-    private static let columns = """
+    static let columns = """
         id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
         priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env,
         slurm_options, slurm_jobid, node, slurm_state, cpu_user, cpu_system, max_rss_kb, slurm_reason
@@ -305,7 +305,7 @@ package final class JobStore {
     }
 
     /// Writes the pending job states, in id order; any left after an error stay pending.
-    private func writePendingStates() throws(SQLiteError) {
+    func writePendingStates() throws(SQLiteError) {
         guard !pendingStates.isEmpty else { return }
         try beginIfNeeded()
         for job in pendingStates.values.sorted(by: { $0.id < $1.id }) {
@@ -534,14 +534,14 @@ package final class JobStore {
     }
 
     /// Statements whose SQL is built at run time, prepared once per distinct text.
-    private func cachedStatement(_ sql: String) throws(SQLiteError) -> Statement {
+    func cachedStatement(_ sql: String) throws(SQLiteError) -> Statement {
         if let cached = queryStatements[sql] { return cached }
         let statement = try db.prepare(sql)
         queryStatements[sql] = statement
         return statement
     }
 
-    private static func decode(_ row: Statement) -> Job {
+    static func decode(_ row: Statement) -> Job {
         var job = Job(
             id: row.int(at: 0)!,
             name: row.text(at: 1) ?? "",

@@ -57,6 +57,21 @@ final class RawConnection {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Reads until `count` bytes have come (or the connection ends, or `timeout` passes).
+    func read(atLeast count: Int, timeout: Double = 10) -> Int {
+        var total = 0
+        let deadline = Date().addingTimeInterval(timeout)
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while total < count, Date() < deadline {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 100) > 0 else { continue }
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { break }
+            total += n
+        }
+        return total
+    }
+
     /// The status code of the first reply line, or nil if none came.
     func status(timeout: Double = 10) -> Int? {
         let reply = readAll(timeout: timeout)

@@ -1,0 +1,67 @@
+import Foundation
+import Glibc
+import Testing
+
+/// `/jobinfo` of any size is made and sent a slice at a time: a slow reader
+/// costs the server one slice, and everyone else is served meanwhile.
+@Suite("Integration: big listings in slices", .serialized)
+struct ListingIntegrationTests {
+    static let count = 20_000
+
+    /// A server with `count` queued jobs of about 1 KB each (their group paused).
+    private func serverWithBigQueue() throws -> ServerProcess {
+        let server = try ServerProcess()
+        #expect(server.curl("/pause", data: "group=default").status == 200)
+        let line = "echo " + String(repeating: "x", count: 1000) + "\n"
+        let body = server.directory.file("batch")
+        try String(repeating: line, count: Self.count).write(toFile: body, atomically: true, encoding: .utf8)
+        let batch = server.curl("/submit?sync=0&lines=1", extra: ["--data-binary", "@\(body)"])
+        #expect(batch.status == 200 && batch.lines.count == Self.count)
+        return server
+    }
+
+    @Test func aSlowReaderHoldsOneSliceAndOthersAreServed() throws {
+        let server = try serverWithBigQueue()
+        // Once, so that what a listing needs besides its reply is counted in the start.
+        #expect(server.curl("/jobinfo", data: "fields=jobid&limit=10").status == 200)
+        let before = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
+        // About 24 MB of JSON, to a client that reads nothing.
+        let reader = try RawConnection(port: server.port, receiveBuffer: 4096)
+        #expect(reader.send("GET /jobinfo?format=json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
+        // Served while the reply waits for its reader, and the loop has turned past the reader's request.
+        for _ in 0..<20 { #expect(server.curl("/health").body == "ok\n") }
+        let held = try HTTPProtocolIntegrationTests.residentKiB(server.pid) - before
+        #expect(held < 8 * 1024, "the server holds \(held) KiB for one reader")
+
+        // A reader that leaves mid-reply frees it; the next is served whole.
+        do {
+            let leaving = try RawConnection(port: server.port, receiveBuffer: 4096)
+            #expect(leaving.send("GET /jobinfo?all=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
+            #expect(leaving.read(atLeast: 200_000) >= 200_000)
+        }
+        let whole = server.curl("/jobinfo", data: "format=json")
+        let jobs = try #require((try JSONSerialization.jsonObject(with: Data(whole.body.utf8)) as? [String: Any])?["jobs"] as? [[String: Any]])
+        #expect(jobs.compactMap { $0["jobid"] as? Int } == Array(1...Self.count))
+        let head = server.curl("/jobinfo", extra: ["-o", "/dev/null", "-D", "-"]).body.lowercased()
+        #expect(head.contains("transfer-encoding: chunked"), "\(head)")
+        withExtendedLifetime(reader) {}
+    }
+
+    /// The slices make the listing one query would: every format, both
+    /// orders, a limit, an id list, with jobs that come and go meanwhile.
+    @Test func slicesMakeTheWholeListing() throws {
+        let server = try serverWithBigQueue()
+        let text = server.curl("/jobinfo", data: "fields=jobid,status")
+        #expect(text.lines.count == Self.count + 1 && text.lines.first == "jobid\tstatus")
+        #expect(text.lines.dropFirst().map { $0.split(separator: "\t")[0] }.compactMap { Int($0) } == Array(1...Self.count))
+        let descending = server.curl("/jobinfo", data: "fields=jobid&sort=-jobid&limit=15000")
+        #expect(descending.lines.dropFirst().compactMap { Int($0) } == Array((Self.count - 14_999...Self.count).reversed()))
+        let ids = (1...Self.count).filter { $0 % 7 == 0 } + [Self.count + 5, 7]
+        let listed = server.curl("/jobinfo", data: "fields=jobid&jobid=" + ids.map(String.init).joined(separator: ","))
+        #expect(listed.lines.dropFirst().compactMap { Int($0) } == (1...Self.count).filter { $0 % 7 == 0 })
+        let records = server.curl("/jobinfo", data: "view=record&fields=jobid,name")
+        #expect(records.body.components(separatedBy: "\n\n").count == Self.count)
+        let table = server.curl("/jobinfo", data: "view=table&fields=jobid,status")
+        #expect(table.lines.count == Self.count + 1 && table.lines.first?.hasPrefix("ID") == true)
+    }
+}
