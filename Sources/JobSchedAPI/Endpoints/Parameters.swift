@@ -79,7 +79,18 @@ package struct Parameters {
         (string(name) ?? "").split(separator: ",").map { String($0.trimmingSpaces) }.filter { !$0.isEmpty }
     }
 
+    /// The most job ids one request may list: as many as one batch submits.
+    package static let maxJobIDs = CommandLines.maxCount
+
     package func jobIDs(_ name: String) throws(RequestError) -> [JobID] {
+        // Counted before anything is made of them: millions would hold the server for seconds.
+        if let value = string(name) {
+            let items = value.utf8.reduce(1) { $1 == UInt8(ascii: ",") ? $0 + 1 : $0 }
+            guard items <= Parameters.maxJobIDs else {
+                throw RequestError(status: 413, message: "\(name) lists \(items) job ids; one request takes at most "
+                                   + "\(Parameters.maxJobIDs): split the list, or name the jobs by group=")
+            }
+        }
         var ids: [JobID] = []
         for item in list(name) {
             guard let id = JobID(item), id > 0 else { throw .badRequest("invalid job id \(Excerpt.quoted(item)) in \(name)") }

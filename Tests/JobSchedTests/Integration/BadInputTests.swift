@@ -53,6 +53,24 @@ struct BadInputIntegrationTests {
         }
     }
 
+    /// An id list longer than a batch is refused before anything is made of
+    /// it (6 million ids held the server for seconds); a batch's worth is served.
+    @Test func idListsLongerThanABatchAre413() throws {
+        let server = try ServerProcess()
+        let body = server.directory.file("ids")
+        for (count, path) in [(100_001, "/jobinfo"), (100_001, "/wait"), (100_001, "/kill"), (100_001, "/events"), (100_000, "/jobinfo")] {
+            try ("jobid=" + (1...count).map(String.init).joined(separator: ",")).write(toFile: body, atomically: true, encoding: .utf8)
+            let result = Curl.run(["--data-binary", "@\(body)", "\(server.base)\(path)"])
+            if count > 100_000 {
+                #expect(result.status == 413 && result.body == "Error: jobid lists 100001 job ids; one request takes at most 100000: "
+                            + "split the list, or name the jobs by group=\n", "\(path): \(result)")
+            } else {
+                #expect(result.status == 200 && result.lines == ["jobid\tname\tgroup\tstatus\treturncode\tsubmitted\tmsg\tcommand"],
+                        "\(path): \(result)")
+            }
+        }
+    }
+
     /// A file of commands sent without lines=1 gets one clear line, not a
     /// many-line "unknown parameter" quoting the file.
     @Test func aFileOfCommandsWithoutLinesIsExplained() throws {
