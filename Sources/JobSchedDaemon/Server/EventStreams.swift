@@ -20,6 +20,9 @@ package final class EventStreams {
     package static let lagBytes = 1 << 20
     package static let lagSeconds = 5.0
     package static let maxUnsentBytes = 64 << 20
+    /// What a resuming client is sent at once of what it missed, at most.
+    package static let replaySliceBytes = 64 * 1024
+    package static let replaySliceEvents = 256
 
     private final class Client {
         let request: HTTPRequest
@@ -52,6 +55,8 @@ package final class EventStreams {
     private var history: EventHistory
     private var audiences: [EventFilter: Audience] = [:]
     private var filterOfClient: [Int: EventFilter] = [:]
+    /// Clients still being sent what they missed, not yet in an audience.
+    private var replaying: [Int: HTTPRequest] = [:]
     private var nextKey = 0
     private var batchTimer: Event?
     private var keepAlive: Event?
@@ -87,21 +92,47 @@ package final class EventStreams {
         // Proxies such as nginx would otherwise hold events back in their buffers.
         request.addReplyHeader("X-Accel-Buffering", "no")
         request.startStream(contentType: "text/event-stream; charset=utf-8") { [unowned self] in self.remove(key) }
-        // The batch being gathered holds events from before this client: out with it first.
-        if batchTimer != nil { sendBatches() }
-        if let lastEventID {
-            if let missed = history.events(after: lastEventID) {
-                let now = Clock.now()
-                request.send(missed.filter { filter.matches($0.event) }.map {
-                    EventStreamText.event(id: $0.id, name: $0.event.name, data: $0.event.data(now: now))
-                }.joined())
-            } else {
-                request.send(EventStreamText.reset(lastID: history.lastID))
-            }
-        } else {
+        guard let lastEventID else {
             // Lets the client know the stream is up before the first change.
             request.send(EventStreamText.keepAlive)
+            return join(key, request, filter: filter)
         }
+        replay(key, request, filter: filter, after: lastEventID)
+    }
+
+    /// Sends a resuming client what it missed, a slice at a time, each once it
+    /// has read the one before (a client 10,000 events behind made one reply
+    /// of all of them at once); then it joins the live events.
+    private func replay(_ key: Int, _ request: HTTPRequest, filter: EventFilter, after lastSent: EventHistory.EventID) {
+        replaying[key] = request
+        var lastSent = lastSent
+        var text = ""
+        let now = Clock.now()
+        while text.utf8.count < EventStreams.replaySliceBytes {
+            guard let missed = history.events(after: lastSent, limit: EventStreams.replaySliceEvents) else {
+                // Gone from the history while it was behind.
+                request.send(text + EventStreamText.reset(lastID: history.lastID))
+                return join(key, request, filter: filter)
+            }
+            guard let last = missed.last else {
+                request.send(text)
+                return join(key, request, filter: filter)
+            }
+            for (id, event) in missed where filter.matches(event) {
+                text += EventStreamText.event(id: id, name: event.name, data: event.data(now: now))
+            }
+            lastSent = last.id
+        }
+        request.send(text) { [unowned self, unowned request] in
+            guard replaying[key] != nil else { return }
+            replay(key, request, filter: filter, after: lastSent)
+        }
+    }
+
+    private func join(_ key: Int, _ request: HTTPRequest, filter: EventFilter) {
+        replaying[key] = nil
+        // The batch being gathered holds events from before this client: out with it first.
+        if batchTimer != nil { sendBatches() }
         let audience = audiences[filter] ?? Audience()
         audiences[filter] = audience
         audience.clients[key] = Client(request)
@@ -112,14 +143,16 @@ package final class EventStreams {
     /// Sends what is pending, then ends every stream: the server is about to exit.
     package func endAll() {
         sendBatches()
-        let all = audiences.values.flatMap(\.clients.values)
+        let all = audiences.values.flatMap(\.clients.values).map(\.request) + replaying.values
         audiences = [:]
         filterOfClient = [:]
+        replaying = [:]
         keepAlive = nil
-        all.forEach { $0.request.endStream() }
+        all.forEach { $0.endStream() }
     }
 
     private func remove(_ key: Int) {
+        replaying[key] = nil
         guard let filter = filterOfClient.removeValue(forKey: key), let audience = audiences[filter] else { return }
         audience.clients[key] = nil
         if audience.clients.isEmpty { audiences[filter] = nil }

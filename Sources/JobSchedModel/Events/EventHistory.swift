@@ -37,9 +37,11 @@ package struct EventHistory {
 
     /// The events after `id`, oldest first; nil when some of them are no
     /// longer kept, or when `id` is not one this history gave out.
-    package func events(after id: EventID) -> [(id: EventID, event: ServerEvent)]? {
+    /// At most `limit` of them: a client far behind is sent what it missed a slice at a time.
+    package func events(after id: EventID, limit: Int = .max) -> [(id: EventID, event: ServerEvent)]? {
         guard id <= lastID, id + 1 >= oldestID else { return nil }
         let missed = Int(lastID - id)
-        return (entries.count - missed ..< entries.count).map { entries[(start + $0) % entries.count] }
+        let first = entries.count - missed
+        return (first ..< first + min(missed, limit)).map { entries[(start + $0) % entries.count] }
     }
 }

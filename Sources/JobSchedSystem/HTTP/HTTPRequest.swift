@@ -228,8 +228,12 @@ package final class HTTPRequest {
     }
 
     package func send(_ text: String) {
+        send(text, whenFlushed: nil)
+    }
+
+    package func send(_ text: String, whenFlushed: (() -> Void)?) {
         var text = text
-        text.withUTF8 { send(UnsafeRawBufferPointer($0)) }
+        text.withUTF8 { send(UnsafeRawBufferPointer($0), whenFlushed: whenFlushed) }
     }
 
     package func endStream() {

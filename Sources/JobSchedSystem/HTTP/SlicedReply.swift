@@ -49,8 +49,7 @@ package final class SlicedReply {
             }
             return
         }
-        var text = text
-        text.withUTF8 { bytes in request.send(UnsafeRawBufferPointer(bytes)) { [self] in sendNext() } }
+        request.send(text) { [self] in sendNext() }
     }
 
     private func sendNext() {
@@ -58,8 +57,7 @@ package final class SlicedReply {
         switch makeSlice() {
         case .more(let text): write(text)
         case .last(let text):
-            var text = text
-            text.withUTF8 { request.send(UnsafeRawBufferPointer($0)) }
+            request.send(text)
             stop()
             request.endStream()
         case .broken:

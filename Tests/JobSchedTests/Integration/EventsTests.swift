@@ -125,6 +125,38 @@ struct EventsIntegrationTests {
         #expect(missed.first?.id == resumeFrom + 1)
     }
 
+    /// What a resuming client missed is sent a slice at a time as it reads:
+    /// one that reads nothing holds one slice of the server's memory, not all
+    /// it missed; one that reads gets every event once, in order, then live ones.
+    @Test func aBigResumeIsSentAsItIsRead() throws {
+        let server = try ServerProcess(["--event-history", "5000"])
+        #expect(server.curl("/pause", data: "group=default").status == 200)
+        let before = try #require(lastEventID(server))
+        let count = 3000
+        let body = server.directory.file("batch")
+        try String(repeating: "echo " + String(repeating: "x", count: 4000) + "\n", count: count)
+            .write(toFile: body, atomically: true, encoding: .utf8)
+        let batch = server.curl("/submit?sync=0&lines=1", extra: ["--data-binary", "@\(body)"])
+        #expect(batch.lines.count == count)
+        #expect(server.curl("/jobinfo", data: "limit=1").status == 200)
+        let resident = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
+
+        // About 12 MB missed, to a client that reads none of it.
+        let stalled = try RawConnection(port: server.port, receiveBuffer: 4096)
+        #expect(stalled.send("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: \(before)\r\n\r\n"))
+        for _ in 0..<20 { #expect(server.curl("/health").body == "ok\n") }
+        let held = try HTTPProtocolIntegrationTests.residentKiB(server.pid) - resident
+        #expect(held < 8 * 1024, "the server holds \(held) KiB for one resuming client")
+
+        let reader = try EventStreamClient(server, lastEventID: before)
+        let missed = reader.events(until: { $0.jobID == Int64(count) })
+        #expect(missed.count == count && missed.allSatisfy { $0.name == "submitted" })
+        #expect(missed.compactMap(\.id) == Array(before + 1 ... before + UInt64(count)))
+        #expect(server.curl("/group", data: "name=live&limit=1").status == 200)
+        #expect(reader.next()?.summary == "group live")
+        withExtendedLifetime(stalled) {}
+    }
+
     @Test func aClientTooFarBehindIsToldToReload() throws {
         let server = try ServerProcess(["--event-history", "5"])
         let before = try #require(lastEventID(server))
