@@ -139,13 +139,8 @@ struct EventsIntegrationTests {
         let batch = server.curl("/submit?sync=0&lines=1", extra: ["--data-binary", "@\(body)"])
         #expect(batch.lines.count == count)
         #expect(server.curl("/jobinfo", data: "limit=1").status == 200)
-        let resident = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
-
         // About 12 MB missed, to a client that reads none of it.
-        let stalled = try RawConnection(port: server.port, receiveBuffer: 4096)
-        #expect(stalled.send("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: \(before)\r\n\r\n"))
-        for _ in 0..<20 { #expect(server.curl("/health").body == "ok\n") }
-        let held = try HTTPProtocolIntegrationTests.residentKiB(server.pid) - resident
+        let (held, stalled) = try server.memoryHeld(byUnreadReplyTo: "GET /events HTTP/1.1\r\nLast-Event-ID: \(before)\r\n")
         #expect(held < 8 * 1024, "the server holds \(held) KiB for one resuming client")
 
         let reader = try EventStreamClient(server, lastEventID: before)

@@ -24,13 +24,8 @@ struct ListingIntegrationTests {
         let server = try serverWithBigQueue()
         // Once, so that what a listing needs besides its reply is counted in the start.
         #expect(server.curl("/jobinfo", data: "fields=jobid&limit=10").status == 200)
-        let before = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
         // About 24 MB of JSON, to a client that reads nothing.
-        let reader = try RawConnection(port: server.port, receiveBuffer: 4096)
-        #expect(reader.send("GET /jobinfo?format=json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
-        // Served while the reply waits for its reader, and the loop has turned past the reader's request.
-        for _ in 0..<20 { #expect(server.curl("/health").body == "ok\n") }
-        let held = try HTTPProtocolIntegrationTests.residentKiB(server.pid) - before
+        let (held, reader) = try server.memoryHeld(byUnreadReplyTo: "GET /jobinfo?format=json HTTP/1.1\r\n")
         #expect(held < 8 * 1024, "the server holds \(held) KiB for one reader")
 
         // A reader that leaves mid-reply frees it; the next is served whole.
