@@ -23,6 +23,8 @@ package final class EventStreams {
     /// What a resuming client is sent at once of what it missed, at most.
     package static let replaySliceBytes = 64 * 1024
     package static let replaySliceEvents = 256
+    /// How long one turn of the replays may take the loop.
+    package static let replayTurnSeconds = 0.005
 
     private final class Client {
         let request: HTTPRequest
@@ -57,6 +59,10 @@ package final class EventStreams {
     private var filterOfClient: [Int: EventFilter] = [:]
     /// Clients still being sent what they missed, not yet in an audience.
     private var replaying: [Int: HTTPRequest] = [:]
+    /// Their next slices to make, in turn; the first `nextReplay` are made.
+    private var replayQueue: [() -> Void] = []
+    private var nextReplay = 0
+    private var replayTurn: Event!
     private var nextKey = 0
     private var batchTimer: Event?
     private var keepAlive: Event?
@@ -67,6 +73,7 @@ package final class EventStreams {
     package init(loop: EventLoop, capacity: Int, firstID: EventHistory.EventID) {
         self.loop = loop
         history = EventHistory(capacity: capacity, firstID: firstID)
+        replayTurn = loop.deferredEvent { [unowned self] in self.runReplayTurn() }
     }
 
     /// Keeps the event, and adds it to the next batch of each audience it concerns.
@@ -97,14 +104,40 @@ package final class EventStreams {
             request.send(EventStreamText.keepAlive)
             return join(key, request, filter: filter)
         }
-        replay(key, request, filter: filter, after: lastEventID)
+        replaying[key] = request
+        queueReplay(key, request, filter: filter, after: lastEventID)
+    }
+
+    /// Makes the client's next slice in a turn of the replays: however many
+    /// clients resume at once, the replays take the loop for `replayTurnSeconds`
+    /// at a time, and other work comes between two turns.
+    private func queueReplay(_ key: Int, _ request: HTTPRequest, filter: EventFilter, after lastSent: EventHistory.EventID) {
+        replayQueue.append { [unowned self, unowned request] in
+            guard replaying[key] != nil else { return }
+            replay(key, request, filter: filter, after: lastSent)
+        }
+        replayTurn.activate()
+    }
+
+    private func runReplayTurn() {
+        let deadline = Clock.now() + EventStreams.replayTurnSeconds
+        while nextReplay < replayQueue.count, Clock.now() < deadline {
+            let slice = replayQueue[nextReplay]
+            nextReplay += 1
+            slice()
+        }
+        if nextReplay < replayQueue.count {
+            // After the loop has looked at its sockets (an activation would run before it does).
+            replayTurn.add(timeout: 0)
+        } else {
+            (replayQueue, nextReplay) = ([], 0)
+        }
     }
 
     /// Sends a resuming client what it missed, a slice at a time, each once it
     /// has read the one before (a client 10,000 events behind made one reply
     /// of all of them at once); then it joins the live events.
     private func replay(_ key: Int, _ request: HTTPRequest, filter: EventFilter, after lastSent: EventHistory.EventID) {
-        replaying[key] = request
         var lastSent = lastSent
         var text = ""
         let now = Clock.now()
@@ -124,8 +157,7 @@ package final class EventStreams {
             lastSent = last.id
         }
         request.send(text) { [unowned self, unowned request] in
-            guard replaying[key] != nil else { return }
-            replay(key, request, filter: filter, after: lastSent)
+            queueReplay(key, request, filter: filter, after: lastSent)
         }
     }
 
