@@ -21,10 +21,10 @@ package final class EventStreams {
     package static let lagSeconds = 5.0
     package static let maxUnsentBytes = 64 << 20
     /// What a resuming client is sent at once of what it missed, at most.
-    package static let replaySliceBytes = 64 * 1024
+    package static let replaySliceBytes = 16 * 1024
     package static let replaySliceEvents = 256
     /// How long one turn of the replays may take the loop.
-    package static let replayTurnSeconds = 0.005
+    package static let replayTurnSeconds = 0.002
 
     private final class Client {
         let request: HTTPRequest
