@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <malloc.h>  // malloc_trim and mallinfo2: glibc's, for FreedMemory
 
 // GNU-only declarations.
 extern int pipe2(int pipefd[2], int flags);

@@ -24,6 +24,7 @@ public final class JobSchedServer {
     /// Slurm's command-line tools, run as children.
     private let commands: CommandRunner
     private let checkpointer: WALCheckpointer?
+    private let freedMemory: FreedMemory
     private let handlers: RequestHandlers
     private var signalEvents: [Event] = []
     private var isExiting = false
@@ -91,6 +92,7 @@ public final class JobSchedServer {
         handlers = RequestHandlers(configuration: configuration, logger: logger, loop: loop, access: access,
                                    store: store, commits: commits, spool: spool, runner: runner,
                                    workingDirectory: workingDirectory)
+        freedMemory = FreedMemory(loop: loop)
         commits.onCommitted = { [unowned self] in self.checkpointer?.committed() }
         http.handler = { [unowned self] request in self.handlers.handle(request) }
         handlers.onShutdownRequested = { [unowned self] reason in self.beginShutdown(reason: reason) }

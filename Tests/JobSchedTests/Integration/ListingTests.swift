@@ -42,6 +42,21 @@ struct ListingIntegrationTests {
         withExtendedLifetime(reader) {}
     }
 
+    /// A listing made at once (another order than by id) takes memory while
+    /// it is made; what it freed goes back to the system within seconds, not
+    /// kept by malloc for good.
+    @Test func memoryABigReplyFreedIsGivenBack() throws {
+        let server = try serverWithBigQueue()
+        #expect(server.curl("/jobinfo", data: "fields=jobid&limit=10").status == 200)
+        let before = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
+        let sorted = server.curl("/jobinfo", data: "format=json&sort=-submitted")
+        #expect(sorted.status == 200 && sorted.body.utf8.count > 20_000_000)
+        let peak = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
+        #expect(peak > before + 12 * 1024, "\(before) -> \(peak) KiB")
+        #expect(eventually(timeout: 40) { ((try? HTTPProtocolIntegrationTests.residentKiB(server.pid)) ?? .max) < before + 8 * 1024 },
+                "RSS stayed at \((try? HTTPProtocolIntegrationTests.residentKiB(server.pid)) ?? 0) KiB after \(before) before the reply")
+    }
+
     /// The slices make the listing one query would: every format, both
     /// orders, a limit, an id list, with jobs that come and go meanwhile.
     @Test func slicesMakeTheWholeListing() throws {
