@@ -485,10 +485,8 @@ package final class JobRunner {
         records.afterNextCommit { [unowned self] result in
             switch result {
             case .success:
-                for job in deleted {
-                    self.spool.remove(job.id)
-                    self.onEvent(.removed(job.id))
-                }
+                self.spool.remove(deleted.map(\.id))
+                deleted.forEach { self.onEvent(.removed($0.id)) }
             case .failure:
                 deleted.forEach { self.finished.add(group: $0.group, outcome: $0.outcome) }
             }

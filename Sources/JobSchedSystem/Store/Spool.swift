@@ -39,17 +39,22 @@ package struct Spool {
         }
     }
 
-    /// Job output files are named `ID.out`, `ID.stdout`, `ID.stderr`.
-    private static func isJobFile(_ name: String) -> Bool {
+    /// Job output files are named `ID.out`, `ID.stdout`, `ID.stderr`: the
+    /// job's id, or nil for another file.
+    private static func jobID(ofFile name: String) -> JobID? {
         guard let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")), dot != name.utf8.startIndex,
-              name.utf8[..<dot].allSatisfy(isASCIIDigit) else { return false }
+              name.utf8[..<dot].allSatisfy(isASCIIDigit) else { return nil }
         let suffix = Substring(name.utf8[name.utf8.index(after: dot)...])
-        return JobOutputStream.allCases.contains { suffix == $0.fileSuffix }
+        guard JobOutputStream.allCases.contains(where: { suffix == $0.fileSuffix }) else { return nil }
+        return JobID(Substring(name.utf8[..<dot]))
     }
 
-    private func removeJobFiles() -> Int {
+    /// Removes the job files of the jobs `belongs` says yes to; how many.
+    @discardableResult
+    private func removeJobFiles(where belongs: (JobID) -> Bool = { _ in true }) -> Int {
         var removed = 0
-        for name in directoryEntries(directory) where Spool.isJobFile(name) {
+        for name in directoryEntries(directory) {
+            guard let id = Spool.jobID(ofFile: name), belongs(id) else { continue }
             if unlink(directory + "/" + name) == 0 { removed += 1 }
         }
         return removed
@@ -79,6 +84,18 @@ package struct Spool {
     package func remove(_ id: JobID) {
         for stream in JobOutputStream.allCases { unlink(path(id, stream)) }
     }
+
+    /// Removes the files of many jobs in one pass over the directory: most
+    /// jobs print nothing and have none, and trying each of their three names
+    /// took 3 s for a `/clean` of 300,000 jobs.
+    package func remove(_ ids: [JobID]) {
+        guard ids.count > Spool.removalsOneByOne else { return ids.forEach(remove) }
+        let removing = Set(ids)
+        removeJobFiles { removing.contains($0) }
+    }
+
+    /// Up to this many, a job's files are removed by name.
+    static let removalsOneByOne = 64
 }
 
 /// Appends one job's output to its spool files, keeping each file near the cap.

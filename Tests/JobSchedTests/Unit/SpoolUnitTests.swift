@@ -1,3 +1,5 @@
+import Glibc
+import Logging
 import Testing
 @testable import JobSchedAPI
 @testable import JobSchedDaemon
@@ -22,5 +24,29 @@ struct SpoolUnitTests {
     @Test func aCutFileIsCutAgainWithOneLine() {
         #expect(Spool.kept(marker + Array("wxyz".utf8), maxBytes: 4) == marker + Array("wxyz".utf8))
         #expect(Spool.kept(marker + Array("wxyz12".utf8), maxBytes: 4) == marker + Array("yz12".utf8))
+    }
+}
+
+/// Removing jobs' files, a few by name or many in one pass over the directory.
+@Suite("Unit: removing from the spool, on real files")
+struct SpoolRemovalUnitTests {
+    @Test(arguments: [10, 150])
+    func exactlyTheRemovedJobsFilesGo(count: Int) throws {
+        let scratch = try ScratchDirectory()
+        let directory = scratch.file("spool")
+        let spool = try Spool(directory: directory, maxBytes: 4096, database: "test", databaseStartsEmpty: true,
+                              logger: Logger(label: "test"))
+        let streams: [JobOutputStream] = [.stdout, .stderr]
+        for id in 1...300 { for stream in streams where id % 3 != 0 { try writeWholeFile(spool.path(JobID(id), stream), "x") } }
+        try writeWholeFile(directory + "/12.notes", "not a job's")
+        let removed = Set((1...count).map { JobID($0 * 2) })
+        spool.remove(Array(removed))
+        for id in 1...300 {
+            for stream in streams {
+                let exists = access(spool.path(JobID(id), stream), F_OK) == 0
+                #expect(exists == (id % 3 != 0 && !removed.contains(JobID(id))), "job \(id) \(stream)")
+            }
+        }
+        #expect(access(directory + "/12.notes", F_OK) == 0 && access(directory + "/.database", F_OK) == 0)
     }
 }
