@@ -25,6 +25,6 @@ extension GroupCommit: JobRecords {
     }
 
     package func killQueued(msg: String, at time: Double) throws(SQLiteError) -> Int {
-        try store.killQueued(msg: msg, at: time)
+        try store.killInterrupted([.queued], msg: msg, at: time)
     }
 }

@@ -433,6 +433,15 @@ package final class JobRunner {
         onSettled()
     }
 
+    /// Ends the replies that read the job's output (its sync client's, its
+    /// followers') with its end.
+    private func endReaders(of active: ActiveJob, with job: Job) {
+        if let client = active.syncClient, client.isOpen {
+            client.endStream(with: job, sawNewline: active.clientSawNewline)
+        }
+        active.followers.forEach { $0.client.endStream(with: job, sawNewline: $0.sawNewline) }
+    }
+
     private func record(_ ending: Ending) {
         let id = ending.id
         guard let active = activeJobs.removeValue(forKey: id) else { return }
@@ -454,10 +463,7 @@ package final class JobRunner {
         if let outcome = JobOutcome(job) { finished.add(group: job.group, outcome: outcome) }
         logger.info("job \(id) \(job.status.rawValue), returncode \(job.returncode.map(String.init) ?? "-")\(job.msg.isEmpty ? "" : ": \(job.msg)")")
 
-        if let client = active.syncClient, client.isOpen {
-            client.endStream(with: job, sawNewline: active.clientSawNewline)
-        }
-        active.followers.forEach { $0.client.endStream(with: job, sawNewline: $0.sawNewline) }
+        endReaders(of: active, with: job)
         onEvent(.finished(job))
 
         let (unblocked, broken) = dependencies.resolve(id, succeeded: job.succeeded)
@@ -547,10 +553,7 @@ package final class JobRunner {
             guard active.syncClient != nil || !active.followers.isEmpty else { continue }
             var job = active.job
             (job.status, job.msg, job.finished) = (.killed, reason, now)
-            if let client = active.syncClient, client.isOpen {
-                client.endStream(with: job, sawNewline: active.clientSawNewline)
-            }
-            active.followers.forEach { $0.client.endStream(with: job, sawNewline: $0.sawNewline) }
+            endReaders(of: active, with: job)
         }
         activeJobs = running
         activeIndex = ActiveIndex()

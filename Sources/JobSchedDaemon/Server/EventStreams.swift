@@ -59,9 +59,8 @@ package final class EventStreams {
     private var filterOfClient: [Int: EventFilter] = [:]
     /// Clients still being sent what they missed, not yet in an audience.
     private var replaying: [Int: HTTPRequest] = [:]
-    /// Their next slices to make, in turn; the first `nextReplay` are made.
+    /// Their next slices to make, in turn.
     private var replayQueue: [() -> Void] = []
-    private var nextReplay = 0
     private var replayTurn: Event!
     private var nextKey = 0
     private var batchTimer: Event?
@@ -121,17 +120,14 @@ package final class EventStreams {
 
     private func runReplayTurn() {
         let deadline = Clock.now() + EventStreams.replayTurnSeconds
-        while nextReplay < replayQueue.count, Clock.now() < deadline {
-            let slice = replayQueue[nextReplay]
-            nextReplay += 1
-            slice()
+        var made = 0
+        while made < replayQueue.count, Clock.now() < deadline {
+            replayQueue[made]()
+            made += 1
         }
-        if nextReplay < replayQueue.count {
-            // After the loop has looked at its sockets (an activation would run before it does).
-            replayTurn.add(timeout: 0)
-        } else {
-            (replayQueue, nextReplay) = ([], 0)
-        }
+        replayQueue.removeFirst(made)
+        // After the loop has looked at its sockets (an activation would run before it does).
+        if !replayQueue.isEmpty { replayTurn.add(timeout: 0) }
     }
 
     /// Sends a resuming client what it missed, a slice at a time, each once it

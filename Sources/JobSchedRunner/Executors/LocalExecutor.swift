@@ -149,7 +149,7 @@ package final class LocalExecutor: Executor {
     /// Its output is read to the end before its end is reported.
     package func reaped(_ pid: Int32, _ termination: Termination, usage: ResourceUsage?) -> Bool {
         // Its answer may not have been read yet: it came before the process could end.
-        if jobByPID[pid] == nil, let spawner, !spawner.isGone { spawner.readAvailable() }
+        if jobByPID[pid] == nil { spawner?.readAvailable() }
         guard let id = jobByPID.removeValue(forKey: pid), let run = runs.removeValue(forKey: id) else { return false }
         run.pumps.forEach { $0.drainAndClose() }
         // Processes the job left in its group do not outlive it.

@@ -50,8 +50,7 @@ package final class CommandRunner {
                      completion: @escaping (Result) -> Void) throws(LaunchError) {
         let launched = try ProcessLauncher.launch(arguments: arguments, environment: environment,
                                                   stdout: .ownPipe, stderr: .ownPipe)
-        // Started by the server itself: its pid is known at once.
-        guard let pid = launched.pid else { return }
+        guard let pid = launched.pid else { preconditionFailure("a process the server starts itself has its pid at once") }
         let process = (pid: pid, stdoutFD: launched.stdoutFD, stderrFD: launched.stderrFD)
         // A burst of them (sbatch for a thousand jobs) would take both cores
         // from the event loop: they yield to it. (Set once started: posix_spawn

@@ -29,7 +29,7 @@ package final class Spawner {
     private var answersAtDeadline = 0
     private var answers = 0
     private static let patience = 5.0
-    package private(set) var isGone = false
+    private var isGone = false
     /// Requests without their answer yet, oldest first: their tags.
     private var waiting: [Int64] = []
     private var nextWaiting = 0
@@ -67,7 +67,7 @@ package final class Spawner {
     }
 
     /// What a spawn gave: a pid, or the errno and the stage that failed.
-    package struct Outcome: Equatable {
+    package struct Outcome {
         package let pid: pid_t
         package let error: Int32
         package let stage: Stage
@@ -77,7 +77,7 @@ package final class Spawner {
         }
     }
 
-    package enum Stage: Equatable { case none, output, directory, exec, clone, spawnerGone }
+    package enum Stage { case none, output, directory, exec, clone, spawnerGone }
 
     /// Asks for a process; its answer comes to `onAnswer` with `tag`. False
     /// if the spawner is gone (the caller starts the process another way).

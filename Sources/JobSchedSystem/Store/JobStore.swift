@@ -321,7 +321,8 @@ package final class JobStore {
         }
     }
 
-    /// Marks every job a previous run left in one of `statuses` as killed, but those in `except`.
+    /// Marks every job in one of `statuses` as killed, but those in `except`, in one statement:
+    /// those a previous run left, or the queued ones at a shutdown.
     package func killInterrupted(_ statuses: [JobStatus], except: [JobID] = [], msg: String, at time: Double) throws(SQLiteError) -> Int {
         try beginIfNeeded()
         try writePendingStates()
@@ -332,13 +333,6 @@ package final class JobStore {
         try statement.run([.text(msg), .real(time), .text(JSON.array(statuses.map { .string($0.rawValue) }).serialized()),
                            .text(JSON.array(except.map { .int($0) }).serialized())])
         return Int(try db.scalar("SELECT changes()").integer ?? 0)
-    }
-
-    /// Marks every queued job killed, in one statement (a shutdown without
-    /// --resume); how many. A state still pending is written first, so that
-    /// none undoes it.
-    package func killQueued(msg: String, at time: Double) throws(SQLiteError) -> Int {
-        try killInterrupted([.queued], msg: msg, at: time)
     }
 
     /// Deletes finished jobs: the listed ones, those matching, or the `count`

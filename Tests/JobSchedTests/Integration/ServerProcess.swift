@@ -197,9 +197,16 @@ struct HarnessError: Error, CustomStringConvertible {
 /// Runs the sqlite3 CLI on a database file, as another connection to it; returns what it prints.
 @discardableResult
 func sqlite3(_ path: String, _ sql: String) throws -> String {
+    try sqlite3(path, commands: [sql])
+}
+
+/// The same for several commands in turn (SQL, or dot-commands such as `.parameter set`).
+@discardableResult
+func sqlite3(_ path: String, commands: [String]) throws -> String {
+    let sql = commands.joined(separator: "\n")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [path, sql]
+    process.arguments = [path] + commands
     let output = Pipe()
     process.standardOutput = output
     try process.run()

@@ -48,17 +48,6 @@ final class ListingUnitTests {
         return filters
     }
 
-    private func sqlite3(_ commands: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [scratch.databasePath] + commands
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        defer { process.waitUntilExit() }
-        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    }
-
     /// The ids of a listing read in pages of `size`, each page stopped by its reader after `stop` jobs.
     private func paged(_ filter: JobFilter, size: Int, stop: Int = .max) throws -> [JobID] {
         var pages = try #require(ListingPages(filter))
@@ -106,7 +95,7 @@ final class ListingUnitTests {
                 default: ""
                 }
             }
-            let plan = try sqlite3(bindings + ["EXPLAIN QUERY PLAN \(sql)"])
+            let plan = try JobSchedTests.sqlite3(scratch.databasePath, commands: bindings + ["EXPLAIN QUERY PLAN \(sql)"])
             #expect(plan.contains("SEARCH") && !plan.contains("TEMP B-TREE"), "\(filter): \(plan)")
         }
     }
