@@ -481,9 +481,16 @@ package final class JobRunner {
         finished = (try? count()) ?? FinishedCounts()
     }
 
-    /// Deletes finished jobs with `delete`, and their spool files once that is
-    /// committed: a failed commit brings the rows back, and their output with them.
-    package func deleteFinished(_ delete: () throws(SQLiteError) -> [DeletedJob]) throws(SQLiteError) -> [JobID] {
+    /// The most ranges one `removed` event carries: a removal whose ids lie
+    /// scattered is announced in several events, each a bounded size.
+    package static let maxRangesPerEvent = 4096
+
+    /// Deletes finished jobs with `delete`, and once that is committed their
+    /// spool files (unless the caller sweeps them itself, `removingFiles`):
+    /// a failed commit brings the rows back, and their output with them.
+    /// `committed` is then given the ids that are gone, none if the commit failed.
+    package func deleteFinished(_ delete: () throws(SQLiteError) -> [DeletedJob], removingFiles: Bool = true,
+                                committed: @escaping (IDRanges) -> Void) throws(SQLiteError) -> [JobID] {
         let deleted = try delete()
         guard !deleted.isEmpty else { return [] }
         // Counted at once: --keep-finished trims again before this commit.
@@ -491,13 +498,20 @@ package final class JobRunner {
         records.afterNextCommit { [unowned self] result in
             switch result {
             case .success:
-                self.spool.remove(deleted.map(\.id))
-                deleted.forEach { self.onEvent(.removed($0.id)) }
+                if removingFiles { self.spool.remove(deleted.map(\.id)) }
+                committed(IDRanges(deleted.map(\.id)))
             case .failure:
                 deleted.forEach { self.finished.add(group: $0.group, outcome: $0.outcome) }
+                committed(IDRanges())
             }
         }
         return deleted.map(\.id)
+    }
+
+    /// Tells the removal of committed deletions: one `removed` event, or one
+    /// per `maxRangesPerEvent` ranges.
+    package func announceRemoval(_ ids: IDRanges) {
+        ids.pieces(ofAtMost: JobRunner.maxRangesPerEvent).forEach { onEvent(.removed($0)) }
     }
 
     /// --keep-finished: keeps the jobs that finished last, whatever their ids.
@@ -505,7 +519,8 @@ package final class JobRunner {
         guard let keep = settings.keepFinished, finished.total > keep else { return }
         let excess = finished.total - keep
         do {
-            _ = try deleteFinished { () throws(SQLiteError) in try records.deleteEarliestFinished(excess) }
+            _ = try deleteFinished({ () throws(SQLiteError) in try records.deleteEarliestFinished(excess) },
+                                   committed: { [unowned self] in self.announceRemoval($0) })
         } catch {
             logger.error("trimming finished jobs: \(error.message)")
         }

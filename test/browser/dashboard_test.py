@@ -184,6 +184,23 @@ class DashboardTest(unittest.TestCase):
         self.assertEqual(self.server.job(job_id)["status"], "success")
         self.assertEqual(self.console_errors(), [])
 
+    def test_jobs_removed_with_curl_leave_the_table_and_the_counts(self):
+        jobs = [self.server.submit("true") for _ in range(5)]
+        self.server.curl("/wait", "jobid=" + ",".join(map(str, jobs)))
+        self.open_page()
+        self.wait_until_live()
+        self.until(lambda: all(self.row_status(job_id) == "success" for job_id in jobs), "the jobs never showed")
+        self.open_job(jobs[1])
+        # One `removed` event with the ids as ranges ([[first, last], ...]) takes the rows away.
+        self.server.curl("/remove", f"jobid={jobs[1]},{jobs[2]},{jobs[4]}")
+        self.until(lambda: [self.row(job_id) is not None for job_id in jobs] == [True, False, False, True, False],
+                   "the removed jobs' rows stayed")
+        self.until(lambda: not self.element("#job-detail").is_displayed(), "the removed job's detail stayed open")
+        self.until(lambda: self.element('[data-count="success"]').text == "2", "the overview still counts them")
+        self.server.curl("/clean")
+        self.until(lambda: all(self.row(job_id) is None for job_id in jobs), "the cleaned jobs' rows stayed")
+        self.assertEqual(self.console_errors(), [])
+
     def test_the_kill_button_kills_a_running_job(self):
         job_id = self.server.submit("sleep 300")
         self.open_page()

@@ -843,14 +843,21 @@
     for (const { type, data } of pendingEvents.splice(0)) {
       const hasId = data && data.jobid != null;
       if (JOB_EVENTS.has(type) && hasId) changes.set(data.jobid, data);
-      else if (type === 'removed' && hasId) changes.set(data.jobid, null);
+      else if (type === 'removed' && data && Array.isArray(data.ranges)) removedShown(data.ranges, changes);
       else if (type === 'reset') reload = true;
       else if (type === 'shutdown') showMessage('server is shutting down', 'warning', true);
-      overview ||= hasId || type === 'group';
+      overview ||= hasId || type === 'group' || type === 'removed';
     }
     if (reload) { reloadAll(); return; } // the reload supersedes the single changes
     if (changes.size) applyJobChanges(changes);
     if (overview) scheduleOverview();
+  }
+
+  // A removal names its jobs as ranges ([[first, last], …]): the rows shown and the open job in them go.
+  function removedShown(ranges, changes) {
+    const removed = (id) => ranges.some(([first, last]) => id >= first && id <= last);
+    for (const job of state.jobs) if (removed(job.jobid)) changes.set(job.jobid, null);
+    if (detail.jobid != null && removed(detail.jobid)) changes.set(detail.jobid, null);
   }
 
   function applyJobChanges(changes) {

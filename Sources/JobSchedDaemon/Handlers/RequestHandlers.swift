@@ -24,6 +24,10 @@ package final class RequestHandlers {
     package let waiters = WaiterRegistry()
     package let metrics = ServerMetrics()
     package let events: EventStreams
+    /// Where long work (a big `/clean`, `/events` replays) is done a turn at a time.
+    package let turns: Turns
+    /// How long one turn of that work may take the loop.
+    package static let turnSeconds = 0.002
     /// The dashboard's pictures of the last hour.
     package var activity: ActivityHistory
     /// Where relative `outlog`/`errlog` paths lead: the server never changes directory.
@@ -44,8 +48,9 @@ package final class RequestHandlers {
         self.spool = spool
         self.runner = runner
         self.workingDirectory = workingDirectory
+        turns = Turns(loop: loop, turnSeconds: RequestHandlers.turnSeconds)
         // Above the ids of any earlier run, so that a client resuming across a restart gets a reset.
-        events = EventStreams(loop: loop, capacity: configuration.eventHistory,
+        events = EventStreams(loop: loop, turns: turns, capacity: configuration.eventHistory,
                               firstID: EventHistory.EventID(Clock.now() * 1_000_000))
         let now = Clock.now()
         activity = ActivityHistory(now: now, finishedPerMinute: (try? store.finishedPerMinute(since: now - 3600)) ?? [:])

@@ -23,8 +23,6 @@ package final class EventStreams {
     /// What a resuming client is sent at once of what it missed, at most.
     package static let replaySliceBytes = 16 * 1024
     package static let replaySliceEvents = 256
-    /// How long one turn of the replays may take the loop.
-    package static let replayTurnSeconds = 0.002
 
     private final class Client {
         let request: HTTPRequest
@@ -59,9 +57,8 @@ package final class EventStreams {
     private var filterOfClient: [Int: EventFilter] = [:]
     /// Clients still being sent what they missed, not yet in an audience.
     private var replaying: [Int: HTTPRequest] = [:]
-    /// Their next slices to make, in turn.
-    private var replayQueue: [() -> Void] = []
-    private var replayTurn: Event!
+    /// Where their next slices are made, in turn with the server's other long work.
+    private let turns: Turns
     private var nextKey = 0
     private var batchTimer: Event?
     private var keepAlive: Event?
@@ -69,10 +66,10 @@ package final class EventStreams {
     package var lastID: EventHistory.EventID { history.lastID }
 
     /// `firstID` must be above any id an earlier run gave out (see `EventHistory`).
-    package init(loop: EventLoop, capacity: Int, firstID: EventHistory.EventID) {
+    package init(loop: EventLoop, turns: Turns, capacity: Int, firstID: EventHistory.EventID) {
         self.loop = loop
+        self.turns = turns
         history = EventHistory(capacity: capacity, firstID: firstID)
-        replayTurn = loop.deferredEvent { [unowned self] in self.runReplayTurn() }
     }
 
     /// Keeps the event, and adds it to the next batch of each audience it concerns.
@@ -107,27 +104,14 @@ package final class EventStreams {
         queueReplay(key, request, filter: filter, after: lastEventID)
     }
 
-    /// Makes the client's next slice in a turn of the replays: however many
-    /// clients resume at once, the replays take the loop for `replayTurnSeconds`
-    /// at a time, and other work comes between two turns.
+    /// Makes the client's next slice in a turn (`Turns`): however many clients
+    /// resume at once, the replays take the loop a turn at a time, and other
+    /// work comes between two turns.
     private func queueReplay(_ key: Int, _ request: HTTPRequest, filter: EventFilter, after lastSent: EventHistory.EventID) {
-        replayQueue.append { [unowned self, unowned request] in
-            guard replaying[key] != nil else { return }
-            replay(key, request, filter: filter, after: lastSent)
+        turns.add { [unowned self, unowned request] in
+            if replaying[key] != nil { replay(key, request, filter: filter, after: lastSent) }
+            return false
         }
-        replayTurn.activate()
-    }
-
-    private func runReplayTurn() {
-        let deadline = Clock.now() + EventStreams.replayTurnSeconds
-        var made = 0
-        while made < replayQueue.count, Clock.now() < deadline {
-            replayQueue[made]()
-            made += 1
-        }
-        replayQueue.removeFirst(made)
-        // After the loop has looked at its sockets (an activation would run before it does).
-        if !replayQueue.isEmpty { replayTurn.add(timeout: 0) }
     }
 
     /// Sends a resuming client what it missed, a slice at a time, each once it

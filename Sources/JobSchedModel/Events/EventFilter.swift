@@ -12,16 +12,16 @@ package struct EventFilter: Hashable {
     package var isEmpty: Bool { ids.isEmpty && groups.isEmpty && statuses.isEmpty }
 
     /// A job event passes on the job as it is after the change. A removal
-    /// carries only the id, so only `jobid=` holds it back. A group change
-    /// passes unless the client follows single jobs; the all-groups switch
-    /// concerns every group. Shutdown reaches everyone.
+    /// carries only ids, so only `jobid=` holds it back, when it names none of
+    /// them. A group change passes unless the client follows single jobs; the
+    /// all-groups switch concerns every group. Shutdown reaches everyone.
     package func matches(_ event: ServerEvent) -> Bool {
         switch event {
         case .submitted(let job), .started(let job), .placed(let job), .retried(let job), .edited(let job), .finished(let job):
             return (ids.isEmpty || ids.contains(job.id)) && (groups.isEmpty || groups.contains(job.group))
                 && (statuses.isEmpty || statuses.contains(job.status))
-        case .removed(let id):
-            return ids.isEmpty || ids.contains(id)
+        case .removed(let removed):
+            return ids.isEmpty || ids.contains(where: removed.contains)
         case .groupChanged(let name, _):
             return ids.isEmpty && (groups.isEmpty || groups.contains(name) || name == Scheduler.allGroups)
         case .shutdown:

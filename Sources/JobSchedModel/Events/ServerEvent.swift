@@ -12,7 +12,9 @@ package enum ServerEvent: Equatable {
     case edited(Job)
     /// The job ended: success, failed or killed.
     case finished(Job)
-    case removed(JobID)
+    /// Finished jobs deleted (`/remove`, `/clean`, `--keep-finished`): one
+    /// event for a request's removals, the ids as ranges.
+    case removed(IDRanges)
     /// A group's limit or pause switch changed; the name `Scheduler.allGroups` is the switch for every group.
     case groupChanged(name: String, settings: Scheduler.Group)
     /// The server began to shut down; the streams end once its jobs have.
@@ -47,8 +49,8 @@ package enum ServerEvent: Equatable {
         switch self {
         case .submitted(let job), .started(let job), .placed(let job), .retried(let job), .edited(let job), .finished(let job):
             return JobJSON.object(job, now: now)
-        case .removed(let id):
-            return .object([("jobid", .int(id))])
+        case .removed(let ids):
+            return .object([("ranges", ids.json), ("count", .int(Int64(ids.count)))])
         case .groupChanged(let name, let settings):
             return .object([("name", .string(name)), ("limit", JSON(settings.limit)), ("paused", .bool(settings.paused))])
         case .shutdown:

@@ -35,14 +35,28 @@ package func writeWholeFile(_ path: String, _ text: String, mode: mode_t = 0o700
 
 /// The names in a directory (not `.` and `..`); none if it cannot be read.
 package func directoryEntries(_ path: String) -> [String] {
-    guard let directory = opendir(path) else { return [] }
-    defer { closedir(directory) }
-    var names: [String] = []
-    while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-        if name != "." && name != ".." { names.append(name) }
+    DirectoryReader(path).next(Int.max) ?? []
+}
+
+/// A directory read some names at a time: a huge one is read between other work.
+package final class DirectoryReader {
+    private let directory: OpaquePointer?
+
+    /// A directory that cannot be read reads as empty.
+    package init(_ path: String) { directory = opendir(path) }
+
+    deinit { if let directory { closedir(directory) } }
+
+    /// Up to `count` more names (not `.` and `..`); nil once all have been read.
+    package func next(_ count: Int) -> [String]? {
+        guard let directory else { return nil }
+        var names: [String] = []
+        while names.count < count, let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.isEmpty && count > 0 ? nil : names
     }
-    return names
 }
 
 /// Removes a file if it is there.

@@ -342,10 +342,24 @@ package final class JobStore {
                            [.text(JSON.array(ids.map { .int($0) }).serialized())])
     }
 
-    package func deleteFinished(statuses: [JobStatus], finishedBefore: Double?) throws(SQLiteError) -> [DeletedJob] {
-        try deleteFinished(where: "status IN (SELECT value FROM json_each(?)) AND finished < ?",
-                           [.text(JSON.array(statuses.map { .string($0.rawValue) }).serialized()),
-                            .real(finishedBefore ?? .infinity)])
+    /// One page of a `/clean`: of the next `limit` jobs with `status` after id
+    /// `after`, deletes those that finished before `finishedBefore`. A page
+    /// reads at most `limit` rows however few match, so each takes the loop
+    /// for a bounded time. Returns the jobs deleted and the last id read (nil
+    /// when no job with `status` is left past `after`).
+    package func deleteFinished(status: JobStatus, after: JobID, finishedBefore: Double?,
+                                limit: Int) throws(SQLiteError) -> (deleted: [DeletedJob], readThrough: JobID?) {
+        try writePendingStates()
+        let page = try cachedStatement(
+            "SELECT max(id) FROM (SELECT id FROM jobs WHERE status = ? AND id > ? ORDER BY id LIMIT ?)")
+        try page.reset(binding: [.text(status.rawValue), .integer(after), .integer(Int64(limit))])
+        let last = try page.step() ? page.int(at: 0) : nil
+        try page.reset()
+        guard let last else { return ([], nil) }
+        let deleted = try deleteFinished(where: "status = ? AND id > ? AND id <= ? AND finished < ?",
+                                         [.text(status.rawValue), .integer(after), .integer(last),
+                                          .real(finishedBefore ?? .infinity)])
+        return (deleted, last)
     }
 
     package func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [DeletedJob] {

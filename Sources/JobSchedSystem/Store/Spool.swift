@@ -96,6 +96,20 @@ package struct Spool {
 
     /// Up to this many, a job's files are removed by name.
     static let removalsOneByOne = 64
+
+    /// Removes the files of the jobs in `ids` in steps, each reading
+    /// `namesPerStep` names of the directory: a step to call until it returns
+    /// false. For removals too big for one pass at once (a `/clean` of a million jobs).
+    package func sweep(removing ids: IDRanges, namesPerStep: Int = 4096) -> () -> Bool {
+        let reader = DirectoryReader(directory)
+        return { [directory] in
+            guard let names = reader.next(namesPerStep) else { return false }
+            for name in names {
+                if let id = Spool.jobID(ofFile: name), ids.contains(id) { unlink(directory + "/" + name) }
+            }
+            return true
+        }
+    }
 }
 
 /// Appends one job's output to its spool files, keeping each file near the cap.

@@ -84,14 +84,14 @@ struct EventsIntegrationTests {
         #expect(events.map(\.summary) == [
             "submitted \(first)", "started \(first)", "finished \(first) success",
             "submitted \(held)", "started \(held)", "submitted \(queued)", "killed \(queued)",
-            "finished \(held) success", "group batch", "removed \(first)",
+            "finished \(held) success", "group batch", "removed",
         ])
         let ids = events.compactMap(\.id)
         #expect(ids.count == events.count && ids == ids.sorted() && Set(ids).count == ids.count)
         // The data is the job as /jobinfo?format=json has it.
         let killed = try #require(events.first { $0.name == "killed" })
         #expect(killed.status == "killed" && killed.data["msg"] as? String == "killed by /kill")
-        #expect(events.last?.data.keys.sorted() == ["jobid"])
+        #expect(events.last?.data["ranges"] as? [[Int]] == [[Int(first), Int(first)]] && events.last?.data["count"] as? Int == 1)
     }
 
     @Test func filtersLikeJobinfo() throws {
@@ -238,6 +238,50 @@ struct EventsIntegrationTests {
         streams[0].curl.killClient()
         streams.removeFirst()
         #expect(waiting.status(timeout: 30) == 200)
+    }
+
+    /// A `/remove` of several jobs, and a `/clean` of many (several of its
+    /// pages), are one `removed` event each, whose ranges are exactly the ids
+    /// that went; their spool files go too.
+    @Test func eachRemovalIsOneEventWithTheIDsAsRanges() throws {
+        let server = try ServerProcess(["-j", "2"])
+        // Only removals pass: no job is in group none.
+        let stream = try EventStreamClient(server, query: "group=none")
+        #expect(stream.waitUntilConnected())
+        // 700 jobs that print their number: a spool file each.
+        let file = server.directory.file("batch")
+        _ = FileManager.default.createFile(atPath: file, contents: Data((1...700).map { "echo \($0)\n" }.joined().utf8))
+        let submitted = Curl.run(["--data-binary", "@\(file)", "\(server.base)/submit?lines=1&sync=0"])
+        let ids = submitted.lines.compactMap(Int64.init)
+        try #require(ids.count == 700, "\(submitted)")
+        _ = server.curl("/wait", data: "jobid=" + ids.map(String.init).joined(separator: ","))
+        let spool = server.databasePath + ".spool"
+        let outputFiles = { (try? FileManager.default.contentsOfDirectory(atPath: spool).filter { $0.hasSuffix(".out") }.count) ?? -1 }
+        #expect(outputFiles() == 700)
+
+        let every100th = ids.enumerated().filter { ($0.offset + 1) % 100 == 0 }.map(\.element)
+        #expect(server.curl("/remove", data: "jobid=" + every100th.reversed().map(String.init).joined(separator: ",")).status == 200)
+        let removal = try #require(stream.next())
+        #expect(removal.name == "removed" && removal.data["count"] as? Int == 7)
+        #expect(removal.data["ranges"] as? [[Int]] == every100th.map { [Int($0), Int($0)] })
+
+        #expect(server.curl("/clean").body == "Removed 693 jobs\n")
+        let clean = try #require(stream.next())
+        var expected: [[Int]] = []
+        var first = ids[0]
+        for gap in every100th {
+            expected.append([Int(first), Int(gap - 1)])
+            first = gap + 1
+        }
+        #expect(clean.name == "removed" && clean.data["count"] as? Int == 693)
+        #expect(clean.data["ranges"] as? [[Int]] == expected)
+        #expect(eventually { outputFiles() == 0 })
+        #expect(server.curl("/jobinfo", data: "all=1&format=json").body == "{\"jobs\": []}\n")
+        // Nothing more came of that clean: the next event is the next removal's.
+        let last = try server.submitAsync("true")
+        _ = server.waitFor(last)
+        #expect(server.curl("/remove", data: "jobid=\(last)").status == 200)
+        #expect(try #require(stream.next()).data["ranges"] as? [[Int]] == [[Int(last), Int(last)]])
     }
 
     private func lastEventID(_ server: ServerProcess) -> UInt64? {

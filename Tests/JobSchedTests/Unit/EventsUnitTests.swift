@@ -35,8 +35,10 @@ import Testing
         #expect(ServerEvent.edited(job(1)).name == "edited" && ServerEvent.edited(job(1)).job == job(1))
         #expect(byID.matches(.finished(job(7, status: .success))) && !byID.matches(.finished(job(8, status: .success))))
         #expect(failures.matches(.finished(job(1, status: .killed))) && !failures.matches(.started(job(1, status: .running))))
-        // A removal has only its id; a group change concerns groups, not single jobs.
-        #expect(failures.matches(.removed(1)) && !byID.matches(.removed(1)) && byID.matches(.removed(7)))
+        // A removal has only ids: jobid= passes it when it names one of them;
+        // a group change concerns groups, not single jobs.
+        #expect(failures.matches(.removed(IDRanges([1]))) && !byID.matches(.removed(IDRanges([1, 2, 8, 9]))))
+        #expect(byID.matches(.removed(IDRanges([1, 2, 3, 4, 5, 6, 7, 8]))))
         let limitA = ServerEvent.groupChanged(name: "a", settings: .init(limit: 2))
         let pauseAll = ServerEvent.groupChanged(name: Scheduler.allGroups, settings: .init(paused: true))
         #expect(byGroup.matches(limitA) && byGroup.matches(pauseAll) && !EventFilter(groups: ["b"]).matches(limitA))
@@ -54,7 +56,8 @@ import Testing
         #expect(text.hasSuffix("}\n\n"))
         #expect(text.split(separator: "\n").count == 3)  // the msg's newline is escaped
         #expect(EventStreamText.reset(lastID: 9) == "id: 9\nevent: reset\ndata: {}\n\n")
-        #expect(ServerEvent.removed(5).data(now: 0) == .object([("jobid", .int(5))]))
+        let removed = ServerEvent.removed(IDRanges([5, 1, 2, 3, 9]))
+        #expect(removed.data(now: 0).serialized() == #"{"ranges": [[1, 3], [5, 5], [9, 9]], "count": 5}"#)
     }
 
     @Test func lastEventIDIsADecimalNumber() {

@@ -260,7 +260,7 @@ struct JobRunnerUnitTests {
         #expect(h.runner.finished.total == 2)
         #expect(h.events.filter { if case .removed = $0 { true } else { false } }.isEmpty)  // not committed yet
         h.records.commit()
-        #expect(h.events.last == .removed(3))
+        #expect(h.events.last == .removed(IDRanges([3])))
     }
 
     @Test func everyChangeIsReportedInOrder() throws {

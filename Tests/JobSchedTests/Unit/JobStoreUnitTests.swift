@@ -250,6 +250,36 @@ final class JobStoreUnitTests {
         #expect(plan.contains("INDEX jobs_finished") && !plan.contains("TEMP B-TREE"), "\(plan)")
     }
 
+    /// A `/clean` page reads a bounded number of rows of one status, however
+    /// few of them it deletes, and says how far it read.
+    @Test func cleansAPageOfOneStatusAtATime() throws {
+        let store = try open()
+        // Ids 1...10: odd ones succeeded (finished at their id), even ones failed; 11 is queued.
+        for id in 1...10 {
+            var job = Self.job(status: id % 2 == 1 ? .success : .failed)
+            job.finished = Double(id)
+            _ = try store.insert(job)
+        }
+        _ = try store.insert(Self.job())
+        var page = try store.deleteFinished(status: .success, after: 0, finishedBefore: 6, limit: 2)
+        #expect(page.deleted.map(\.id) == [1, 3] && page.readThrough == 3)
+        // 5 and 7 read, 7 finished too late; then 9 alone, too late as well.
+        page = try store.deleteFinished(status: .success, after: 3, finishedBefore: 6, limit: 2)
+        #expect(page.deleted.map(\.id) == [5] && page.readThrough == 7)
+        page = try store.deleteFinished(status: .success, after: 7, finishedBefore: 6, limit: 2)
+        #expect(page.deleted.isEmpty && page.readThrough == 9)
+        page = try store.deleteFinished(status: .success, after: 9, finishedBefore: 6, limit: 2)
+        #expect(page.deleted.isEmpty && page.readThrough == nil)
+        page = try store.deleteFinished(status: .queued, after: 0, finishedBefore: nil, limit: 5)
+        #expect(page.deleted.isEmpty)
+        page = try store.deleteFinished(status: .failed, after: 0, finishedBefore: nil, limit: 100)
+        #expect(page.deleted.map(\.id) == [2, 4, 6, 8, 10] && page.readThrough == 10)
+        try store.commit()
+        #expect(try sqlite3("SELECT id FROM jobs") == "7\n9\n11\n")
+        let plan = try sqlite3("EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE status = 'success' AND id > 3 ORDER BY id LIMIT 2")
+        #expect(plan.contains("INDEX jobs_status") && !plan.contains("TEMP B-TREE"), "\(plan)")
+    }
+
     /// A group's /wait looks up the group's jobs that ended without success
     /// in an index of those alone, not through the group's whole history.
     @Test func findsAGroupsUnsucceededJobsThroughAnIndex() throws {

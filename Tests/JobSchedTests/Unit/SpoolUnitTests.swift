@@ -30,8 +30,9 @@ struct SpoolUnitTests {
 /// Removing jobs' files, a few by name or many in one pass over the directory.
 @Suite("Unit: removing from the spool, on real files")
 struct SpoolRemovalUnitTests {
-    @Test(arguments: [10, 150])
-    func exactlyTheRemovedJobsFilesGo(count: Int) throws {
+    /// By name (10), in one pass (150), or swept a few names a step (a `/clean`'s way).
+    @Test(arguments: [(10, false), (150, false), (150, true)])
+    func exactlyTheRemovedJobsFilesGo(count: Int, swept: Bool) throws {
         let scratch = try ScratchDirectory()
         let directory = scratch.file("spool")
         let spool = try Spool(directory: directory, maxBytes: 4096, database: "test", databaseStartsEmpty: true,
@@ -40,7 +41,15 @@ struct SpoolRemovalUnitTests {
         for id in 1...300 { for stream in streams where id % 3 != 0 { try writeWholeFile(spool.path(JobID(id), stream), "x") } }
         try writeWholeFile(directory + "/12.notes", "not a job's")
         let removed = Set((1...count).map { JobID($0 * 2) })
-        spool.remove(Array(removed))
+        if swept {
+            let step = spool.sweep(removing: IDRanges(removed), namesPerStep: 7)
+            var steps = 0
+            while step() { steps += 1 }
+            // 402 names (200 jobs' two files, the notes and the database mark), 7 a step.
+            #expect(steps == 58)
+        } else {
+            spool.remove(Array(removed))
+        }
         for id in 1...300 {
             for stream in streams {
                 let exists = access(spool.path(JobID(id), stream), F_OK) == 0
