@@ -34,6 +34,8 @@ package final class RequestHandlers {
     package let workingDirectory: String
     /// Submits recorded but not yet committed, so not yet in the queue.
     package var uncommittedSubmits = 0
+    /// Batch submits under way (`BatchAdmission`).
+    var batchesInFlight: [ObjectIdentifier: BatchAdmission] = [:]
     /// `/shutdown`: the server begins its shutdown.
     package var onShutdownRequested: (String) -> Void = { _ in }
 

@@ -26,15 +26,7 @@ extension RequestHandlers {
     /// failed commit answers 503 and sends no id.
     package func add(_ jobs: [Job], answering request: HTTPRequest, format: OutputFormat, syncClient: HTTPRequest?,
              accepted: @escaping ([JobID]) -> Void) throws(RequestError) {
-        if configuration.executor != .slurm, jobs.contains(where: { !$0.slurm.isEmpty }) {
-            throw .badRequest("partition, cpus, mem, gres, nodes and qos need a server started with --executor slurm")
-        }
-        if let max = configuration.maxQueued,
-           !JobLifecycle.queueHasRoom(for: jobs.count, maxQueued: max, active: runner.activeJobs.count,
-                                      running: runner.scheduler.running.count, limit: runner.scheduler.limit,
-                                      uncommitted: uncommittedSubmits) {
-            throw RequestError(status: 503, message: "the queue is full (\(max) jobs waiting, --max-queued); try again later")
-        }
+        try checkRoom(for: jobs, count: jobs.count)
         var jobs = jobs
         do {
             for (index, id) in try store.insert(jobs).enumerated() { jobs[index].id = id }
@@ -71,6 +63,19 @@ extension RequestHandlers {
             self.runner.killJob(id, reason: "client disconnected")
         }
         request.send("\(id)\n")
+    }
+
+    /// Refuses `count` new jobs like `jobs` that this server cannot run, or that --max-queued has no room for.
+    package func checkRoom(for jobs: [Job], count: Int) throws(RequestError) {
+        if configuration.executor != .slurm, jobs.contains(where: { !$0.slurm.isEmpty }) {
+            throw .badRequest("partition, cpus, mem, gres, nodes and qos need a server started with --executor slurm")
+        }
+        if let max = configuration.maxQueued,
+           !JobLifecycle.queueHasRoom(for: count, maxQueued: max, active: runner.activeJobs.count,
+                                      running: runner.scheduler.running.count, limit: runner.scheduler.limit,
+                                      uncommitted: uncommittedSubmits) {
+            throw RequestError(status: 503, message: "the queue is full (\(max) jobs waiting, --max-queued); try again later")
+        }
     }
 
     package func checkDependenciesExist(_ ids: [JobID]) throws(RequestError) {

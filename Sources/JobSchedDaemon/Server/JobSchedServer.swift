@@ -28,6 +28,7 @@ public final class JobSchedServer {
     private let handlers: RequestHandlers
     private var signalEvents: [Event] = []
     private var isExiting = false
+    private var exitTimer: Event?
 
     /// Opens the database and binds the port; throws with a one-line reason if either fails.
     public init(configuration: ServerConfiguration, logger: Logger) throws(ServerError) {
@@ -194,6 +195,8 @@ public final class JobSchedServer {
         handlers.events.publish(.shutdown)
         http.stopAccepting()
         checkpointer?.stop()
+        // Before the queued jobs end: a batch half written is taken back first.
+        handlers.endBatchesInFlight()
         runner.shutDown()
         finishShutdownIfDone()
     }
@@ -207,7 +210,19 @@ public final class JobSchedServer {
         handlers.events.endAll()
         commits.commit()
         signalEvents = []
-        // Leave a moment for the last replies to be written.
-        loop.exit(after: 0.2)
+        exitOnceRepliesAreOut(giveUpAt: Clock.now() + JobSchedServer.exitDrainSeconds)
+    }
+
+    /// How long the last replies (a batch's ids, a waiter's answer) may take to reach clients that read them.
+    static let exitDrainSeconds = 5.0
+
+    /// Leaves a moment for the last replies to be written, more while some
+    /// are still on their way, but never more than until `giveUpAt`: a
+    /// client that does not read does not keep the server from exiting.
+    private func exitOnceRepliesAreOut(giveUpAt: Double) {
+        exitTimer = loop.timer(after: 0.2) { [unowned self] in
+            if http.unsentBytes > 0 && Clock.now() < giveUpAt { return exitOnceRepliesAreOut(giveUpAt: giveUpAt) }
+            loop.exit(after: 0)
+        }
     }
 }

@@ -97,6 +97,11 @@ package final class ConnectionTracker {
         if refused && atLimit { onLimit(true) }
     }
 
+    /// Bytes replies have handed to the open connections and the sockets have not taken yet.
+    package var unsentBytes: Int {
+        open.reduce(0) { $0 + evbuffer_get_length(bufferevent_get_output(evhttp_connection_get_bufferevent($1))) }
+    }
+
     private func closed(_ connection: OpaquePointer) {
         open.remove(connection)
         inputs[evhttp_connection_get_bufferevent(connection)] = nil

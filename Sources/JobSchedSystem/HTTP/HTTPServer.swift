@@ -110,6 +110,9 @@ package final class HTTPServer {
     /// Removes the Unix socket file (at exit); connections already open stay.
     package func removeSocketFile() { unixSocket?.removeFile() }
 
+    /// Bytes of replies not yet written to their sockets.
+    package var unsentBytes: Int { connections.unsentBytes }
+
     /// Refuses new connections from now on; connections already open stay.
     package func stopAccepting() {
         isAccepting = false

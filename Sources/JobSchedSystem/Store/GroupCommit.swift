@@ -28,6 +28,8 @@ package final class GroupCommit {
     private var reportedMove = false
     /// Called after each successful commit (the WAL checkpointer counts them).
     package var onCommitted: () -> Void = {}
+    /// Batch submits being written a step at a time (`holdCommits`).
+    private var holds = 0
 
     package init(store: JobStore, loop: EventLoop, logger: Logger) {
         self.store = store
@@ -61,22 +63,47 @@ package final class GroupCommit {
         }
     }
 
-    /// Commits what is pending now, and runs the work that waited for it.
+    /// Commits what is pending now, and runs the work that waited for it;
+    /// while a batch is being written, nothing (see `holdCommits`).
     package func commit() {
-        let result: Result<Void, SQLiteError>
+        guard holds == 0 else { return }
         do {
             try store.commit()
-            result = .success(())
             onCommitted()
+            finish(.success(()))
         } catch {
             if error.isDatabaseMoved && !reportedMove {
                 reportedMove = true
                 logger.critical("\(error.message)")
             }
             logger.error("database commit failed: \(error)")
-            result = .failure(error)
             scheduleSaveRetry()
+            finish(.failure(error))
         }
+    }
+
+    /// Keeps the open transaction from committing while a batch submit writes
+    /// its rows a step at a time, other clients served between two steps: the
+    /// batch commits whole or not at all, and so does whatever other requests
+    /// wrote meanwhile (their replies wait for it).
+    package func holdCommits() { holds += 1 }
+
+    /// Lets a held transaction commit, at once if something waits on it.
+    package func releaseCommits() {
+        holds -= 1
+        if holds == 0 && (store.isInTransaction || !afterCommit.isEmpty) { commitEvent.activate() }
+    }
+
+    /// Takes back everything the open transaction holds (a batch that could
+    /// not be written whole, or one the shutdown interrupts): what waited on
+    /// it fails as after a refused commit, and job states are written again.
+    package func abandon(_ error: SQLiteError) {
+        store.rollback()
+        if (try? store.retryPendingStates()) == nil { scheduleSaveRetry() }
+        finish(.failure(error))
+    }
+
+    private func finish(_ result: Result<Void, SQLiteError>) {
         // After a refused commit, what waited undoes its changes in memory last
         // first: two edits of one job in this transaction must end with the
         // first one's "before", not the second's.

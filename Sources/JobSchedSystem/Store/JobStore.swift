@@ -453,13 +453,21 @@ package final class JobStore {
             writtenStates.removeAll(keepingCapacity: true)
             lastCommitFailed = false
         } catch {
-            if db.isInTransaction { try? rollbackStatement.run() }
-            // What the rollback took back stays pending, behind anything newer.
-            pendingStates.merge(writtenStates) { pending, _ in pending }
-            writtenStates.removeAll(keepingCapacity: true)
+            rollback()
             lastCommitFailed = true
             throw error
         }
+    }
+
+    /// Whether writes wait for a commit.
+    package var isInTransaction: Bool { db.isInTransaction }
+
+    /// Takes back the open transaction; the job states it held stay pending,
+    /// behind anything newer, for the next commit.
+    package func rollback() {
+        if db.isInTransaction { try? rollbackStatement.run() }
+        pendingStates.merge(writtenStates) { pending, _ in pending }
+        writtenStates.removeAll(keepingCapacity: true)
     }
 
     /// The commit error of a database file deleted or replaced under the server.

@@ -11,6 +11,9 @@ public struct SQLiteError: Error, CustomStringConvertible {
     /// The database file was deleted or replaced under its connection (SQLITE_READONLY_DBMOVED).
     package static let databaseMoved = SQLITE_READONLY | 4 << 8
     package var isDatabaseMoved: Bool { code == SQLiteError.databaseMoved }
+
+    /// A transaction taken back by the server itself (SQLITE_ABORT), for `reason`.
+    package static func abandoned(_ reason: String) -> SQLiteError { SQLiteError(code: SQLITE_ABORT, message: reason) }
 }
 
 /// A thin, single-threaded wrapper over one `sqlite3` connection.

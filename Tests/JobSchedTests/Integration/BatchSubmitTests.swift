@@ -44,6 +44,60 @@ struct BatchSubmitIntegrationTests {
         #expect(json.body == "{\"jobids\": [\(ids.last! + 1), \(ids.last! + 2)]}\n")
     }
 
+    /// The queued count of `/overview` (kept in memory, as the runner queues jobs).
+    private func queuedCount(_ server: ServerProcess) -> Int? {
+        let reply = server.curl("/overview?format=json")
+        let object = try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any]
+        return ((object?["counts"] as? [String: Any])?["queued"] as? NSNumber)?.intValue
+    }
+
+    /// A big batch is written and queued a step at a time: a client asking
+    /// meanwhile is answered with the jobs queued so far, not after all of them.
+    @Test func aBigBatchIsQueuedAStepAtATimeWhileOthersAreServed() throws {
+        let server = try ServerProcess()
+        #expect(server.curl("/pause", data: "group=default").status == 200)
+        let lines = 60_000
+        let file = server.directory.file("batch")
+        _ = FileManager.default.createFile(atPath: file, contents: Data(String(repeating: "true\n", count: lines).utf8))
+        let batch = try StreamingCurl(["-w", "%{http_code}\n", "--data-binary", "@\(file)", "\(server.base)/submit?lines=1&sync=0"])
+        var seen: Set<Int> = []
+        while seen.count < 10_000 {
+            guard let queued = queuedCount(server) else { break }
+            seen.insert(queued)
+            if queued == lines { break }
+        }
+        let reply = batch.remainingLines()
+        #expect(reply.count == lines + 1 && reply.last == "200", "\(reply.suffix(3))")
+        #expect(seen.contains { $0 > 0 && $0 < lines }, "queued counts seen: \(seen.sorted())")
+        #expect(queuedCount(server) == lines)
+    }
+
+    /// A shutdown during a big batch keeps all of it or none: a batch still
+    /// being written is taken back (503), one already recorded is answered
+    /// with its ids and its jobs end with the other queued ones.
+    @Test(arguments: [0, 200, 1500])
+    func aShutdownDuringABatchKeepsAllOrNone(delayMilliseconds: Int) throws {
+        let server = try ServerProcess()
+        #expect(server.curl("/pause", data: "group=default").status == 200)
+        let lines = 50_000
+        let file = server.directory.file("batch")
+        _ = FileManager.default.createFile(atPath: file, contents: Data(String(repeating: "true\n", count: lines).utf8))
+        let batch = try StreamingCurl(["-w", "%{http_code}\n", "--data-binary", "@\(file)", "\(server.base)/submit?lines=1&sync=0"])
+        // Once the batch's first row is written (the server's own reads see it before its commit), and a moment more.
+        #expect(eventually { server.curl("/jobinfo?jobid=1").status == 200 })
+        usleep(useconds_t(delayMilliseconds * 1000))
+        #expect(server.stop(signal: SIGTERM) == 0)
+        let reply = batch.remainingLines()
+        let recorded = try count(server, where: "1")
+        if reply.last == "503" {
+            #expect(recorded == "0" && reply.first?.contains("no job of the batch was recorded") == true, "\(reply.prefix(2))")
+        } else {
+            #expect(reply.count == lines + 1 && reply.last == "200", "\(reply.suffix(2))")
+            #expect(recorded == "\(lines)")
+            #expect(try count(server, where: "status = 'killed'") == "\(lines)")
+        }
+    }
+
     @Test func badLineRejectsTheWholeBatch() throws {
         let server = try ServerProcess()
         let body = Array("echo 1\necho 2\n\necho ".utf8) + [0xC3, 0x28] + Array("\necho 5\n".utf8)
