@@ -51,15 +51,21 @@ struct BatchSubmitIntegrationTests {
         return ((object?["counts"] as? [String: Any])?["queued"] as? NSNumber)?.intValue
     }
 
+    /// A batch of `lines` `true` jobs sent while the default group is paused;
+    /// its curl prints the status code last.
+    private func pausedBatch(_ server: ServerProcess, lines: Int) throws -> StreamingCurl {
+        #expect(server.curl("/pause", data: "group=default").status == 200)
+        let file = server.directory.file("batch")
+        _ = FileManager.default.createFile(atPath: file, contents: Data(String(repeating: "true\n", count: lines).utf8))
+        return try StreamingCurl(["-w", "%{http_code}\n", "--data-binary", "@\(file)", "\(server.base)/submit?lines=1&sync=0"])
+    }
+
     /// A big batch is written and queued a step at a time: a client asking
     /// meanwhile is answered with the jobs queued so far, not after all of them.
     @Test func aBigBatchIsQueuedAStepAtATimeWhileOthersAreServed() throws {
         let server = try ServerProcess()
-        #expect(server.curl("/pause", data: "group=default").status == 200)
         let lines = 60_000
-        let file = server.directory.file("batch")
-        _ = FileManager.default.createFile(atPath: file, contents: Data(String(repeating: "true\n", count: lines).utf8))
-        let batch = try StreamingCurl(["-w", "%{http_code}\n", "--data-binary", "@\(file)", "\(server.base)/submit?lines=1&sync=0"])
+        let batch = try pausedBatch(server, lines: lines)
         var seen: Set<Int> = []
         while seen.count < 10_000 {
             guard let queued = queuedCount(server) else { break }
@@ -78,13 +84,10 @@ struct BatchSubmitIntegrationTests {
     @Test(arguments: [0, 200, 1500])
     func aShutdownDuringABatchKeepsAllOrNone(delayMilliseconds: Int) throws {
         let server = try ServerProcess()
-        #expect(server.curl("/pause", data: "group=default").status == 200)
         let lines = 50_000
-        let file = server.directory.file("batch")
-        _ = FileManager.default.createFile(atPath: file, contents: Data(String(repeating: "true\n", count: lines).utf8))
-        let batch = try StreamingCurl(["-w", "%{http_code}\n", "--data-binary", "@\(file)", "\(server.base)/submit?lines=1&sync=0"])
+        let batch = try pausedBatch(server, lines: lines)
         // Once the batch's first row is written (the server's own reads see it before its commit), and a moment more.
-        #expect(eventually { server.curl("/jobinfo?jobid=1").status == 200 })
+        #expect(eventually { server.curl("/jobinfo?jobid=1").lines.count == 2 })
         usleep(useconds_t(delayMilliseconds * 1000))
         #expect(server.stop(signal: SIGTERM) == 0)
         let reply = batch.remainingLines()
