@@ -101,7 +101,7 @@ final class BatchAdmission {
             fail(RequestHandlers.databaseError(error))
         case (_, .success):
             handlers.uncommittedSubmits -= commands.count
-            jobs.forEach { _ in handlers.metrics.jobSubmitted() }
+            handlers.metrics.jobsSubmitted(jobs.count)
             // Recorded during a shutdown: it ends (or keeps) them as any queued job.
             if handlers.runner.isShuttingDown { return reply() }
             stage = .queueing
@@ -157,7 +157,7 @@ final class BatchAdmission {
         stage = .done
         handlers.batchesInFlight[ObjectIdentifier(self)] = nil
         let ids = jobs.map(\.id)
-        handlers.respond(request, format: format, text: { ids.map { "\($0)\n" }.joined() },
+        handlers.respond(request, format: format, text: { IDListText.lines(ids) },
                          json: { .object([("jobids", .array(ids.map { .int($0) }))]) })
     }
 }

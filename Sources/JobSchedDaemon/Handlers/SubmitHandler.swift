@@ -40,7 +40,7 @@ extension RequestHandlers {
                 self.respond(request, error: RequestHandlers.databaseError(error), format: format)
                 return
             }
-            jobs.forEach { _ in self.metrics.jobSubmitted() }
+            self.metrics.jobsSubmitted(jobs.count)
             accepted(jobs.map(\.id))
             for job in jobs { self.runner.enqueue(job, syncClient: syncClient) }
             // A sync client waits for the job's output: start it now. An async

@@ -44,7 +44,7 @@ package final class ServerMetrics {
         }
     }
 
-    package func jobSubmitted() { submitted.increment() }
+    package func jobsSubmitted(_ count: Int) { submitted.increment(by: Int64(count)) }
 
     package func jobFinished(_ job: Job) {
         finished[job.status]?.increment()

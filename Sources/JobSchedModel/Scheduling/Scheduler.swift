@@ -23,9 +23,9 @@ package struct Scheduler {
     package let limit: Int
     package private(set) var groupSettings: [String: Group] = [:]
     private var ready: [String: ReadyQueue] = [:]
-    private var groupOfReady: [JobID: String] = [:]
-    /// When each ready job became ready: first come, first served across groups.
-    private var readySince: [JobID: UInt64] = [:]
+    /// Each ready job's group, and when it became ready: first come, first
+    /// served across groups. One table for both: a million may be ready.
+    private var readyJobs: [JobID: (group: String, since: UInt64)] = [:]
     private var readyCounter: UInt64 = 0
     package private(set) var running: [JobID: String] = [:]
     package private(set) var runningPerGroup: [String: Int] = [:]
@@ -35,8 +35,8 @@ package struct Scheduler {
         self.limit = limit
     }
 
-    package var readyCount: Int { groupOfReady.count }
-    package func isReady(_ id: JobID) -> Bool { groupOfReady[id] != nil }
+    package var readyCount: Int { readyJobs.count }
+    package func isReady(_ id: JobID) -> Bool { readyJobs[id] != nil }
     package func readyCount(in group: String) -> Int { ready[group]?.count ?? 0 }
     package func settings(of group: String) -> Group { groupSettings[group] ?? Group() }
 
@@ -44,17 +44,15 @@ package struct Scheduler {
     package var readyIDs: [JobID] { ready.values.flatMap(\.ids) }
 
     package mutating func makeReady(_ id: JobID, group: String, priority: Int) {
-        guard groupOfReady[id] == nil, running[id] == nil else { return }
+        guard readyJobs[id] == nil, running[id] == nil else { return }
         readyCounter += 1
-        readySince[id] = readyCounter
-        groupOfReady[id] = group
+        readyJobs[id] = (group, readyCounter)
         ready[group, default: ReadyQueue()].append(id, priority: priority)
     }
 
     /// Takes a ready job out; false if it was not ready.
     package mutating func remove(_ id: JobID) -> Bool {
-        guard let group = groupOfReady.removeValue(forKey: id) else { return false }
-        readySince[id] = nil
+        guard let group = readyJobs.removeValue(forKey: id)?.group else { return false }
         ready[group]?.remove(id)
         if ready[group]?.isEmpty == true { ready[group] = nil }
         return true
@@ -62,7 +60,7 @@ package struct Scheduler {
 
     /// Takes every ready job out at once, however many (a shutdown ends them all).
     package mutating func removeAllReady() {
-        (ready, groupOfReady, readySince) = ([:], [:], [:])
+        (ready, readyJobs) = ([:], [:])
     }
 
     /// The jobs to start now, in order; they count as running from here on.
@@ -70,8 +68,7 @@ package struct Scheduler {
         var started: [JobID] = []
         while running.count < limit, let group = nextGroup(), let id = ready[group]?.popFirst() {
             if ready[group]?.isEmpty == true { ready[group] = nil }
-            groupOfReady[id] = nil
-            readySince[id] = nil
+            readyJobs[id] = nil
             running[id] = group
             runningPerGroup[group, default: 0] += 1
             started.append(id)
@@ -83,7 +80,7 @@ package struct Scheduler {
     private mutating func nextGroup() -> String? {
         var best: (group: String, priority: Int, since: UInt64)?
         for group in Array(ready.keys) where mayStart(in: group) {
-            guard let head = ready[group]?.first, let since = readySince[head.id] else { continue }
+            guard let head = ready[group]?.first, let since = readyJobs[head.id]?.since else { continue }
             if let current = best,
                current.priority > head.priority || (current.priority == head.priority && current.since < since) {
                 continue

@@ -78,6 +78,28 @@ struct BatchSubmitIntegrationTests {
         #expect(queuedCount(server) == lines)
     }
 
+    /// A queued job holds in the server only what its scheduling needs (its
+    /// other fields are shared with its batch's template, or read from the
+    /// store): 100,000 queued `true` jobs cost under 600 bytes each (over
+    /// 1,000 each when every job held its whole record; 364 each at a million).
+    @Test func aQueuedJobCostsLittleMemory() throws {
+        let server = try ServerProcess()
+        let warmUp = try pausedBatch(server, lines: 10)
+        #expect(warmUp.remainingLines().last == "200")
+        let idle = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
+        let lines = 100_000
+        #expect(try pausedBatch(server, lines: lines).remainingLines().last == "200")
+        // What the batch needed on its way is freed and given back (within 10 s).
+        var perJob = Int.max
+        _ = eventually(timeout: 30) {
+            let now = (try? HTTPProtocolIntegrationTests.residentKiB(server.pid)) ?? Int.max / 1024
+            perJob = (now - idle) * 1024 / lines
+            return perJob < 600
+        }
+        #expect(perJob < 600, "\(perJob) bytes per queued job")
+        #expect(queuedCount(server) == lines + 10)
+    }
+
     /// A shutdown during a big batch keeps all of it or none: a batch still
     /// being written is taken back (503), one already recorded is answered
     /// with its ids and its jobs end with the other queued ones.
