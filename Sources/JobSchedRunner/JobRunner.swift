@@ -94,6 +94,7 @@ package final class JobRunner {
     /// start by priority rather than in the order they were added.
     package func enqueue(_ job: Job, syncClient: (any OutputClient)?) {
         let active = ActiveJob(job: job, syncClient: syncClient)
+        activeJobs.growEarly(turn: 1)
         activeJobs[job.id] = active
         activeIndex.insert(job)
         logger.info("job \(job.id) queued (name \(Excerpt.plain(job.name, limit: 80)), group \(Excerpt.plain(job.group, limit: 80))): \(Excerpt.plain(job.command))")

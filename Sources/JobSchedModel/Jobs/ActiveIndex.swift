@@ -13,8 +13,11 @@ package struct ActiveIndex {
     private var byName: [NameInGroup: Set<JobID>] = [:]
 
     package mutating func insert(_ job: Job) {
+        byGroup[job.group, default: []].growEarly(turn: 2)
         byGroup[job.group, default: []].insert(job.id)
-        byName[NameInGroup(name: job.name, group: job.group), default: []].insert(job.id)
+        let name = NameInGroup(name: job.name, group: job.group)
+        byName[name, default: []].growEarly(turn: 3)
+        byName[name, default: []].insert(job.id)
     }
 
     package mutating func remove(_ job: Job) {

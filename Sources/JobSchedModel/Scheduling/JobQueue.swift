@@ -18,6 +18,7 @@ package struct JobQueue {
     package mutating func append(_ id: JobID) {
         guard members[id] == nil else { return }
         nextSequence += 1
+        members.growEarly(turn: 6)
         members[id] = nextSequence
         order.append((id, nextSequence))
     }

@@ -13,6 +13,7 @@ package struct ReadyQueue {
 
     package mutating func append(_ id: JobID, priority: Int) {
         guard priorityOf[id] == nil else { return }
+        priorityOf.growEarly(turn: 5)
         priorityOf[id] = priority
         if queues[priority, default: JobQueue()].isEmpty {
             let index = priorities.firstIndex(where: { $0 < priority }) ?? priorities.endIndex

@@ -46,6 +46,7 @@ package struct Scheduler {
     package mutating func makeReady(_ id: JobID, group: String, priority: Int) {
         guard readyJobs[id] == nil, running[id] == nil else { return }
         readyCounter += 1
+        readyJobs.growEarly(turn: 4)
         readyJobs[id] = (group, readyCounter)
         ready[group, default: ReadyQueue()].append(id, priority: priority)
     }

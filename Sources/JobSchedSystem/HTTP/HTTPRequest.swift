@@ -34,6 +34,8 @@ package final class HTTPRequest {
     private var disconnectWatch: OpaquePointer?
     private var onClientGone: (() -> Void)?
     private var onDrained: (() -> Void)?
+    /// Whether the stream's reply is chunked (HTTP/1.1), so `SharedBytes` go framed.
+    private var isChunked = false
     /// Told the status code once it is decided (a reply or the start of a stream).
     package var onStatus: ((Int32) -> Void)?
 
@@ -171,6 +173,9 @@ package final class HTTPRequest {
         self.onClientGone = onClientGone
         setReplyHeaders(contentType: contentType)
         evhttp_send_reply_start(raw, 200, "OK")
+        // evhttp chunks the replies to HTTP/1.1 requests, and says so in a header.
+        isChunked = evhttp_find_header(evhttp_request_get_output_headers(raw), "Transfer-Encoding")
+            .map { String(cString: $0) == "chunked" } ?? false
         onStatus?(200)
         guard let connection = evhttp_request_get_connection(raw) else { return }
         // Without it, each small chunk after the first waits for the client's
@@ -181,6 +186,17 @@ package final class HTTPRequest {
         // A silent job must not look like an idle client.
         evhttp_connection_set_timeout(connection, Int32.max / 2)
         connections.setCloseHandler(connection) { [weak self] in self?.streamClosedByClient() }
+    }
+
+    /// Keeps the kernel's buffer of this stream's socket to about `bytes`: a
+    /// client that does not read then costs a copy of that much, not of the
+    /// megabytes Linux lets a socket's buffer grow to; the rest waits in the
+    /// output buffer, where shared bytes are not copied and lag is seen.
+    package func limitSocketBuffer(to bytes: Int) {
+        guard isOpen, let connection = evhttp_request_get_connection(raw) else { return }
+        var size = Int32(bytes)
+        setsockopt(bufferevent_getfd(evhttp_connection_get_bufferevent(connection)), SOL_SOCKET, SO_SNDBUF,
+                   &size, socklen_t(MemoryLayout<Int32>.size))
     }
 
     private func streamClosedByClient() {
@@ -215,16 +231,16 @@ package final class HTTPRequest {
         }, Unmanaged.passUnretained(self).toOpaque())
     }
 
-    /// Sends one chunk that refers to `shared` instead of copying it.
+    /// Sends one chunk that refers to `shared` instead of copying it, straight
+    /// into the connection's output (already framed, when the reply is chunked).
     package func send(_ shared: SharedBytes) {
-        guard isOpen, shared.count > 0 else { return }
-        let buffer = evbuffer_new()
-        defer { evbuffer_free(buffer) }
+        guard isOpen, shared.count > 0, let connection = evhttp_request_get_connection(raw) else { return }
+        let bytes = shared.bytes(chunked: isChunked)
         // The buffer keeps `shared` alive until libevent has written it out (or dropped it).
-        evbuffer_add_reference(buffer, shared.storage.baseAddress, shared.count, { _, _, box in
+        evbuffer_add_reference(bufferevent_get_output(evhttp_connection_get_bufferevent(connection)),
+                               bytes.baseAddress, bytes.count, { _, _, box in
             Unmanaged<SharedBytes>.fromOpaque(box!).release()
         }, Unmanaged.passRetained(shared).toOpaque())
-        evhttp_send_reply_chunk(raw, buffer)
     }
 
     package func send(_ text: String) {

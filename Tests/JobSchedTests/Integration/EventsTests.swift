@@ -284,6 +284,76 @@ struct EventsIntegrationTests {
         #expect(try #require(stream.next()).data["ranges"] as? [[Int]] == [[Int(last), Int(last)]])
     }
 
+    /// Batches of events go to every client as one shared copy, framed once
+    /// as a chunk for HTTP/1.1 streams and sent as they are to HTTP/1.0 ones.
+    @Test(arguments: ["1.1", "1.0"])
+    func eventsAreFramedForTheClientsHTTPVersion(version: String) throws {
+        let server = try ServerProcess()
+        let client = try RawConnection(port: server.port)
+        #expect(client.send("GET /events HTTP/\(version)\r\nHost: 127.0.0.1\r\n\r\n"))
+        #expect(client.waitForUnread(": keep-alive"))
+        let id = try server.submitAsync("true")
+        _ = server.waitFor(id)
+        #expect(server.stop() == 0)
+        let reply = Array(client.readAll(timeout: 30).utf8)
+        let end = reply.indices.first { reply[$0...].starts(with: Array("\r\n\r\n".utf8)) } ?? reply.endIndex
+        let head = String(decoding: reply[..<end], as: UTF8.self)
+        let body = String(decoding: reply[min(end + 4, reply.endIndex)...], as: UTF8.self)
+        if version == "1.1" {
+            #expect(head.contains("Transfer-Encoding: chunked"), "\(head)")
+            // Every chunk is SIZE CRLF, its bytes, CRLF; the last is empty.
+            var rest = Array(body.utf8)[...]
+            var events: [UInt8] = []
+            while let lineEnd = rest.firstIndex(of: UInt8(ascii: "\r")) {
+                guard let size = Int(String(decoding: rest[..<lineEnd], as: UTF8.self), radix: 16),
+                      rest.count >= lineEnd - rest.startIndex + 2 + size + 2 else {
+                    Issue.record("not a chunk: \(String(decoding: rest.prefix(40), as: UTF8.self))")
+                    break
+                }
+                let data = rest[(lineEnd + 2)...].prefix(size)
+                events += data
+                rest = rest[data.endIndex...]
+                #expect(rest.starts(with: [13, 10]))
+                rest = rest.dropFirst(2)
+                if size == 0 { break }
+            }
+            let text = String(decoding: events, as: UTF8.self)
+            #expect(text.contains("event: submitted\n") && text.contains("event: finished\n"), "\(text)")
+        } else {
+            #expect(!head.contains("chunked"), "\(head)")
+            #expect(body.contains("\nevent: submitted\n") && body.contains("\nevent: finished\n") && !body.contains("\r\n"), "\(body)")
+        }
+    }
+
+    /// Hundreds of clients that never read cost the server little memory (a
+    /// shared copy of each batch, and a kernel buffer of about 256 KB each)
+    /// while a client that reads gets every event.
+    @Test func clientsThatNeverReadCostLittle() throws {
+        let server = try ServerProcess(["-j", "4", "--max-connections", "1000"])
+        let reader = try EventStreamClient(server, query: "status=success")
+        #expect(reader.waitUntilConnected())
+        let idle = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
+        let stalled = try (0..<300).map { _ in try RawConnection(port: server.port, receiveBuffer: 4096) }
+        for client in stalled { #expect(client.send("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) }
+        let count = 3000
+        let file = server.directory.file("batch")
+        _ = FileManager.default.createFile(atPath: file, contents: Data(String(repeating: "echo \(String(repeating: "x", count: 200))\n", count: count).utf8))
+        let batch = server.curl("/submit?sync=0&lines=1", extra: ["--data-binary", "@\(file)"])
+        let ids = batch.lines.compactMap { Int64($0) }
+        #expect(ids.count == count)
+        var peak = 0
+        var seen = 0
+        while seen < count, reader.next(timeout: 60)?.name == "finished" {
+            seen += 1
+            if seen % 100 == 0 { peak = max(peak, (try? HTTPProtocolIntegrationTests.residentKiB(server.pid)) ?? 0) }
+        }
+        #expect(seen == count)
+        // Each stalled client was due about 6 MB of events (some 9,000 of 700 bytes each): the
+        // server holds one shared copy of them, and grew by 150 MB when it framed them for each.
+        #expect(peak - idle < 75 * 1024, "RSS grew by \(peak - idle) KiB with 300 clients that never read")
+        withExtendedLifetime(stalled) {}
+    }
+
     private func lastEventID(_ server: ServerProcess) -> UInt64? {
         let reply = server.curl("/overview", data: "format=json")
         let object = try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any]

@@ -57,6 +57,21 @@ final class RawConnection {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Waits until what the server has sent (left unread: peeked) contains `text`.
+    func waitForUnread(_ text: String, timeout: Double = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while Date() < deadline {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 100) > 0 else { continue }
+            let n = recv(fd, &buffer, buffer.count, Int32(MSG_PEEK))
+            if n <= 0 { return false }
+            if String(decoding: buffer[..<n], as: UTF8.self).contains(text) { return true }
+            usleep(10_000)
+        }
+        return false
+    }
+
     /// Reads until `count` bytes have come (or the connection ends, or `timeout` passes).
     func read(atLeast count: Int, timeout: Double = 10) -> Int {
         var total = 0
