@@ -216,11 +216,11 @@ public final class JobSchedServer {
     /// How long the last replies (a batch's ids, a waiter's answer) may take to reach clients that read them.
     static let exitDrainSeconds = 5.0
 
-    /// Leaves a moment for the last replies to be written, more while some
-    /// are still on their way, but never more than until `giveUpAt`: a
+    /// Exits once the last replies are written (the loop writes what it can
+    /// of them before it looks again), but never later than `giveUpAt`: a
     /// client that does not read does not keep the server from exiting.
     private func exitOnceRepliesAreOut(giveUpAt: Double) {
-        exitTimer = loop.timer(after: 0.2) { [unowned self] in
+        exitTimer = loop.timer(after: 0.01) { [unowned self] in
             if http.unsentBytes > 0 && Clock.now() < giveUpAt { return exitOnceRepliesAreOut(giveUpAt: giveUpAt) }
             loop.exit(after: 0)
         }
