@@ -11,8 +11,6 @@ package protocol JobRecords: AnyObject {
     func storedJob(_ id: JobID) throws(SQLiteError) -> Job?
     /// Deletes the `count` jobs that finished first.
     func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [DeletedJob]
-    /// Marks every queued job killed with `msg`, in one statement; how many.
-    func killQueued(msg: String, at time: Double) throws(SQLiteError) -> Int
     /// Runs `work` once the open transaction has committed, or failed to.
     func afterNextCommit(_ work: @escaping (Result<Void, SQLiteError>) -> Void)
 }
@@ -22,9 +20,5 @@ extension GroupCommit: JobRecords {
 
     package func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [DeletedJob] {
         try store.deleteEarliestFinished(count)
-    }
-
-    package func killQueued(msg: String, at time: Double) throws(SQLiteError) -> Int {
-        try store.killInterrupted([.queued], msg: msg, at: time)
     }
 }

@@ -45,7 +45,7 @@ package final class JobRunner {
     private let logger: Logger
 
     /// Queued and running jobs; a finished job lives only in the store.
-    package private(set) var activeJobs: [JobID: ActiveJob] = [:]
+    package private(set) var activeJobs = JobIDMap<ActiveJob>()
     package private(set) var activeIndex = ActiveIndex()
     package private(set) var scheduler: Scheduler
     private var dependencies = DependencyGraph()
@@ -94,7 +94,6 @@ package final class JobRunner {
     /// start by priority rather than in the order they were added.
     package func enqueue(_ job: Job, syncClient: (any OutputClient)?) {
         let active = ActiveJob(job: job, syncClient: syncClient)
-        activeJobs.growEarly(turn: 1)
         activeJobs[job.id] = active
         activeIndex.insert(job)
         logger.info("job \(job.id) queued (name \(Excerpt.plain(job.name, limit: 80)), group \(Excerpt.plain(job.group, limit: 80))): \(Excerpt.plain(job.command))")
@@ -529,6 +528,9 @@ package final class JobRunner {
 
     // MARK: Shutdown
 
+    /// The `msg` of the jobs a shutdown ends.
+    package static let shutdownReason = "server shutdown"
+
     /// Refuses to start anything more and ends every job but those --resume
     /// keeps queued; a second call forces the stopped jobs' end at once.
     package func shutDown() {
@@ -537,31 +539,24 @@ package final class JobRunner {
             return
         }
         isShuttingDown = true
-        let reason = "server shutdown"
+        let reason = JobRunner.shutdownReason
         if !settings.resume { endQueuedJobs(reason: reason) }
-        for (id, active) in activeJobs.sorted(by: { $0.key < $1.key })
+        for (id, active) in activeJobs.entries
         where active.job.status == .running || !keepsQueuedJobsAtShutdown(active.job) {
             killJob(id, reason: reason)
         }
     }
 
-    /// Ends every queued job at once: one UPDATE and one pass in memory. One
-    /// ending each (its UPDATE, log line, event and bookkeeping) took 27 s
-    /// for a million queued jobs. Their sync clients and followers get the
-    /// end; a waiter is answered as the server exits, from what is stored;
-    /// /events clients have had `shutdown`, not each end. If the database
-    /// refuses the UPDATE, they end one by one instead, as states kept until it takes them.
+    /// Ends every queued job at once in memory: one pass. One ending each (its
+    /// UPDATE, log line, event and bookkeeping) took 27 s for a million queued
+    /// jobs. Their sync clients and followers get the end; a waiter is answered
+    /// as the server exits, from what is stored: the server marks them killed
+    /// in the store meanwhile, a page at a time (`JobSchedServer`); /events
+    /// clients have had `shutdown`, not each end.
     private func endQueuedJobs(reason: String) {
         let now = Clock.now()
-        let count: Int
-        do {
-            count = try records.killQueued(msg: reason, at: now)
-        } catch {
-            logger.error("ending the queued jobs: \(error.message)")
-            return
-        }
-        var running: [JobID: ActiveJob] = [:]
-        for (id, active) in activeJobs {
+        var running = JobIDMap<ActiveJob>()
+        for (id, active) in activeJobs.entries {
             guard active.job.status == .queued else {
                 running[id] = active
                 continue
@@ -577,6 +572,5 @@ package final class JobRunner {
         scheduler.removeAllReady()
         // Only running jobs are left, and no job waits on another any more.
         dependencies = DependencyGraph()
-        if count > 0 { logger.info("\(count) queued jobs killed: \(reason)") }
     }
 }

@@ -28,6 +28,8 @@ public final class JobSchedServer {
     private let handlers: RequestHandlers
     private var signalEvents: [Event] = []
     private var isExiting = false
+    /// The shutdown is marking the queued jobs killed in the store (`markQueuedKilled`).
+    private var isMarkingQueued = false
     private var exitTimer: Event?
 
     /// Opens the database and binds the port; throws with a one-line reason if either fails.
@@ -198,12 +200,13 @@ public final class JobSchedServer {
         // Before the queued jobs end: a batch half written is taken back first.
         handlers.endBatchesInFlight()
         runner.shutDown()
+        if !configuration.resume { markQueuedKilled() }
         finishShutdownIfDone()
     }
 
     /// Exits once no job runs, no process group awaits its SIGKILL and no checkpoint runs.
     private func finishShutdownIfDone() {
-        guard runner.isShuttingDown, !isExiting, runner.isIdle, checkpointer?.isIdle ?? true else { return }
+        guard runner.isShuttingDown, !isExiting, !isMarkingQueued, runner.isIdle, checkpointer?.isIdle ?? true else { return }
         isExiting = true
         // Waits on jobs left queued for the next start (--resume) end here.
         handlers.waiters.removeAll().forEach(handlers.answer)
@@ -211,6 +214,38 @@ public final class JobSchedServer {
         commits.commit()
         signalEvents = []
         exitOnceRepliesAreOut(giveUpAt: Clock.now() + JobSchedServer.exitDrainSeconds)
+    }
+
+    /// Queued jobs a page of the shutdown marks killed: about 2 ms of the loop.
+    static let shutdownPageRows = 512
+
+    /// Marks the queued jobs the shutdown ended killed in the store, a page at
+    /// a time in the server's turns (one UPDATE of a million rows held every
+    /// client for 3.5 s); the server exits once the last page is done. If the
+    /// database refuses a page, the rest stay queued there until the next
+    /// start, which marks them killed (`server restarted`).
+    private func markQueuedKilled() {
+        isMarkingQueued = true
+        let now = Clock.now()
+        var after: JobID = 0
+        var marked = 0
+        handlers.turns.add { [unowned self] in
+            do throws(SQLiteError) {
+                let page = try store.killQueued(after: after, limit: JobSchedServer.shutdownPageRows,
+                                                msg: JobRunner.shutdownReason, at: now)
+                marked += page.count
+                if let last = page.readThrough {
+                    after = last
+                    return true
+                }
+            } catch {
+                logger.error("marking the queued jobs killed: \(error.message); the next start will")
+            }
+            if marked > 0 { logger.info("\(marked) queued jobs killed: \(JobRunner.shutdownReason)") }
+            isMarkingQueued = false
+            finishShutdownIfDone()
+            return false
+        }
     }
 
     /// How long the last replies (a batch's ids, a waiter's answer) may take to reach clients that read them.

@@ -9,15 +9,12 @@ package struct ActiveIndex {
         package let group: String
     }
 
-    package private(set) var byGroup: [String: Set<JobID>] = [:]
-    private var byName: [NameInGroup: Set<JobID>] = [:]
+    package private(set) var byGroup: [String: JobIDSet] = [:]
+    private var byName: [NameInGroup: JobIDSet] = [:]
 
     package mutating func insert(_ job: Job) {
-        byGroup[job.group, default: []].growEarly(turn: 2)
-        byGroup[job.group, default: []].insert(job.id)
-        let name = NameInGroup(name: job.name, group: job.group)
-        byName[name, default: []].growEarly(turn: 3)
-        byName[name, default: []].insert(job.id)
+        byGroup[job.group, default: JobIDSet()].insert(job.id)
+        byName[NameInGroup(name: job.name, group: job.group), default: JobIDSet()].insert(job.id)
     }
 
     package mutating func remove(_ job: Job) {
@@ -26,14 +23,14 @@ package struct ActiveIndex {
     }
 
     /// The active jobs of a group, oldest first.
-    package func jobs(inGroup group: String) -> [JobID] { (byGroup[group] ?? []).sorted() }
+    package func jobs(inGroup group: String) -> [JobID] { byGroup[group]?.sorted() ?? [] }
 
     /// The oldest active job with this name in this group, if any.
     package func firstJob(named name: String, inGroup group: String) -> JobID? {
         byName[NameInGroup(name: name, group: group)]?.min()
     }
 
-    private static func remove<Key>(_ id: JobID, at key: Key, from index: inout [Key: Set<JobID>]) {
+    private static func remove<Key>(_ id: JobID, at key: Key, from index: inout [Key: JobIDSet]) {
         index[key]?.remove(id)
         if index[key]?.isEmpty == true { index[key] = nil }
     }

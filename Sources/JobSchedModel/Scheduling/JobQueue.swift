@@ -7,7 +7,7 @@ package struct JobQueue {
     private var order: [(id: JobID, sequence: UInt64)] = []
     private var head = 0
     /// The sequence number of each member's live entry.
-    private var members: [JobID: UInt64] = [:]
+    private var members = JobIDMap<UInt64>()
     private var nextSequence: UInt64 = 0
 
     package var count: Int { members.count }
@@ -18,7 +18,6 @@ package struct JobQueue {
     package mutating func append(_ id: JobID) {
         guard members[id] == nil else { return }
         nextSequence += 1
-        members.growEarly(turn: 6)
         members[id] = nextSequence
         order.append((id, nextSequence))
     }

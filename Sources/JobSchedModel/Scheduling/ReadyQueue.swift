@@ -4,7 +4,7 @@ package struct ReadyQueue {
     private var queues: [Int: JobQueue] = [:]
     /// The priorities with a non-empty queue, highest first.
     private var priorities: [Int] = []
-    private var priorityOf: [JobID: Int] = [:]
+    private var priorityOf = JobIDMap<Int>()
 
     package var count: Int { priorityOf.count }
     package var isEmpty: Bool { priorityOf.isEmpty }
@@ -13,7 +13,6 @@ package struct ReadyQueue {
 
     package mutating func append(_ id: JobID, priority: Int) {
         guard priorityOf[id] == nil else { return }
-        priorityOf.growEarly(turn: 5)
         priorityOf[id] = priority
         if queues[priority, default: JobQueue()].isEmpty {
             let index = priorities.firstIndex(where: { $0 < priority }) ?? priorities.endIndex

@@ -25,7 +25,7 @@ package struct Scheduler {
     private var ready: [String: ReadyQueue] = [:]
     /// Each ready job's group, and when it became ready: first come, first
     /// served across groups. One table for both: a million may be ready.
-    private var readyJobs: [JobID: (group: String, since: UInt64)] = [:]
+    private var readyJobs = JobIDMap<(group: String, since: UInt64)>()
     private var readyCounter: UInt64 = 0
     package private(set) var running: [JobID: String] = [:]
     package private(set) var runningPerGroup: [String: Int] = [:]
@@ -46,7 +46,6 @@ package struct Scheduler {
     package mutating func makeReady(_ id: JobID, group: String, priority: Int) {
         guard readyJobs[id] == nil, running[id] == nil else { return }
         readyCounter += 1
-        readyJobs.growEarly(turn: 4)
         readyJobs[id] = (group, readyCounter)
         ready[group, default: ReadyQueue()].append(id, priority: priority)
     }
@@ -61,7 +60,7 @@ package struct Scheduler {
 
     /// Takes every ready job out at once, however many (a shutdown ends them all).
     package mutating func removeAllReady() {
-        (ready, readyJobs) = ([:], [:])
+        (ready, readyJobs) = ([:], JobIDMap())
     }
 
     /// The jobs to start now, in order; they count as running from here on.

@@ -321,6 +321,29 @@ package final class JobStore {
         }
     }
 
+    /// One page of a shutdown's end of the queued jobs: marks the next `limit`
+    /// queued jobs after id `after` killed. Returns how many, and the last id
+    /// of the page (nil when no queued job is left past `after`).
+    package func killQueued(after: JobID, limit: Int, msg: String, at time: Double) throws(SQLiteError) -> (count: Int, readThrough: JobID?) {
+        try beginIfNeeded()
+        try writePendingStates()
+        guard let last = try lastID(ofPage: .queued, after: after, limit: limit) else { return (0, nil) }
+        let statement = try cachedStatement(
+            "UPDATE jobs SET status = 'killed', msg = ?, finished = ? WHERE status = 'queued' AND id > ? AND id <= ?")
+        try statement.run([.text(msg), .real(time), .integer(after), .integer(last)])
+        return (Int(try db.scalar("SELECT changes()").integer ?? 0), last)
+    }
+
+    /// The last id of the page of the next `limit` jobs with `status` after id
+    /// `after` (through the status index, which holds ids in order); nil if there are none.
+    private func lastID(ofPage status: JobStatus, after: JobID, limit: Int) throws(SQLiteError) -> JobID? {
+        let page = try cachedStatement(
+            "SELECT max(id) FROM (SELECT id FROM jobs WHERE status = ? AND id > ? ORDER BY id LIMIT ?)")
+        try page.reset(binding: [.text(status.rawValue), .integer(after), .integer(Int64(limit))])
+        defer { try? page.reset() }
+        return try page.step() ? page.int(at: 0) : nil
+    }
+
     /// Marks every job in one of `statuses` as killed, but those in `except`, in one statement:
     /// those a previous run left, or the queued ones at a shutdown.
     package func killInterrupted(_ statuses: [JobStatus], except: [JobID] = [], msg: String, at time: Double) throws(SQLiteError) -> Int {
@@ -350,12 +373,7 @@ package final class JobStore {
     package func deleteFinished(status: JobStatus, after: JobID, finishedBefore: Double?,
                                 limit: Int) throws(SQLiteError) -> (deleted: [DeletedJob], readThrough: JobID?) {
         try writePendingStates()
-        let page = try cachedStatement(
-            "SELECT max(id) FROM (SELECT id FROM jobs WHERE status = ? AND id > ? ORDER BY id LIMIT ?)")
-        try page.reset(binding: [.text(status.rawValue), .integer(after), .integer(Int64(limit))])
-        let last = try page.step() ? page.int(at: 0) : nil
-        try page.reset()
-        guard let last else { return ([], nil) }
+        guard let last = try lastID(ofPage: status, after: after, limit: limit) else { return ([], nil) }
         let deleted = try deleteFinished(where: "status = ? AND id > ? AND id <= ? AND finished < ?",
                                          [.text(status.rawValue), .integer(after), .integer(last),
                                           .real(finishedBefore ?? .infinity)])

@@ -92,8 +92,9 @@ struct LifecycleIntegrationTests {
         }
     }
 
-    /// Queued jobs end at a shutdown in one statement and one pass: every
-    /// waiter and sync client still gets each end, and the log says it once.
+    /// Queued jobs end at a shutdown in one pass in memory, and are marked in
+    /// the store a page at a time (20,000 jobs: 40 pages): every waiter and
+    /// sync client still gets each end, and the log says it once.
     @Test func shutdownWithManyQueuedJobsAnswersEveryone() throws {
         let directory = try ScratchDirectory()
         let server = try ServerProcess(["-j", "1"], directory: directory)

@@ -280,6 +280,25 @@ final class JobStoreUnitTests {
         #expect(plan.contains("INDEX jobs_status") && !plan.contains("TEMP B-TREE"), "\(plan)")
     }
 
+    /// A shutdown marks the queued jobs killed a page at a time, in id order.
+    @Test func killsTheQueuedJobsAPageAtATime() throws {
+        let store = try open()
+        // Ids 1...7: 3 and 6 are running, the others queued.
+        for id in 1...7 { _ = try store.insert(Self.job(status: id % 3 == 0 ? .running : .queued)) }
+        var page = try store.killQueued(after: 0, limit: 2, msg: "server shutdown", at: 50)
+        #expect(page.count == 2 && page.readThrough == 2)
+        page = try store.killQueued(after: 2, limit: 2, msg: "server shutdown", at: 50)
+        #expect(page.count == 2 && page.readThrough == 5)
+        page = try store.killQueued(after: 5, limit: 2, msg: "server shutdown", at: 50)
+        #expect(page.count == 1 && page.readThrough == 7)
+        page = try store.killQueued(after: 7, limit: 2, msg: "server shutdown", at: 50)
+        #expect(page.count == 0 && page.readThrough == nil)
+        try store.commit()
+        #expect(try sqlite3("SELECT id, status, msg, finished FROM jobs WHERE status = 'killed' ORDER BY id")
+                == "1|killed|server shutdown|50.0\n2|killed|server shutdown|50.0\n4|killed|server shutdown|50.0\n5|killed|server shutdown|50.0\n7|killed|server shutdown|50.0\n")
+        #expect(try sqlite3("SELECT count(*) FROM jobs WHERE status = 'running'") == "2\n")
+    }
+
     /// A group's /wait looks up the group's jobs that ended without success
     /// in an index of those alone, not through the group's whole history.
     @Test func findsAGroupsUnsucceededJobsThroughAnIndex() throws {

@@ -90,33 +90,3 @@ struct SchedulerUnitTests {
         await #expect(processExitsWith: .failure) { _ = Scheduler(limit: 0) }
     }
 }
-
-/// The tables of the active jobs grow before they are full, each at its own
-/// count, so that no two rehash a million entries on the same job.
-@Suite("Unit: tables that grow early")
-struct EarlyGrowthUnitTests {
-    /// The counts at which a table grown with `turn` grew, with its capacity before.
-    private static func growths(turn: Int, upTo count: Int) -> [(count: Int, capacity: Int)] {
-        var table: [JobID: Int] = [:]
-        var growths: [(Int, Int)] = []
-        for id in 0..<count {
-            let capacity = table.capacity
-            table.growEarly(turn: turn)
-            table[JobID(id)] = id
-            if table.capacity != capacity { growths.append((table.count - 1, capacity)) }
-        }
-        return growths
-    }
-
-    @Test func eachTurnGrowsAtItsOwnCountBeforeTheTableIsFull() {
-        let all = (1...6).map { Self.growths(turn: $0, upTo: 300_000) }
-        for (index, growths) in all.enumerated() {
-            for growth in growths where growth.count >= 1024 {
-                #expect(growth.count <= growth.capacity - growth.capacity * (index + 1) / 32, "turn \(index + 1): \(growth)")
-            }
-        }
-        let big = all.map { Set($0.filter { $0.count >= 1024 }.map(\.count)) }
-        #expect(big.allSatisfy { !$0.isEmpty })
-        for first in 0..<6 { for second in (first + 1)..<6 { #expect(big[first].isDisjoint(with: big[second])) } }
-    }
-}
