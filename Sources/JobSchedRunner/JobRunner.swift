@@ -56,6 +56,11 @@ package final class JobRunner {
     /// `startAdmittedJobsAfterReplies`: a zero timer, run after the next poll's I/O.
     private lazy var startAfterReplies = loop.deferredEvent { [unowned self] in self.startAdmittedJobs() }
     package private(set) var isShuttingDown = false
+    /// The queued jobs a shutdown ended (`endQueuedJobs`).
+    private var endedAtShutdown = JobIDMap<ActiveJob>()
+    /// The active sync jobs and those that have had a follower: a shutdown
+    /// ends the queued ones' readers without looking at every job.
+    private var withReaders = JobIDSet()
     /// Changes to what jobs start with (a queued job's definition, a group's
     /// settings) made in memory and not yet confirmed by their commit: while
     /// any is pending no job starts, so that a change the commit refuses has
@@ -95,6 +100,7 @@ package final class JobRunner {
     package func enqueue(_ job: Job, syncClient: (any OutputClient)?) {
         let active = ActiveJob(job: job, syncClient: syncClient)
         activeJobs[job.id] = active
+        if job.sync || syncClient != nil { withReaders.insert(job.id) }
         activeIndex.insert(job)
         logger.info("job \(job.id) queued (name \(Excerpt.plain(job.name, limit: 80)), group \(Excerpt.plain(job.group, limit: 80))): \(Excerpt.plain(job.command))")
         onEvent(.submitted(job))
@@ -344,7 +350,9 @@ package final class JobRunner {
     /// Sends an active job's output to `client` from now on, until the job ends.
     /// `sawNewline`: whether what the client was sent so far ends with a newline.
     package func follow(_ id: JobID, client: any OutputClient, stream: JobOutputStream, sawNewline: Bool) {
-        activeJobs[id]?.followers.append(Follower(client: client, stream: stream, sawNewline: sawNewline))
+        guard let active = activeJobs[id] else { return }
+        active.followers.append(Follower(client: client, stream: stream, sawNewline: sawNewline))
+        withReaders.insert(id)
     }
 
     package func unfollow(_ id: JobID, client: any OutputClient) {
@@ -445,6 +453,7 @@ package final class JobRunner {
     private func record(_ ending: Ending) {
         let id = ending.id
         guard let active = activeJobs.removeValue(forKey: id) else { return }
+        withReaders.remove(id)
         activeIndex.remove(active.job)
         scheduler.finished(id)
         _ = scheduler.remove(id)
@@ -541,10 +550,12 @@ package final class JobRunner {
         isShuttingDown = true
         let reason = JobRunner.shutdownReason
         if !settings.resume { endQueuedJobs(reason: reason) }
-        for (id, active) in activeJobs.entries
-        where active.job.status == .running || !keepsQueuedJobsAtShutdown(active.job) {
-            killJob(id, reason: reason)
+        // The running jobs, and the queued ones --resume does not keep (sync
+        // jobs: they have a client), without a look at every queued job.
+        let queuedToEnd = withReaders.sorted().filter { id in
+            activeJobs[id].map { $0.job.status == .queued && !keepsQueuedJobsAtShutdown($0.job) } ?? false
         }
+        for id in (scheduler.running.keys + queuedToEnd).sorted() { killJob(id, reason: reason) }
     }
 
     /// Ends every queued job at once in memory: one pass. One ending each (its
@@ -555,17 +566,19 @@ package final class JobRunner {
     /// clients have had `shutdown`, not each end.
     private func endQueuedJobs(reason: String) {
         let now = Clock.now()
-        var running = JobIDMap<ActiveJob>()
-        for (id, active) in activeJobs.entries {
-            guard active.job.status == .queued else {
-                running[id] = active
-                continue
-            }
-            guard active.syncClient != nil || !active.followers.isEmpty else { continue }
+        // Not a pass over every job (a million took 200 ms): the ones with readers, then the running ones.
+        for id in withReaders.sorted() {
+            guard let active = activeJobs[id], active.job.status == .queued,
+                  active.syncClient != nil || !active.followers.isEmpty else { continue }
             var job = active.job
             (job.status, job.msg, job.finished) = (.killed, reason, now)
             endReaders(of: active, with: job)
         }
+        var running = JobIDMap<ActiveJob>()
+        for id in scheduler.running.keys { running[id] = activeJobs[id] }
+        // Freed with the process, which is about to exit: freeing a million
+        // queued jobs held the loop for a tenth of a second.
+        endedAtShutdown = activeJobs
         activeJobs = running
         activeIndex = ActiveIndex()
         activeJobs.values.forEach { activeIndex.insert($0.job) }

@@ -52,15 +52,20 @@ package struct JobIDMap<Value> {
         return old
     }
 
+    /// Calls `body` with every id and its value, in id order.
+    package func forEach(_ body: (JobID, Value) -> Void) {
+        for page in pages.keys.sorted() {
+            for (slot, value) in pages[page]!.slots.enumerated() {
+                if let value { body(page << JobIDPages.bits + Int64(slot), value) }
+            }
+        }
+    }
+
     /// Every id and its value, in id order.
     package var entries: [(key: JobID, value: Value)] {
         var all: [(key: JobID, value: Value)] = []
         all.reserveCapacity(count)
-        for page in pages.keys.sorted() {
-            for (slot, value) in pages[page]!.slots.enumerated() {
-                if let value { all.append((page << JobIDPages.bits + Int64(slot), value)) }
-            }
-        }
+        forEach { all.append(($0, $1)) }
         return all
     }
 

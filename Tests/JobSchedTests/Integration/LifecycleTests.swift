@@ -108,12 +108,14 @@ struct LifecycleIntegrationTests {
         _ = try server.pidOnceRunning(blocker)
         let sockets = server.socketCount
         let waiter = try StreamingCurl(["--data", "group=default", "\(server.base)/wait"])
-        #expect(eventually { server.socketCount == sockets + 1 }, "the wait was never accepted")
+        let follower = try StreamingCurl(["\(server.base)/output?jobid=\(ids[5])&follow=1"])
+        #expect(eventually { server.socketCount == sockets + 2 }, "the wait and the follower were never accepted")
         // One more turn of the loop, which reads the wait's request, already sent.
         #expect(server.curl("/health").status == 200)
 
         #expect(server.stop(signal: SIGTERM) == 0)
         #expect(syncClient.remainingLines() == ["jobsched: job \(syncID) killed returncode=-"])
+        #expect(follower.remainingLines() == ["jobsched: job \(ids[5]) killed returncode=-"])
         let waited = waiter.remainingLines()
         #expect(waited.count == count + 2 && waited.allSatisfy { $0.contains(" killed returncode=") }, "\(waited.count) lines")
         #expect(server.log.contains("\(count + 1) queued jobs killed: server shutdown"))
