@@ -57,6 +57,8 @@ package final class EventStreams {
     private let loop: EventLoop
     private var history: EventHistory
     private var audiences: [EventFilter: Audience] = [:]
+    /// Their filters, indexed by the jobs and groups they name.
+    private var filters = EventFilterIndex()
     private var filterOfClient: [Int: EventFilter] = [:]
     /// Clients still being sent what they missed, not yet in an audience.
     private var replaying: [Int: HTTPRequest] = [:]
@@ -80,7 +82,8 @@ package final class EventStreams {
         let id = history.append(event)
         guard !audiences.isEmpty else { return }
         var text: String?
-        for (filter, audience) in audiences where filter.matches(event) {
+        for filter in filters.filters(passing: event) {
+            guard let audience = audiences[filter] else { continue }
             if text == nil { text = EventStreamText.event(id: id, name: event.name, data: event.data(now: Clock.now())) }
             audience.batch += text!
         }
@@ -151,6 +154,7 @@ package final class EventStreams {
         if batchTimer != nil { sendBatches() }
         let audience = audiences[filter] ?? Audience()
         audiences[filter] = audience
+        filters.insert(filter)
         audience.clients[key] = Client(request)
         filterOfClient[key] = filter
         if keepAlive == nil { armKeepAlive() }
@@ -161,6 +165,7 @@ package final class EventStreams {
         sendBatches()
         let all = audiences.values.flatMap(\.clients.values).map(\.request) + replaying.values
         audiences = [:]
+        filters = EventFilterIndex()
         filterOfClient = [:]
         replaying = [:]
         keepAlive = nil
@@ -171,7 +176,10 @@ package final class EventStreams {
         replaying[key] = nil
         guard let filter = filterOfClient.removeValue(forKey: key), let audience = audiences[filter] else { return }
         audience.clients[key] = nil
-        if audience.clients.isEmpty { audiences[filter] = nil }
+        if audience.clients.isEmpty {
+            audiences[filter] = nil
+            filters.remove(filter)
+        }
     }
 
     private func sendBatches() {

@@ -87,3 +87,42 @@ import Testing
         #expect(activity.finished == Array(repeating: 0, count: 60) && activity.queued == Array(repeating: 1, count: 60))
     }
 }
+
+/// The filters of /events clients indexed by the jobs and groups they name
+/// pass exactly the events testing every filter would.
+@Suite("Unit: the index of event filters")
+struct EventFilterIndexUnitTests {
+    private static func job(_ id: JobID, group: String, status: JobStatus) -> Job {
+        Job(id: id, name: "n", group: group, command: "true", status: status, sync: false, submitted: 0)
+    }
+
+    @Test func passesWhatEveryFilterWould() {
+        var filters: [EventFilter] = [EventFilter(), EventFilter(statuses: [.failed])]
+        for group in ["a", "b", "c"] { filters.append(EventFilter(groups: [group])) }
+        filters.append(EventFilter(groups: ["a", "b"], statuses: [.success]))
+        filters.append(EventFilter(ids: [1, 2]))
+        filters.append(EventFilter(ids: [3], groups: ["b"]))
+        var index = EventFilterIndex()
+        filters.forEach { index.insert($0) }
+        index.insert(filters[2])  // twice: once in the index
+        var events: [ServerEvent] = [.shutdown, .removed(IDRanges([2, 9])), .removed(IDRanges([7])),
+                                     .groupChanged(name: "a", settings: .init(limit: 1)),
+                                     .groupChanged(name: "z", settings: .init(paused: true)),
+                                     .groupChanged(name: Scheduler.allGroups, settings: .init(paused: true))]
+        for id: JobID in 1...4 {
+            for group in ["a", "b", "z"] {
+                events += [.submitted(Self.job(id, group: group, status: .queued)),
+                           .finished(Self.job(id, group: group, status: .success)),
+                           .finished(Self.job(id, group: group, status: .failed))]
+            }
+        }
+        for event in events {
+            let expected = Set(filters.filter { $0.matches(event) })
+            let passing = index.filters(passing: event)
+            #expect(Set(passing) == expected && passing.count == expected.count, "\(event)")
+        }
+        // Removed filters pass nothing more.
+        filters.forEach { index.remove($0) }
+        #expect(index.all.isEmpty && events.allSatisfy { index.filters(passing: $0).isEmpty })
+    }
+}
