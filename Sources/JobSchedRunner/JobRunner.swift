@@ -334,8 +334,11 @@ package final class JobRunner {
                 client.send(bytes, whenFlushed: nil)
             }
         }
+        var shared: SharedBytes?
         for index in active.followers.indices where active.followers[index].stream == .both || active.followers[index].stream == stream {
-            active.followers[index].client.send(bytes, whenFlushed: nil)
+            // One copy for all the followers: a thousand of a job that prints fast held a copy each.
+            if shared == nil { shared = SharedBytes(bytes) }
+            active.followers[index].client.send(shared!)
             active.followers[index].sawNewline = bytes.last == UInt8(ascii: "\n")
         }
         // A follower must not hold the job back: one that falls too far behind is let go.

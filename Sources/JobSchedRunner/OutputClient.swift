@@ -9,6 +9,8 @@ package protocol OutputClient: AnyObject {
     var unsentBytes: Int { get }
     /// Sends bytes; `whenFlushed` runs once they are all written.
     func send(_ bytes: UnsafeRawBufferPointer, whenFlushed: (() -> Void)?)
+    /// Sends bytes that other clients are sent too, without a copy for each.
+    func send(_ shared: SharedBytes)
     func send(_ text: String)
     /// Ends the reply.
     func endStream()

@@ -20,9 +20,6 @@ package final class EventStreams {
     package static let lagBytes = 1 << 20
     package static let lagSeconds = 5.0
     package static let maxUnsentBytes = 64 << 20
-    /// The kernel's send buffer of a stream's socket (Linux doubles it): a
-    /// thousand clients that did not read took a copy of megabytes each.
-    package static let socketBufferBytes = 128 * 1024
     /// What a resuming client is sent at once of what it missed, at most.
     package static let replaySliceBytes = 16 * 1024
     package static let replaySliceEvents = 256
@@ -101,7 +98,7 @@ package final class EventStreams {
         // Proxies such as nginx would otherwise hold events back in their buffers.
         request.addReplyHeader("X-Accel-Buffering", "no")
         request.startStream(contentType: "text/event-stream; charset=utf-8") { [unowned self] in self.remove(key) }
-        request.limitSocketBuffer(to: EventStreams.socketBufferBytes)
+        request.limitSocketBuffer()
         guard let lastEventID else {
             // Lets the client know the stream is up before the first change.
             request.send(EventStreamText.keepAlive)

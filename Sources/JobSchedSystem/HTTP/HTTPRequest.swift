@@ -188,11 +188,15 @@ package final class HTTPRequest {
         connections.setCloseHandler(connection) { [weak self] in self?.streamClosedByClient() }
     }
 
+    /// The kernel's send buffer of an `/events` stream's socket (Linux doubles it).
+    package static let streamSocketBufferBytes = 128 * 1024
+
     /// Keeps the kernel's buffer of this stream's socket to about `bytes`: a
     /// client that does not read then costs a copy of that much, not of the
-    /// megabytes Linux lets a socket's buffer grow to; the rest waits in the
-    /// output buffer, where shared bytes are not copied and lag is seen.
-    package func limitSocketBuffer(to bytes: Int) {
+    /// megabytes Linux lets a socket's buffer grow to (a thousand such clients
+    /// took a copy of megabytes each); the rest waits in the output buffer,
+    /// where shared bytes are not copied and lag is seen.
+    package func limitSocketBuffer(to bytes: Int = HTTPRequest.streamSocketBufferBytes) {
         guard isOpen, let connection = evhttp_request_get_connection(raw) else { return }
         var size = Int32(bytes)
         setsockopt(bufferevent_getfd(evhttp_connection_get_bufferevent(connection)), SOL_SOCKET, SO_SNDBUF,

@@ -11,16 +11,25 @@ package final class SharedBytes {
     private let storage: UnsafeMutableRawBufferPointer
     private let headerCount: Int
 
-    package init(_ text: String) {
+    package convenience init(_ text: String) {
         var text = text
-        let count = text.utf8.count
+        self.init(count: text.utf8.count) { payload in
+            text.withUTF8 { payload.copyMemory(from: UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    /// A copy of `bytes`.
+    package convenience init(_ bytes: UnsafeRawBufferPointer) {
+        self.init(count: bytes.count) { $0.copyMemory(from: bytes) }
+    }
+
+    /// `count` bytes that `fill` writes, framed.
+    private init(count: Int, fill: (UnsafeMutableRawBufferPointer) -> Void) {
         let header = Array(String(count, radix: 16).utf8) + [13, 10]
         headerCount = header.count
         storage = UnsafeMutableRawBufferPointer.allocate(byteCount: header.count + count + 2, alignment: 1)
         storage.copyBytes(from: header)
-        text.withUTF8 { utf8 in
-            UnsafeMutableRawBufferPointer(rebasing: storage[header.count...]).copyMemory(from: UnsafeRawBufferPointer(utf8))
-        }
+        fill(UnsafeMutableRawBufferPointer(rebasing: storage[header.count..<(header.count + count)]))
         storage[storage.count - 2] = 13
         storage[storage.count - 1] = 10
     }

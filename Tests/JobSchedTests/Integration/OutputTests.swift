@@ -3,6 +3,31 @@ import Testing
 
 @Suite("Integration: kept output and history")
 struct OutputIntegrationTests {
+    /// Followers share the bytes they are sent: 200 that never read a job
+    /// printing 20 MB cost the server little (each is let go once it is
+    /// 1 MiB behind), and the job runs to its end.
+    @Test func followersThatNeverReadCostLittle() throws {
+        let server = try ServerProcess(["--max-connections", "1000"])
+        let gate = try server.makeGate()
+        let id = try server.submitAsync("cat \(gate.path) >/dev/null; head -c 20000000 /dev/zero | tr '\\0' x")
+        _ = try server.pidOnceRunning(id)
+        let idle = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
+        let stalled = try (0..<200).map { _ in try RawConnection(port: server.port, receiveBuffer: 4096) }
+        for client in stalled { #expect(client.send("GET /output?jobid=\(id)&follow=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) }
+        #expect(stalled.allSatisfy { $0.waitForUnread("200 OK") })
+        let waiter = try StreamingCurl(["--data", "jobid=\(id)", "\(server.base)/wait"])
+        try gate.open("go")
+        var peak = 0
+        _ = eventually(timeout: 120) {
+            peak = max(peak, (try? HTTPProtocolIntegrationTests.residentKiB(server.pid)) ?? 0)
+            return (try? server.job(id))?["status"] as? String == "success"
+        }
+        #expect(waiter.remainingLines().first?.hasPrefix("job \(id) success") == true)
+        // Each of the 200 held up to 1 MiB of its own copy before it was let go.
+        #expect(peak - idle < 48 * 1024, "RSS grew by \(peak - idle) KiB with 200 followers that never read")
+        #expect(stalled[0].readAll(timeout: 3).contains("jobsched: output dropped: this client reads too slowly"))
+    }
+
     @Test func followStreamsARunningJobToTwoClientsAtOnce() throws {
         let server = try ServerProcess()
         let gate = try server.makeGate()
