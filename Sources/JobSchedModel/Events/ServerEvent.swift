@@ -44,6 +44,22 @@ package enum ServerEvent: Equatable {
         }
     }
 
+    /// About what the event holds in memory: its job's strings (a command may
+    /// be 100 KB) and a fixed part; what bounds the event history in bytes.
+    package var approximateBytes: Int {
+        switch self {
+        case .submitted(let job), .started(let job), .placed(let job), .retried(let job), .edited(let job), .finished(let job):
+            return 512 + job.command.utf8.count + job.name.utf8.count + job.group.utf8.count + job.msg.utf8.count
+                + (job.cwd?.utf8.count ?? 0) + job.env.reduce(0) { $0 + $1.utf8.count + 16 }
+        case .removed(let ids):
+            return 64 + 16 * ids.ranges.count
+        case .groupChanged(let name, _):
+            return 64 + name.utf8.count
+        case .shutdown:
+            return 16
+        }
+    }
+
     /// The `data:` object: every field of the job, as `/jobinfo?format=json` has it.
     package func data(now: Double) -> JSON {
         switch self {

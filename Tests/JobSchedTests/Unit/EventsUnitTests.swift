@@ -23,6 +23,25 @@ import Testing
         #expect(history.events(after: 5) == nil)
     }
 
+    /// Bounded in bytes too: events of jobs with 100 KB commands go sooner.
+    @Test func historyKeepsAtMostMaxBytes() {
+        var history = EventHistory(capacity: 1000, maxBytes: 350_000, firstID: 1)
+        var big = job(1)
+        big.command = String(repeating: "x", count: 100_000)
+        for _ in 1...10 { _ = history.append(.submitted(big)) }
+        #expect(history.count == 3 && history.bytes <= 350_000)
+        #expect(history.events(after: 7)?.map(\.id) == [8, 9, 10])
+        #expect(history.events(after: 6) == nil)
+        // Small events fill what is left, up to the count.
+        for id: JobID in 1...2000 { _ = history.append(.submitted(job(id))) }
+        #expect((600..<700).contains(history.count), "\(history.count) events kept")  // about 530 bytes each
+        #expect(history.events(after: history.lastID - 5)?.count == 5 && history.bytes <= 350_000)
+        // One event bigger than the bound is still kept, alone.
+        big.command = String(repeating: "y", count: 400_000)
+        let id = history.append(.finished(big))
+        #expect(history.count == 1 && history.events(after: id - 1)?.first?.event.job?.command.count == 400_000)
+    }
+
     @Test func filtersNarrowLikeJobinfo() {
         let all = EventFilter()
         let byGroup = EventFilter(groups: ["a"])
