@@ -427,7 +427,9 @@ package struct PauseRequest: Equatable {
 package struct BatchSubmitRequest {
     /// Every parameter but the command, shared by all the jobs.
     package var template: SubmitRequest
-    package var commands: [String]
+    /// The lines, read up to the first command here; the server reads the
+    /// rest a part at a time, and refuses the batch if one is bad.
+    package var lines: CommandLines
 
     package init(_ p: Parameters, body: [UInt8]) throws(RequestError) {
         guard try !SubmitRequest.Declared.sync.value(in: p) else {
@@ -436,7 +438,9 @@ package struct BatchSubmitRequest {
         guard p.string(SubmitRequest.Declared.command.spec.name) == nil else {
             throw .badRequest("with lines=1 the commands are the lines of the body; leave out command=")
         }
-        commands = try CommandLines.parse(body)
-        template = try SubmitRequest(p.setting("command", to: commands[0]))
+        lines = CommandLines(body)
+        while lines.commands.isEmpty && !lines.isComplete { try lines.read(upTo: 1) }
+        guard let first = lines.commands.first else { throw CommandLines.noCommand }
+        template = try SubmitRequest(p.setting("command", to: first))
     }
 }

@@ -4,16 +4,17 @@ import JobSchedRunner
 import JobSchedSystem
 
 extension RequestHandlers {
-    /// Records every line's job, all or none, then queues them and replies
-    /// with their ids, in order; a step at a time in the server's turns
-    /// (`BatchAdmission`), so that a batch of 100,000 lines (which held every
-    /// client for a second) holds none. Every line was validated before any job exists.
+    /// Reads every line, then records every line's job, all or none, then
+    /// queues them and replies with their ids, in order; a step at a time in
+    /// the server's turns (`BatchAdmission`), so that a batch of 100,000 lines
+    /// (which held every client for a second) holds none. Every line is
+    /// validated before any job exists.
     package func batchSubmit(_ r: BatchSubmitRequest, _ request: HTTPRequest) throws(RequestError) {
         try checkDependenciesExist(r.template.after + r.template.afterAny)
         let template = Job(submitting: r.template, at: Clock.now())
-        try checkRoom(for: [template], count: r.commands.count)
+        try checkRoom(for: [template], count: r.lines.commands.count)
         let admission = BatchAdmission(handlers: self, request: request, format: r.template.format,
-                                       template: template, commands: r.commands)
+                                       template: template, lines: r.lines)
         batchesInFlight[ObjectIdentifier(admission)] = admission
         admission.begin()
     }
@@ -26,37 +27,56 @@ extension RequestHandlers {
     }
 }
 
-/// One batch submit on its way through three stages, each a step at a time in
-/// the server's turns: its rows are written with commits held (so that the
+/// One batch submit on its way through four stages, each a step at a time in
+/// the server's turns: its lines are read (a bad one refuses the batch before
+/// anything is written), its rows are written with commits held (so that the
 /// batch commits whole, or not at all), the transaction commits, its jobs
 /// are queued, then the reply. Meanwhile other clients are served, but
 /// replies that wait for a commit wait for the batch's (less than a second
 /// for 100,000 lines); its rows show in listings as queued from the first step.
 final class BatchAdmission {
+    /// A step's lines read: about a millisecond.
+    static let linesPerStep = 8192
     /// A step's rows: about a millisecond of inserts.
     static let rowsPerStep = 512
     /// A step's jobs queued: about a millisecond (the runner's books, events, log lines).
     static let jobsPerStep = 256
 
-    private enum Stage { case writing, committing, queueing, done }
+    private enum Stage { case reading, writing, committing, queueing, done }
 
     private unowned let handlers: RequestHandlers
     private let request: HTTPRequest
     private let format: OutputFormat
     private let template: Job
-    private let commands: [String]
+    private var lines: CommandLines
+    private var commands: [String] { lines.commands }
     private var jobs: [Job] = []
     private var queued = 0
-    private var stage = Stage.writing
+    private var stage = Stage.reading
 
-    init(handlers: RequestHandlers, request: HTTPRequest, format: OutputFormat, template: Job, commands: [String]) {
-        (self.handlers, self.request, self.format, self.template, self.commands) = (handlers, request, format, template, commands)
-        jobs.reserveCapacity(commands.count)
+    init(handlers: RequestHandlers, request: HTTPRequest, format: OutputFormat, template: Job, lines: CommandLines) {
+        (self.handlers, self.request, self.format, self.template, self.lines) = (handlers, request, format, template, lines)
     }
 
     /// The steps and the commit's callback hold the batch until they have run:
     /// a batch the shutdown ended still has a step queued, which finds it done.
     func begin() {
+        handlers.turns.add { [self] in readStep() }
+    }
+
+    /// Reads the next lines; once all are, and the queue has room for them, writing begins.
+    private func readStep() -> Bool {
+        guard stage == .reading else { return false }
+        do throws(RequestError) {
+            try lines.read(upTo: BatchAdmission.linesPerStep)
+            guard lines.isComplete else { return true }
+            try handlers.checkRoom(for: [template], count: commands.count)
+        } catch {
+            fail(error)
+            return false
+        }
+        stage = .writing
+        jobs.reserveCapacity(commands.count)
         handlers.uncommittedSubmits += commands.count
         handlers.commits.holdCommits()
         // The next commit is the batch's own, once it is written: commits are
@@ -64,6 +84,7 @@ final class BatchAdmission {
         // batch's, or another one's that it shares), and the batch with it.
         handlers.commits.afterNextCommit { [self] result in committed(result) }
         handlers.turns.add { [self] in writeStep() }
+        return false
     }
 
     /// Writes the next rows; once all are written, lets the transaction commit.
@@ -121,13 +142,16 @@ final class BatchAdmission {
         return false
     }
 
+    private static let shuttingDown = RequestError(status: 503, message: "the server is shutting down; no job of the batch was recorded")
+
     /// The shutdown is beginning: see `RequestHandlers.endBatchesInFlight`.
     /// A batch about to commit replies once it has (`committed`).
     func end() {
         switch stage {
+        case .reading:
+            fail(BatchAdmission.shuttingDown)
         case .writing:
-            takeBack(.abandoned("the server is shutting down"),
-                     RequestError(status: 503, message: "the server is shutting down; no job of the batch was recorded"))
+            takeBack(.abandoned("the server is shutting down"), BatchAdmission.shuttingDown)
         case .queueing:
             // The jobs not yet queued are in the store as queued: the
             // shutdown's statement ends them (or --resume keeps them) with the others.

@@ -132,6 +132,18 @@ struct BatchSubmitIntegrationTests {
         #expect(server.curl("/jobinfo?all=1").lines.count == 1)
     }
 
+    /// The lines are read a part at a time, all before any job exists: a bad
+    /// last line of 30,000 refuses the batch, and nothing of it was recorded.
+    @Test func aBadLastLineOfABigBatchCreatesNoJob() throws {
+        let server = try ServerProcess()
+        let body = Array(String(repeating: "true\n", count: 29_999).utf8) + Array("echo ".utf8) + [0]
+        let result = try batch(server, body, query: "lines=1&sync=0")
+        #expect(result.status == 400 && result.body == "Error: line 30000: contains a NUL byte\n", "\(result)")
+        #expect(try count(server, where: "1") == "0")
+        #expect(server.curl("/jobinfo?all=1").lines.count == 1)
+        #expect(server.curl("/metrics").body.contains("jobsched_jobs_submitted_total 0"))
+    }
+
     @Test func linesNeedsSyncZeroAndTheQueryString() throws {
         let server = try ServerProcess()
         let sync = try batch(server, Array("true\n".utf8), query: "lines=1")
