@@ -39,6 +39,8 @@ package final class JobRunner {
 
     private let settings: Settings
     private let loop: EventLoop
+    /// Where long work is done a step at a time (the removed jobs' spool files).
+    private let turns: Turns
     private let records: any JobRecords
     private let executor: any Executor
     private let spool: Spool
@@ -72,10 +74,11 @@ package final class JobRunner {
     /// Called after a round of endings, and when the executor becomes idle: shutdown may be done.
     package var onSettled: () -> Void = {}
 
-    package init(settings: Settings, loop: EventLoop, records: any JobRecords, executor: any Executor,
+    package init(settings: Settings, loop: EventLoop, turns: Turns, records: any JobRecords, executor: any Executor,
                  spool: Spool, logger: Logger) {
         self.settings = settings
         self.loop = loop
+        self.turns = turns
         self.records = records
         self.executor = executor
         self.spool = spool
@@ -510,8 +513,9 @@ package final class JobRunner {
         records.afterNextCommit { [unowned self] result in
             switch result {
             case .success:
-                if removingFiles { self.spool.remove(deleted.map(\.id)) }
-                committed(IDRanges(deleted.map(\.id)))
+                let ids = IDRanges(deleted.map(\.id))
+                if removingFiles { self.turns.add(self.spool.removal(of: ids)) }
+                committed(ids)
             case .failure:
                 deleted.forEach { self.finished.add(group: $0.group, outcome: $0.outcome) }
                 committed(IDRanges())

@@ -48,7 +48,7 @@ extension RequestHandlers {
         commits.whenCommitted { [unowned self] result in
             let removed = removed()
             runner.announceRemoval(removed)
-            if !removed.isEmpty { turns.add(spool.sweep(removing: removed)) }
+            if !removed.isEmpty { turns.add(spool.removal(of: removed)) }
             if case .failure(let failure) = result {
                 respond(request, error: error ?? RequestHandlers.databaseError(failure), format: r.format)
             } else if let error {

@@ -24,10 +24,8 @@ package final class RequestHandlers {
     package let waiters = WaiterRegistry()
     package let metrics = ServerMetrics()
     package let events: EventStreams
-    /// Where long work (a big `/clean`, `/events` replays) is done a turn at a time.
+    /// Where long work (a big `/clean` or batch, `/events` replays) is done a turn at a time.
     package let turns: Turns
-    /// How long one turn of that work may take the loop.
-    package static let turnSeconds = 0.002
     /// The dashboard's pictures of the last hour.
     package var activity: ActivityHistory
     /// Where relative `outlog`/`errlog` paths lead: the server never changes directory.
@@ -39,7 +37,7 @@ package final class RequestHandlers {
     /// `/shutdown`: the server begins its shutdown.
     package var onShutdownRequested: (String) -> Void = { _ in }
 
-    package init(configuration: ServerConfiguration, logger: Logger, loop: EventLoop, access: AccessPolicy,
+    package init(configuration: ServerConfiguration, logger: Logger, loop: EventLoop, turns: Turns, access: AccessPolicy,
                  store: JobStore, commits: GroupCommit, spool: Spool, runner: JobRunner, workingDirectory: String) {
         self.configuration = configuration
         self.logger = logger
@@ -50,7 +48,7 @@ package final class RequestHandlers {
         self.spool = spool
         self.runner = runner
         self.workingDirectory = workingDirectory
-        turns = Turns(loop: loop, turnSeconds: RequestHandlers.turnSeconds)
+        self.turns = turns
         // Above the ids of any earlier run, so that a client resuming across a restart gets a reset.
         events = EventStreams(loop: loop, turns: turns, capacity: configuration.eventHistory,
                               firstID: EventHistory.EventID(Clock.now() * 1_000_000))

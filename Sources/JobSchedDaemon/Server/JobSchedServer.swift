@@ -25,6 +25,10 @@ public final class JobSchedServer {
     private let commands: CommandRunner
     private let checkpointer: WALCheckpointer?
     private let freedMemory: FreedMemory
+    /// Long work (a big `/clean` or batch, `/events` replays, the shutdown's
+    /// marking of queued jobs) a step at a time, in turns of `turnSeconds`.
+    private let turns: Turns
+    static let turnSeconds = 0.002
     private let handlers: RequestHandlers
     private var signalEvents: [Event] = []
     private var isExiting = false
@@ -88,11 +92,12 @@ public final class JobSchedServer {
                                 databaseFile: databaseFile, serverDirectory: workingDirectory),
                 commands: commands, processes: processes, logger: logger)
         }
+        turns = Turns(loop: loop, turnSeconds: JobSchedServer.turnSeconds)
         runner = JobRunner(settings: .init(maxRunning: configuration.maxRunning, resume: configuration.resume,
                                            keepFinished: configuration.keepFinished),
-                           loop: loop, records: commits, executor: executor, spool: spool, logger: logger)
+                           loop: loop, turns: turns, records: commits, executor: executor, spool: spool, logger: logger)
 
-        handlers = RequestHandlers(configuration: configuration, logger: logger, loop: loop, access: access,
+        handlers = RequestHandlers(configuration: configuration, logger: logger, loop: loop, turns: turns, access: access,
                                    store: store, commits: commits, spool: spool, runner: runner,
                                    workingDirectory: workingDirectory)
         freedMemory = FreedMemory(loop: loop)
@@ -229,7 +234,7 @@ public final class JobSchedServer {
         let now = Clock.now()
         var after: JobID = 0
         var marked = 0
-        handlers.turns.add { [unowned self] in
+        turns.add { [unowned self] in
             do throws(SQLiteError) {
                 let page = try store.killQueued(after: after, limit: JobSchedServer.shutdownPageRows,
                                                 msg: JobRunner.shutdownReason, at: now)

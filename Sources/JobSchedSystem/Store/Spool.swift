@@ -49,12 +49,10 @@ package struct Spool {
         return JobID(Substring(name.utf8[..<dot]))
     }
 
-    /// Removes the job files of the jobs `belongs` says yes to; how many.
-    @discardableResult
-    private func removeJobFiles(where belongs: (JobID) -> Bool = { _ in true }) -> Int {
+    /// Removes every job file; how many.
+    private func removeJobFiles() -> Int {
         var removed = 0
-        for name in directoryEntries(directory) {
-            guard let id = Spool.jobID(ofFile: name), belongs(id) else { continue }
+        for name in directoryEntries(directory) where Spool.jobID(ofFile: name) != nil {
             if unlink(directory + "/" + name) == 0 { removed += 1 }
         }
         return removed
@@ -85,22 +83,21 @@ package struct Spool {
         for stream in JobOutputStream.allCases { unlink(path(id, stream)) }
     }
 
-    /// Removes the files of many jobs in one pass over the directory: most
-    /// jobs print nothing and have none, and trying each of their three names
-    /// took 3 s for a `/clean` of 300,000 jobs.
-    package func remove(_ ids: [JobID]) {
-        guard ids.count > Spool.removalsOneByOne else { return ids.forEach(remove) }
-        let removing = Set(ids)
-        removeJobFiles { removing.contains($0) }
-    }
+    /// Up to this many jobs, their files are removed by name.
+    static let removalsByName = 64
 
-    /// Up to this many, a job's files are removed by name.
-    static let removalsOneByOne = 64
-
-    /// Removes the files of the jobs in `ids` in steps, each reading
-    /// `namesPerStep` names of the directory: a step to call until it returns
-    /// false. For removals too big for one pass at once (a `/clean` of a million jobs).
-    package func sweep(removing ids: IDRanges, namesPerStep: Int = 4096) -> () -> Bool {
+    /// Removes the files of the jobs in `ids` in steps: a step to call until it
+    /// returns false. A few jobs' files go by name in one step; many jobs' in a
+    /// sweep of the directory, `namesPerStep` names a step (most jobs print
+    /// nothing and have no file: trying their three names each took 3 s of a
+    /// `/clean` of 300,000 jobs, and one pass over a big directory at once holds the loop).
+    package func removal(of ids: IDRanges, namesPerStep: Int = 4096) -> () -> Bool {
+        guard ids.count > Spool.removalsByName else {
+            return { [self] in
+                ids.ranges.forEach { $0.forEach(remove) }
+                return false
+            }
+        }
         let reader = DirectoryReader(directory)
         return { [directory] in
             guard let names = reader.next(namesPerStep) else { return false }

@@ -70,8 +70,9 @@ private final class Harness {
     init(maxRunning: Int = 2, resume: Bool = false, keepFinished: Int? = nil) throws {
         scratch = try ScratchDirectory()
         let spool = try Spool(directory: scratch.file("spool"), maxBytes: 4096, database: "test", databaseStartsEmpty: true, logger: Logger(label: "test"))
+        let loop = try EventLoop()
         runner = JobRunner(settings: .init(maxRunning: maxRunning, resume: resume, keepFinished: keepFinished),
-                           loop: try EventLoop(), records: records, executor: executor, spool: spool,
+                           loop: loop, turns: Turns(loop: loop, turnSeconds: 0.002), records: records, executor: executor, spool: spool,
                            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         runner.onEvent = { [unowned self] event in self.events.append(event) }
     }

@@ -27,12 +27,12 @@ struct SpoolUnitTests {
     }
 }
 
-/// Removing jobs' files, a few by name or many in one pass over the directory.
+/// Removing jobs' files, a few by name or many in a sweep of the directory, a few names a step.
 @Suite("Unit: removing from the spool, on real files")
 struct SpoolRemovalUnitTests {
-    /// By name (10), in one pass (150), or swept a few names a step (a `/clean`'s way).
-    @Test(arguments: [(10, false), (150, false), (150, true)])
-    func exactlyTheRemovedJobsFilesGo(count: Int, swept: Bool) throws {
+    /// By name (10 jobs: one step), or swept 7 names a step (150 jobs).
+    @Test(arguments: [(10, 1), (150, 59)])
+    func exactlyTheRemovedJobsFilesGo(count: Int, steps expected: Int) throws {
         let scratch = try ScratchDirectory()
         let directory = scratch.file("spool")
         let spool = try Spool(directory: directory, maxBytes: 4096, database: "test", databaseStartsEmpty: true,
@@ -41,15 +41,11 @@ struct SpoolRemovalUnitTests {
         for id in 1...300 { for stream in streams where id % 3 != 0 { try writeWholeFile(spool.path(JobID(id), stream), "x") } }
         try writeWholeFile(directory + "/12.notes", "not a job's")
         let removed = Set((1...count).map { JobID($0 * 2) })
-        if swept {
-            let step = spool.sweep(removing: IDRanges(removed), namesPerStep: 7)
-            var steps = 0
-            while step() { steps += 1 }
-            // 402 names (200 jobs' two files, the notes and the database mark), 7 a step.
-            #expect(steps == 58)
-        } else {
-            spool.remove(Array(removed))
-        }
+        let step = spool.removal(of: IDRanges(removed), namesPerStep: 7)
+        var steps = 1
+        while step() { steps += 1 }
+        // Swept: 402 names (200 jobs' two files, the notes and the database mark), 7 a step, then one that finds none.
+        #expect(steps == expected)
         for id in 1...300 {
             for stream in streams {
                 let exists = access(spool.path(JobID(id), stream), F_OK) == 0
