@@ -23,7 +23,9 @@ struct RefusedChangeIntegrationTests {
         try gate.open("go")
         let codes = editors.flatMap { $0.remainingLines(timeout: 120) }
         #expect(!codes.contains("200"), "\(Dictionary(grouping: codes, by: { $0 }).mapValues(\.count))")
-        #expect(codes.filter { $0 == "503" }.count > 1_000)
+        // Many refusals, so that jobs ended while edits of the next awaited their commit: how
+        // many depends on the machine's speed (806 to well over 1,000 here), at least one a job.
+        #expect(codes.filter { $0 == "503" }.count > ids.count)
 
         database.thaw()
         waitForAll(server, ids)
