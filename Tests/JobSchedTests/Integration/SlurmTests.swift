@@ -193,8 +193,10 @@ struct SlurmIntegrationTests {
         server.curl("/kill", data: "jobid=\(blocker)")
         #expect(server.waitFor(quick) == "job \(quick) success returncode=0\n")
         #expect(server.curl("/output", data: "jobid=\(quick)").body == "ran\n")
-        // The slow one runs its 2 s, and no more.
-        #expect(server.waitFor(slow) == "job \(slow) killed returncode=-15\n")
+        // The slow one runs its 2 s, and no more. Slurm reports the SIGTERM it was stopped
+        // with, or (now and then, when the batch shell exits on it first) the shell's 143.
+        let ended = server.waitFor(slow)
+        #expect(ended == "job \(slow) killed returncode=-15\n" || ended == "job \(slow) killed returncode=143\n", "\(ended)")
         let timedOut = try server.job(slow)
         #expect(timedOut["msg"] as? String == "timeout after 2 s")
         let runtime = try #require(seconds(timedOut["runtime"]))
