@@ -68,6 +68,8 @@ package final class JobRunner {
     /// any is pending no job starts, so that a change the commit refuses has
     /// run nothing (`holdStarts`).
     private var unconfirmedChanges = 0
+    /// Whether a big excess of finished jobs is being trimmed in turns (`trimHistory`).
+    private var isTrimmingInTurns = false
 
     /// Told every change: a job submitted, started, placed, retried, finished or removed, a group's settings.
     package var onEvent: (ServerEvent) -> Void = { _ in }
@@ -530,16 +532,33 @@ package final class JobRunner {
         ids.pieces(ofAtMost: JobRunner.maxRangesPerEvent).forEach { onEvent(.removed($0)) }
     }
 
+    /// The most finished jobs one trim deletes: a bigger excess (a restart
+    /// with a lower --keep-finished) is trimmed a page a turn.
+    package static let trimPageRows = 256
+
     /// --keep-finished: keeps the jobs that finished last, whatever their ids.
     private func trimHistory() {
-        guard let keep = settings.keepFinished, finished.total > keep else { return }
+        guard trimPage(), !isTrimmingInTurns else { return }
+        isTrimmingInTurns = true
+        turns.add { [unowned self] in
+            isTrimmingInTurns = trimPage()
+            return isTrimmingInTurns
+        }
+    }
+
+    /// Deletes a page of the excess of finished jobs; true if more is left.
+    private func trimPage() -> Bool {
+        guard let keep = settings.keepFinished, finished.total > keep else { return false }
         let excess = finished.total - keep
         do {
-            _ = try deleteFinished({ () throws(SQLiteError) in try records.deleteEarliestFinished(excess) },
-                                   committed: { [unowned self] in self.announceRemoval($0) })
+            _ = try deleteFinished({ () throws(SQLiteError) in
+                try records.deleteEarliestFinished(min(excess, JobRunner.trimPageRows))
+            }, committed: { [unowned self] in self.announceRemoval($0) })
         } catch {
             logger.error("trimming finished jobs: \(error.message)")
+            return false
         }
+        return excess > JobRunner.trimPageRows
     }
 
     // MARK: Shutdown

@@ -59,14 +59,4 @@ extension RequestHandlers {
             }
         }
     }
-
-    /// Deletes finished jobs with `delete` and announces their removal once
-    /// committed (see `JobRunner.deleteFinished`).
-    package func deleteFinished(_ delete: () throws(SQLiteError) -> [DeletedJob]) throws(RequestError) -> [JobID] {
-        do {
-            return try runner.deleteFinished(delete, committed: { [unowned self] in runner.announceRemoval($0) })
-        } catch {
-            throw RequestHandlers.databaseError(error)
-        }
-    }
 }

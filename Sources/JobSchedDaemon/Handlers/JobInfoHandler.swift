@@ -4,17 +4,18 @@ import JobSchedRunner
 import JobSchedSystem
 
 extension RequestHandlers {
-    /// A listing in id order (the default) is read and sent a page at a time,
-    /// however many jobs it holds; one in another order is made at once.
+    /// A listing is read and sent a slice at a time as the client reads it,
+    /// however many jobs it holds: in id order (the default) a page of ids at
+    /// a time, in another order in passes (`SortedListing`).
     package func jobInfo(_ r: JobInfoRequest, _ request: HTTPRequest) throws(RequestError) {
-        guard let pages = ListingPages(r.filter) else { return try jobInfoAtOnce(r, request) }
         let layout: ListingText.Layout = switch (r.format, r.view) {
         case (.json, _): .json(isUnsaved: { [store] in store.isUnsaved($0) })
         case (.text, .table?): .table(colored: r.isColored)
         case (.text, .record?): .records(colored: r.isColored)
         case (.text, nil): .columns
         }
-        var listing = JobListing(pages: pages, text: ListingText(layout, fields: fields(of: r)))
+        let order: JobListing.Order = ListingPages(r.filter).map { .id($0) } ?? .sorted(SortedListing(r.filter))
+        var listing = JobListing(order: order, text: ListingText(layout, fields: fields(of: r)))
         let first: SlicedReply.Slice
         do {
             first = try listing.nextSlice(from: store)
@@ -31,26 +32,6 @@ extension RequestHandlers {
         }
     }
 
-    private func jobInfoAtOnce(_ r: JobInfoRequest, _ request: HTTPRequest) throws(RequestError) {
-        let jobs: [Job]
-        do {
-            jobs = try store.jobs(matching: r.filter)
-        } catch {
-            throw RequestHandlers.databaseError(error)
-        }
-        let now = Clock.now()
-        let fields = fields(of: r)
-        respond(request, format: r.format,
-                text: {
-                    switch r.view {
-                    case .table?: JobTable.render(jobs, fields: fields, now: now, colored: r.isColored)
-                    case .record?: JobTable.records(jobs, fields: fields, now: now, colored: r.isColored)
-                    case nil: TextTable.jobs(jobs, fields: fields, now: now)
-                    }
-                },
-                json: { .object([("jobs", .array(jobs.map { JobJSON.object($0, fields: fields, now: now, unsaved: store.isUnsaved($0.id)) }))]) })
-    }
-
     private func fields(of r: JobInfoRequest) -> [JobField] {
         if let fields = r.fields { return fields }
         switch (r.format, r.view) {
@@ -62,40 +43,88 @@ extension RequestHandlers {
     }
 }
 
-/// One `/jobinfo` reply in the making: the pages still to read, and the text made of them.
+/// One `/jobinfo` reply in the making: the jobs still to read, and the text made of them.
 private struct JobListing {
-    var pages: ListingPages
+    enum Order {
+        case id(ListingPages)
+        case sorted(SortedListing)
+    }
+
+    var order: Order
     var text: ListingText
     private var started = false
     /// A slice is about this many bytes: more waits for the client to take it.
     static let sliceBytes = 64 * 1024
-    /// Jobs asked for at once; fewer if they are large.
+    /// Jobs written at once (a table is aligned within them); fewer if they are large.
     static let pageSize = 256
     /// Pages read for one slice at most, however few of their jobs match.
     static let pagesPerSlice = 16
+    /// A sorted listing's work for one slice (reading keys, sorting, reading jobs) stops after this long.
+    static let sliceSeconds = 0.002
 
-    init(pages: ListingPages, text: ListingText) {
-        (self.pages, self.text) = (pages, text)
+    init(order: Order, text: ListingText) {
+        (self.order, self.text) = (order, text)
     }
 
     mutating func nextSlice(from store: JobStore) throws(SQLiteError) -> SlicedReply.Slice {
         var out = started ? "" : text.start
         started = true
+        let isDone: Bool
+        switch order {
+        case .id(var pages):
+            try JobListing.slice(of: &pages, from: store, text: &text, into: &out)
+            (order, isDone) = (.id(pages), pages.isDone)
+        case .sorted(var listing):
+            try JobListing.slice(of: &listing, from: store, text: &text, into: &out)
+            (order, isDone) = (.sorted(listing), listing.step == .done)
+        }
+        return isDone ? .last(out + text.end) : .more(out)
+    }
+
+    private static func slice(of pages: inout ListingPages, from store: JobStore, text: inout ListingText,
+                              into out: inout String) throws(SQLiteError) {
         let now = Clock.now()
         var pagesRead = 0
-        while !pages.isDone, out.utf8.count < JobListing.sliceBytes, pagesRead < JobListing.pagesPerSlice {
+        while !pages.isDone, out.utf8.count < sliceBytes, pagesRead < pagesPerSlice {
             var jobs: [Job] = []
             var bytes = out.utf8.count
-            let page = pages.nextPage(size: JobListing.pageSize)
+            let page = pages.nextPage(size: pageSize)
             let (count, exhausted) = try store.forEachJob(onPage: page) { job in
                 jobs.append(job)
                 bytes += job.estimatedTextBytes
-                return bytes < JobListing.sliceBytes
+                return bytes < sliceBytes
             }
             pages.read(count: count, lastID: jobs.last?.id, exhausted: exhausted)
             out += text.page(jobs, now: now)
             pagesRead += 1
         }
-        return pages.isDone ? .last(out + text.end) : .more(out)
+    }
+
+    /// Keys read, sorted, and jobs listed until the slice's time or bytes are spent.
+    private static func slice(of listing: inout SortedListing, from store: JobStore, text: inout ListingText,
+                              into out: inout String) throws(SQLiteError) {
+        let now = Clock.now()
+        let deadline = now + sliceSeconds
+        while out.utf8.count < sliceBytes, Clock.now() < deadline {
+            switch listing.step {
+            case .scan:
+                let page = listing.scanPage(size: 2048)
+                let (keys, exhausted) = try store.sortKeys(onPage: page, field: listing.field)
+                listing.readKeys(keys, exhausted: exhausted)
+            case .sort:
+                listing.sortStep(count: 4096)
+            case .list:
+                var jobs: [Job] = []
+                var bytes = out.utf8.count
+                while listing.step == .list, jobs.count < pageSize, bytes < sliceBytes {
+                    let read = try store.jobs(listing.nextIDs(count: 32))
+                    bytes += read.reduce(0) { $0 + $1.estimatedTextBytes }
+                    jobs += read
+                }
+                out += text.page(jobs, now: now)
+            case .done:
+                return
+            }
+        }
     }
 }

@@ -4,20 +4,31 @@ import JobSchedRunner
 import JobSchedSystem
 
 extension RequestHandlers {
+    /// Kills the listed jobs, a step of ids at a time (`ManyIDs`).
     package func kill(_ r: JobListRequest, _ request: HTTPRequest) throws(RequestError) {
         // Like /jobinfo, /output and /wait: an id that names no job is a 404, and nothing is killed.
-        try requireExistingJobs(r.ids)
-        let results: [(id: JobID, killed: Bool, message: String)] = r.ids.map { id in
-            switch runner.killJob(id, reason: "killed by /kill") {
-            case .killed: return (id, true, "Job \(id) has been killed")
-            case .unknown: return (id, false, "Error: unknown job id \(id)")
-            case .alreadyFinished(let status): return (id, false, "Error: job \(id) has already finished (\(status.rawValue))")
-            }
+        checkExisting(r.ids) { [unowned self] error in
+            if let error { return respond(request, error: error, format: r.format) }
+            var outcomes: [JobRunner.KillOutcome] = []
+            outcomes.reserveCapacity(r.ids.count)
+            inSteps(r.ids, { [unowned self] chunk in
+                outcomes += chunk.map { runner.killJob($0, reason: "killed by /kill") }
+            }, then: { [unowned self] _ in
+                respondInSlices(request, format: r.format, key: "results", items: Array(zip(r.ids, outcomes)),
+                                entries: { Array($0) }, text: { KillHandler.message($0) + "\n" }, json: {
+                    .object([("jobid", .int($0.0)), ("killed", .bool($0.1 == .killed)), ("message", .string(KillHandler.message($0)))])
+                })
+            })
         }
-        respond(request, format: r.format, text: { results.map { $0.message + "\n" }.joined() }, json: {
-            .object([("results", .array(results.map {
-                .object([("jobid", .int($0.id)), ("killed", .bool($0.killed)), ("message", .string($0.message))])
-            }))])
-        })
+    }
+}
+
+private enum KillHandler {
+    static func message(_ result: (id: JobID, outcome: JobRunner.KillOutcome)) -> String {
+        switch result.outcome {
+        case .killed: "Job \(result.id) has been killed"
+        case .unknown: "Error: unknown job id \(result.id)"
+        case .alreadyFinished(let status): "Error: job \(result.id) has already finished (\(status.rawValue))"
+        }
     }
 }

@@ -11,11 +11,16 @@ extension RequestHandlers {
         guard plan.spoolStreams.contains(r.stream) else {
             throw RequestError(status: 409, message: whyNotKept(r.stream, of: job))
         }
-        let kept = spool.read(job.id, r.stream) ?? []
         guard r.follow else {
-            (kept + lossLine(of: job, after: kept)).withUnsafeBytes { request.respond(status: 200, bytes: $0) }
+            // Read and sent a slice at a time: kept output is up to --max-log.
+            guard let kept = spool.open(job.id, r.stream) else {
+                return lossLine(of: job, after: nil).withUnsafeBytes { request.respond(status: 200, bytes: $0) }
+            }
+            FileReply.send(request, prefix: kept.prefix, fd: kept.fd, offset: kept.offset, length: kept.length,
+                           suffix: lossLine(of: job, after: kept.lastByte))
             return
         }
+        let kept = spool.read(job.id, r.stream) ?? []
         request.startStream { [unowned self, unowned request] in
             self.runner.unfollow(job.id, client: request)
         }
@@ -31,9 +36,9 @@ extension RequestHandlers {
 
     /// For a job whose spool could not keep all its output: a last line that
     /// says so. A follower needs none: it reads the output live, not from the spool.
-    private func lossLine(of job: Job, after kept: [UInt8]) -> [UInt8] {
+    private func lossLine(of job: Job, after lastByte: UInt8?) -> [UInt8] {
         guard let loss = OutputLoss.reported(in: job.msg) else { return [] }
-        let newline = kept.last.map { $0 != UInt8(ascii: "\n") } ?? false
+        let newline = lastByte.map { $0 != UInt8(ascii: "\n") } ?? false
         return Array("\(newline ? "\n" : "")jobsched: \(loss)\n".utf8)
     }
 

@@ -167,16 +167,17 @@ package final class HTTPRequest {
     // MARK: Streamed replies
 
     /// Starts a chunked reply; `onClientGone` is called once if the client leaves before `endStream`.
-    package func startStream(contentType: String = "text/plain; charset=utf-8", onClientGone: @escaping () -> Void) {
+    package func startStream(status: Int32 = 200, contentType: String = "text/plain; charset=utf-8",
+                             onClientGone: @escaping () -> Void) {
         guard isOpen else { return }
         stopWatchingForDisconnect()
         self.onClientGone = onClientGone
         setReplyHeaders(contentType: contentType)
-        evhttp_send_reply_start(raw, 200, "OK")
+        evhttp_send_reply_start(raw, status, HTTPRequest.reason(for: status))
         // evhttp chunks the replies to HTTP/1.1 requests, and says so in a header.
         isChunked = evhttp_find_header(evhttp_request_get_output_headers(raw), "Transfer-Encoding")
             .map { String(cString: $0) == "chunked" } ?? false
-        onStatus?(200)
+        onStatus?(status)
         guard let connection = evhttp_request_get_connection(raw) else { return }
         // Without it, each small chunk after the first waits for the client's
         // delayed ACK (Nagle's algorithm): 40 ms per reply on Linux.

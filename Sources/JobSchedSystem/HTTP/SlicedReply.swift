@@ -25,18 +25,19 @@ package final class SlicedReply {
     }
 
     /// Sends `first`, then the slices `makeSlice` makes, until the last.
-    package static func send(_ request: HTTPRequest, contentType: String, first: Slice, then makeSlice: @escaping () -> Slice) {
+    package static func send(_ request: HTTPRequest, status: Int32 = 200, contentType: String, first: Slice,
+                             then makeSlice: @escaping () -> Slice) {
         switch first {
         case .last(let text):
-            request.respond(status: 200, body: text, contentType: contentType)
+            request.respond(status: status, body: text, contentType: contentType)
         case .broken:
             request.closeConnection()
         case .more(let text):
             // HEAD: the head alone, however long the body would be.
-            guard request.method != .head else { return request.respond(status: 200, body: "", contentType: contentType) }
+            guard request.method != .head else { return request.respond(status: status, body: "", contentType: contentType) }
             let reply = SlicedReply(request: request, makeSlice: makeSlice)
             // The reply lives as long as its client or its slices: it is kept by its own pending write.
-            request.startStream(contentType: contentType) { [reply] in reply.stop() }
+            request.startStream(status: status, contentType: contentType) { [reply] in reply.stop() }
             reply.write(text)
         }
     }

@@ -19,3 +19,38 @@ extension JobStore {
         return (count, count < page.limit ?? Int.max)
     }
 }
+
+extension JobStore {
+    /// The ids and sort keys (`field`'s column) of one page of a sorted
+    /// listing's pass (`SortedListing`), in id order; `exhausted` when the page had no more.
+    package func sortKeys(onPage page: JobFilter, field: JobField) throws(SQLiteError)
+        -> (keys: [(id: JobID, key: SortKey)], exhausted: Bool) {
+        try writePendingStates()
+        let (sql, values) = page.pageQuery(columns: "id, \(field.sqlColumn)")
+        let statement = try cachedStatement(sql)
+        try statement.reset(binding: values)
+        defer { try? statement.reset() }
+        var keys: [(id: JobID, key: SortKey)] = []
+        while try statement.step() {
+            let key: SortKey = switch statement.value(at: 1) {
+            case .null: .null
+            case .integer(let value): .integer(value)
+            case .real(let value): .real(value)
+            case .text(let value): .text(value)
+            }
+            keys.append((statement.int(at: 0) ?? 0, key))
+        }
+        return (keys, keys.count < page.limit ?? Int.max)
+    }
+
+    /// The jobs of `ids` that exist, in the order of `ids`.
+    package func jobs(_ ids: [JobID]) throws(SQLiteError) -> [Job] {
+        var jobs: [Job] = []
+        try readingTogether { () throws(SQLiteError) in
+            for id in ids {
+                if let job = try job(id) { jobs.append(job) }
+            }
+        }
+        return jobs
+    }
+}

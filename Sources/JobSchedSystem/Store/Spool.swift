@@ -65,6 +65,38 @@ package struct Spool {
         (try? readWholeFile(path(id, stream))).map { Spool.kept($0, maxBytes: maxBytes) }
     }
 
+    /// Where the kept output is in its file, to be read a part at a time
+    /// (`FileReply`): what `read` gives is `prefix`, then `length` bytes of
+    /// the file open as `fd` from `offset`. The caller closes `fd`.
+    package struct KeptOutput {
+        package let fd: Int32
+        package let prefix: [UInt8]
+        package let offset: Int
+        package let length: Int
+        /// The output's last byte, if it has one.
+        package let lastByte: UInt8?
+    }
+
+    /// The kept output's place in its file, or nil if there is no such file.
+    package func open(_ id: JobID, _ stream: JobOutputStream) -> KeptOutput? {
+        let fd = Glibc.open(path(id, stream), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var info = stat()
+        fstat(fd, &info)
+        let size = Int(info.st_size)
+        let marker = Spool.cutMarker(maxBytes: maxBytes)
+        var head = [UInt8](repeating: 0, count: min(size, marker.count))
+        _ = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        var last: UInt8 = 0
+        let lastByte = size > 0 && pread(fd, &last, 1, off_t(size - 1)) == 1 ? last : nil
+        // As `kept`: past `maxBytes` of output, the cut line and the last `maxBytes` bytes.
+        let outputStart = head == marker ? marker.count : 0
+        guard size - outputStart > maxBytes else {
+            return KeptOutput(fd: fd, prefix: [], offset: 0, length: size, lastByte: lastByte)
+        }
+        return KeptOutput(fd: fd, prefix: marker, offset: size - maxBytes, length: maxBytes, lastByte: lastByte)
+    }
+
     /// What is kept of a file's content: all of it up to `maxBytes` bytes of
     /// output; past that, a line that marks the cut, then the last `maxBytes`
     /// bytes. A file cut before starts with that line, which is not output.

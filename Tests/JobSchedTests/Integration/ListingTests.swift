@@ -42,19 +42,22 @@ struct ListingIntegrationTests {
         withExtendedLifetime(reader) {}
     }
 
-    /// A listing made at once (another order than by id) takes memory while
-    /// it is made; what it freed goes back to the system within seconds, not
-    /// kept by malloc for good.
-    @Test func memoryABigReplyFreedIsGivenBack() throws {
+    /// A big request refused after it was read (a batch whose last line is
+    /// bad) takes memory while it is read; what it freed goes back to the
+    /// system within seconds, not kept by malloc for good.
+    @Test func memoryABigRequestFreedIsGivenBack() throws {
         let server = try serverWithBigQueue()
         #expect(server.curl("/jobinfo", data: "fields=jobid&limit=10").status == 200)
         let before = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
-        let sorted = server.curl("/jobinfo", data: "format=json&sort=-submitted")
-        #expect(sorted.status == 200 && sorted.body.utf8.count > 20_000_000)
+        let body = server.directory.file("bad-batch")
+        try (String(repeating: "echo " + String(repeating: "y", count: 1000) + "\n", count: 40_000) + "a\u{0}b\n")
+            .write(toFile: body, atomically: true, encoding: .utf8)
+        let refused = server.curl("/submit?sync=0&lines=1", extra: ["--data-binary", "@\(body)"])
+        #expect(refused.status == 400 && refused.body.contains("NUL"), "\(refused)")
         let peak = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
         #expect(peak > before + 12 * 1024, "\(before) -> \(peak) KiB")
         #expect(eventually(timeout: 40) { ((try? HTTPProtocolIntegrationTests.residentKiB(server.pid)) ?? .max) < before + 8 * 1024 },
-                "RSS stayed at \((try? HTTPProtocolIntegrationTests.residentKiB(server.pid)) ?? 0) KiB after \(before) before the reply")
+                "RSS stayed at \((try? HTTPProtocolIntegrationTests.residentKiB(server.pid)) ?? 0) KiB after \(before) before the request")
     }
 
     /// The slices make the listing one query would: every format, both

@@ -116,6 +116,32 @@ struct OutputIntegrationTests {
         #expect(server.curl("/output?jobid=999").status == 404)
     }
 
+    /// Kept output up to --max-log is read and sent a slice at a time: a
+    /// client that reads nothing of 30 MB holds a slice of it, and the
+    /// slices make the whole (cut line, then the last --max-log bytes).
+    @Test func bigOutputIsSentAsItIsRead() throws {
+        let writer = try ServerProcess(["--max-log", "30000000"])
+        let line = "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\n"  // 73 bytes
+        let id = try writer.submitAsync("yes \(String(line.dropLast())) | head -c 40000000")
+        writer.waitFor(id)
+        // Read by a new server: the one that took the output in may have its memory to spare.
+        #expect(writer.stop() == 0)
+        let server = try ServerProcess(["--max-log", "30000000"], directory: writer.directory)
+        let (held, reader) = try server.memoryHeld(byUnreadReplyTo: "GET /output?jobid=\(id) HTTP/1.1\r\n")
+        #expect(held < 8 * 1024, "the server holds \(held) KiB for one reader")
+        withExtendedLifetime(reader) {}
+        let file = server.directory.file("kept")
+        #expect(server.curl("/output?jobid=\(id)", extra: ["-o", file]).status == 200)
+        let kept = try Data(contentsOf: URL(fileURLWithPath: file))
+        let marker = Data("jobsched: output cut: only the last 30000000 bytes are kept\n".utf8)
+        #expect(kept.count == marker.count + 30_000_000 && kept.prefix(marker.count) == marker)
+        // The last 30,000,000 of 40,000,000 bytes of repeated lines: they start 10,000,000 bytes into one.
+        let skip = 10_000_000 % line.utf8.count
+        let expectedStart = Data(line.utf8.dropFirst(skip)) + Data(line.utf8)
+        #expect(kept.dropFirst(marker.count).prefix(expectedStart.count) == expectedStart)
+        #expect(server.curl("/output?jobid=\(id)", extra: ["-I"]).status == 200)
+    }
+
     @Test func removeCleanAndRestart() throws {
         let server = try ServerProcess()
         let done = try server.submitAsync("echo kept")

@@ -50,10 +50,10 @@ final class ServerProcess {
     /// A client that sends `head` (a request's head) and then reads nothing:
     /// how much the server's memory grew (KiB) while it holds the reply, once
     /// other clients have been served meanwhile; and the client, to keep open.
-    func memoryHeld(byUnreadReplyTo head: String) throws -> (kib: Int, client: RawConnection) {
+    func memoryHeld(byUnreadReplyTo head: String, body: String = "") throws -> (kib: Int, client: RawConnection) {
         let before = try HTTPProtocolIntegrationTests.residentKiB(pid)
         let client = try RawConnection(port: port, receiveBuffer: 4096)
-        #expect(client.send(head + "Host: 127.0.0.1\r\n\r\n"))
+        #expect(client.send(head + "Host: 127.0.0.1\r\n\r\n" + body))
         // Served while the reply waits for its reader, and the loop has turned past the reader's request.
         for _ in 0..<20 { #expect(curl("/health").body == "ok\n") }
         return (try HTTPProtocolIntegrationTests.residentKiB(pid) - before, client)

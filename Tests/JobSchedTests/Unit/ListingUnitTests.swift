@@ -80,6 +80,62 @@ final class ListingUnitTests {
         #expect(ListingPages(JobFilter(sort: .runtime)).map(\.isDone) == nil)
     }
 
+    /// The ids of a sorted listing made in passes of `passSize` jobs (and
+    /// `passKeyBytes`), reading keys in pages of `size`.
+    private func sortedInPasses(_ filter: JobFilter, passSize: Int, passKeyBytes: Int = .max, size: Int) throws -> [JobID] {
+        var listing = SortedListing(filter, passSize: passSize, passKeyBytes: passKeyBytes)
+        var ids: [JobID] = []
+        var rounds = 0
+        while listing.step != .done {
+            rounds += 1
+            try #require(rounds < 100_000, "the listing never ends")
+            switch listing.step {
+            case .scan:
+                let (keys, exhausted) = try store.sortKeys(onPage: listing.scanPage(size: size), field: listing.field)
+                listing.readKeys(keys, exhausted: exhausted)
+            case .sort: listing.sortStep(count: 5)
+            case .list: ids += listing.nextIDs(count: 3)
+            case .done: break
+            }
+        }
+        return ids
+    }
+
+    /// A listing in another order, made in passes of any size, gives the jobs
+    /// in the order of one `ORDER BY key [DESC], id`: NULLs first, numbers,
+    /// text byte by byte (not as Swift orders strings), ties by id.
+    @Test(arguments: [1, 7, 1000])
+    func sortedPassesGiveWhatOneQueryGives(passSize: Int) throws {
+        var odd: [Job] = []
+        for (i, name) in ["é", "e\u{301}", "Z", "z", "", "n3", "ä", "\u{1F600}"].enumerated() {
+            var job = Job(name: name, group: name, command: name + " cmd", status: .success, sync: false, submitted: Double(i) + 0.5)
+            job.returncode = Int32(i) - 3
+            job.started = Double(i)
+            job.finished = Double(i * i)
+            odd.append(job)
+        }
+        _ = try store.insert(odd)
+        try store.commit()
+        for field in JobField.sortable where field != .jobid {
+            for descending in [false, true] {
+                for base in ListingUnitTests.filters {
+                    var filter = base
+                    (filter.sort, filter.descending) = (field, descending)
+                    let whole = try store.jobs(matching: filter).map(\.id)
+                    #expect(try sortedInPasses(filter, passSize: passSize, size: 13) == whole, "\(filter)")
+                }
+            }
+        }
+    }
+
+    /// A pass keeps at most its bytes of keys (one long key at least): long commands take more passes, not more memory.
+    @Test func aPassKeepsItsKeyBytes() throws {
+        let filter = JobFilter(all: true, sort: .command, descending: true)
+        let whole = try store.jobs(matching: filter).map(\.id)
+        #expect(try sortedInPasses(filter, passSize: 1000, passKeyBytes: 40, size: 64) == whole)
+        #expect(try sortedInPasses(filter, passSize: 1000, passKeyBytes: 1, size: 64) == whole)
+    }
+
     /// Each page is a range of an index in id order: SQLite never sorts the
     /// listing (which it would do whole, on every page).
     @Test func noPageIsSorted() throws {
