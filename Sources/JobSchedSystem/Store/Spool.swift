@@ -152,7 +152,7 @@ package struct Spool {
 /// `loss` tells the runner, which says it in the job's `msg`.
 package final class SpoolWriter {
     private struct File {
-        let fd: Int32
+        var fd: Int32
         var size: Int
         /// Bytes lost since the last gap marker, and why the first of them was.
         var unmarked = 0
@@ -228,9 +228,7 @@ package final class SpoolWriter {
             lose(missed, reason: failure, stream: stream, total: file.lost)
         }
         // Cut only once well past the cap, so that copying stays rare.
-        if file.size > spool.maxBytes + max(64 * 1024, spool.maxBytes / 4) {
-            file.size = cut(file.fd, size: file.size)
-        }
+        if file.size > spool.maxBytes + max(64 * 1024, spool.maxBytes / 4) { cut(&file, of: stream) }
         files[stream] = file
     }
 
@@ -265,22 +263,39 @@ package final class SpoolWriter {
                 file.lost = file.size
                 lose(0, reason: LossReason(text: "its spool file was removed while the job ran"), stream: stream, total: file.lost)
             } else if file.size > spool.maxBytes && outputSize(file.fd, size: file.size) > spool.maxBytes {
-                _ = cut(file.fd, size: file.size)
+                cut(&file, of: stream)
             }
             close(file.fd)
         }
         files = [:]
     }
 
-    /// Rewrites a file holding more than `maxBytes` of output to what
+    /// Replaces a file holding more than `maxBytes` of output with what
     /// `Spool.kept` keeps of it: the cut line, then the last `maxBytes` bytes.
-    /// Only the tail is read, so memory stays at the cap. Returns the new size.
-    private func cut(_ fd: Int32, size: Int) -> Int {
+    /// Only the tail is read, so memory stays at the cap. A new file renamed
+    /// over the old, not the old rewritten: an `/output` reading the old one
+    /// a slice at a time (`FileReply`) reads it whole. Kept as it is if the new one cannot be written.
+    private func cut(_ file: inout File, of stream: JobOutputStream) {
         var tail = [UInt8](repeating: 0, count: spool.maxBytes)
-        let n = tail.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(size - spool.maxBytes)) }
-        guard n == spool.maxBytes, ftruncate(fd, 0) == 0 else { return size }
+        let n = tail.withUnsafeMutableBytes { pread(file.fd, $0.baseAddress, $0.count, off_t(file.size - spool.maxBytes)) }
+        let path = spool.path(id, stream)
+        let cutPath = path + ".cut"
+        let fd = open(cutPath, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
+        guard n == spool.maxBytes, fd >= 0 else {
+            if fd >= 0 { close(fd) }
+            return
+        }
         let marker = Spool.cutMarker(maxBytes: spool.maxBytes)
-        return marker.withUnsafeBytes { SpoolWriter.write($0, to: fd).written } + tail.withUnsafeBytes { SpoolWriter.write($0, to: fd).written }
+        let written = marker.withUnsafeBytes { SpoolWriter.write($0, to: fd) }
+        let tailWritten = tail.withUnsafeBytes { SpoolWriter.write($0, to: fd) }
+        guard written.failure == nil, tailWritten.failure == nil, rename(cutPath, path) == 0 else {
+            unlink(cutPath)
+            close(fd)
+            return
+        }
+        close(file.fd)
+        file.fd = fd
+        file.size = written.written + tailWritten.written
     }
 
     /// The bytes of output in a file: its size, less the cut line it starts with if it was cut.

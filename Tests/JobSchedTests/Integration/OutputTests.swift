@@ -142,6 +142,28 @@ struct OutputIntegrationTests {
         #expect(server.curl("/output?jobid=\(id)", extra: ["-I"]).status == 200)
     }
 
+    /// A running job's spool file is cut while a slow client reads its
+    /// `/output`: the client still gets the output as it was when it asked, whole.
+    @Test func aCutDuringASlowReadLeavesTheReplyWhole() throws {
+        let server = try ServerProcess(["--max-log", "20000000"])
+        let flag = server.directory.file("go-on")
+        let id = try server.submitAsync("seq 1 3000000; while [ ! -e \(flag) ]; do sleep 0.05; done; seq 3000001 6000000")
+        #expect(eventually(timeout: 60) { server.curl("/output?jobid=\(id)").body.hasSuffix("\n3000000\n") })
+        let reader = try RawConnection(port: server.port, receiveBuffer: 4096)
+        #expect(reader.send("GET /output?jobid=\(id) HTTP/1.0\r\n\r\n"))
+        var received = reader.receive(atLeast: 100_000)
+        // The job writes 24 MB more, its file cut meanwhile, while the reader waits.
+        FileManager.default.createFile(atPath: flag, contents: nil)
+        #expect(server.waitFor(id).contains("success"))
+        received += reader.receive(atLeast: .max, timeout: 30)
+        let text = String(decoding: received, as: UTF8.self)
+        let body = try #require(text.range(of: "\r\n\r\n").map { text[$0.upperBound...] }, "\(text.prefix(200))")
+        let output = (1...3_000_000).map { "\($0)\n" }.joined()
+        let expected = "jobsched: output cut: only the last 20000000 bytes are kept\n" + String(decoding: output.utf8.suffix(20_000_000), as: UTF8.self)
+        let whole = body == expected
+        #expect(whole, "\(body.utf8.count) bytes, expected \(expected.utf8.count); ends \(body.suffix(20))")
+    }
+
     @Test func removeCleanAndRestart() throws {
         let server = try ServerProcess()
         let done = try server.submitAsync("echo kept")

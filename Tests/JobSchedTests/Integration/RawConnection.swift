@@ -74,17 +74,22 @@ final class RawConnection {
 
     /// Reads until `count` bytes have come (or the connection ends, or `timeout` passes).
     func read(atLeast count: Int, timeout: Double = 10) -> Int {
-        var total = 0
+        receive(atLeast: count, timeout: timeout).count
+    }
+
+    /// The bytes read until `count` have come (or the connection ends, or `timeout` passes).
+    func receive(atLeast count: Int, timeout: Double = 10) -> [UInt8] {
+        var bytes: [UInt8] = []
         let deadline = Date().addingTimeInterval(timeout)
         var chunk = [UInt8](repeating: 0, count: 4096)
-        while total < count, Date() < deadline {
+        while bytes.count < count, Date() < deadline {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&pfd, 1, 100) > 0 else { continue }
             let n = recv(fd, &chunk, chunk.count, 0)
             if n <= 0 { break }
-            total += n
+            bytes += chunk[..<n]
         }
-        return total
+        return bytes
     }
 
     /// The status code of the first reply line, or nil if none came.
