@@ -69,7 +69,7 @@ extension RequestHandlers {
         }
     }
 
-    /// Every group that has settings, active jobs or finished ones, by name.
+    /// Every group that has jobs (active or finished) or settings of its own (paused, a limit), by name.
     package func groupRows() -> [GroupRow] {
         var rows: [String: GroupRow] = [:]
         func row(_ name: String) -> GroupRow {
@@ -86,7 +86,8 @@ extension RequestHandlers {
             if rows[name] == nil { rows[name] = row(name) }
             rows[name]!.finished = outcomes
         }
-        return rows.values.sorted { $0.name < $1.name }
+        // A group named once (a resume of a typo) and holding nothing is not one to show.
+        return rows.values.filter { $0.total > 0 || $0.paused || $0.limit != nil }.sorted { $0.name < $1.name }
     }
 
     /// Queued and running jobs in each group that has any, from the index and the scheduler.

@@ -7,7 +7,19 @@ extension RequestHandlers {
     /// A listing is read and sent a slice at a time as the client reads it,
     /// however many jobs it holds: in id order (the default) a page of ids at
     /// a time, in another order in passes (`SortedListing`).
+    /// Ids named that are no job's are a 404 naming them, as on every endpoint.
     package func jobInfo(_ r: JobInfoRequest, _ request: HTTPRequest) throws(RequestError) {
+        checkExisting(r.filter.ids) { [unowned self] error in
+            if let error { return respond(request, error: error, format: r.format) }
+            do throws(RequestError) {
+                try list(r, request)
+            } catch {
+                respond(request, error: error, format: r.format)
+            }
+        }
+    }
+
+    private func list(_ r: JobInfoRequest, _ request: HTTPRequest) throws(RequestError) {
         let layout: ListingText.Layout = switch (r.format, r.view) {
         case (.json, _): .json(isUnsaved: { [store] in store.isUnsaved($0) })
         case (.text, .table?): .table(colored: r.isColored)

@@ -8,6 +8,7 @@ extension RequestHandlers {
     package func setPaused(_ paused: Bool, _ r: PauseRequest, _ request: HTTPRequest) throws(RequestError) {
         let format = r.format
         let names: [String]
+        let groupIsUnused = r.group.map { name in (groupRows().first { $0.name == name }?.total ?? 0) == 0 } ?? false
         if let name = r.group {
             names = [name]
         } else {
@@ -22,7 +23,7 @@ extension RequestHandlers {
         })
         for name in names { runner.setPaused(paused, group: name) }
         let target = r.group.map { "group \(Excerpt.plain($0, limit: 80))" } ?? "all groups"
-        let message = "\(paused ? "Paused" : "Resumed") \(target)"
+        let message = PauseReply.message(paused: paused, target: target, groupIsUnused: groupIsUnused)
         logger.notice("\(message)")
         replyWhenCommitted(request, format: format, undo: restoreGroupSettings) { [unowned self] in
             self.respond(request, format: format, text: { message + "\n" }, json: { .object([("message", .string(message))]) })

@@ -57,13 +57,25 @@ enum ClientProgram {
             }
             let allSucceeded = try server.checked { () throws(BadReply) in try reply.finish(status: status) }
             return allSucceeded ? 0 : ClientExit.notAllSucceeded
-        case .show:
-            var reply = ShowReply(json: line.has("json"))
-            try server.printReply(.jobinfo, form) { reply.take($0) }
-            guard !reply.isNoSuchJob else { throw ClientFailure(description: "unknown job id \(line.arguments[0])") }
-        case .ls, .log, .kill, .rm, .edit, .pause, .resume, .groups, .shutdown:
+        case .kill, .rm, .pause, .resume:
+            // A job the server could not act on (or a group no job has used): its line on stderr.
+            var reply = ResultLines()
+            try server.printReply(subcommand.endpoint, form) { bytes throws(ClientFailure) in
+                try printSorted(reply.take(bytes), server)
+            }
+            _ = try printSorted(reply.finish(), server)
+            return reply.errors > 0 ? ClientExit.jobschedFailed : 0
+        case .ls, .show, .log, .edit, .groups, .shutdown:
             try server.printReply(subcommand.endpoint, form)
         }
         return 0
+    }
+
+    /// Prints the stdout lines through `server` (which stops on a closed stdout), the rest on stderr;
+    /// returns nothing for `printReply` to print itself.
+    private static func printSorted(_ lines: ResultLines.Lines, _ server: ServerClient) throws(ClientFailure) -> [UInt8] {
+        try server.printOut(lines.out)
+        if !lines.err.isEmpty { _ = writeAll(lines.err, to: 2) }
+        return []
     }
 }

@@ -202,14 +202,28 @@ struct ClientUnitTests {
         }
     }
 
-    @Test func showHoldsBackOnlyTheReplyForNoJob() {
-        var none = ShowReply(json: true)
-        #expect(none.take(Array("{\"jobs\": ".utf8)).isEmpty && none.take(Array("[]}\n".utf8)).isEmpty && none.isNoSuchJob)
-        var one = ShowReply(json: true)
-        let printed = one.take(Array("{\"jobs\": ".utf8)) + one.take(Array("[{\"jobid\": 1}]}\n".utf8))
-        #expect(String(decoding: printed, as: UTF8.self) == "{\"jobs\": [{\"jobid\": 1}]}\n" && !one.isNoSuchJob)
-        var text = ShowReply(json: false)
-        #expect(text.isNoSuchJob && text.take(Array("ID  1\n".utf8)) == Array("ID  1\n".utf8) && !text.isNoSuchJob)
+    /// `kill`, `rm`, `pause`, `resume`: lines the server could not act on go to
+    /// stderr and are counted, whatever pieces the reply comes in.
+    @Test(arguments: [1, 3, 1000])
+    func resultLinesSendErrorsAndUnusedGroupsToStderr(pieceSize: Int) {
+        let reply = "Job 1 has been killed\nError: job 2 has already finished (success)\nJob 3 has been killed\n"
+            + "Paused group typo: no job has used it yet\nError: job 4 is running; kill it first"
+        var lines = ResultLines()
+        var out: [UInt8] = []
+        var err: [UInt8] = []
+        let bytes = Array(reply.utf8)
+        for start in stride(from: 0, to: bytes.count, by: pieceSize) {
+            let sorted = lines.take(Array(bytes[start..<min(bytes.count, start + pieceSize)]))
+            out += sorted.out
+            err += sorted.err
+        }
+        let last = lines.finish()
+        out += last.out
+        err += last.err
+        #expect(String(decoding: out, as: UTF8.self) == "Job 1 has been killed\nJob 3 has been killed\n")
+        #expect(String(decoding: err, as: UTF8.self) == "Error: job 2 has already finished (success)\n"
+            + "Paused group typo: no job has used it yet\nError: job 4 is running; kill it first\n")
+        #expect(lines.errors == 2)
     }
 
     @Test func theServersMessageIsOneHarmlessLine() {

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+
+/// The client tells the truth in its exit status and on stderr (issue 28,
+/// items 3 and 4): an id the server could not act on is exit 125 with its
+/// line on stderr, after the rest was done; a group no job has used is said
+/// on stderr; an id of no job is a 404 on every endpoint, `/jobinfo` too.
+@Suite("Integration: the client's exit status and stderr tell what happened", .serialized)
+struct ClientTruthIntegrationTests {
+    private func jobsched(_ arguments: String..., server: ServerProcess) throws -> ClientResult {
+        try ClientProcess.run(arguments, server: server)
+    }
+
+    @Test func killAndRmOfJobsTheyCannotActOnExit125() throws {
+        let server = try ServerProcess(["-j", "1"])
+        let done = try server.submitAsync("true")
+        server.waitFor(done)
+        let running = try server.submitAsync("sleep 300")
+        #expect(eventually(timeout: 60) { server.curl("/jobinfo", data: "jobid=\(running)&fields=status").body.contains("running") })
+        let queued = try server.submitAsync("true")
+
+        let finished = try jobsched("kill", String(done), server: server)
+        #expect(finished.status == 125 && finished.stdout.isEmpty, "\(finished)")
+        #expect(finished.stderr == "Error: job \(done) has already finished (success)\n", "\(finished)")
+        // The rest is done: the queued job is killed, its line on stdout.
+        let mixed = try jobsched("kill", String(queued), String(done), server: server)
+        #expect(mixed.status == 125 && mixed.stdout == "Job \(queued) has been killed\n", "\(mixed)")
+        #expect(mixed.stderr == "Error: job \(done) has already finished (success)\n", "\(mixed)")
+
+        let busy = try jobsched("rm", String(running), server: server)
+        #expect(busy.status == 125 && busy.stdout.isEmpty && busy.stderr == "Error: job \(running) is running; kill it first\n", "\(busy)")
+        let removed = try jobsched("rm", String(done), server: server)
+        #expect(removed.status == 0 && removed.stdout == "Job \(done) has been removed\n" && removed.stderr.isEmpty, "\(removed)")
+        #expect(try jobsched("kill", String(running), server: server).status == 0)
+    }
+
+    @Test func pausingAGroupNoJobHasUsedIsSaidAndLeavesNoTrace() throws {
+        let server = try ServerProcess()
+        let paused = try jobsched("pause", "nosuchgroup", server: server)
+        #expect(paused.status == 0 && paused.stdout.isEmpty, "\(paused)")
+        #expect(paused.stderr == "Paused group nosuchgroup: no job has used it yet\n", "\(paused)")
+        // Paused before its jobs arrive: it is kept, and shown.
+        #expect(try jobsched("groups", server: server).stdout.contains("nosuchgroup\t-\t1\t"))
+        let resumed = try jobsched("resume", "nosuchgroup", server: server)
+        #expect(resumed.status == 0 && resumed.stderr == "Resumed group nosuchgroup: no job has used it yet\n", "\(resumed)")
+        // No jobs, default settings, not paused: not a group to list.
+        #expect(!(try jobsched("groups", server: server).stdout.contains("nosuchgroup")))
+        // A group that has jobs is paused without a word on stderr.
+        server.waitFor(try server.submitAsync("true", extra: "&group=used"))
+        let used = try jobsched("pause", "used", server: server)
+        #expect(used.status == 0 && used.stdout == "Paused group used\n" && used.stderr.isEmpty, "\(used)")
+    }
+
+    @Test func anIDOfNoJobIsA404EverywhereAndExit125() throws {
+        let server = try ServerProcess()
+        let id = try server.submitAsync("true")
+        server.waitFor(id)
+        for path in ["/jobinfo", "/output", "/wait", "/kill", "/remove"] {
+            let reply = server.curl(path, data: "jobid=99999")
+            #expect(reply.status == 404 && reply.body == "Error: unknown job id 99999\n", "\(path): \(reply)")
+        }
+        let some = server.curl("/jobinfo", data: "jobid=\(id),99998,99999&format=json")
+        #expect(some.status == 404 && some.body.contains("unknown job id 99998,99999"), "\(some)")
+        #expect(server.curl("/jobinfo", data: "jobid=\(id)&fields=jobid").lines == ["jobid", String(id)])
+        for subcommand in ["ls", "show", "log", "wait", "kill", "rm"] {
+            let result = try ClientProcess.run([subcommand, "99999"], server: server)
+            #expect(result.status == 125 && result.stderr == "jobsched: unknown job id 99999\n" && result.stdout.isEmpty,
+                    "\(subcommand): \(result)")
+        }
+    }
+}
