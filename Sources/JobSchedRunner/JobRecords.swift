@@ -9,6 +9,8 @@ package protocol JobRecords: AnyObject {
     func save(_ job: Job)
     /// The stored record of a job that is not active, or nil for an unknown id.
     func storedJob(_ id: JobID) throws(SQLiteError) -> Job?
+    /// The entries of a stored environment (`Job.environmentID`); nil if there is none.
+    func environment(_ id: Int64) throws(SQLiteError) -> [String]?
     /// Deletes the `count` jobs that finished first.
     func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [DeletedJob]
     /// Runs `work` once the open transaction has committed, or failed to.
@@ -17,6 +19,8 @@ package protocol JobRecords: AnyObject {
 
 extension GroupCommit: JobRecords {
     package func storedJob(_ id: JobID) throws(SQLiteError) -> Job? { try store.job(id) }
+
+    package func environment(_ id: Int64) throws(SQLiteError) -> [String]? { try store.environment(id) }
 
     package func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [DeletedJob] {
         try store.deleteEarliestFinished(count)

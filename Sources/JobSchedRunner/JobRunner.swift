@@ -241,6 +241,20 @@ package final class JobRunner {
 
     // MARK: Running
 
+    /// What a job starts from: the environment it was submitted with (read
+    /// now, never held for the queue), or the server's.
+    private func startEnvironment(of job: Job) throws(ExecutorError) -> BaseEnvironment {
+        guard let id = job.environmentID else { return .server }
+        let entries: [String]?
+        do {
+            entries = try records.environment(id)
+        } catch {
+            throw ExecutorError(message: "cannot read its environment: \(error.message)")
+        }
+        guard let entries else { throw ExecutorError(message: "its environment (\(id)) is not in the database") }
+        return BaseEnvironment(entries: entries)
+    }
+
     private func start(_ active: ActiveJob) {
         var job = active.job
         let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
@@ -249,7 +263,7 @@ package final class JobRunner {
         (job.slurmJobID, job.node, job.slurmState, job.slurmReason) = (nil, nil, nil, nil)
         let pid: Int32?
         do {
-            pid = try executor.start(job, plan: plan, output: outputHandler(of: active))
+            pid = try executor.start(job, environment: try startEnvironment(of: job), plan: plan, output: outputHandler(of: active))
         } catch {
             logger.warning("job \(job.id) failed to start: \(error.message)")
             active.job = job

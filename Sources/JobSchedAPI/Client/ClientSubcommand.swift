@@ -69,8 +69,8 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
     package var options: [ClientOption] {
         let own: [ClientOption]
         switch self {
-        case .add: own = [.local("quiet", "q", "print the job id only")] + Self.jobOptions
-        case .run: own = Self.jobOptions
+        case .add: own = [.local("quiet", "q", "print the job id only"), Self.noEnvironment] + Self.jobOptions
+        case .run: own = [Self.noEnvironment] + Self.jobOptions
         case .ls:
             own = [
                 .value("group", "g", as: "groups"),
@@ -107,6 +107,9 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         .local("help", "h", "show this help"),
     ]
 
+    private static let noEnvironment: ClientOption = .local(
+        "no-env", nil, "start the job from the server's environment, not this shell's (-e still adds to it)")
+
     /// /submit's parameters, for `add` and `run`.
     private static let jobOptions: [ClientOption] = [
         .value("name", "n", as: "name"),
@@ -133,8 +136,10 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
     ]
 
     /// The request for `line`; `directory` is where the client runs, and
-    /// `color` whether its output goes to a terminal that shows colour.
-    package func form(_ line: ClientCommandLine, directory: String, color: Bool) throws(CommandLineError) -> FormBody {
+    /// `color` whether its output goes to a terminal that shows colour;
+    /// `environment` is the client's, which a job starts from (`add`, `run`).
+    package func form(_ line: ClientCommandLine, directory: String, color: Bool,
+                      environment: [String] = []) throws(CommandLineError) -> FormBody {
         var form = FormBody()
         let declared = options
         for (name, value) in line.options {
@@ -148,8 +153,11 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
             guard !words.isEmpty else { throw CommandLineError("give the command after --, e.g. jobsched \(rawValue) -- make test") }
             form.add("command", ShellWords.commandLine(words))
             form.add("sync", self == .run ? "1" : "0")
-            // The job runs here, as it would typed at this prompt.
+            // The job runs here, as it would typed at this prompt: in this directory, with this environment.
             if !line.has("cwd") { form.add("cwd", directory) }
+            if !line.has("no-env") {
+                for entry in SubmittedEnvironment.carried(environment) { form.add("environment", entry) }
+            }
         case .ls:
             form.add("jobid", try Self.ids(words, min: 0))
             if !line.has("active") && !line.has("status") { form.add("all", "1") }

@@ -13,8 +13,13 @@ package struct ResultLines {
     private var partialLine: [UInt8] = []
     /// How many lines said the server could not act on a job.
     package private(set) var errors = 0
+    /// What an error line starts with on stderr instead of `Error: `, if anything.
+    private let errorPrefix: [UInt8]?
 
-    package init() {}
+    /// `errorsAs`: the error lines' `Error: ` replaced (`jobsched: `, as the client says a refusal).
+    package init(errorsAs prefix: String? = nil) {
+        errorPrefix = prefix.map { Array($0.utf8) }
+    }
 
     /// Takes the next bytes of the body; returns its whole lines, sorted.
     package mutating func take(_ bytes: [UInt8]) -> Lines {
@@ -36,7 +41,9 @@ package struct ResultLines {
         for line in lines {
             let isError = line.starts(with: ResultLines.errorPrefix)
             if isError { errors += 1 }
-            if isError || PauseReply.isUnusedGroupNote(line) {
+            if isError, let errorPrefix {
+                sorted.err += errorPrefix + line.dropFirst(ResultLines.errorPrefix.count) + [UInt8(ascii: "\n")]
+            } else if isError || PauseReply.isUnusedGroupNote(line) {
                 sorted.err += line + [UInt8(ascii: "\n")]
             } else {
                 sorted.out += line + [UInt8(ascii: "\n")]

@@ -22,6 +22,8 @@ package struct SubmitRequest: Equatable {
     package var retryDelay: Double
     package var cwd: String?
     package var env: [String]
+    /// The whole environment to start from instead of the server's (`jobsched add` sends its caller's); empty: the server's.
+    package var environment: [String]
     package var unique: Bool
     package var format: OutputFormat
     /// `--executor slurm` only: what the job asks of the cluster.
@@ -46,6 +48,8 @@ package struct SubmitRequest: Equatable {
         static let retryDelay: Parameter<Double> = .seconds("retry_delay", default: 0, "how long between a failed run and the next (90, 10m, ...)")
         static let cwd: Parameter<String?> = .text("cwd", "working directory (default: the server's)")
         static let env: Parameter<[String]> = .repeated("env", "NAME=VALUE added to the environment; repeat for more")
+        static let environment: Parameter<[String]> = .repeated(
+            "environment", "NAME=VALUE, one entry of the whole environment the job starts from instead of the server's; repeat for each (jobsched add sends its caller's; one job, not a batch)")
         static let unique: Parameter<Bool> = .flag("unique", default: false, "1: if a queued or running job has the same name and group, return its id instead")
         static let format: Parameter<OutputFormat> = .format("reply as 'text' or 'json' (sync=0 only)")
         /// Read by `EndpointRequest` to choose a batch submit.
@@ -63,7 +67,7 @@ package struct SubmitRequest: Equatable {
         Declared.command.spec, Declared.name.spec, Declared.group.spec, Declared.sync.spec, Declared.outlog.spec,
         Declared.errlog.spec, Declared.priority.spec, Declared.after.spec, Declared.afterAny.spec, Declared.delay.spec,
         Declared.at.spec, Declared.timeout.spec, Declared.retries.spec, Declared.retryDelay.spec, Declared.cwd.spec,
-        Declared.env.spec, Declared.unique.spec, Declared.format.spec, Declared.lines.spec,
+        Declared.env.spec, Declared.environment.spec, Declared.unique.spec, Declared.format.spec, Declared.lines.spec,
         Declared.partition.spec, Declared.cpus.spec, Declared.mem.spec, Declared.gres.spec, Declared.nodes.spec,
         Declared.qos.spec,
     ]
@@ -84,6 +88,7 @@ package struct SubmitRequest: Equatable {
         retryDelay = try Declared.retryDelay.value(in: p)
         cwd = try Declared.cwd.value(in: p)
         env = try Declared.env.value(in: p)
+        environment = try Declared.environment.value(in: p)
         for entry in env {
             guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex,
                   entry[..<equals].allSatisfy({ $0 == "_" || $0.isASCII && ($0.isLetter || $0.isNumber) }),
@@ -157,7 +162,7 @@ package struct JobInfoRequest: Equatable {
         static let all: Parameter<Bool> = .flag("all", default: false, "1: every job, whatever its status")
         static let fields = Parameter<[JobField]?>(.optional(
             "fields", default: JobField.defaultFields.map(\.rawValue).joined(separator: ","),
-            "comma-separated columns (JSON: every one by default): " + JobField.allCases.map(\.rawValue).joined(separator: ","))
+            "comma-separated columns (JSON: every one but environment by default): " + JobField.allCases.map(\.rawValue).joined(separator: ","))
         ) { p, name throws(RequestError) in try JobField.parseList(p.list(name)) }
         /// The column, and whether the order is descending.
         static let sort = Parameter<(field: JobField, descending: Bool)?>(.optional(

@@ -10,6 +10,9 @@ extension RequestHandlers {
     /// (which held every client for a second) holds none. Every line is
     /// validated before any job exists.
     package func batchSubmit(_ r: BatchSubmitRequest, _ request: HTTPRequest) throws(RequestError) {
+        guard r.template.environment.isEmpty else {
+            throw .badRequest("environment= is for one job, not a batch: give env=NAME=VALUE for what the batch's jobs add")
+        }
         try checkDependenciesExist(r.template.after + r.template.afterAny)
         let template = Job(submitting: r.template, at: Clock.now())
         try checkRoom(for: [template], count: r.lines.commands.count)

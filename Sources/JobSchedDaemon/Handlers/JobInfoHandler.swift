@@ -7,19 +7,21 @@ extension RequestHandlers {
     /// A listing is read and sent a slice at a time as the client reads it,
     /// however many jobs it holds: in id order (the default) a page of ids at
     /// a time, in another order in passes (`SortedListing`).
-    /// Ids named that are no job's are a 404 naming them, as on every endpoint.
+    /// Ids named that are no job's make it a 404 naming them, as on every
+    /// endpoint; the jobs of the other ids are still listed before that line
+    /// (ids are a filter, and the original's `jobid=123,124,135` shows those that exist).
     package func jobInfo(_ r: JobInfoRequest, _ request: HTTPRequest) throws(RequestError) {
         checkExisting(r.filter.ids) { [unowned self] error in
-            if let error { return respond(request, error: error, format: r.format) }
+            if let error, error.status != 404 { return respond(request, error: error, format: r.format) }
             do throws(RequestError) {
-                try list(r, request)
+                try list(r, request, unknownIDs: error)
             } catch {
                 respond(request, error: error, format: r.format)
             }
         }
     }
 
-    private func list(_ r: JobInfoRequest, _ request: HTTPRequest) throws(RequestError) {
+    private func list(_ r: JobInfoRequest, _ request: HTTPRequest, unknownIDs: RequestError?) throws(RequestError) {
         let layout: ListingText.Layout = switch (r.format, r.view) {
         case (.json, _): .json(isUnsaved: { [store] in store.isUnsaved($0) })
         case (.text, .table?): .table(colored: r.isColored)
@@ -27,14 +29,17 @@ extension RequestHandlers {
         case (.text, nil): .columns
         }
         let order: JobListing.Order = ListingPages(r.filter).map { .id($0) } ?? .sorted(SortedListing(r.filter))
-        var listing = JobListing(order: order, text: ListingText(layout, fields: fields(of: r)))
+        let fields = fields(of: r)
+        var text = ListingText(layout, fields: fields)
+        text.error = unknownIDs?.message
+        var listing = JobListing(order: order, text: text, withEnvironment: fields.contains(.environment))
         let first: SlicedReply.Slice
         do {
             first = try listing.nextSlice(from: store)
         } catch {
             throw RequestHandlers.databaseError(error)
         }
-        SlicedReply.send(request, contentType: contentType(of: r.format), first: first) { [unowned self] () -> SlicedReply.Slice in
+        SlicedReply.send(request, status: unknownIDs?.status ?? 200, contentType: contentType(of: r.format), first: first) { [unowned self] () -> SlicedReply.Slice in
             do throws(SQLiteError) {
                 return try listing.nextSlice(from: store)
             } catch {
@@ -47,9 +52,9 @@ extension RequestHandlers {
     private func fields(of r: JobInfoRequest) -> [JobField] {
         if let fields = r.fields { return fields }
         switch (r.format, r.view) {
-        case (.json, _): return JobField.allCases
+        case (.json, _): return JobField.everyListedField
         case (.text, .table?): return JobTable.defaultFields
-        case (.text, .record?): return JobField.allCases
+        case (.text, .record?): return JobField.everyListedField
         case (.text, nil): return JobField.defaultFields
         }
     }
@@ -64,6 +69,8 @@ private struct JobListing {
 
     var order: Order
     var text: ListingText
+    /// Whether the jobs' environment entries are read too (`fields=environment`).
+    let withEnvironment: Bool
     private var started = false
     /// A slice is about this many bytes: more waits for the client to take it.
     static let sliceBytes = 64 * 1024
@@ -74,8 +81,8 @@ private struct JobListing {
     /// A sorted listing's work for one slice (reading keys, sorting, reading jobs) stops after this long.
     static let sliceSeconds = 0.002
 
-    init(order: Order, text: ListingText) {
-        (self.order, self.text) = (order, text)
+    init(order: Order, text: ListingText, withEnvironment: Bool) {
+        (self.order, self.text, self.withEnvironment) = (order, text, withEnvironment)
     }
 
     mutating func nextSlice(from store: JobStore) throws(SQLiteError) -> SlicedReply.Slice {
@@ -84,16 +91,16 @@ private struct JobListing {
         let isDone: Bool
         switch order {
         case .id(var pages):
-            try JobListing.slice(of: &pages, from: store, text: &text, into: &out)
+            try JobListing.slice(of: &pages, from: store, withEnvironment: withEnvironment, text: &text, into: &out)
             (order, isDone) = (.id(pages), pages.isDone)
         case .sorted(var listing):
-            try JobListing.slice(of: &listing, from: store, text: &text, into: &out)
+            try JobListing.slice(of: &listing, from: store, withEnvironment: withEnvironment, text: &text, into: &out)
             (order, isDone) = (.sorted(listing), listing.step == .done)
         }
         return isDone ? .last(out + text.end) : .more(out)
     }
 
-    private static func slice(of pages: inout ListingPages, from store: JobStore, text: inout ListingText,
+    private static func slice(of pages: inout ListingPages, from store: JobStore, withEnvironment: Bool, text: inout ListingText,
                               into out: inout String) throws(SQLiteError) {
         let now = Clock.now()
         var pagesRead = 0
@@ -101,7 +108,7 @@ private struct JobListing {
             var jobs: [Job] = []
             var bytes = out.utf8.count
             let page = pages.nextPage(size: pageSize)
-            let (count, exhausted) = try store.forEachJob(onPage: page) { job in
+            let (count, exhausted) = try store.forEachJob(onPage: page, withEnvironment: withEnvironment) { job in
                 jobs.append(job)
                 bytes += job.estimatedTextBytes
                 return bytes < sliceBytes
@@ -113,7 +120,7 @@ private struct JobListing {
     }
 
     /// Keys read, sorted, and jobs listed until the slice's time or bytes are spent.
-    private static func slice(of listing: inout SortedListing, from store: JobStore, text: inout ListingText,
+    private static func slice(of listing: inout SortedListing, from store: JobStore, withEnvironment: Bool, text: inout ListingText,
                               into out: inout String) throws(SQLiteError) {
         let now = Clock.now()
         let deadline = now + sliceSeconds
@@ -129,7 +136,7 @@ private struct JobListing {
                 var jobs: [Job] = []
                 var bytes = out.utf8.count
                 while listing.step == .list, jobs.count < pageSize, bytes < sliceBytes {
-                    let read = try store.jobs(listing.nextIDs(count: 32))
+                    let read = try store.jobs(listing.nextIDs(count: 32), withEnvironment: withEnvironment)
                     bytes += read.reduce(0) { $0 + $1.estimatedTextBytes }
                     jobs += read
                 }

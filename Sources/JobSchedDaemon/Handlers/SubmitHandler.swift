@@ -15,7 +15,8 @@ extension RequestHandlers {
             return
         }
         try checkDependenciesExist(r.after + r.afterAny)
-        let job = Job(submitting: r, at: Clock.now())
+        var job = Job(submitting: r, at: Clock.now())
+        if !r.environment.isEmpty { job.environmentID = try storedEnvironment(r.environment) }
         try add([job], answering: request, format: r.format, syncClient: r.sync ? request : nil) { ids in
             self.reply(toSubmit: request, r, id: ids[0])
         }
@@ -50,6 +51,18 @@ extension RequestHandlers {
             } else {
                 self.runner.startAdmittedJobs()
             }
+        }
+    }
+
+    /// The id of a submitted environment, stored once for every job that
+    /// comes with the same one; without what must not travel with a job:
+    /// a client's token and server address, and the variables jobsched sets itself.
+    private func storedEnvironment(_ entries: [String]) throws(RequestError) -> Int64 {
+        do {
+            // In one order, so that the same environment sent in another is stored once.
+            return try store.environmentID(of: SubmittedEnvironment.carried(entries).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        } catch {
+            throw RequestHandlers.databaseError(error)
         }
     }
 

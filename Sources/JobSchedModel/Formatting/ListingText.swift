@@ -17,6 +17,8 @@ package struct ListingText {
     private let layout: Layout
     private let fields: [JobField]
     private var jobsWritten = 0
+    /// Said after the jobs, in the listing's format: the ids named that are no job's.
+    package var error: String?
 
     package init(_ layout: Layout, fields: [JobField]) {
         (self.layout, self.fields) = (layout, fields)
@@ -49,11 +51,17 @@ package struct ListingText {
     }
 
     package var end: String {
+        if let error {
+            switch layout {
+            case .columns, .records, .table: return "Error: \(error)\n"
+            case .json: return "], " + JSON.string("error").serialized() + ": " + JSON.string(error).serialized() + "}\n"
+            }
+        }
         switch layout {
-        case .columns, .records: ""
+        case .columns, .records: return ""
         // An empty table still has its title line.
-        case .table: jobsWritten == 0 ? JobTable.render([], fields: fields, now: 0) : ""
-        case .json: "]}\n"
+        case .table: return jobsWritten == 0 ? JobTable.render([], fields: fields, now: 0) : ""
+        case .json: return "]}\n"
         }
     }
 }

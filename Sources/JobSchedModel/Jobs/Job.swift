@@ -62,6 +62,12 @@ public struct Job: Equatable, Sendable {
     public var slurmReason: String? { get { details.fields.slurmReason } set { details.fields.slurmReason = newValue } }
     /// What its last run cost, when it ran here: CPU time, peak memory.
     public var usage: ResourceUsage? { get { details.fields.usage } set { details.fields.usage = newValue } }
+    /// The stored environment the job starts from (the one it was submitted
+    /// with: `jobsched add` sends its caller's); nil: the server's.
+    public var environmentID: Int64? { get { details.fields.environmentID } set { details.fields.environmentID = newValue } }
+    /// That environment's entries, read only for a listing that asks for them
+    /// (`fields=environment`): never held by the jobs in memory.
+    public var environment: [String]? { get { details.fields.environment } set { details.fields.environment = newValue } }
 
     public init(id: JobID = 0, name: String, group: String, command: String,
                 status: JobStatus = .queued, returncode: Int32? = nil, sync: Bool,
@@ -109,6 +115,8 @@ struct JobDetails: Equatable, Sendable {
         var slurmState: String?
         var slurmReason: String?
         var usage: ResourceUsage?
+        var environmentID: Int64?
+        var environment: [String]?
     }
 
     /// Unchecked: a box is changed only while one job alone holds it (`fields`'s `_modify`).

@@ -13,8 +13,14 @@ package enum JobField: String, CaseIterable {
     case cpuUser = "cpu_user"
     case cpuSystem = "cpu_system"
     case maxRSS = "max_rss_kb"
+    /// The whole environment the job was submitted with: only when asked for (it may hold secrets).
+    case environment
 
-    /// Plain `/jobinfo` columns, in order. JSON carries every field (`allCases`), in their order.
+    /// What JSON and records carry when no `fields=` is given: every field
+    /// but the environment, which is listed only when named.
+    package static let everyListedField = allCases.filter { $0 != .environment }
+
+    /// Plain `/jobinfo` columns, in order. JSON carries `everyListedField`, in their order.
     package static let defaultFields: [JobField] = [.jobid, .name, .group, .status, .returncode, .submitted, .msg, .command]
 
     /// The columns `sort=` accepts.
@@ -76,6 +82,7 @@ package enum JobField: String, CaseIterable {
         case .cpuUser: return JSON(seconds: job.usage?.userSeconds)
         case .cpuSystem: return JSON(seconds: job.usage?.systemSeconds)
         case .maxRSS: return JSON(job.usage?.maxRSSKilobytes)
+        case .environment: return job.environment.map { .array($0.map(JSON.string)) } ?? .null
         }
     }
 

@@ -101,6 +101,7 @@ extension Job {
         retryDelay = other.retryDelay
         cwd = other.cwd
         env = other.env
+        environmentID = other.environmentID
         slurm = other.slurm
     }
 }

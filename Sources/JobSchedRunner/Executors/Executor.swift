@@ -1,4 +1,5 @@
 import JobSchedModel
+import JobSchedSystem
 
 /// Where jobs run: starts a job's command, stops it, hands on its output as
 /// it arrives and reports its end. The local executor spawns processes on
@@ -18,10 +19,11 @@ package protocol Executor: AnyObject {
     /// when `onPlaced` says so, not when it is handed over.
     var hasOwnQueue: Bool { get }
 
-    /// Starts the job's command with the output wiring of `plan`; `output`
-    /// receives what it writes, tagged with the stream, as it is read.
-    /// Returns the id of the job's process on this machine, if it has one.
-    func start(_ job: Job, plan: OutputPlan,
+    /// Starts the job's command in `environment` (jobsched's variables added)
+    /// with the output wiring of `plan`; `output` receives what it writes,
+    /// tagged with the stream, as it is read. Returns the id of the job's
+    /// process on this machine, if it has one.
+    func start(_ job: Job, environment: BaseEnvironment, plan: OutputPlan,
                output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32?
 
     /// Takes charge again of a job a previous run of the server started, if

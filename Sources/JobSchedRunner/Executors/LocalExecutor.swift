@@ -58,10 +58,10 @@ package final class LocalExecutor: Executor {
         spawner?.attach(to: loop)
     }
 
-    package func start(_ job: Job, plan: OutputPlan,
+    package func start(_ job: Job, environment: BaseEnvironment, plan: OutputPlan,
                        output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
         try start(job.id, arguments: ["bash", "-c", job.command], executable: "/bin/bash", directory: job.cwd,
-                  environment: JobEnvironment.entries(jobID: job.id, database: databaseFile, requested: job.env),
+                  environment: JobEnvironment.entries(jobID: job.id, database: databaseFile, requested: job.env), base: environment,
                   plan: plan, output: output)
     }
 
@@ -71,12 +71,12 @@ package final class LocalExecutor: Executor {
     /// Starts the process that runs job `id`: bash here, `srun` for the Slurm
     /// executor's sync jobs. Its pid, or nil when it comes with `onPlaced`.
     package func start(_ id: JobID, arguments: [String], executable: String? = nil, directory: String? = nil,
-                       environment: [String], plan: OutputPlan,
+                       environment: [String], base: BaseEnvironment = .server, plan: OutputPlan,
                        output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
         let process: LaunchedProcess
         do {
             process = try ProcessLauncher.launch(
-                arguments: arguments, executable: executable, directory: directory, environment: environment,
+                arguments: arguments, executable: executable, directory: directory, environment: environment, base: base,
                 stdout: plan.stdout, stderr: plan.stderr,
                 from: spawner.map { .spawner($0, tag: id) } ?? .server(descriptorLimit))
         } catch {

@@ -7,15 +7,18 @@ import JobSchedModel
 package final class BaseEnvironment: @unchecked Sendable {  // immutable after init
     /// The server's own environment, read once: it does not change while the
     /// server runs (JOBSCHED_TOKEN is removed before it starts).
-    package static let server: BaseEnvironment = {
+    package static let server = BaseEnvironment(entries: current())
+
+    /// This process's environment now.
+    package static func current() -> [String] {
         var entries: [String] = []
         var entry = environ
         while let pointer = entry.pointee {
             entries.append(String(cString: pointer))
             entry += 1
         }
-        return BaseEnvironment(entries: entries)
-    }()
+        return entries
+    }
 
     private let pointers: [UnsafeMutablePointer<CChar>?]
     private let indicesByName: [Substring: [Int]]
@@ -47,8 +50,5 @@ package final class BaseEnvironment: @unchecked Sendable {  // immutable after i
         withEnvironment(adding: extra) { envp in envp.compactMap { $0.map { String(cString: $0) } } }
     }
 
-    /// The name ends at the first `=`; an entry without one is all name.
-    package static func name(of entry: String) -> Substring {
-        Substring(entry.utf8.prefix { $0 != UInt8(ascii: "=") })
-    }
+    package static func name(of entry: String) -> Substring { SubmittedEnvironment.name(of: entry) }
 }

@@ -44,11 +44,11 @@ package final class CommandRunner {
     /// Commands started and not yet reaped.
     package var count: Int { running.count }
 
-    /// Starts `arguments` (looked up in PATH) with `environment` added to the
-    /// server's; `completion` gets its output once it has exited.
-    package func run(_ arguments: [String], environment: [String] = [],
+    /// Starts `arguments` (looked up in PATH) with `environment` added to
+    /// `base` (the server's by default); `completion` gets its output once it has exited.
+    package func run(_ arguments: [String], environment: [String] = [], base: BaseEnvironment = .server,
                      completion: @escaping (Result) -> Void) throws(LaunchError) {
-        let launched = try ProcessLauncher.launch(arguments: arguments, environment: environment,
+        let launched = try ProcessLauncher.launch(arguments: arguments, environment: environment, base: base,
                                                   stdout: .ownPipe, stderr: .ownPipe)
         guard let pid = launched.pid else { preconditionFailure("a process the server starts itself has its pid at once") }
         let process = (pid: pid, stdoutFD: launched.stdoutFD, stderrFD: launched.stderrFD)

@@ -8,8 +8,8 @@ import JobSchedModel
 ///   the processes of the jobs it was running (`OrphanedJobs`). Jobs that
 ///   outlive the server on purpose (a cluster's batch jobs) go without it.
 package enum JobEnvironment {
-    package static let jobIDVariable = "JOBSCHED_JOB_ID"
-    package static let databaseVariable = "JOBSCHED_DATABASE"
+    package static let jobIDVariable = SubmittedEnvironment.jobIDVariable
+    package static let databaseVariable = SubmittedEnvironment.databaseVariable
 
     /// The entries a job adds to the server's environment.
     package static func entries(jobID: JobID, database: String?, requested: [String]) -> [String] {

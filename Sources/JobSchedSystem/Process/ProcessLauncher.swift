@@ -41,7 +41,9 @@ package enum ProcessLauncher {
 
     /// The same for an argument vector; `executable` (by default `arguments[0]`)
     /// is looked up in PATH unless it holds a `/`.
+    /// `base`: the environment `environment` is added to (the server's, or the one a job was submitted with).
     package static func launch(arguments: [String], executable: String? = nil, directory: String? = nil, environment: [String] = [],
+                       base: BaseEnvironment = .server,
                        stdout: OutputTarget, stderr: OutputTarget, from starter: Starter = .server(.unchanged)) throws(LaunchError) -> LaunchedProcess {
         if let directory {
             // Checked here for a clear message; posix_spawn would only say ENOENT.
@@ -98,7 +100,7 @@ package enum ProcessLauncher {
         let errSource = source(stderr, file: errFile, own: errPipe)
         let executable = executable ?? arguments[0]
         let spawned: Spawner.Outcome? = withCStrings(arguments) { argv in
-            BaseEnvironment.server.withEnvironment(adding: environment) { envp in
+            base.withEnvironment(adding: environment) { envp in
                 if case .spawner(let spawner, let tag) = starter,
                    spawner.request(tag: tag, executable: executable, argv: argv, envp: envp, directory: directory,
                                    stdout: outSource, stderr: errSource) {

@@ -5,9 +5,11 @@ import JobSchedModel
 extension JobStore {
     /// Hands the jobs of one page to `body`, in id order, until it returns
     /// false; how many it was given, and whether the page had no more.
-    package func forEachJob(onPage page: JobFilter, _ body: (Job) -> Bool) throws(SQLiteError) -> (count: Int, exhausted: Bool) {
+    /// `withEnvironment`: each job's environment entries too (`fields=environment`).
+    package func forEachJob(onPage page: JobFilter, withEnvironment: Bool = false,
+                            _ body: (Job) -> Bool) throws(SQLiteError) -> (count: Int, exhausted: Bool) {
         try writePendingStates()
-        let (sql, values) = page.pageQuery(columns: JobStore.columns)
+        let (sql, values) = page.pageQuery(columns: withEnvironment ? JobStore.columnsWithEnvironment : JobStore.columns)
         let statement = try cachedStatement(sql)
         try statement.reset(binding: values)
         defer { try? statement.reset() }
@@ -43,13 +45,17 @@ extension JobStore {
         return (keys, keys.count < page.limit ?? Int.max)
     }
 
-    /// The jobs of `ids` that exist, in the order of `ids`.
-    package func jobs(_ ids: [JobID]) throws(SQLiteError) -> [Job] {
+    /// The jobs of `ids` that exist, in the order of `ids` (with their environment entries if asked).
+    package func jobs(_ ids: [JobID], withEnvironment: Bool = false) throws(SQLiteError) -> [Job] {
+        try writePendingStates()
+        let select = try cachedStatement("SELECT \(withEnvironment ? JobStore.columnsWithEnvironment : JobStore.columns) FROM jobs WHERE id = ?")
         var jobs: [Job] = []
         try readingTogether { () throws(SQLiteError) in
             for id in ids {
-                if let job = try job(id) { jobs.append(job) }
+                try select.reset(binding: [.integer(id)])
+                if try select.step() { jobs.append(JobStore.decode(select)) }
             }
+            try select.reset()
         }
         return jobs
     }

@@ -13,7 +13,7 @@ import JobSchedModel
 /// UPDATE, not two.
 package final class JobStore {
     package static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    package static let schemaVersion: Int64 = 10
+    package static let schemaVersion: Int64 = 11
 
     private let db: SQLiteDatabase
     private let path: String
@@ -51,8 +51,11 @@ package final class JobStore {
     static let columns = """
         id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
         priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env,
-        slurm_options, slurm_jobid, node, slurm_state, cpu_user, cpu_system, max_rss_kb, slurm_reason
+        slurm_options, slurm_jobid, node, slurm_state, cpu_user, cpu_system, max_rss_kb, slurm_reason, environment
         """
+
+    /// The columns and, last, the entries of the job's environment: for a listing that names it.
+    static let columnsWithEnvironment = columns + ", (SELECT entries FROM environments WHERE id = jobs.environment)"
 
     package init(path: String, clear: Bool) throws(ServerError) {
         self.path = path
@@ -81,7 +84,7 @@ package final class JobStore {
             rollbackToSavepoint = try db.prepare("ROLLBACK TO request")
             insertStatement = try db.prepare("""
                 INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
-                VALUES (\(Array(repeating: "?", count: 31).joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: 32).joined(separator: ", ")))
                 """)
             updateStatement = try db.prepare("""
                 UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?,
@@ -211,6 +214,12 @@ package final class JobStore {
             """,
         // --executor slurm: why Slurm holds a job (its pending reason).
         9: "ALTER TABLE jobs ADD COLUMN slurm_reason TEXT;",
+        // The environment a job was submitted with (`jobsched add` sends its
+        // caller's), stored once for the many jobs one shell queues.
+        10: """
+            CREATE TABLE environments (id INTEGER PRIMARY KEY, entries TEXT NOT NULL UNIQUE);
+            ALTER TABLE jobs ADD COLUMN environment INTEGER;
+            """,
     ]
 
     /// SQL for a new random identity.
@@ -240,7 +249,7 @@ package final class JobStore {
             .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)),
             .text(job.slurm.stored), .init(job.slurmJobID), .init(job.node), .init(job.slurmState),
             .init(job.usage?.userSeconds), .init(job.usage?.systemSeconds), .init(job.usage?.maxRSSKilobytes),
-            .init(job.slurmReason),
+            .init(job.slurmReason), .init(job.environmentID),
         ])
         return db.lastInsertRowID
     }
@@ -556,6 +565,28 @@ package final class JobStore {
         return job
     }
 
+    /// The id of the stored environment with these entries, stored now if it is new.
+    package func environmentID(of entries: [String]) throws(SQLiteError) -> Int64 {
+        try beginIfNeeded()
+        let upsert = try cachedStatement("""
+            INSERT INTO environments (entries) VALUES (?)
+            ON CONFLICT (entries) DO UPDATE SET entries = excluded.entries RETURNING id
+            """)
+        try upsert.reset(binding: [.text(JobStore.encodeList(entries))])
+        defer { try? upsert.reset() }
+        guard try upsert.step(), let id = upsert.int(at: 0) else { throw .abandoned("an environment was not stored") }
+        return id
+    }
+
+    /// A stored environment's entries; nil if there is none with this id.
+    package func environment(_ id: Int64) throws(SQLiteError) -> [String]? {
+        let select = try cachedStatement("SELECT entries FROM environments WHERE id = ?")
+        try select.reset(binding: [.integer(id)])
+        defer { try? select.reset() }
+        guard try select.step() else { return nil }
+        return JobStore.decodeList(select.text(at: 0))
+    }
+
     package func jobs(matching filter: JobFilter) throws(SQLiteError) -> [Job] {
         try writePendingStates()
         let (clause, values) = filter.sqlClauses()
@@ -609,6 +640,8 @@ package final class JobStore {
             job.usage = ResourceUsage(userSeconds: user, systemSeconds: system, maxRSSKilobytes: rss)
         }
         job.slurmReason = row.text(at: 31)
+        job.environmentID = row.int(at: 32)
+        if row.columnCount > 33 { job.environment = row.text(at: 33).map { decodeList($0) } }
         return job
     }
 

@@ -165,6 +165,9 @@ package final class Statement {
         while try step() {}
     }
 
+    /// How many columns each row has.
+    package var columnCount: Int32 { sqlite3_column_count(handle) }
+
     package func value(at column: Int32) -> Value {
         switch sqlite3_column_type(handle, column) {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, column))

@@ -17,7 +17,8 @@ enum ClientProgram {
                 writeAll(Array(ClientHelp.usage(subcommand).utf8), to: 1)
                 return 0
             }
-            form = try subcommand.form(line, directory: currentDirectory() ?? ".", color: Terminal.wantsColor(1))
+            form = try subcommand.form(line, directory: currentDirectory() ?? ".", color: Terminal.wantsColor(1),
+                                       environment: BaseEnvironment.current())
             waits = try ServerWaits(subcommand, line)
         } catch {
             writeLine("jobsched \(subcommand.rawValue): \(error)\n(see jobsched \(subcommand.rawValue) --help)", to: 2)
@@ -65,7 +66,15 @@ enum ClientProgram {
             }
             _ = try printSorted(reply.finish(), server)
             return reply.errors > 0 ? ClientExit.jobschedFailed : 0
-        case .ls, .show, .log, .edit, .groups, .shutdown:
+        case .ls, .show:
+            // 404: some ids are no job's; the others are listed, then that line (on stderr).
+            var reply = ResultLines(errorsAs: "jobsched: ")
+            let status = try server.printReply(.jobinfo, form, accepting: [200, 404]) { bytes throws(ClientFailure) in
+                try printSorted(reply.take(bytes), server)
+            }
+            _ = try printSorted(reply.finish(), server)
+            return status == 404 ? ClientExit.jobschedFailed : 0
+        case .log, .edit, .groups, .shutdown:
             try server.printReply(subcommand.endpoint, form)
         }
         return 0

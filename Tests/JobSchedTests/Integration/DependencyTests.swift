@@ -141,7 +141,7 @@ struct DependencyIntegrationTests {
     @Test func pausedGroupStaysPausedAcrossRestart() throws {
         let directory = try ScratchDirectory()
         var server = try ServerProcess(["--resume"], directory: directory)
-        #expect(server.curl("/pause", data: "group=batch").body == "Paused group batch\n")
+        #expect(server.curl("/pause", data: "group=batch").body == "Paused group batch: no job has used it yet\n")
         let held = try server.submitAsync("echo ran", extra: "&group=batch")
         let other = try server.submitAsync("true", extra: "&group=other")
         #expect(server.waitFor(other).contains("success"))

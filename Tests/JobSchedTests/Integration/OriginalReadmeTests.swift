@@ -29,9 +29,11 @@ struct OriginalReadmeIntegrationTests {
         #expect(submit.status == 200)
         let id = try #require(Int64(submit.lines.first ?? ""))
 
+        // 124 and 135 are no job's: the job that exists is listed, then a line names them (a 404).
         let byIDs = Curl.run(["--data", "jobid=\(id),124,135", "\(host)/jobinfo"])
         #expect(byIDs.lines.first?.hasPrefix("jobid\tname\tgroup\tstatus") == true)
-        #expect(byIDs.lines.count == 2 && byIDs.lines[1].hasPrefix("\(id)\tsleep\tdefault\t"))
+        #expect(byIDs.lines.count == 3 && byIDs.lines[1].hasPrefix("\(id)\tsleep\tdefault\t"), "\(byIDs)")
+        #expect(byIDs.status == 404 && byIDs.lines.last == "Error: unknown job id 124,135")
 
         let byName = Curl.run(["--data", "job=sleep&group=default", "\(host)/jobinfo"])
         #expect(byName.lines.count == 2 && byName.lines[1].contains("sleep 10"))

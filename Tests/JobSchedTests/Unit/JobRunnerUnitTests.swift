@@ -17,7 +17,7 @@ private final class FakeExecutor: Executor {
     /// Jobs that fail to start, with the reason.
     var refusals: [JobID: String] = [:]
 
-    func start(_ job: Job, plan: OutputPlan,
+    func start(_ job: Job, environment: BaseEnvironment, plan: OutputPlan,
                output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
         if let reason = refusals[job.id] { throw ExecutorError(message: reason) }
         started.append(job.id)
@@ -40,6 +40,7 @@ private final class FakeRecords: JobRecords {
 
     func save(_ job: Job) { jobs[job.id] = job }
     func storedJob(_ id: JobID) throws(SQLiteError) -> Job? { jobs[id] }
+    func environment(_ id: Int64) throws(SQLiteError) -> [String]? { nil }
     func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [DeletedJob] {
         let oldest = jobs.values.filter(\.status.isFinished).sorted { ($0.finished ?? 0, $0.id) < ($1.finished ?? 0, $1.id) }
         let deleted = oldest.prefix(count).map { DeletedJob(id: $0.id, group: $0.group, outcome: JobOutcome($0)!) }

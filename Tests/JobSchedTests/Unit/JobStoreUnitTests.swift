@@ -346,7 +346,7 @@ final class JobStoreUnitTests {
     }
 
     /// A database of schema version 2 gets the indexes of versions 3 and 4, the Slurm columns of 5,
-    /// the index of 6, the identity of 9 and the Slurm reason of 10.
+    /// the index of 6, the identity of 9, the Slurm reason of 10 and the environments of 11.
     @Test func upgradesAVersion2Database() throws {
         _ = try open()
         let indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'jobs_%' ORDER BY name"
@@ -354,7 +354,8 @@ final class JobStoreUnitTests {
             DROP TABLE meta; DROP INDEX jobs_finished; DROP INDEX jobs_unsucceeded; DROP INDEX jobs_nonzero; ALTER TABLE jobs DROP COLUMN slurm_options;
             ALTER TABLE jobs DROP COLUMN slurm_jobid; ALTER TABLE jobs DROP COLUMN node; ALTER TABLE jobs DROP COLUMN slurm_state;
             ALTER TABLE jobs DROP COLUMN cpu_user; ALTER TABLE jobs DROP COLUMN cpu_system; ALTER TABLE jobs DROP COLUMN max_rss_kb;
-            ALTER TABLE jobs DROP COLUMN slurm_reason; PRAGMA user_version = 2;
+            ALTER TABLE jobs DROP COLUMN slurm_reason; DROP TABLE environments; ALTER TABLE jobs DROP COLUMN environment;
+            PRAGMA user_version = 2;
             """)
         #expect(try sqlite3(indexes) == "jobs_grp\njobs_name\njobs_status\n")
         _ = try open()
@@ -363,6 +364,7 @@ final class JobStoreUnitTests {
         #expect(try sqlite3("SELECT name FROM pragma_table_info('jobs') WHERE name LIKE 'slurm%' OR name = 'node' OR name LIKE 'cpu%' OR name = 'max_rss_kb'")
                 == "slurm_options\nslurm_jobid\nnode\nslurm_state\ncpu_user\ncpu_system\nmax_rss_kb\nslurm_reason\n")
         #expect(try sqlite3("SELECT length(value) FROM meta WHERE key = 'identity'") == "32\n")
+        #expect(try sqlite3("SELECT count(*) FROM environments; SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'environment'") == "0\n1\n")
     }
 
     @Test func reopensItsOwnDatabase() throws {

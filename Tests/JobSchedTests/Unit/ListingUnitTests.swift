@@ -181,7 +181,7 @@ struct ListingTextUnitTests {
                     == TextTable.jobs(jobs, fields: JobField.defaultFields, now: 0))
             #expect(pieces(.records(colored: false), fields: JobField.allCases, jobs: jobs, size: size)
                     == JobTable.records(jobs, fields: JobField.allCases, now: 0))
-            #expect(pieces(.json(isUnsaved: { $0 == 3 }), fields: JobField.allCases, jobs: jobs, size: size)
+            #expect(pieces(.json(isUnsaved: { $0 == 3 }), fields: JobField.everyListedField, jobs: jobs, size: size)
                     == JSON.object([("jobs", .array(jobs.map { JobJSON.object($0, now: 0, unsaved: $0.id == 3) }))]).serialized() + "\n")
         }
     }

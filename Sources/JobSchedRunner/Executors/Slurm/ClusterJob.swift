@@ -15,8 +15,9 @@ final class ClusterJob {
     /// reads on from there and hands on nothing twice.
     var readOffsetsFile: String?
     let output: (UnsafeRawBufferPointer, JobOutputStream) -> Void
-    /// Async: what `sbatch` is run with, until it has answered with the job's Slurm id.
-    var submission: (arguments: [String], environment: [String])?
+    /// Async: what `sbatch` is run with, until it has answered with the job's
+    /// Slurm id: its arguments, and its environment (which it gives the job), `base` with `environment` added.
+    var submission: (arguments: [String], environment: [String], base: BaseEnvironment)?
     /// Not yet in Slurm's hands: waiting for its turn to run `sbatch`, or for its answer.
     var isSubmitting: Bool { submission != nil }
     /// Async: `sbatch` runs that failed for want of the controller.

@@ -18,7 +18,7 @@ extension SlurmExecutor {
             // A job stopped while it waited has ended already.
             guard jobs[cluster.id] === cluster, let submission = cluster.submission else { continue }
             do {
-                try commands.run(submission.arguments, environment: submission.environment) { [unowned self] result in
+                try commands.run(submission.arguments, environment: submission.environment, base: submission.base) { [unowned self] result in
                     self.submitting -= 1
                     cluster.sbatchRuns = false
                     self.submitted(cluster, result)

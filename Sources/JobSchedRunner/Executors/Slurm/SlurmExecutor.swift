@@ -94,7 +94,7 @@ package final class SlurmExecutor: Executor {
 
     // MARK: Starting
 
-    package func start(_ job: Job, plan: OutputPlan,
+    package func start(_ job: Job, environment: BaseEnvironment, plan: OutputPlan,
                        output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
         if job.sync {
             let cluster = ClusterJob(of: job, output: output)
@@ -102,7 +102,7 @@ package final class SlurmExecutor: Executor {
                 job.id, arguments: settings.commands.srun(job),
                 // srun carries the server's mark: a restart kills what a crash left of a sync job.
                 environment: JobEnvironment.entries(jobID: job.id, database: settings.databaseFile, requested: job.env),
-                plan: plan) { [unowned cluster] bytes, stream in
+                base: environment, plan: plan) { [unowned cluster] bytes, stream in
                     // srun's refusal comes before Slurm lists the job; later output is the job's.
                     if cluster.placement.slurmJobID == nil { cluster.noteSrunError(bytes) }
                     cluster.output(bytes, stream)
@@ -127,7 +127,7 @@ package final class SlurmExecutor: Executor {
         }
         cluster.batchScript = script
         cluster.submission = (settings.commands.sbatch(job, script: script, stdout: stdout, stderr: stderr),
-                              JobEnvironment.entries(jobID: job.id, database: nil, requested: job.env))
+                              JobEnvironment.entries(jobID: job.id, database: nil, requested: job.env), environment)
         track(cluster)
         queueSubmission(cluster)
         return nil
