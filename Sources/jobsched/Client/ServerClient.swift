@@ -135,7 +135,10 @@ struct ServerClient {
             }
         } catch {
             switch error.kind {
-            case .refused: throw ClientFailure(description: "no jobsched server at \(address): start one with `jobsched`")
+            case .refused:
+                // At the default address, the command that starts one there, in the background.
+                let start = address == .default ? "`jobsched serve --detach` (in the background; `jobsched` in the foreground)" : "`jobsched`"
+                throw ClientFailure(description: "no jobsched server at \(address): start one with \(start)")
             case .timedOut: throw timedOut("take the connection", after: waits.connect)
             case .other: throw ClientFailure(description: "cannot reach the jobsched server at \(address): \(error)")
             }

@@ -84,6 +84,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Flag(help: "Run in the background, in a session of its own: closing the terminal does not stop it. Logs to DBFILE.log, writes its pid to DBFILE.pid; prints the 'listening on' line, then returns.")
+    var detach = false
+
     func validate() throws {
         guard (jobs ?? 1) >= 1 else { throw ValidationError("-j must be at least 1") }
         if executor != .slurm && (slurmPartition ?? slurmAccount ?? slurmOutputDir) != nil {
@@ -102,6 +105,22 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before anything starts (the spawner, the loop): only the detached child goes on.
+        let pidFile = Detachment.PIDFile(path: dbfile + ".pid")
+        var detached: Detachment.Server?
+        if detach {
+            if let running = pidFile.runningServer {
+                writeLine("jobsched: error: a detached server already runs for '\(dbfile)': pid \(running.pid), \(running.url) "
+                          + "(stop it with jobsched shutdown --url \(running.url))", to: 2)
+                throw ExitCode.failure
+            }
+            do {
+                detached = try Detachment.detach(logFile: dbfile + ".log")
+            } catch {
+                writeLine("jobsched: error: \(error)", to: 2)
+                throw ExitCode.failure
+            }
+        }
         let level = logLevel
         LoggingSystem.bootstrap { _ in StderrLogHandler(level: level) }
         var configuration = ServerConfiguration()
@@ -138,8 +157,20 @@ struct ServeCommand: ParsableCommand {
             throw ExitCode.failure
         }
         // Scripts and tests read the real port from this line.
-        writeLine("listening on \(server.url)", to: 1)
+        let listening = "listening on \(server.url)"
+        guard let detached else {
+            writeLine(listening, to: 1)
+            return server.run()
+        }
+        do {
+            try pidFile.write(url: server.url)
+        } catch {
+            writeLine("jobsched: error: \(error)", to: 2)
+            throw ExitCode.failure
+        }
+        detached.announce(listening)
         server.run()
+        pidFile.remove()
     }
 }
 
