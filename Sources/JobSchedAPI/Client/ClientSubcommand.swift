@@ -182,6 +182,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         case .pause, .resume, .groups:
             guard words.count <= 1 else { throw CommandLineError("give one group at most") }
             form.add(self == .groups ? "name" : "group", words.first)
+            if self == .groups { form.add("table", "1") }
             if self == .groups && (words.isEmpty != !line.has("limit")) {
                 throw CommandLineError("give a group and --limit together, e.g. jobsched groups build --limit 2")
             }

@@ -380,6 +380,8 @@ package struct GroupRequest: Equatable {
     /// The group to change and its new limit; nil: only list.
     package var setting: Setting?
     package var format: OutputFormat
+    /// `view=table`: the text in aligned columns, for people (`jobsched groups`).
+    package var isTable: Bool
 
     package enum Declared {
         static let name: Parameter<String?> = .label("name", "the group to set; without it, list every group")
@@ -391,12 +393,14 @@ package struct GroupRequest: Equatable {
             return text == "none" ? 0 : try p.integer(name, default: 0, range: 0...1_000_000)
         }
         static let format: Parameter<OutputFormat> = .format()
+        static let table: Parameter<Bool> = .flag("table", default: false, "1: the text in aligned columns, for people; text only")
     }
 
-    package static let parameters = [Declared.name.spec, Declared.limit.spec, Declared.format.spec]
+    package static let parameters = [Declared.name.spec, Declared.limit.spec, Declared.format.spec, Declared.table.spec]
 
     package init(_ p: Parameters) throws(RequestError) {
         format = try Declared.format.value(in: p)
+        isTable = try Declared.table.value(in: p)
         guard let name = try Declared.name.value(in: p) else {
             if p.string(Declared.limit.spec.name) != nil { throw .badRequest("limit needs name=GROUP") }
             setting = nil

@@ -18,11 +18,11 @@ extension RequestHandlers {
         // Only a change of the limit needs an undo; a listing changes nothing.
         replyWhenCommitted(request, format: format, undo: r.setting == nil ? nil : restoreGroupSettings) { [unowned self] in
             self.respond(request, format: format, text: {
-                "group\tlimit\tpaused\tqueued\trunning\tzero\tnonzero\tkilled\tfailed\tdone\n" + rows.map { row in
-                    "\(TextTable.escape(row.name))\t\(row.limit.map(String.init) ?? "-")\t\(row.paused ? 1 : 0)\t\(row.queued)\t\(row.running)\t"
-                        + JobOutcome.allCases.map { String(row.finished[$0] ?? 0) }.joined(separator: "\t")
-                        + "\t\(row.done)/\(row.total)\n"
-                }.joined()
+                let cells = [["group", "limit", "paused", "queued", "running", "zero", "nonzero", "killed", "failed", "done"]] + rows.map { row in
+                    [TextTable.escape(row.name), row.limit.map(String.init) ?? "-", row.paused ? "1" : "0", String(row.queued), String(row.running)]
+                        + JobOutcome.allCases.map { String(row.finished[$0] ?? 0) } + ["\(row.done)/\(row.total)"]
+                }
+                return r.isTable ? TextTable.aligned(cells) : cells.map { $0.joined(separator: "\t") + "\n" }.joined()
             }, json: {
                 .object([("groups", .array(rows.map(\.json)))])
             })

@@ -47,7 +47,8 @@ package enum JobTable {
         let width = titles.map(\.count).max() ?? 0
         return jobs.map { job in
             zip(fields, titles).map { field, title in
-                var value = cell(field, of: job, now: now, cut: false)
+                // The command as it is, to copy and run again (`\\` is one backslash).
+                var value = field == .command ? TextTable.asIs(job.command) : cell(field, of: job, now: now, cut: false)
                 // A record has room for the time itself beside how long ago it was.
                 if [.submitted, .started, .finished, .notbefore].contains(field), value != "-" {
                     value += " (" + field.text(of: job, now: now) + ")"
@@ -97,18 +98,28 @@ package enum JobTable {
         }
     }
 
-    /// `12s ago`, `5m ago`, `3h ago`, `2d ago`; `in 10m` for a time to come.
+    /// `12s ago`, `5m ago`, `3h20m ago`, `2d4h ago`; `in 10m` for a time to come.
     package static func ago(_ time: Double, now: Double) -> String {
         let seconds = now - time
         return seconds >= 0 ? "\(roughly(seconds)) ago" : "in \(roughly(-seconds))"
     }
 
-    private static func roughly(_ seconds: Double) -> String {
+    /// Rounded to the nearest of the smallest unit shown (a `--delay 10m` a
+    /// moment later is `in 10m`, not `in 9m`); past an hour, two units.
+    package static func roughly(_ seconds: Double) -> String {
+        let (minute, hour, day) = (60.0, 3_600.0, 86_400.0)
+        func two(_ big: Int, _ bigUnit: String, _ small: Int, _ smallUnit: String) -> String {
+            "\(big)\(bigUnit)" + (small > 0 ? "\(small)\(smallUnit)" : "")
+        }
         switch seconds {
-        case ..<60: return "\(Int(seconds))s"
-        case ..<3_600: return "\(Int(seconds / 60))m"
-        case ..<86_400: return "\(Int(seconds / 3_600))h"
-        default: return "\(Int(seconds / 86_400))d"
+        case ..<(minute - 0.5): return "\(Int(seconds.rounded()))s"
+        case ..<(hour - minute / 2): return "\(Int((seconds / minute).rounded()))m"
+        case ..<(day - minute / 2):
+            let minutes = Int((seconds / minute).rounded())
+            return two(minutes / 60, "h", minutes % 60, "m")
+        default:
+            let hours = Int((seconds / hour).rounded())
+            return two(hours / 24, "d", hours % 24, "h")
         }
     }
 

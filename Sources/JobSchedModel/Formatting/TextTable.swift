@@ -21,6 +21,37 @@ package enum TextTable {
         value.escaping { String($0) }
     }
 
+    /// Rows of cells in aligned columns, two spaces apart, with no trailing spaces.
+    package static func aligned(_ rows: [[String]]) -> String {
+        var widths: [Int] = []
+        for row in rows {
+            for (column, cell) in row.enumerated() {
+                if column < widths.count { widths[column] = max(widths[column], cell.count) } else { widths.append(cell.count) }
+            }
+        }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
+            }.joined() + "\n"
+        }.joined()
+    }
+
+    /// `value` as it is, for a person to copy (`show`'s command): only what
+    /// would act on the terminal (ESC, BEL, a carriage return, the invisible
+    /// format characters) is written as `\u001b`; backslashes, tabs and newlines stay.
+    package static func asIs(_ value: String) -> String {
+        guard value.unicodeScalars.contains(where: { $0.isEscapedAsCode || $0 == "\r" }) else { return value }
+        var out = ""
+        for scalar in value.unicodeScalars {
+            guard (scalar.isEscapedAsCode || scalar == "\r") && scalar != "\n" && scalar != "\t" else {
+                out.unicodeScalars.append(scalar)
+                continue
+            }
+            out += String(Character(scalar)).escaping { String($0) }
+        }
+        return out
+    }
+
     /// The line that reports a job's end, as in `/wait` and a sync reply's trailer.
     package static func statusLine(_ job: Job) -> String {
         statusLine(id: job.id, status: job.status, returncode: job.returncode)

@@ -36,7 +36,15 @@ struct ClientIntegrationTests {
         #expect(try jobsched("log", "1", server: server).stdout == "hi there\n")
 
         let groups = try jobsched("groups", server: server).stdout
-        #expect(groups.contains("greet\t-\t0\t0\t0\t1\t1\t0\t0\t2/2"), "\(groups)")
+        // Aligned, as ls is: every column starts where its title does.
+        let lines = groups.split(separator: "\n").map(String.init)
+        let greet = try #require(lines.first { $0.hasPrefix("greet ") }, "\(groups)")
+        #expect(greet.split(separator: " ") == ["greet", "-", "0", "0", "0", "1", "1", "0", "0", "2/2"], "\(groups)")
+        for title in ["limit", "queued", "nonzero", "done"] {
+            let column = try #require(lines[0].range(of: title)).lowerBound.utf16Offset(in: lines[0])
+            #expect(lines.dropFirst().allSatisfy { Array($0.utf8)[column - 1] == UInt8(ascii: " ") && Array($0.utf8)[column] != UInt8(ascii: " ") },
+                    "\(title) at \(column): \(groups)")
+        }
         #expect(try jobsched("rm", "1", "2", server: server).status == 0)
         let gone = try jobsched("show", "1", server: server)
         #expect(gone.status == 125 && gone.stderr == "jobsched: unknown job id 1\n", "\(gone)")
@@ -107,7 +115,7 @@ struct ClientIntegrationTests {
         #expect(try jobsched("log", "1", server: server).stdout == "new words\n")
         let late = try jobsched("edit", "1", "--priority", "1", server: server)
         #expect(late.status == 125 && late.stderr.contains("already"), "\(late)")
-        #expect(try jobsched("groups", "batch", "--limit", "2", server: server).stdout.contains("batch\t2\t"))
+        #expect(try jobsched("groups", "batch", "--limit", "2", server: server).stdout.contains("batch  2  "))
     }
 
     @Test func noServerWrongTokenAndTheUnixSocket() throws {

@@ -40,7 +40,7 @@ struct ClientTruthIntegrationTests {
         #expect(paused.status == 0 && paused.stdout.isEmpty, "\(paused)")
         #expect(paused.stderr == "Paused group nosuchgroup: no job has used it yet\n", "\(paused)")
         // Paused before its jobs arrive: it is kept, and shown.
-        #expect(try jobsched("groups", server: server).stdout.contains("nosuchgroup\t-\t1\t"))
+        #expect(try jobsched("groups", server: server).stdout.split(separator: "\n").contains { $0.split(separator: " ").prefix(3) == ["nosuchgroup", "-", "1"] })
         let resumed = try jobsched("resume", "nosuchgroup", server: server)
         #expect(resumed.status == 0 && resumed.stderr == "Resumed group nosuchgroup: no job has used it yet\n", "\(resumed)")
         // No jobs, default settings, not paused: not a group to list.

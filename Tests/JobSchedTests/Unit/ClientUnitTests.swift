@@ -226,6 +226,17 @@ struct ClientUnitTests {
         #expect(lines.errors == 2)
     }
 
+    /// A line longer than a message is never held whole: its start goes out, and the rest after it.
+    @Test func resultLinesHoldNoLongLine() {
+        var lines = ResultLines()
+        let long = [UInt8](repeating: UInt8(ascii: "x"), count: ResultLines.maxHeldBytes + 10)
+        let first = lines.take(long)
+        #expect(first.out.count == long.count && first.err.isEmpty)
+        let second = lines.take(Array("yy\nError: job 2 is running; kill it first\n".utf8))
+        #expect(String(decoding: second.out, as: UTF8.self) == "yy\n" && lines.errors == 1)
+        #expect(String(decoding: second.err, as: UTF8.self) == "Error: job 2 is running; kill it first\n")
+    }
+
     @Test func theServersMessageIsOneHarmlessLine() {
         #expect(ServerMessage.line(status: 404, reply: Array("Error: unknown job id 9\n".utf8), isCut: false) == "unknown job id 9")
         #expect(ServerMessage.line(status: 503, reply: [], isCut: false) == "the server answered 503")

@@ -15,7 +15,7 @@ struct JobTableUnitTests {
         #expect(JobTable.render([done, running, queued], fields: JobTable.defaultFields, now: now) == """
             ID   NAME   GROUP    STATUS   RC  STARTED  RUNTIME  COMMAND
             7    build  ci       success  0   5m ago   3m10s    make -j2
-            12   a\\tb   default  running  -   4s ago   4.5s     sleep 300
+            12   a\\tb   default  running  -   5s ago   4.5s     sleep 300
             130  later  default  queued   -   -        -        echo \\u001b[2J
 
             """)
@@ -29,6 +29,13 @@ struct JobTableUnitTests {
     @Test func unitsForPeople() {
         #expect(JobTable.ago(now - 59, now: now) == "59s ago" && JobTable.ago(now - 7_200, now: now) == "2h ago")
         #expect(JobTable.ago(now - 3 * 86_400, now: now) == "3d ago" && JobTable.ago(now + 600, now: now) == "in 10m")
+    }
+
+    /// Rounded to the nearest unit shown, two units past an hour (issue 28, item 9).
+    @Test(arguments: [(599.9, "10m"), (5_399.8, "1h30m"), (3_600.0, "1h"), (59.4, "59s"), (59.6, "1m"), (3_570.0, "1h"),
+                      (3_569.0, "59m"), (86_370.0, "1d"), (86_400.0 + 5 * 3_600 + 1_700, "1d5h"), (2 * 86_400.0 + 5_500, "2d2h"), (0.4, "0s")] as [(Double, String)])
+    func timesRoundToTheNearestUnitShown(seconds: Double, text: String) {
+        #expect(JobTable.roughly(seconds) == text)
         #expect(JobTable.duration(0.004) == "0s" && JobTable.duration(42) == "42s" && JobTable.duration(185) == "3m05s")
         #expect(JobTable.duration(7_620) == "2h07m" && JobTable.duration(4 * 86_400 + 3_600) == "4d01h")
         #expect(JobTable.memory(kilobytes: 812) == "812K" && JobTable.memory(kilobytes: 3_670_016) == "3.5G")
@@ -38,5 +45,18 @@ struct JobTableUnitTests {
         let job = Job(id: 1, name: "n", group: "g", command: String(repeating: "x", count: 100), sync: false, submitted: now)
         let line = JobTable.render([job], fields: [.command], now: now).split(separator: "\n")[1]
         #expect(line.count == JobTable.maxCellCharacters && line.hasSuffix("…"))
+    }
+}
+
+/// `show` prints the command as it is, to copy and run again (issue 28, item 6).
+@Suite("Unit: show's command as it is")
+struct ShowCommandUnitTests {
+    @Test func backslashesStayOneAndOnlyTerminalControlsAreEscaped() {
+        let command = "printf '%s\\n' a\\b\t\"q\"; echo \u{1b}[31mred\r"
+        let job = Job(id: 1, name: "j", group: "g", command: command, status: .queued, sync: false, submitted: 0)
+        let record = JobTable.records([job], fields: [.command], now: 0)
+        #expect(record == "COMMAND  printf '%s\\n' a\\b\t\"q\"; echo \\u001b[31mred\\r\n", "\(record)")
+        // The other views still escape every control, a job to a line.
+        #expect(TextTable.escape(command) == "printf '%s\\\\n' a\\\\b\\t\"q\"; echo \\u001b[31mred\\r")
     }
 }
