@@ -16,12 +16,38 @@ enum JobSchedMain {
             writeAll(Array(ClientHelp.bashCompletion.utf8), to: 1)
             return
         }
+        if let first = arguments.first, ["help", "--help", "-h"].contains(first) {
+            help(topic: arguments.dropFirst().first)
+        }
+        // A word that names no subcommand is a typo, not an argument of the server's.
+        if let first = arguments.first, !first.hasPrefix("-"), !["serve", "wal-checkpoint"].contains(first) {
+            writeAll(Array(ClientHelp.unknownSubcommand(first).utf8), to: 2)
+            exitProcess(ClientExit.usage)
+        }
         // What scripts call to see that jobsched is there: as fast as the client.
         if arguments == ["--version"] {
             writeLine(JobSchedCommand.version, to: 1)
             return
         }
         JobSchedCommand.main()
+    }
+
+    /// `jobsched help [TOPIC]`: the root help, a client subcommand's, or the server's options.
+    private static func help(topic: String?) -> Never {
+        guard let topic else {
+            writeAll(Array(ClientHelp.root.utf8), to: 1)
+            exitProcess(0)
+        }
+        if let subcommand = ClientSubcommand(name: topic) {
+            writeAll(Array(ClientHelp.usage(subcommand).utf8), to: 1)
+            exitProcess(0)
+        }
+        guard topic == "serve" else {
+            writeAll(Array(ClientHelp.unknownSubcommand(topic).utf8), to: 2)
+            exitProcess(ClientExit.usage)
+        }
+        JobSchedCommand.main(["serve", "--help"])
+        exitProcess(0)
     }
 }
 

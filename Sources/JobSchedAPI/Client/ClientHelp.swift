@@ -1,3 +1,5 @@
+import JobSchedModel
+
 /// What `jobsched SUBCOMMAND --help` prints, the root help's list of client
 /// subcommands, and the shell completion script: all from the declarations.
 package enum ClientHelp {
@@ -14,12 +16,63 @@ package enum ClientHelp {
         return text
     }
 
+    /// `jobsched help`, `jobsched --help`: the server and every client subcommand.
+    package static var root: String {
+        """
+        jobsched: a job scheduler. A server runs bash command lines sent over HTTP, at most -j at once;
+        the same binary is its client.
+
+        USAGE: jobsched [serve] [server options]      start the server (options: jobsched help serve)
+               jobsched SUBCOMMAND [options] [...]     talk to it (options: jobsched help SUBCOMMAND)
+
+        SUBCOMMANDS:
+          \("serve".padding(to: subcommandWidth))start the server: in the foreground, or with --detach in the background
+        \(subcommandList)
+
+        The client finds the server at --url, else $JOBSCHED_URL, else 127.0.0.1:4321. curl works too: curl 127.0.0.1:4321/help
+
+        """
+    }
+
+    /// What an unknown subcommand gets: the nearest one it may have meant, and the list.
+    package static func unknownSubcommand(_ name: String) -> String {
+        var text = "jobsched: unknown subcommand \(Excerpt.quoted(name))"
+        if let meant = nearestSubcommand(to: name) { text += "; did you mean '\(meant)'?" }
+        return text + "\n\nSUBCOMMANDS:\n  " + "serve".padding(to: subcommandWidth) + "start the server\n" + subcommandList + "\n"
+    }
+
+    /// Other tools' names for a subcommand, then the nearest by spelling (at most two edits).
+    private static func nearestSubcommand(to name: String) -> String? {
+        let synonyms = ["list": "ls", "status": "ls", "remove": "rm", "delete": "rm", "submit": "add", "cancel": "kill",
+                        "output": "log", "logs": "log", "tail": "follow", "start": "serve", "server": "serve", "stop": "shutdown"]
+        if let meant = synonyms[name.lowercased()] { return meant }
+        let names = ["serve"] + ClientSubcommand.allCases.map(\.rawValue)
+        let scored = names.map { ($0, editDistance(Array(name.lowercased().utf8), Array($0.utf8))) }.min { $0.1 < $1.1 }
+        return scored.flatMap { $0.1 <= 2 ? $0.0 : nil }
+    }
+
+    /// Levenshtein distance, for a few short words.
+    private static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    private static var subcommandWidth: Int {
+        (ClientSubcommand.allCases.map(\.rawValue.count) + ["completion".count]).max()! + 2
+    }
+
     /// The lines of the root help that list the client subcommands.
     package static var subcommandList: String {
         let entries = ClientSubcommand.allCases.map { ($0.rawValue, $0.summary) }
             + [("completion", "a bash completion script: source <(jobsched completion)")]
-        let width = (entries.map(\.0.count).max() ?? 0) + 2
-        return entries.map { "  " + $0.padding(to: width) + $1 }.joined(separator: "\n")
+        return entries.map { "  " + $0.padding(to: subcommandWidth) + $1 }.joined(separator: "\n")
     }
 
     /// `jobsched completion`: bash completion of subcommands and their

@@ -4,7 +4,7 @@ import JobSchedModel
 /// that endpoint's parameters as flags. Everything here is declaration and
 /// pure translation (command line to form); the binary does the I/O.
 package enum ClientSubcommand: String, CaseIterable, Sendable {
-    case add, run, ls, show, log, follow, wait, kill, rm, restart, edit, pause, resume, groups, shutdown
+    case add, run, ls, show, log, follow, wait, kill, rm, clean, restart, edit, pause, resume, groups, shutdown
 
     /// `jobsched status` is `jobsched ls`.
     package init?(name: String) {
@@ -19,6 +19,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         case .wait: return .wait
         case .kill: return .kill
         case .rm: return .remove
+        case .clean: return .clean
         case .restart: return .restart
         case .edit: return .edit
         case .pause: return .pause
@@ -39,6 +40,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         case .wait: return "block until jobs end; exit 0 only if every one exited 0"
         case .kill: return "cancel queued or running jobs"
         case .rm: return "delete finished jobs and their kept output"
+        case .clean: return "delete every finished job (or those of --status, finished --before a time)"
         case .restart: return "queue a finished job's command again; print the new id"
         case .edit: return "change a job that has not started"
         case .pause: return "start no new jobs in a group (or in every group)"
@@ -56,6 +58,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         case .show, .log, .follow, .restart: return "ID"
         case .wait: return "[ID...]"
         case .kill, .rm: return "ID..."
+        case .clean: return ""
         case .edit: return "ID [-- COMMAND...]"
         case .pause, .resume: return "[GROUP]"
         case .groups: return "[GROUP --limit N]"
@@ -92,6 +95,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
             let editable: Set = ["name", "group", "priority", "delay", "at", "timeout", "retries", "retry-delay"]
             own = Self.jobOptions.filter { editable.contains($0.long) }
         case .groups: own = [.value("limit", as: "n")]
+        case .clean: own = [.value("status", as: "statuses"), .value("before", as: "time")]
         case .kill, .rm, .restart, .pause, .resume, .shutdown: own = []
         }
         return own + Self.connectionOptions
@@ -186,8 +190,8 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
             if self == .groups && (words.isEmpty != !line.has("limit")) {
                 throw CommandLineError("give a group and --limit together, e.g. jobsched groups build --limit 2")
             }
-        case .shutdown:
-            guard words.isEmpty else { throw CommandLineError("shutdown takes no arguments") }
+        case .shutdown, .clean:
+            guard words.isEmpty else { throw CommandLineError("\(rawValue) takes no arguments") }
         }
         return form
     }

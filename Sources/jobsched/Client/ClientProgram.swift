@@ -74,7 +74,7 @@ enum ClientProgram {
             }
             _ = try printSorted(reply.finish(), server)
             return status == 404 ? ClientExit.jobschedFailed : 0
-        case .log, .edit, .groups, .shutdown:
+        case .log, .edit, .groups, .clean, .shutdown:
             try server.printReply(subcommand.endpoint, form)
         }
         return 0

@@ -74,3 +74,39 @@ struct ClientTruthIntegrationTests {
         }
     }
 }
+
+/// The client's help and its subcommands (issue 28, item 7).
+@Suite("Integration: the client's help, typos and clean", .serialized)
+struct ClientHelpIntegrationTests {
+    @Test func helpNamesEverySubcommandAndATypoGetsASuggestion() throws {
+        let directory = try ScratchDirectory()
+        let root = try ClientProcess.run(["help"], server: nil, directory: directory)
+        #expect(root.status == 0 && ["serve", "add", "ls", "clean", "completion"].allSatisfy { root.stdout.contains("\n  \($0) ") }, "\(root)")
+        #expect(try ClientProcess.run(["--help"], server: nil, directory: directory).stdout == root.stdout)
+        let add = try ClientProcess.run(["help", "add"], server: nil, directory: directory)
+        #expect(add.status == 0 && add.stdout.hasPrefix("USAGE: jobsched add [options] [--] COMMAND..."), "\(add)")
+        let serve = try ClientProcess.run(["help", "serve"], server: nil, directory: directory)
+        #expect(serve.status == 0 && serve.stdout.contains("--detach") && serve.stdout.contains("--dbfile"), "\(serve)")
+        for (typo, meant) in [("list", "ls"), ("clen", "clean"), ("remove", "rm"), ("folow", "follow")] {
+            let result = try ClientProcess.run([typo], server: nil, directory: directory)
+            #expect(result.status == 64 && result.stderr.hasPrefix("jobsched: unknown subcommand '\(typo)'; did you mean '\(meant)'?\n"),
+                    "\(typo): \(result)")
+            #expect(result.stderr.contains("\n  ls ") && !result.stderr.contains("--dbfile"), "the client's list, not the server's usage")
+        }
+        #expect(try ClientProcess.run(["xyzzy"], server: nil, directory: directory).stderr.hasPrefix("jobsched: unknown subcommand 'xyzzy'\n"))
+    }
+
+    @Test func cleanRemovesFinishedJobs() throws {
+        let server = try ServerProcess()
+        let ok = try server.submitAsync("true")
+        let bad = try server.submitAsync("exit 3")
+        server.waitFor(ok, bad)
+        let queued = try server.submitAsync("sleep 300", extra: "&group=held")
+        #expect(server.curl("/kill", data: "jobid=\(queued)").status == 200)
+        let killed = try ClientProcess.run(["clean", "--status", "killed"], server: server)
+        #expect(killed.status == 0 && killed.stdout == "Removed 1 jobs\n", "\(killed)")
+        let rest = try ClientProcess.run(["clean"], server: server)
+        #expect(rest.status == 0 && rest.stdout == "Removed 2 jobs\n", "\(rest)")
+        #expect(server.curl("/jobinfo", data: "all=1&fields=jobid").lines == ["jobid"])
+    }
+}
