@@ -96,7 +96,8 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
             own = Self.jobOptions.filter { editable.contains($0.long) }
         case .groups: own = [.value("limit", as: "n")]
         case .clean: own = [.value("status", as: "statuses"), .value("before", as: "time")]
-        case .kill, .rm, .restart, .pause, .resume, .shutdown: own = []
+        case .restart: own = [.local("quiet", "q", "print the new job's id only")]
+        case .kill, .rm, .pause, .resume, .shutdown: own = []
         }
         return own + Self.connectionOptions
     }
@@ -149,6 +150,10 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         for (name, value) in line.options {
             guard let option = declared.first(where: { $0.long == name }), let parameter = option.parameter,
                   !parameter.isEmpty else { continue }
+            // A usage error like any other (64), not the server's refusal (125).
+            if option.kind == .value("duration"), DurationText.seconds(value) == nil {
+                throw CommandLineError("--\(name) takes a duration such as \(DurationText.examples), not \(Excerpt.quoted(value))")
+            }
             form.add(parameter, option.isPath ? Self.absolute(value, in: directory) : value)
         }
         let words = line.arguments

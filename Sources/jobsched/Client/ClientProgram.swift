@@ -39,7 +39,7 @@ enum ClientProgram {
         case .add, .restart:
             let reply = try server.read(subcommand.endpoint, form)
             let id = try server.checked { () throws(BadReply) in try JobIDReply.id(reply[...]) }
-            writeLine(subcommand == .add && !line.has("quiet") ? "job \(id) added" : String(id), to: 1)
+            writeLine(line.has("quiet") ? String(id) : "job \(id) added", to: 1)
         case .run, .follow:
             // The form has checked that follow's argument is a job id.
             let end = try server.streamJob(subcommand.endpoint, form, following: subcommand == .follow ? JobID(line.arguments[0]) : nil)
@@ -47,8 +47,8 @@ enum ClientProgram {
                 let line = TextTable.statusLine(id: end.id, status: end.status, returncode: end.returncode)
                 throw .badReply(from: server.address, "no job can end as '\(line)'")
             }
-            // `run` says how the job ended only when that is news; `follow` always does.
-            if subcommand == .follow || !end.succeeded { writeLine(end.trailer, to: 2) }
+            // How the job ended, when that is news (its exit status says it anyway), and why.
+            if !end.succeeded { writeLine(end.trailer + reason(end, server), to: 2) }
             return status
         case .wait:
             // fail=1: 409 says some job did not succeed; the reply still lists them.
@@ -78,6 +78,18 @@ enum ClientProgram {
             try server.printReply(subcommand.endpoint, form)
         }
         return 0
+    }
+
+    /// `: ` and the job's `msg` (why it could not start, was killed), when it has one.
+    private static func reason(_ end: JobEndReport, _ server: ServerClient) -> String {
+        guard end.status != .success else { return "" }
+        var form = FormBody()
+        form.add("jobid", String(end.id))
+        form.add("fields", "msg")
+        guard let reply = try? server.read(.jobinfo, form) else { return "" }
+        let lines = String(decoding: reply, as: UTF8.self).split(separator: "\n")
+        guard lines.count == 2, lines[1] != "-" else { return "" }
+        return ": " + lines[1]
     }
 
     /// Prints the stdout lines through `server` (which stops on a closed stdout), the rest on stderr;

@@ -110,3 +110,33 @@ struct ClientHelpIntegrationTests {
         #expect(server.curl("/jobinfo", data: "all=1&fields=jobid").lines == ["jobid"])
     }
 }
+
+/// The client's replies follow one rule (issue 28, item 10): a new job is
+/// `job N added` (`-q`: the id), an end that is news goes to stderr with the
+/// job's reason, and every usage error exits 64.
+@Suite("Integration: the client's replies are consistent", .serialized)
+struct ClientConsistencyIntegrationTests {
+    @Test func restartRunFollowAndUsageErrorsSayTheSameThings() throws {
+        let server = try ServerProcess()
+        server.waitFor(try server.submitAsync("true"))
+        let restarted = try ClientProcess.run(["restart", "1"], server: server)
+        #expect(restarted.status == 0 && restarted.stdout == "job 2 added\n", "\(restarted)")
+        #expect(try ClientProcess.run(["restart", "-q", "1"], server: server).stdout == "3\n")
+
+        let noStart = try ClientProcess.run(["run", "--cwd", "/nonexistent-dir", "--", "true"], server: server)
+        #expect(noStart.status == 126, "\(noStart)")
+        #expect(noStart.stderr.hasPrefix("jobsched: job 4 failed returncode=-: cannot use cwd '/nonexistent-dir'"), "\(noStart)")
+        let timedOut = try ClientProcess.run(["run", "--timeout", "1", "--", "sleep", "60"], server: server)
+        #expect(timedOut.status == 124 && timedOut.stderr.contains("killed returncode=-15: ") && timedOut.stderr.contains("timeout"), "\(timedOut)")
+
+        // follow says the end only when it is news, as run does.
+        server.waitFor(try server.submitAsync("echo fine"))
+        let followed = try ClientProcess.run(["follow", "6"], server: server)
+        #expect(followed.status == 0 && followed.stdout == "fine\n" && followed.stderr.isEmpty, "\(followed)")
+
+        for arguments in [["wait", "--timeout", "1x", "1"], ["add", "--delay", "soon", "--", "true"], ["run", "--retry-delay", "-3", "true"]] {
+            let refused = try ClientProcess.run(arguments, server: server)
+            #expect(refused.status == 64 && refused.stderr.contains("takes a duration such as 90, 90s, 10m, 1h30m or 2d"), "\(arguments): \(refused)")
+        }
+    }
+}
