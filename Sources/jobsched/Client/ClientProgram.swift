@@ -28,7 +28,7 @@ enum ClientProgram {
             let server = try ServerClient(url: line.value("url"), tokenFile: line.value("token-file"), waits: waits)
             return try perform(subcommand, line, form, on: server)
         } catch {
-            writeLine("jobsched: \(error)", to: 2)
+            writeLine("jobsched: " + subcommand.inItsTerms(error.description), to: 2)
             return error.status
         }
     }

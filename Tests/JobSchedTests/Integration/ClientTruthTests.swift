@@ -134,6 +134,10 @@ struct ClientConsistencyIntegrationTests {
         let followed = try ClientProcess.run(["follow", "6"], server: server)
         #expect(followed.status == 0 && followed.stdout == "fine\n" && followed.stderr.isEmpty, "\(followed)")
 
+        // The server's refusals in the client's terms (item 8).
+        let merged = try ClientProcess.run(["log", "--stream", "stderr", "4"], server: server)
+        #expect(merged.status == 125 && merged.stderr.hasSuffix("leave out --stream\n"), "\(merged)")
+
         for arguments in [["wait", "--timeout", "1x", "1"], ["add", "--delay", "soon", "--", "true"], ["run", "--retry-delay", "-3", "true"]] {
             let refused = try ClientProcess.run(arguments, server: server)
             #expect(refused.status == 64 && refused.stderr.contains("takes a duration such as 90, 90s, 10m, 1h30m or 2d"), "\(arguments): \(refused)")

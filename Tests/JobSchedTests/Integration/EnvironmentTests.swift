@@ -57,7 +57,7 @@ struct EnvironmentIntegrationTests {
         #expect(server.curl("/resume", data: "group=held").status == 200)
         server.waitFor(heldID)
         #expect(server.curl("/output", data: "jobid=\(heldID)").body == "\(marker)\n")
-        let restarted = try ClientProcess.run(["restart", String(heldID)], server: server)
+        let restarted = try ClientProcess.run(["restart", "-q", String(heldID)], server: server)
         let again = try #require(Int64(restarted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(restarted)")
         server.waitFor(again)
         #expect(server.curl("/output", data: "jobid=\(again)").body == "\(marker)\n")
@@ -72,5 +72,8 @@ struct EnvironmentIntegrationTests {
         let run = try ClientProcess.run(["run", "--", "echo ${JOBSCHED_TOKEN-no token}"], server: server, environment: ["JOBSCHED_TOKEN": token])
         #expect(run.status == 0 && run.stdout == "no token\n", "\(run)")
         #expect(try !sqlite3(server.databasePath, "SELECT entries FROM environments").contains(token))
+        // Without it, the client says how to give one, not which HTTP header to send.
+        let refused = try ClientProcess.run(["ls"], server: server)
+        #expect(refused.status == 125 && refused.stderr == "jobsched: missing or wrong token; give --token-file FILE or set JOBSCHED_TOKEN\n", "\(refused)")
     }
 }

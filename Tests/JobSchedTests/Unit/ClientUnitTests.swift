@@ -226,6 +226,20 @@ struct ClientUnitTests {
         #expect(lines.errors == 2)
     }
 
+    /// The server's messages in the client's terms: its flags, not HTTP parameters (issue 28, item 8).
+    @Test func messagesSpeakInFlags() {
+        #expect(ClientSubcommand.log.inItsTerms("job 3's stdout went to the file '/x'; its stderr is kept: add stream=stderr")
+                == "job 3's stdout went to the file '/x'; its stderr is kept: add --stream stderr")
+        #expect(ClientSubcommand.ls.inItsTerms("limit must be an integer from 0 to 100000, not 'x'")
+                == "--last must be an integer from 0 to 100000, not 'x'")
+        #expect(ClientSubcommand.add.inItsTerms("retry_delay must be a duration such as 90, not 'x'")
+                == "--retry-delay must be a duration such as 90, not 'x'")
+        #expect(ClientSubcommand.groups.inItsTerms("missing required parameter 'limit' (with name)") == "missing required option --limit (with name)")
+        #expect(ClientSubcommand.add.inItsTerms("missing or wrong token; send 'Authorization: Bearer TOKEN'")
+                == "missing or wrong token; give --token-file FILE or set JOBSCHED_TOKEN")
+        #expect(ClientSubcommand.log.inItsTerms("unknown job id 5; xstream=1 stays") == "unknown job id 5; xstream=1 stays")
+    }
+
     /// A line longer than a message is never held whole: its start goes out, and the rest after it.
     @Test func resultLinesHoldNoLongLine() {
         var lines = ResultLines()
