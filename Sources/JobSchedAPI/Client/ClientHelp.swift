@@ -75,8 +75,9 @@ package enum ClientHelp {
         return entries.map { "  " + $0.padding(to: subcommandWidth) + $1 }.joined(separator: "\n")
     }
 
-    /// `jobsched completion`: bash completion of subcommands and their
-    /// options (zsh: after `autoload -U bashcompinit && bashcompinit`).
+    /// `jobsched completion`: bash completion of subcommands, their options,
+    /// and the ids of queued and running jobs and the group names, asked of
+    /// the server with a short timeout (zsh: after `autoload -U bashcompinit && bashcompinit`).
     package static var bashCompletion: String {
         var cases = ""
         for subcommand in ClientSubcommand.allCases {
@@ -87,11 +88,22 @@ package enum ClientHelp {
         let subcommands = (["serve"] + ClientSubcommand.allCases.map(\.rawValue) + ["status"]).joined(separator: " ")
         return """
             # jobsched completion for bash: source <(jobsched completion)
+            _jobsched_ids() { "${COMP_WORDS[0]}" ls -a --fields jobid --server-timeout 1 2>/dev/null | tail -n +2; }
+            _jobsched_groups() { "${COMP_WORDS[0]}" groups --server-timeout 1 2>/dev/null | tail -n +2 | cut -d' ' -f1; }
             _jobsched() {
-                local cur=${COMP_WORDS[COMP_CWORD]} words
+                local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} words
                 if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then
                     COMPREPLY=($(compgen -W "\(subcommands)" -- "$cur"))
                     return
+                fi
+                if [[ $cur != -* ]]; then
+                    case $prev in
+                        -g|--group) COMPREPLY=($(compgen -W "$(_jobsched_groups)" -- "$cur")); return ;;
+                    esac
+                    case ${COMP_WORDS[1]} in
+                        kill|wait|follow|log|show|edit) COMPREPLY=($(compgen -W "$(_jobsched_ids)" -- "$cur")); return ;;
+                        pause|resume|groups) COMPREPLY=($(compgen -W "$(_jobsched_groups)" -- "$cur")); return ;;
+                    esac
                 fi
                 case ${COMP_WORDS[1]} in
             \(cases)        *) words=$("${COMP_WORDS[0]}" serve --help 2>/dev/null | grep -o -- '--[a-z-]*' | sort -u) ;;

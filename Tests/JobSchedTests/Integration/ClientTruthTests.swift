@@ -144,3 +144,43 @@ struct ClientConsistencyIntegrationTests {
         }
     }
 }
+
+/// Bash completion asks the server for job ids and group names (issue 28, item 12).
+@Suite("Integration: bash completion of ids and groups", .serialized)
+struct CompletionIntegrationTests {
+    /// What bash's completion offers for `line` (the last word the one being completed).
+    private func completions(_ words: [String], server: ServerProcess) throws -> [String] {
+        let script = server.directory.file("complete.sh")
+        // The command word as typed: here the binary's path (a user's jobsched is on PATH).
+        let quoted = ([ServerProcess.binary.path] + words.dropFirst()).map { "'\($0)'" }.joined(separator: " ")
+        try """
+            source <("\(ServerProcess.binary.path)" completion)
+            COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1)
+            _jobsched
+            printf '%s\\n' "${COMPREPLY[@]}"
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script]
+        process.environment = ProcessInfo.processInfo.environment.merging(["JOBSCHED_URL": ":\(server.port)"]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }.sorted()
+    }
+
+    @Test func idsOfActiveJobsAndGroupNamesComplete() throws {
+        let server = try ServerProcess()
+        #expect(server.curl("/pause", data: "group=builds").status == 200)
+        let queued = try (0..<3).map { _ in try server.submitAsync("true", extra: "&group=builds") }
+        server.waitFor(try server.submitAsync("true", extra: "&group=batch"))
+        // Only queued and running jobs: the finished one (4) is not offered.
+        #expect(try completions(["jobsched", "kill", ""], server: server) == queued.map(String.init).sorted())
+        #expect(try completions(["jobsched", "wait", "1"], server: server) == ["1"])
+        #expect(try completions(["jobsched", "resume", "b"], server: server) == ["batch", "builds"])
+        #expect(try completions(["jobsched", "add", "-g", "bu"], server: server) == ["builds"])
+        #expect(try completions(["jobsched", "kill", "--t"], server: server) == ["--token-file"])
+    }
+}
