@@ -142,9 +142,10 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
 
     /// The request for `line`; `directory` is where the client runs, and
     /// `color` whether its output goes to a terminal that shows colour;
-    /// `environment` is the client's, which a job starts from (`add`, `run`).
+    /// `environment` is the client's, which a job starts from (`add`, `run`);
+    /// `width`, the columns of the terminal it prints to, if it does (`ls` fits its table in them).
     package func form(_ line: ClientCommandLine, directory: String, color: Bool,
-                      environment: [String] = []) throws(CommandLineError) -> FormBody {
+                      environment: [String] = [], width: Int? = nil) throws(CommandLineError) -> FormBody {
         var form = FormBody()
         let declared = options
         for (name, value) in line.options {
@@ -175,6 +176,8 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
                 form.add("limit", last)
             }
             form.addView(line.has("json") ? nil : .table, color: color)
+            // A terminal's width; into a pipe, lines whole.
+            if !line.has("json") { form.add("width", String(width.map { max($0, 20) } ?? JobInfoRequest.widest)) }
         case .show, .log, .follow, .restart:
             form.add("jobid", try Self.ids(words, min: 1, max: 1))
             if self == .show { form.addView(line.has("json") ? nil : .record, color: color) }

@@ -143,6 +143,10 @@ package struct JobInfoRequest: Equatable {
     package var view: View?
     /// `color=1`: the status in colour, for a terminal.
     package var isColored: Bool
+    /// `width=N` (with view=table): the table fitted in N columns.
+    package var width: Int?
+    /// The widest `width=`: lines whole, no cell cut.
+    package static let widest = 1_000_000
 
     package enum Declared {
         static let ids: Parameter<[JobID]> = .jobIDs("jobid", "comma-separated job ids")
@@ -188,12 +192,14 @@ package struct JobInfoRequest: Equatable {
         static let view: Parameter<View?> = .choice(
             "view", "table: aligned columns for people (times as how long ago, durations, commands cut); record: a line per field of each job; text only")
         static let color: Parameter<Bool> = .flag("color", default: false, "1 (with view): the status in colour, for a terminal")
+        static let width: Parameter<Int?> = .integer(
+            "width", range: 20...JobInfoRequest.widest, "with view=table: fit each line in this many columns, cutting the command, then the name, message and group")
     }
 
     package static let parameters = [
         Declared.ids.spec, Declared.names.spec, Declared.job.spec, Declared.groups.spec, Declared.statuses.spec,
         Declared.returncode.spec, Declared.all.spec, Declared.fields.spec, Declared.sort.spec, Declared.limit.spec,
-        Declared.below.spec, Declared.format.spec, Declared.view.spec, Declared.color.spec,
+        Declared.below.spec, Declared.format.spec, Declared.view.spec, Declared.color.spec, Declared.width.spec,
     ]
 
     package init(_ p: Parameters) throws(RequestError) {
@@ -217,6 +223,8 @@ package struct JobInfoRequest: Equatable {
         if let view, format == .json { throw .badRequest("view=\(view.rawValue) is a text reply: leave out format=json") }
         isColored = try Declared.color.value(in: p)
         if isColored && view == nil { throw .badRequest("color=1 needs view=table or view=record") }
+        width = try Declared.width.value(in: p)
+        if width != nil && view != .table { throw .badRequest("width= needs view=table") }
     }
 }
 

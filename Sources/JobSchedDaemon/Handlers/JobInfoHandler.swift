@@ -24,7 +24,7 @@ extension RequestHandlers {
     private func list(_ r: JobInfoRequest, _ request: HTTPRequest, unknownIDs: RequestError?) throws(RequestError) {
         let layout: ListingText.Layout = switch (r.format, r.view) {
         case (.json, _): .json(isUnsaved: { [store] in store.isUnsaved($0) })
-        case (.text, .table?): .table(colored: r.isColored)
+        case (.text, .table?): .table(colored: r.isColored, width: r.width)
         case (.text, .record?): .records(colored: r.isColored)
         case (.text, nil): .columns
         }

@@ -10,13 +10,21 @@ package enum JobTable {
 
     /// Without `titles`, the rows alone, as wide as the titles would be (a
     /// listing's later pages).
+    /// With `width`, each line fits in that many columns (a terminal's; a
+    /// huge one for a pipe: lines whole): the command is cut first, then the
+    /// name, the message and the group (see `fitted`), never the id or the status.
     package static func render(_ jobs: [Job], fields: [JobField], now: Double, colored: Bool = false,
-                               titles: Bool = true) -> String {
+                               titles: Bool = true, width: Int? = nil) -> String {
         let header = fields.map(title)
-        let rows = jobs.map { job in fields.map { cell($0, of: job, now: now, cut: true) } }
+        // Fitted in a width, a cell is cut only as much as the width needs; else at `maxCellCharacters`.
+        var rows = jobs.map { job in fields.map { cell($0, of: job, now: now, cut: width == nil) } }
         var widths = header.map(\.count)
         for row in rows {
             for (column, text) in row.enumerated() { widths[column] = max(widths[column], text.count) }
+        }
+        if let width {
+            widths = fitted(widths, fields: fields, in: width)
+            rows = rows.map { row in zip(row, widths).map { text, room in text.count <= room ? text : String(text.prefix(room - 1)) + "…" } }
         }
         func line(_ cells: [String]) -> String {
             var out = ""
@@ -150,6 +158,23 @@ package enum JobTable {
     private static func oneDecimal(_ value: Double) -> String {
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10)"
+    }
+
+    /// The columns to cut, in order, and the fewest characters each keeps.
+    private static let cuttable: [(field: JobField, least: Int)] = [(.command, 12), (.name, 6), (.msg, 8), (.group, 6), (.cwd, 8)]
+
+    /// Column widths whose line (two spaces between columns) fits in
+    /// `width`, as far as cutting the cuttable columns down to their least allows.
+    package static func fitted(_ widths: [Int], fields: [JobField], in width: Int) -> [Int] {
+        var widths = widths
+        var excess = widths.reduce(0, +) + 2 * max(0, widths.count - 1) - width
+        for (field, least) in cuttable where excess > 0 {
+            guard let column = fields.firstIndex(of: field), widths[column] > least else { continue }
+            let cut = min(excess, widths[column] - least)
+            widths[column] -= cut
+            excess -= cut
+        }
+        return widths
     }
 
     private static func cut(_ text: String) -> String {

@@ -6,8 +6,8 @@ package struct ListingText {
     package enum Layout {
         /// Tab-separated columns under a header line, for scripts.
         case columns
-        /// `view=table`: aligned columns under a title line.
-        case table(colored: Bool)
+        /// `view=table`: aligned columns under a title line, fitted in `width` columns if given.
+        case table(colored: Bool, width: Int?)
         /// `view=record`: one field a line, a blank line between jobs.
         case records(colored: Bool)
         /// `{"jobs": [...]}`; `isUnsaved` marks a job whose state is not yet stored.
@@ -39,8 +39,8 @@ package struct ListingText {
         switch layout {
         case .columns:
             return TextTable.rows(jobs, fields: fields, now: now)
-        case .table(let colored):
-            return JobTable.render(jobs, fields: fields, now: now, colored: colored, titles: first)
+        case .table(let colored, let width):
+            return JobTable.render(jobs, fields: fields, now: now, colored: colored, titles: first, width: width)
         case .records(let colored):
             return (first ? "" : "\n") + JobTable.records(jobs, fields: fields, now: now, colored: colored)
         case .json(let isUnsaved):

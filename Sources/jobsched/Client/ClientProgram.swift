@@ -18,7 +18,7 @@ enum ClientProgram {
                 return 0
             }
             form = try subcommand.form(line, directory: currentDirectory() ?? ".", color: Terminal.wantsColor(1),
-                                       environment: BaseEnvironment.current())
+                                       environment: BaseEnvironment.current(), width: Terminal.columns(1))
             waits = try ServerWaits(subcommand, line)
         } catch {
             writeLine("jobsched \(subcommand.rawValue): \(error)\n(see jobsched \(subcommand.rawValue) --help)", to: 2)

@@ -184,3 +184,35 @@ struct CompletionIntegrationTests {
         #expect(try completions(["jobsched", "kill", "--t"], server: server) == ["--token-file"])
     }
 }
+
+/// `ls` in a terminal fits its width; into a pipe, full lines (issue 28, item 5).
+@Suite("Integration: ls fits the terminal", .serialized)
+struct TerminalWidthIntegrationTests {
+    @Test func lsInAnEightyColumnTerminalFitsIt() throws {
+        let server = try ServerProcess()
+        #expect(server.curl("/pause", data: "group=default").status == 200)
+        for i in 1...3 {
+            _ = try server.submitAsync("python3 train.py --epochs 100 --learning-rate 0.001 --batch-size \(i * 64) --name a-long-run", extra: "&name=experiment-number-\(i)")
+        }
+        // A pseudo-terminal of 80 columns, as script(1) gives one.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qec", "stty cols 80; '\(ServerProcess.binary.path)' ls", "/dev/null"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["JOBSCHED_URL": ":\(server.port)", "TERM": "xterm"]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let raw = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        // What shows: without the colour codes and the terminal's carriage returns.
+        var shown = raw.replacingOccurrences(of: "\r", with: "")
+        while let code = shown.range(of: "\u{1b}\\[[0-9;]*m", options: .regularExpression) { shown.removeSubrange(code) }
+        let lines = shown.split(separator: "\n")
+        #expect(lines.count == 4 && lines.allSatisfy { $0.count <= 80 }, "\(lines.map(\.count)): \(shown)")
+        #expect(lines.dropFirst().allSatisfy { $0.hasSuffix("…") && $0.contains(" queued ") }, "\(shown)")
+        // Into a pipe: every line whole.
+        let piped = try ClientProcess.run(["ls"], server: server)
+        #expect(piped.stdout.split(separator: "\n").dropFirst().allSatisfy { $0.hasSuffix("--name a-long-run") }, "\(piped)")
+    }
+}

@@ -60,3 +60,28 @@ struct ShowCommandUnitTests {
         #expect(TextTable.escape(command) == "printf '%s\\\\n' a\\\\b\\t\"q\"; echo \\u001b[31mred\\r")
     }
 }
+
+/// `ls` fits its table in the terminal's width (issue 28, item 5).
+@Suite("Unit: a table fitted in a width")
+struct FittedTableUnitTests {
+    @Test func theCommandIsCutFirstThenTheNameNeverTheIDOrStatus() {
+        let jobs = (1...3).map { i in
+            Job(id: JobID(i * 1000), name: "a-rather-long-job-name-\(i)", group: "default",
+                command: "python3 train.py --epochs 100 --learning-rate 0.001 --batch-size \(i * 64)", status: .queued,
+                sync: false, submitted: 0)
+        }
+        let full = JobTable.render(jobs, fields: JobTable.defaultFields, now: 0)
+        #expect(full.split(separator: "\n").contains { $0.count > 100 })
+        for width in [100, 80, 70] {
+            let fitted = JobTable.render(jobs, fields: JobTable.defaultFields, now: 0, width: width)
+            let lines = fitted.split(separator: "\n")
+            #expect(lines.allSatisfy { $0.count <= width }, "\(width): \(fitted)")
+            #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("\(Int($0.prefix(4)) ?? 0)") && $0.contains(" queued ") }, "\(fitted)")
+            #expect(lines.dropFirst().allSatisfy { $0.hasSuffix("…") }, "the command is cut: \(fitted)")
+        }
+        // At 100 the name still shows whole; at 70 it is cut too. A width of a pipe: nothing cut, not even at 60 characters.
+        #expect(JobTable.render(jobs, fields: JobTable.defaultFields, now: 0, width: 100).contains("a-rather-long-job-name-1 "))
+        #expect(!JobTable.render(jobs, fields: JobTable.defaultFields, now: 0, width: 70).contains("a-rather-long-job-name-1"))
+        #expect(JobTable.render(jobs, fields: JobTable.defaultFields, now: 0, width: 1_000_000).contains("--batch-size 64\n"))
+    }
+}

@@ -189,11 +189,11 @@ struct ListingTextUnitTests {
     /// A table is aligned within each page; in one page it is the whole table.
     @Test func aTableInOnePageIsTheWholeTable() {
         let jobs = ListingTextUnitTests.jobs
-        #expect(pieces(.table(colored: false), fields: JobTable.defaultFields, jobs: jobs, size: 9)
+        #expect(pieces(.table(colored: false, width: nil), fields: JobTable.defaultFields, jobs: jobs, size: 9)
                 == JobTable.render(jobs, fields: JobTable.defaultFields, now: 0))
-        #expect(pieces(.table(colored: false), fields: JobTable.defaultFields, jobs: [], size: 9)
+        #expect(pieces(.table(colored: false, width: nil), fields: JobTable.defaultFields, jobs: [], size: 9)
                 == JobTable.render([], fields: JobTable.defaultFields, now: 0))
-        let paged = pieces(.table(colored: false), fields: JobTable.defaultFields, jobs: jobs, size: 4)
+        let paged = pieces(.table(colored: false, width: nil), fields: JobTable.defaultFields, jobs: jobs, size: 4)
         #expect(paged.split(separator: "\n").count == 10 && paged.hasPrefix("ID"), "\(paged)")
     }
 }
