@@ -17,12 +17,6 @@ extension RequestHandlers {
         return found
     }
 
-    /// Refuses a request that names a job that does not exist, before it changes anything.
-    package func requireExistingJobs(_ ids: [JobID]) throws(RequestError) {
-        let unknown = try unknownJobs(ids)
-        guard unknown.isEmpty else { throw RequestError(status: 404, message: RequestHandlers.unknownJobsMessage(unknown)) }
-    }
-
     /// The ids, among `ids`, of no job, active or finished.
     package func unknownJobs(_ ids: [JobID]) throws(RequestError) -> [JobID] {
         var unknown: [JobID] = []

@@ -12,8 +12,9 @@ struct ClientUnitTests {
     }
 
     /// The form a command line sends, as the server decodes it.
-    private static func sent(_ subcommand: ClientSubcommand, _ args: [String], color: Bool = false) throws -> [(String, String)] {
-        let form = try subcommand.form(parse(subcommand, args), directory: "/home/u/src", color: color)
+    private static func sent(_ subcommand: ClientSubcommand, _ args: [String], color: Bool = false,
+                             width: Int? = nil) throws -> [(String, String)] {
+        let form = try subcommand.form(parse(subcommand, args), directory: "/home/u/src", color: color, width: width)
         return try FormDecoding.decodeURLEncoded(Array(form.text.utf8))
     }
 
@@ -53,9 +54,10 @@ struct ClientUnitTests {
     }
 
     @Test func listingAsksForTheTable() throws {
-        #expect(try Self.sent(.ls, []).map { "\($0)=\($1)" } == ["all=1", "view=table"])
-        #expect(try Self.sent(.ls, ["-a", "--last", "5", "7"], color: true).map { "\($0)=\($1)" }
-                    == ["jobid=7", "sort=-jobid", "limit=5", "view=table", "color=1"])
+        // Into a pipe, the widest table: whole lines.
+        #expect(try Self.sent(.ls, []).map { "\($0)=\($1)" } == ["all=1", "view=table", "width=1000000"])
+        #expect(try Self.sent(.ls, ["-a", "--last", "5", "7"], color: true, width: 80).map { "\($0)=\($1)" }
+                    == ["jobid=7", "sort=-jobid", "limit=5", "view=table", "color=1", "width=80"])
         #expect(try Self.sent(.ls, ["--status", "failed", "--nonzero", "--json"]).map { "\($0)=\($1)" }
                     == ["status=failed", "returncode=nonzero", "format=json"])
         #expect(try Self.sent(.show, ["12"]).map { "\($0)=\($1)" } == ["jobid=12", "view=record"])
