@@ -19,13 +19,17 @@ extension RequestHandlers {
         }
         var active: [JobID] = []
         var unknown: [JobID] = []
-        // One watch for the whole wait: while its ids are looked up, then while it is held.
+        // One watch for the whole wait, from when it first outlives this call:
+        // while its ids are looked up in later turns, then while it is held.
         var clientGone = false
         var heldAs: WaiterRegistry.Key?
-        request.watchForDisconnect { [unowned self] in
-            clientGone = true
-            if let heldAs { waiters.remove(heldAs) }
+        let watch = {
+            request.watchForDisconnect { [unowned self] in
+                clientGone = true
+                if let heldAs { waiters.remove(heldAs) }
+            }
         }
+        if ids.count > RequestHandlers.idsPerStep { watch() }
         inSteps(ids, { [unowned self] (chunk) throws(RequestError) in
             guard !clientGone else { throw RequestError(status: 499, message: "client gone") }
             do throws(SQLiteError) {
@@ -53,6 +57,7 @@ extension RequestHandlers {
             let pending = Set(active.lazy.filter { self.runner.activeJobs[$0] != nil })
             guard !pending.isEmpty else { return answer(waiter) }
             heldAs = hold(waiter, pending: pending, timeout: r.timeout)
+            watch()  // a no-op when already watched
         })
     }
 

@@ -565,17 +565,19 @@ package final class JobStore {
         return job
     }
 
-    /// The id of the stored environment with these entries, stored now if it is new.
+    /// The id of the stored environment with these entries, stored now if it
+    /// is new. Looked up first: most submits come with one already stored (the
+    /// same shell's), and a lookup writes nothing.
     package func environmentID(of entries: [String]) throws(SQLiteError) -> Int64 {
+        let stored = JobStore.encodeList(entries)
+        let select = try cachedStatement("SELECT id FROM environments WHERE entries = ?")
+        try select.reset(binding: [.text(stored)])
+        let found = try select.step() ? select.int(at: 0) : nil
+        try select.reset()
+        if let found { return found }
         try beginIfNeeded()
-        let upsert = try cachedStatement("""
-            INSERT INTO environments (entries) VALUES (?)
-            ON CONFLICT (entries) DO UPDATE SET entries = excluded.entries RETURNING id
-            """)
-        try upsert.reset(binding: [.text(JobStore.encodeList(entries))])
-        defer { try? upsert.reset() }
-        guard try upsert.step(), let id = upsert.int(at: 0) else { throw .abandoned("an environment was not stored") }
-        return id
+        try cachedStatement("INSERT INTO environments (entries) VALUES (?)").run([.text(stored)])
+        return db.lastInsertRowID
     }
 
     /// A stored environment's entries; nil if there is none with this id.

@@ -159,15 +159,7 @@ struct CompletionIntegrationTests {
             _jobsched
             printf '%s\\n' "${COMPREPLY[@]}"
             """.write(toFile: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script]
-        process.environment = ProcessInfo.processInfo.environment.merging(["JOBSCHED_URL": ":\(server.port)"]) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = try runToEnd("/bin/bash", [script], environment: ["JOBSCHED_URL": ":\(server.port)"]).stdout
         return text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }.sorted()
     }
 
@@ -195,16 +187,8 @@ struct TerminalWidthIntegrationTests {
             _ = try server.submitAsync("python3 train.py --epochs 100 --learning-rate 0.001 --batch-size \(i * 64) --name a-long-run", extra: "&name=experiment-number-\(i)")
         }
         // A pseudo-terminal of 80 columns, as script(1) gives one.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", "stty cols 80; '\(ServerProcess.binary.path)' ls", "/dev/null"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["JOBSCHED_URL": ":\(server.port)", "TERM": "xterm"]) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let raw = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let raw = try runToEnd("/usr/bin/script", ["-qec", "stty cols 80; '\(ServerProcess.binary.path)' ls", "/dev/null"],
+                               environment: ["JOBSCHED_URL": ":\(server.port)", "TERM": "xterm"]).stdout
         // What shows: without the colour codes and the terminal's carriage returns.
         var shown = raw.replacingOccurrences(of: "\r", with: "")
         while let code = shown.range(of: "\u{1b}\\[[0-9;]*m", options: .regularExpression) { shown.removeSubrange(code) }

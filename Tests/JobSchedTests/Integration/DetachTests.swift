@@ -7,32 +7,33 @@ import Testing
 /// returns, knows a second one is refused by its pid file, and stops cleanly on SIGTERM.
 @Suite("Integration: a detached server", .serialized)
 struct DetachIntegrationTests {
-    /// Runs `jobsched ARGS` in a shell of its own process group (as a
-    /// terminal's job), to its end: exit status, stdout, stderr.
-    private func inShell(_ arguments: [String], directory: ScratchDirectory) throws -> (status: Int32, stdout: String, stderr: String, pgid: Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["--wait", ServerProcess.binary.path] + arguments
-        let (out, err) = (Pipe(), Pipe())
-        (process.standardOutput, process.standardError) = (out, err)
-        try process.run()
-        let pgid = process.processIdentifier
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, stdout, stderr, pgid)
+    /// Runs `jobsched ARGS` in a terminal of its own (a pseudo-terminal from
+    /// script(1)), to its end: exit status, and what the terminal showed.
+    /// When it ends the terminal closes, and its session gets SIGHUP, as when a
+    /// user closes the window.
+    private func inTerminal(_ arguments: [String], directory: ScratchDirectory) throws -> (status: Int32, shown: String) {
+        let command = ([ServerProcess.binary.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        let result = try runToEnd("/usr/bin/script", ["-qec", command, "/dev/null"], directory: directory.url)
+        return (result.status, result.stdout.replacingOccurrences(of: "\r", with: ""))
+    }
+
+    /// SIGTERM, and SIGKILL only if the server has not exited a minute later.
+    private static func stop(_ pid: pid_t) {
+        guard kill(pid, SIGTERM) == 0 else { return }
+        if !eventually(timeout: 60, { kill(pid, 0) != 0 }) { kill(pid, SIGKILL) }
     }
 
     @Test func itOutlivesItsTerminalAndStopsCleanly() throws {
         let directory = try ScratchDirectory()
         let database = directory.file("jobs.sqlite")
-        let started = try inShell(["serve", "--detach", "-p", "0", "--dbfile", database], directory: directory)
-        #expect(started.status == 0 && started.stdout.hasPrefix("listening on http://127.0.0.1:"), "\(started)")
-        let url = String(started.stdout.dropFirst("listening on ".count)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let started = try inTerminal(["serve", "--detach", "-p", "0", "--dbfile", database], directory: directory)
+        #expect(started.status == 0 && started.shown.hasPrefix("listening on http://127.0.0.1:"), "\(started)")
+        let url = String(started.shown.dropFirst("listening on ".count)).trimmingCharacters(in: .whitespacesAndNewlines)
         let pidLines = try String(contentsOfFile: database + ".pid", encoding: .utf8).split(separator: "\n")
         let pid = try #require(pidLines.first.flatMap { Int32($0) })
         #expect(pidLines.count == 2 && pidLines[1] == url)
-        defer { kill(pid, SIGKILL) }
+        // However the test ends: a clean stop, which ends the server's jobs too (a SIGKILL would leave them running).
+        defer { Self.stop(pid) }
         // Its own session, no terminal, stdin from /dev/null.
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
         let fields = stat[stat.range(of: ") ")!.upperBound...].split(separator: " ")
@@ -42,14 +43,13 @@ struct DetachIntegrationTests {
         let job = Curl.run(["--data", "sync=0&command=sleep 300", "\(url)/submit"])
         let id = try #require(Int64(job.body.trimmingCharacters(in: .whitespacesAndNewlines)), "\(job)")
         #expect(eventually { Curl.run(["--data", "jobid=\(id)&fields=status", "\(url)/jobinfo"]).body.contains("running") })
-        // The terminal closes: its process group gets SIGHUP. The server and its job go on.
-        kill(-started.pgid, SIGHUP)
+        // Its terminal closed when the command returned (its session got SIGHUP): the server and its job go on.
         #expect(Curl.run(["\(url)/health"]).body == "ok\n")
         #expect(Curl.run(["--data", "jobid=\(id)&fields=status", "\(url)/jobinfo"]).body.contains("running"))
 
         // A second --detach on the same database is told where the first one is.
-        let second = try inShell(["serve", "--detach", "-p", "0", "--dbfile", database], directory: directory)
-        #expect(second.status == 1 && second.stderr.contains("already runs") && second.stderr.contains("pid \(pid)"), "\(second)")
+        let second = try inTerminal(["serve", "--detach", "-p", "0", "--dbfile", database], directory: directory)
+        #expect(second.status == 1 && second.shown.contains("already runs") && second.shown.contains("pid \(pid)"), "\(second)")
 
         // SIGTERM (systemd's stop): a clean shutdown, the job ended, the pid file gone, all in the log.
         kill(pid, SIGTERM)
@@ -64,8 +64,8 @@ struct DetachIntegrationTests {
     @Test func aServerThatCannotStartSaysWhyAndExits1() throws {
         let server = try ServerProcess()
         // Its database is in use: the detached one fails, and the command says why.
-        let failed = try inShell(["serve", "--detach", "-p", "0", "--dbfile", server.databasePath], directory: server.directory)
-        #expect(failed.status == 1 && failed.stdout.isEmpty && failed.stderr.contains("is in use by another jobsched server"), "\(failed)")
+        let failed = try inTerminal(["serve", "--detach", "-p", "0", "--dbfile", server.databasePath], directory: server.directory)
+        #expect(failed.status == 1 && !failed.shown.contains("listening on") && failed.shown.contains("is in use by another jobsched server"), "\(failed)")
     }
 
     @Test func theClientSaysHowToStartOneInTheBackground() throws {

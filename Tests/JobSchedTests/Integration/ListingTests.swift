@@ -8,20 +8,8 @@ import Testing
 struct ListingIntegrationTests {
     static let count = 20_000
 
-    /// A server with `count` queued jobs of about 1 KB each (their group paused).
-    private func serverWithBigQueue() throws -> ServerProcess {
-        let server = try ServerProcess()
-        #expect(server.curl("/pause", data: "group=default").status == 200)
-        let line = "echo " + String(repeating: "x", count: 1000) + "\n"
-        let body = server.directory.file("batch")
-        try String(repeating: line, count: Self.count).write(toFile: body, atomically: true, encoding: .utf8)
-        let batch = server.curl("/submit?sync=0&lines=1", extra: ["--data-binary", "@\(body)"])
-        #expect(batch.status == 200 && batch.lines.count == Self.count)
-        return server
-    }
-
     @Test func aSlowReaderHoldsOneSliceAndOthersAreServed() throws {
-        let server = try serverWithBigQueue()
+        let server = try ServerProcess.withBigQueue(Self.count)
         // Once, so that what a listing needs besides its reply is counted in the start.
         #expect(server.curl("/jobinfo", data: "fields=jobid&limit=10").status == 200)
         // About 24 MB of JSON, to a client that reads nothing.
@@ -46,7 +34,7 @@ struct ListingIntegrationTests {
     /// bad) takes memory while it is read; what it freed goes back to the
     /// system within seconds, not kept by malloc for good.
     @Test func memoryABigRequestFreedIsGivenBack() throws {
-        let server = try serverWithBigQueue()
+        let server = try ServerProcess.withBigQueue(Self.count)
         #expect(server.curl("/jobinfo", data: "fields=jobid&limit=10").status == 200)
         let before = try HTTPProtocolIntegrationTests.residentKiB(server.pid)
         let body = server.directory.file("bad-batch")
@@ -63,7 +51,7 @@ struct ListingIntegrationTests {
     /// The slices make the listing one query would: every format, both
     /// orders, a limit, an id list, with jobs that come and go meanwhile.
     @Test func slicesMakeTheWholeListing() throws {
-        let server = try serverWithBigQueue()
+        let server = try ServerProcess.withBigQueue(Self.count)
         let text = server.curl("/jobinfo", data: "fields=jobid,status")
         #expect(text.lines.count == Self.count + 1 && text.lines.first == "jobid\tstatus")
         #expect(text.lines.dropFirst().map { $0.split(separator: "\t")[0] }.compactMap { Int($0) } == Array(1...Self.count))

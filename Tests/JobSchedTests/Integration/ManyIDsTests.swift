@@ -10,18 +10,6 @@ import Testing
 struct ManyIDsIntegrationTests {
     static let count = 30_000
 
-    /// A server with `count` queued jobs of about 1 KB each (their group paused).
-    private func serverWithBigQueue(_ arguments: [String] = []) throws -> ServerProcess {
-        let server = try ServerProcess(arguments)
-        #expect(server.curl("/pause", data: "group=default").status == 200)
-        let line = "echo " + String(repeating: "x", count: 1000) + "\n"
-        let body = server.directory.file("batch")
-        try String(repeating: line, count: Self.count).write(toFile: body, atomically: true, encoding: .utf8)
-        let batch = server.curl("/submit?sync=0&lines=1", extra: ["--data-binary", "@\(body)"])
-        #expect(batch.status == 200 && batch.lines.count == Self.count)
-        return server
-    }
-
     /// A form body naming every queued job, in a file (too long for an argument).
     private func idsFile(_ server: ServerProcess, _ ids: ClosedRange<Int> = 1...count, prefix: String = "") throws -> String {
         let path = server.directory.file("ids")
@@ -37,7 +25,7 @@ struct ManyIDsIntegrationTests {
     /// A job submitted while a `/kill` of 30,000 ids is under way is taken
     /// between two of its steps: its event comes before the last kill's.
     @Test func aBigKillLetsOthersInBetweenItsSteps() throws {
-        let server = try serverWithBigQueue()
+        let server = try ServerProcess.withBigQueue(Self.count)
         let events = try EventStreamClient(server)
         #expect(events.waitUntilConnected())
         let kill = try StreamingCurl(["--data-binary", "@\(try idsFile(server))", "\(server.base)/kill"])
@@ -60,7 +48,7 @@ struct ManyIDsIntegrationTests {
     /// says so, and the reply is sent in slices; an unknown id among them is
     /// a 404 and removes nothing.
     @Test func aBigRemoveIsOneEventAndASlicedReply() throws {
-        let server = try serverWithBigQueue()
+        let server = try ServerProcess.withBigQueue(Self.count)
         #expect(server.curl("/kill", extra: ["--data-binary", "@\(try idsFile(server))"]).status == 200)
         let unknown = server.curl("/remove", extra: ["--data-binary", "@\(try idsFile(server, 1...(Self.count + 1)))"])
         #expect(unknown.status == 404 && unknown.body == "Error: unknown job id \(Self.count + 1)\n", "\(unknown)")
@@ -84,7 +72,7 @@ struct ManyIDsIntegrationTests {
     /// A `/wait` on 30,000 jobs of 1 KB commands answered to a client that
     /// reads nothing: the server holds a slice of the 40 MB reply, not all of it.
     @Test func aBigWaitReplyIsSentAsItIsRead() throws {
-        let server = try serverWithBigQueue()
+        let server = try ServerProcess.withBigQueue(Self.count)
         #expect(server.curl("/kill", extra: ["--data-binary", "@\(try idsFile(server))"]).status == 200)
         #expect(server.curl("/wait", data: "jobid=1&format=json").status == 200)
         let form = "format=json&jobid=" + (1...Self.count).map(String.init).joined(separator: ",")
@@ -104,7 +92,7 @@ struct ManyIDsIntegrationTests {
 
     /// A `/wait` on many jobs, some still queued: held until the last ends.
     @Test func aBigWaitIsHeldUntilItsLastJobEnds() throws {
-        let server = try serverWithBigQueue()
+        let server = try ServerProcess.withBigQueue(Self.count)
         let wait = try StreamingCurl(["--data-binary", "@\(try idsFile(server))", "\(server.base)/wait"])
         let events = try EventStreamClient(server)
         #expect(events.waitUntilConnected())
@@ -117,7 +105,7 @@ struct ManyIDsIntegrationTests {
     /// A listing in another order than id is made in passes too: a client
     /// that reads nothing holds a slice, and the order is the one asked.
     @Test func aSortedListingIsSentAsItIsRead() throws {
-        let server = try serverWithBigQueue()
+        let server = try ServerProcess.withBigQueue(Self.count)
         #expect(server.curl("/jobinfo", data: "fields=jobid&limit=10&sort=name").status == 200)
         let (held, reader) = try server.memoryHeld(byUnreadReplyTo: "GET /jobinfo?format=json&sort=-submitted HTTP/1.1\r\n")
         #expect(held < 8 * 1024, "the server holds \(held) KiB for one reader")
@@ -137,7 +125,7 @@ struct ManyIDsIntegrationTests {
     /// A restart with a much lower `--keep-finished` trims the excess a page
     /// at a time (a `removed` event each), not in one statement.
     @Test func aBigExcessOfFinishedJobsIsTrimmedInPages() throws {
-        let first = try serverWithBigQueue()
+        let first = try ServerProcess.withBigQueue(Self.count)
         #expect(first.curl("/kill", extra: ["--data-binary", "@\(try idsFile(first))"]).status == 200)
         #expect(first.stop() == 0)
         let server = try ServerProcess(["--keep-finished", "10"], directory: first.directory)

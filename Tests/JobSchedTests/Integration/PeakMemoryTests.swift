@@ -69,15 +69,7 @@ struct PeakMemoryIntegrationTests {
 
     /// What `/usr/bin/time -f %M bash -c COMMAND` says, in KB.
     static func timeMaxRSS(_ command: String) throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
-        process.arguments = ["-f", "%M", "bash", "-c", command]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = try runToEnd("/usr/bin/time", ["-f", "%M", "bash", "-c", command]).stderr
         guard let kilobytes = text.split(separator: "\n").last.flatMap({ Int($0) }) else { throw HarnessError("time said \(text)") }
         return kilobytes
     }

@@ -148,18 +148,22 @@ final class ServerProcess {
         return Gate(path: path)
     }
 
+    /// A server with `count` queued jobs of about 1 KB each, their group paused (one batch submit).
+    static func withBigQueue(_ count: Int) throws -> ServerProcess {
+        let server = try ServerProcess()
+        #expect(server.curl("/pause", data: "group=default").status == 200)
+        let line = "echo " + String(repeating: "x", count: 1000) + "\n"
+        let body = server.directory.file("batch")
+        try String(repeating: line, count: count).write(toFile: body, atomically: true, encoding: .utf8)
+        let batch = server.curl("/submit?sync=0&lines=1", extra: ["--data-binary", "@\(body)"])
+        #expect(batch.status == 200 && batch.lines.count == count)
+        return server
+    }
+
     /// Runs the binary to its end (for start-up errors): exit status and stderr.
     static func run(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let data = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try runToEnd(binary.path, arguments)
+        return (result.status, result.stderr)
     }
 
     /// The `jobsched` built beside this test bundle, or the one `JOBSCHED_TEST_BINARY`
@@ -203,17 +207,28 @@ func sqlite3(_ path: String, _ sql: String) throws -> String {
 /// The same for several commands in turn (SQL, or dot-commands such as `.parameter set`).
 @discardableResult
 func sqlite3(_ path: String, commands: [String]) throws -> String {
-    let sql = commands.joined(separator: "\n")
+    let result = try runToEnd("/usr/bin/sqlite3", [path] + commands)
+    #expect(result.status == 0, "sqlite3 \(commands.joined(separator: "\n")): \(result.stderr)")
+    return result.stdout
+}
+
+/// Runs a program to its end, with `environment` added to the test's and
+/// stdin from /dev/null: its exit status, stdout and stderr (each read whole:
+/// for programs that print little).
+func runToEnd(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+              directory: URL? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-    process.arguments = [path] + commands
-    let output = Pipe()
-    process.standardOutput = output
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.currentDirectoryURL = directory
+    let (out, err) = (Pipe(), Pipe())
+    (process.standardOutput, process.standardError, process.standardInput) = (out, err, FileHandle.nullDevice)
     try process.run()
-    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
-    #expect(process.terminationStatus == 0, "sqlite3 \(sql)")
-    return text
+    return (process.terminationStatus, stdout, stderr)
 }
 
 /// Reads one line from `fd`, waiting at most `timeout` seconds for it.
