@@ -277,9 +277,7 @@ package final class JobRunner {
         job.msg = ""
         active.job = job
         records.save(job)
-        if active.spool == nil {
-            active.spool = SpoolWriter(spool: spool, id: job.id, streams: plan.spoolStreams)
-        }
+        if active.spool == nil { active.spool = spoolWriter(of: job) }
         armTimeout(of: active)
         logger.info("job \(job.id) started\(pid.map { ", pid \($0)" } ?? "")\(job.attempts > 1 ? ", attempt \(job.attempts)" : "")")
         onEvent(.started(job))
@@ -295,6 +293,11 @@ package final class JobRunner {
         }
     }
 
+    private func spoolWriter(of job: Job) -> SpoolWriter {
+        SpoolWriter(spool: spool, id: job.id, streams: OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog).spoolStreams,
+                    holdsSmallOutput: !executor.readsOnAfterRestart)
+    }
+
     private func outputHandler(of active: ActiveJob) -> (UnsafeRawBufferPointer, JobOutputStream) -> Void {
         { [unowned self, unowned active] bytes, stream in self.capture(bytes, from: stream, of: active) }
     }
@@ -307,7 +310,7 @@ package final class JobRunner {
         activeJobs[job.id] = active
         activeIndex.insert(job)
         scheduler.adoptRunning(job.id, group: job.group)
-        active.spool = SpoolWriter(spool: spool, id: job.id, streams: OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog).spoolStreams)
+        active.spool = spoolWriter(of: job)
         armTimeout(of: active)
         logger.info("job \(job.id) runs on after the restart (slurm job \(job.slurmJobID.map(String.init) ?? "?"))")
         return true
@@ -463,6 +466,14 @@ package final class JobRunner {
         onSettled()
     }
 
+    /// Removes a finished job's spool files once its output, kept in the
+    /// database with its last state, is committed (a refused commit writes it again).
+    private func removeFilesOnceCommitted(_ id: JobID) {
+        records.afterNextCommit { [unowned self] result in
+            if case .success = result { spool.remove(id) } else { removeFilesOnceCommitted(id) }
+        }
+    }
+
     /// Ends the replies that read the job's output (its sync client's, its
     /// followers') with its end.
     private func endReaders(of active: ActiveJob, with job: Job) {
@@ -483,14 +494,15 @@ package final class JobRunner {
         active.startTimer = nil
         active.timeoutTimer = nil
         // Its files are complete now: what they could not keep is said in msg.
-        active.spool?.finish()
+        let finishedOutput = active.spool?.finish()
         var job = active.job
         job.status = ending.status
         job.returncode = ending.returncode
         job.msg = OutputLoss.msg(ending.msg, adding: active.spool?.loss)
         job.usage = ending.usage ?? job.usage
         job.finished = Clock.now()
-        records.save(job)
+        records.save(job, output: finishedOutput?.output)
+        if finishedOutput?.inFiles == true { removeFilesOnceCommitted(id) }
         if let outcome = JobOutcome(job) { finished.add(group: job.group, outcome: outcome) }
         logger.info("job \(id) \(job.status.rawValue), returncode \(job.returncode.map(String.init) ?? "-")\(job.msg.isEmpty ? "" : ": \(job.msg)")")
 

@@ -11,7 +11,11 @@ extension RequestHandlers {
         guard plan.spoolStreams.contains(r.stream) else {
             throw RequestError(status: 409, message: whyNotKept(r.stream, of: job))
         }
+        let small = try smallOutput(of: job.id, r.stream)
         guard r.follow else {
+            if let small {
+                return (small + lossLine(of: job, after: small.last)).withUnsafeBytes { request.respond(status: 200, bytes: $0) }
+            }
             // Read and sent a slice at a time: kept output is up to --max-log.
             guard let kept = spool.open(job.id, r.stream) else {
                 return lossLine(of: job, after: nil).withUnsafeBytes { request.respond(status: 200, bytes: $0) }
@@ -20,7 +24,7 @@ extension RequestHandlers {
                            suffix: lossLine(of: job, after: kept.lastByte))
             return
         }
-        let kept = spool.read(job.id, r.stream) ?? []
+        let kept = small ?? spool.read(job.id, r.stream) ?? []
         request.startStream { [unowned self, unowned request] in
             self.runner.unfollow(job.id, client: request)
         }
@@ -31,6 +35,18 @@ extension RequestHandlers {
             runner.follow(job.id, client: request, stream: r.stream, sawNewline: sawNewline)
         } else {
             request.endStream(with: job, sawNewline: sawNewline)
+        }
+    }
+
+    /// A job's output while it is small, which is in no file: held in memory
+    /// while the job runs, in the database once it has ended (`SpoolWriter`).
+    /// Nil when it is in the spool's files.
+    private func smallOutput(of id: JobID, _ stream: JobOutputStream) throws(RequestError) -> [UInt8]? {
+        if let writer = runner.activeJobs[id]?.spool { return writer.heldOutput(stream) }
+        do {
+            return try store.output(id)?.bytes(of: stream)
+        } catch {
+            throw RequestHandlers.databaseError(error)
         }
     }
 

@@ -15,9 +15,11 @@ extension RequestHandlers {
         let groups = groupRows()
         let pausedAll = runner.scheduler.settings(of: Scheduler.allGroups).paused
         let maxRunning = configuration.maxRunning
+        let size = storeSize()
         respond(request, format: format, text: {
             "running \(counts[.running]!) of \(maxRunning)\(pausedAll ? ", all groups paused" : "")\n"
                 + JobStatus.allCases.map { "\($0.rawValue)\t\(counts[$0] ?? 0)\n" }.joined()
+                + "store\t\(size.text)\n"
         }, json: {
             .object([
                 ("now", .string(Timestamp.iso8601(now))),
@@ -26,6 +28,7 @@ extension RequestHandlers {
                 ("paused_all", .bool(pausedAll)),
                 ("counts", .object(JobStatus.allCases.map { ($0.rawValue, .int(Int64(counts[$0] ?? 0))) })),
                 ("groups", .array(groups.map(\.json))),
+                ("store", size.json),
                 ("activity", .object([
                     ("minute", .int(activity.minute)),
                     ("finished", .array(activity.finished.map { .int(Int64($0)) })),
@@ -33,5 +36,33 @@ extension RequestHandlers {
                 ])),
             ])
         })
+    }
+
+    /// What the store takes on disk now: the database's files, and the spool
+    /// as last counted (a count starts when the last is old: `SpoolCensus`).
+    package func storeSize() -> StoreSize {
+        spoolCensus.refresh()
+        return StoreSize(databaseBytes: store.diskBytes(), spool: spoolCensus.last)
+    }
+}
+
+/// The store's size on disk, as /overview and /metrics tell it.
+package struct StoreSize {
+    package let databaseBytes: Int
+    /// Nil until the spool's first count is done.
+    package let spool: SpoolCensus.Count?
+
+    var text: String {
+        func size(_ bytes: Int) -> String { JobTable.memory(kilobytes: Int64(bytes / 1024)) }
+        let spoolText = spool.map { "spool \($0.files) file\($0.files == 1 ? "" : "s"), \(size($0.bytes))" } ?? "spool being counted"
+        return "database \(size(databaseBytes)), \(spoolText)"
+    }
+
+    var json: JSON {
+        .object([
+            ("database_bytes", .int(Int64(databaseBytes))),
+            ("spool_files", spool.map { .int(Int64($0.files)) } ?? .null),
+            ("spool_bytes", spool.map { .int(Int64($0.bytes)) } ?? .null),
+        ])
     }
 }

@@ -26,6 +26,8 @@ package final class RequestHandlers {
     package let events: EventStreams
     /// Where long work (a big `/clean` or batch, `/events` replays) is done a turn at a time.
     package let turns: Turns
+    /// The spool's files and bytes, for /overview and /metrics.
+    package let spoolCensus: SpoolCensus
     /// The dashboard's pictures of the last hour.
     package var activity: ActivityHistory
     /// Where relative `outlog`/`errlog` paths lead: the server never changes directory.
@@ -49,6 +51,8 @@ package final class RequestHandlers {
         self.runner = runner
         self.workingDirectory = workingDirectory
         self.turns = turns
+        spoolCensus = SpoolCensus(directory: spool.directory, turns: turns)
+        spoolCensus.refresh()
         // Above the ids of any earlier run, so that a client resuming across a restart gets a reset.
         events = EventStreams(loop: loop, turns: turns, capacity: configuration.eventHistory,
                               firstID: EventHistory.EventID(Clock.now() * 1_000_000))

@@ -16,8 +16,18 @@ package final class ServerMetrics {
     private var requests: [String: Counter] = [:]
     private var perGroup: [String: (queued: Gauge, running: Gauge)] = [:]
     private var active: [JobStatus: Gauge] = [:]
+    private let databaseBytes: Gauge
+    private let spoolFiles: Gauge
+    private let spoolBytes: Gauge
 
     package init() {
+        let registry = registry
+        func storeGauge(_ name: String, _ help: String) -> Gauge {
+            registry.makeGauge(descriptor: .init(namespace: "jobsched", metricName: name, unitName: "", helpText: help))
+        }
+        databaseBytes = storeGauge("store_database_bytes", "Bytes the database and its WAL take on disk")
+        spoolFiles = storeGauge("store_spool_files", "Files of job output in the spool (small outputs are kept in the database)")
+        spoolBytes = storeGauge("store_spool_bytes", "Bytes the spool's files take on disk")
         submitted = registry.makeCounter(descriptor: .init(
             namespace: "jobsched", metricName: "jobs_submitted", unitName: "total", helpText: "Jobs submitted"))
         duration = registry.makeValueHistogram(
@@ -63,8 +73,14 @@ package final class ServerMetrics {
         requests[key]?.increment()
     }
 
-    /// The exposition text, after setting the gauges from the active jobs' counts per group.
-    package func exposition(activeCounts: [String: (queued: Int, running: Int)]) -> [UInt8] {
+    /// The exposition text, after setting the gauges from the active jobs'
+    /// counts per group and the store's size (the spool's as last counted).
+    package func exposition(activeCounts: [String: (queued: Int, running: Int)], store: StoreSize) -> [UInt8] {
+        databaseBytes.set(Int64(store.databaseBytes))
+        if let spool = store.spool {
+            spoolFiles.set(Int64(spool.files))
+            spoolBytes.set(Int64(spool.bytes))
+        }
         var counts = activeCounts
         for group in perGroup.keys where counts[group] == nil { counts[group] = (0, 0) }  // emptied since: back to 0
         for (group, count) in counts {

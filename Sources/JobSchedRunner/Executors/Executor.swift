@@ -18,6 +18,10 @@ package protocol Executor: AnyObject {
     /// (a cluster's): its run then begins, for `started` and the timeout,
     /// when `onPlaced` says so, not when it is handed over.
     var hasOwnQueue: Bool { get }
+    /// Whether a restart of the server reads its jobs' output on from where
+    /// it had been spooled (a cluster's output files): then every byte must
+    /// be in the spool's files once handed over, none held in memory (`SpoolWriter`).
+    var readsOnAfterRestart: Bool { get }
 
     /// Starts the job's command in `environment` (jobsched's variables added)
     /// with the output wiring of `plan`; `output` receives what it writes,

@@ -17,6 +17,7 @@ package final class LocalExecutor: Executor {
     package var isIdle: Bool { groupKiller.isIdle }
     /// A job runs as soon as it is started.
     package var hasOwnQueue: Bool { false }
+    package var readsOnAfterRestart: Bool { false }
 
     private final class Run {
         let pumps: [OutputPump]

@@ -14,6 +14,11 @@ package func readWholeFile(_ path: String) throws(SystemCallError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw SystemCallError(description: errnoText()) }
     defer { close(fd) }
+    return try readToEnd(fd)
+}
+
+/// The bytes of an open file from where it is to its end.
+package func readToEnd(_ fd: Int32) throws(SystemCallError) -> [UInt8] {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 16 * 1024)
     while true {
@@ -57,6 +62,12 @@ package final class DirectoryReader {
         }
         return names.isEmpty && count > 0 ? nil : names
     }
+}
+
+/// The bytes a file takes on disk (what `du` counts); 0 if there is no such file.
+package func diskUsage(_ path: String) -> Int {
+    var info = stat()
+    return stat(path, &info) == 0 ? Int(info.st_blocks) * 512 : 0
 }
 
 /// Removes a file if it is there.

@@ -52,11 +52,12 @@ package final class GroupCommit {
         afterCommit.append(work)
     }
 
-    /// Writes a job's new state into the open transaction; the store keeps it
-    /// until a commit does, and every read sees it meanwhile.
-    package func save(_ job: Job) {
+    /// Writes a job's new state (and the output of a job that ended small)
+    /// into the open transaction; the store keeps it until a commit does, and
+    /// every read sees it meanwhile.
+    package func save(_ job: Job, output: CompactOutput? = nil) {
         do {
-            try store.update(job)
+            try store.update(job, output: output)
         } catch {
             logger.error("saving job \(job.id): \(error)")
             scheduleSaveRetry()

@@ -39,6 +39,7 @@ extension JobStore {
             case .integer(let value): .integer(value)
             case .real(let value): .real(value)
             case .text(let value): .text(value)
+            case .blob: .null  // no listed field is a blob
             }
             keys.append((statement.int(at: 0) ?? 0, key))
         }

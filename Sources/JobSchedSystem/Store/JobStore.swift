@@ -13,10 +13,10 @@ import JobSchedModel
 /// UPDATE, not two.
 package final class JobStore {
     package static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    package static let schemaVersion: Int64 = 11
+    package static let schemaVersion: Int64 = 12
 
     private let db: SQLiteDatabase
-    private let path: String
+    let path: String
     /// Made when the job table starts empty (a new file, `--clear`): job ids
     /// start again from 1 then, so whatever is kept by id outside the
     /// database (the spool) must belong to this identity.
@@ -39,9 +39,14 @@ package final class JobStore {
     /// The latest state of each job given to `update` and not yet written.
     /// A refused commit puts back those it had written, so that they stay
     /// what every read sees, and are written again, until a commit keeps them.
-    private var pendingStates: [JobID: Job] = [:]
+    private var pendingStates: [JobID: PendingState] = [:]
     /// The states written into the open transaction, to put back if it fails.
-    private var writtenStates: [JobID: Job] = [:]
+    private var writtenStates: [JobID: PendingState] = [:]
+    /// A job's state to write, and its output when it ended small.
+    private struct PendingState {
+        var job: Job
+        var output: CompactOutput?
+    }
     /// The last commit failed: the pending states are not merely young but refused.
     private var lastCommitFailed = false
 
@@ -220,6 +225,12 @@ package final class JobStore {
             CREATE TABLE environments (id INTEGER PRIMARY KEY, entries TEXT NOT NULL UNIQUE);
             ALTER TABLE jobs ADD COLUMN environment INTEGER;
             """,
+        // The output of finished jobs that printed little (`CompactOutput`),
+        // which goes with its job.
+        11: """
+            CREATE TABLE outputs (id INTEGER PRIMARY KEY, output BLOB, stdout BLOB, stderr BLOB);
+            CREATE TRIGGER jobs_output AFTER DELETE ON jobs BEGIN DELETE FROM outputs WHERE id = old.id; END;
+            """,
     ]
 
     /// SQL for a new random identity.
@@ -284,9 +295,10 @@ package final class JobStore {
     }
 
     /// Records a job's changing fields (status, returncode, msg, times, pid),
-    /// to be written before the next read or commit.
-    package func update(_ job: Job) throws(SQLiteError) {
-        pendingStates[job.id] = job
+    /// and the output of a job that ended small (`CompactOutput`), to be
+    /// written before the next read or commit.
+    package func update(_ job: Job, output: CompactOutput? = nil) throws(SQLiteError) {
+        pendingStates[job.id] = PendingState(job: job, output: output ?? pendingStates[job.id]?.output)
         try beginIfNeeded()
     }
 
@@ -310,14 +322,15 @@ package final class JobStore {
             .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay), .integer(job.id),
         ])
         // A state still to be written is also what `job(_:)` answers: it must carry the edit.
-        if pendingStates[job.id] != nil { pendingStates[job.id] = job }
+        pendingStates[job.id]?.job = job
     }
 
     /// Writes the pending job states, in id order; any left after an error stay pending.
     func writePendingStates() throws(SQLiteError) {
         guard !pendingStates.isEmpty else { return }
         try beginIfNeeded()
-        for job in pendingStates.values.sorted(by: { $0.id < $1.id }) {
+        for state in pendingStates.values.sorted(by: { $0.job.id < $1.job.id }) {
+            let job = state.job
             try updateStatement.run([
                 .text(job.status.rawValue), .init(job.returncode), .text(job.msg),
                 .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)),
@@ -325,8 +338,9 @@ package final class JobStore {
                 .init(job.usage?.userSeconds), .init(job.usage?.systemSeconds), .init(job.usage?.maxRSSKilobytes),
                 .init(job.slurmReason), .integer(job.id),
             ])
+            if let output = state.output { try writeOutput(job.id, output) }
             pendingStates[job.id] = nil
-            writtenStates[job.id] = job
+            writtenStates[job.id] = state
         }
     }
 
@@ -493,7 +507,9 @@ package final class JobStore {
     /// behind anything newer, for the next commit.
     package func rollback() {
         if db.isInTransaction { try? rollbackStatement.run() }
-        pendingStates.merge(writtenStates) { pending, _ in pending }
+        pendingStates.merge(writtenStates) { pending, written in
+            PendingState(job: pending.job, output: pending.output ?? written.output)
+        }
         writtenStates.removeAll(keepingCapacity: true)
     }
 
@@ -556,8 +572,11 @@ package final class JobStore {
         return try reads()
     }
 
+    /// The output given with a job's state that is not yet written.
+    func pendingOutput(_ id: JobID) -> CompactOutput? { pendingStates[id]?.output }
+
     package func job(_ id: JobID) throws(SQLiteError) -> Job? {
-        if let pending = pendingStates[id] { return pending }
+        if let pending = pendingStates[id] { return pending.job }
         try byIDStatement.reset(binding: [.integer(id)])
         guard try byIDStatement.step() else { return nil }
         let job = JobStore.decode(byIDStatement)

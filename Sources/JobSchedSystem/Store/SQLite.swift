@@ -113,7 +113,7 @@ package final class SQLiteDatabase {
 /// A prepared statement, kept and reused: `reset()` before binding again.
 package final class Statement {
     package enum Value: Equatable {
-        case null, integer(Int64), real(Double), text(String)
+        case null, integer(Int64), real(Double), text(String), blob([UInt8])
     }
 
     private let handle: OpaquePointer
@@ -142,6 +142,10 @@ package final class Statement {
                 // The UTF-8 bytes in place, with their length: no C string copy, no strlen.
                 rc = v.isEmpty ? sqlite3_bind_text(handle, index, "", 0, shim_sqlite_transient())
                     : v.withUTF8 { sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), shim_sqlite_transient()) }
+            case .blob(let bytes):
+                // No bytes: a zero-length blob, not the NULL a nil pointer would bind.
+                rc = bytes.isEmpty ? sqlite3_bind_zeroblob(handle, index, 0)
+                    : bytes.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), shim_sqlite_transient()) }
             }
             guard rc == SQLITE_OK else { throw database.error(rc) }
         }
@@ -173,6 +177,7 @@ package final class Statement {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, column))
         case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, column))
         case SQLITE_NULL: return .null
+        case SQLITE_BLOB: return .blob(bytes(at: column) ?? [])
         default: return .text(String(cString: sqlite3_column_text(handle, column)))
         }
     }
@@ -183,6 +188,14 @@ package final class Statement {
 
     package func double(at column: Int32) -> Double? {
         sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_double(handle, column)
+    }
+
+    /// A blob's bytes; nil for NULL.
+    package func bytes(at column: Int32) -> [UInt8]? {
+        guard sqlite3_column_type(handle, column) != SQLITE_NULL else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let start = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: start, count: count))
     }
 
     package func text(at column: Int32) -> String? {

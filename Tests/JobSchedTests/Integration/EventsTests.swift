@@ -248,15 +248,15 @@ struct EventsIntegrationTests {
         // Only removals pass: no job is in group none.
         let stream = try EventStreamClient(server, query: "group=none")
         #expect(stream.waitUntilConnected())
-        // 700 jobs that print their number: a spool file each.
+        // 700 jobs that print more than is kept in the database: a spool file each.
         let file = server.directory.file("batch")
-        _ = FileManager.default.createFile(atPath: file, contents: Data((1...700).map { "echo \($0)\n" }.joined().utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data((1...700).map { "echo \($0); head -c 5000 /dev/zero\n" }.joined().utf8))
         let submitted = Curl.run(["--data-binary", "@\(file)", "\(server.base)/submit?lines=1&sync=0"])
         let ids = submitted.lines.compactMap(Int64.init)
         try #require(ids.count == 700, "\(submitted)")
         _ = server.curl("/wait", data: "jobid=" + ids.map(String.init).joined(separator: ","))
         let spool = server.databasePath + ".spool"
-        let outputFiles = { (try? FileManager.default.contentsOfDirectory(atPath: spool).filter { $0.hasSuffix(".out") }.count) ?? -1 }
+        let outputFiles = { (try? FileManager.default.contentsOfDirectory(atPath: spool).filter { $0.hasSuffix(".stdout") }.count) ?? -1 }
         #expect(outputFiles() == 700)
 
         let every100th = ids.enumerated().filter { ($0.offset + 1) % 100 == 0 }.map(\.element)

@@ -13,6 +13,10 @@ struct OutputLossIntegrationTests {
         return mount("tmpfs", directory.path, "tmpfs", 0, "size=64k") == 0
     }()
 
+    /// 5,001 bytes of output: more than a job's output held in memory
+    /// (`CompactOutput.maxBytes`), so it goes to the spool's files.
+    static let fiveKB = "head -c 5000 /dev/zero | tr '\\0' b; echo"
+
     @Test(.enabled(if: canMountTmpfs, "needs root to mount a small tmpfs"))
     func fullDiskMarksTheGapAndSaysWhatWasLost() throws {
         let directory = try ScratchDirectory()
@@ -23,16 +27,17 @@ struct OutputLossIntegrationTests {
         let server = try ServerProcess(["--spool", spool], directory: directory)
         let filler = fill(spool)
         let gate = try server.makeGate()
-        let id = try server.submitAsync("echo before; cat \(gate.path); echo after")
+        // More than is held in memory: it goes to files, and meets the full disk.
+        let id = try server.submitAsync("\(Self.fiveKB); cat \(gate.path); echo after")
         #expect(eventually { server.log.contains("job \(id): output lost (No space left on device)") })
         // Room again: what comes next is kept, after a line that marks the gap.
         unlink(filler)
         try gate.open("go")
         #expect(server.waitFor(id) == "job \(id) success returncode=0\n")
-        #expect(try server.job(id)["msg"] as? String == "output lost: 7 bytes not kept (No space left on device)")
+        #expect(try server.job(id)["msg"] as? String == "output lost: 5001 bytes not kept (No space left on device)")
         let output = server.curl("/output?jobid=\(id)").body
-        #expect(output == "\njobsched: 7 bytes of output lost here (No space left on device)\ngo\nafter\n"
-                + "jobsched: output lost: 7 bytes not kept (No space left on device)\n", "\(output)")
+        #expect(output == "\njobsched: 5001 bytes of output lost here (No space left on device)\ngo\nafter\n"
+                + "jobsched: output lost: 5001 bytes not kept (No space left on device)\n", "\(output)")
 
         // A job whose output meets a full disk to its end: the last line says it.
         let filler2 = fill(spool)
@@ -48,19 +53,19 @@ struct OutputLossIntegrationTests {
         let server = try ServerProcess()
         let spool = server.databasePath + ".spool"
         let gate = try server.makeGate()
-        let running = try server.submitAsync("echo first; cat \(gate.path)")
-        #expect(eventually { server.curl("/output?jobid=\(running)").body == "first\n" })
+        let running = try server.submitAsync("\(Self.fiveKB); echo first; cat \(gate.path)")
+        #expect(eventually { server.curl("/output?jobid=\(running)").body.hasSuffix("\nfirst\n") })
         try FileManager.default.removeItem(atPath: spool)
         try gate.open("go")
         server.waitFor(running)
         // The running job's file went with the directory: its output is lost, and it says so.
         let msg = try server.job(running)["msg"] as? String
-        #expect(msg == "output lost: 9 bytes not kept (its spool file was removed while the job ran)", "\(msg ?? "nil")")
+        #expect(msg == "output lost: 5010 bytes not kept (its spool file was removed while the job ran)", "\(msg ?? "nil")")
         #expect(server.curl("/output?jobid=\(running)").body == "jobsched: \(msg ?? "")\n")
         // Later jobs keep their output again: the directory is back.
-        let next = try server.submitAsync("echo kept")
+        let next = try server.submitAsync("\(Self.fiveKB); echo kept")
         server.waitFor(next)
-        #expect(server.curl("/output?jobid=\(next)").body == "kept\n")
+        #expect(server.curl("/output?jobid=\(next)").body == String(repeating: "b", count: 5000) + "\nkept\n")
         #expect(FileManager.default.fileExists(atPath: spool))
         #expect(server.log.contains("the spool directory \(spool) had been removed: created it again"))
     }

@@ -172,8 +172,9 @@ struct OutputIntegrationTests {
         server.curl("/kill", data: "jobid=\(killed)")
         let running = try server.submitAsync("sleep 300")
         server.waitFor(done, failed, killed)
-        let spoolFile = server.databasePath + ".spool/\(done).out"
-        #expect(FileManager.default.fileExists(atPath: spoolFile))
+        // Small: kept in the database, and removed with its job.
+        let keptOutput = { try sqlite3(server.databasePath, "SELECT count(*) FROM outputs WHERE id = \(done)") }
+        #expect(try keptOutput() == "1\n")
 
         let restarted = server.curl("/restart", data: "jobid=\(done)")
         let again = try #require(Int64(restarted.body.dropLast()))
@@ -183,10 +184,10 @@ struct OutputIntegrationTests {
 
         let unknown = server.curl("/remove", data: "jobid=\(done),4242")
         #expect(unknown.status == 404 && unknown.body == "Error: unknown job id 4242\n")
-        #expect(FileManager.default.fileExists(atPath: spoolFile))
+        #expect(try keptOutput() == "1\n")
         let removal = server.curl("/remove", data: "jobid=\(done),\(running)")
         #expect(removal.lines == ["Job \(done) has been removed", "Error: job \(running) is running; kill it first"])
-        #expect(!FileManager.default.fileExists(atPath: spoolFile))
+        #expect(try keptOutput() == "0\n")
         #expect(server.curl("/clean", data: "status=success").body == "Removed 2 jobs\n")
         #expect(server.curl("/clean", data: "before=2001-01-01T00:00:00Z").body == "Removed 0 jobs\n")
         #expect(server.curl("/clean").body == "Removed 1 jobs\n")

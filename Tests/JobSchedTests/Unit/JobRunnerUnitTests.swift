@@ -12,6 +12,7 @@ private final class FakeExecutor: Executor {
     var onIdle: () -> Void = {}
     var isIdle = true
     var hasOwnQueue = false
+    var readsOnAfterRestart = false
     private(set) var started: [JobID] = []
     private(set) var stopped: [JobID] = []
     /// Jobs that fail to start, with the reason.
@@ -36,9 +37,13 @@ private final class FakeExecutor: Executor {
 /// The store as a dictionary; commits are run by the test.
 private final class FakeRecords: JobRecords {
     private(set) var jobs: [JobID: Job] = [:]
+    private(set) var outputs: [JobID: CompactOutput] = [:]
     private var afterCommit: [(Result<Void, SQLiteError>) -> Void] = []
 
-    func save(_ job: Job) { jobs[job.id] = job }
+    func save(_ job: Job, output: CompactOutput?) {
+        jobs[job.id] = job
+        if let output { outputs[job.id] = output }
+    }
     func storedJob(_ id: JobID) throws(SQLiteError) -> Job? { jobs[id] }
     func environment(_ id: Int64) throws(SQLiteError) -> [String]? { nil }
     func deleteEarliestFinished(_ count: Int) throws(SQLiteError) -> [DeletedJob] {

@@ -177,7 +177,7 @@ final class JobStoreUnitTests {
         _ = try store.insert(Self.job())
         job.status = .running
         try store.update(job)
-        _ = try store.jobs(matching: JobFilter(all: true))
+        _ = try store.jobs(matching: JobFilter(statuses: [.success]))
         #expect(calls == 1)
         try store.commit()
         try store.commit()  // nothing to commit: no new transaction either
@@ -346,7 +346,7 @@ final class JobStoreUnitTests {
     }
 
     /// A database of schema version 2 gets the indexes of versions 3 and 4, the Slurm columns of 5,
-    /// the index of 6, the identity of 9, the Slurm reason of 10 and the environments of 11.
+    /// the index of 6, the identity of 9, the Slurm reason of 10, the environments of 11 and the outputs of 12.
     @Test func upgradesAVersion2Database() throws {
         _ = try open()
         let indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'jobs_%' ORDER BY name"
@@ -355,7 +355,7 @@ final class JobStoreUnitTests {
             ALTER TABLE jobs DROP COLUMN slurm_jobid; ALTER TABLE jobs DROP COLUMN node; ALTER TABLE jobs DROP COLUMN slurm_state;
             ALTER TABLE jobs DROP COLUMN cpu_user; ALTER TABLE jobs DROP COLUMN cpu_system; ALTER TABLE jobs DROP COLUMN max_rss_kb;
             ALTER TABLE jobs DROP COLUMN slurm_reason; DROP TABLE environments; ALTER TABLE jobs DROP COLUMN environment;
-            PRAGMA user_version = 2;
+            DROP TRIGGER jobs_output; DROP TABLE outputs; PRAGMA user_version = 2;
             """)
         #expect(try sqlite3(indexes) == "jobs_grp\njobs_name\njobs_status\n")
         _ = try open()
@@ -365,6 +365,47 @@ final class JobStoreUnitTests {
                 == "slurm_options\nslurm_jobid\nnode\nslurm_state\ncpu_user\ncpu_system\nmax_rss_kb\nslurm_reason\n")
         #expect(try sqlite3("SELECT length(value) FROM meta WHERE key = 'identity'") == "32\n")
         #expect(try sqlite3("SELECT count(*) FROM environments; SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'environment'") == "0\n1\n")
+        #expect(try sqlite3("SELECT count(*) FROM outputs; SELECT name FROM sqlite_master WHERE type = 'trigger'") == "0\njobs_output\n")
+    }
+
+    /// A job's output kept in the database reads back as it was written (no
+    /// output is a NULL, not an empty blob), and goes when its job does, however.
+    @Test func keptOutputRoundTripsAndGoesWithItsJob() throws {
+        try keepAndDeleteOutputs()
+        _ = try open(clear: true)
+        #expect(try sqlite3("SELECT count(*) FROM outputs") == "0\n")
+    }
+
+    private func keepAndDeleteOutputs() throws {
+        let store = try open()
+        let jobs = try (1...4).map { n in
+            var job = Self.job(status: .success)
+            (job.returncode, job.finished) = (0, Double(n))
+            job.id = try store.insert(job)
+            return job
+        }
+        let ids = jobs.map(\.id)
+        let binary: [UInt8] = [0, 255, 10, 13]
+        let outputs = [
+            CompactOutput(both: nil, stdout: binary, stderr: nil),
+            CompactOutput(both: Array("o\ne\n".utf8), stdout: Array("o\n".utf8), stderr: Array("e\n".utf8)),
+            CompactOutput(both: Array("sync".utf8), stdout: nil, stderr: nil),
+            CompactOutput(both: nil, stdout: [], stderr: nil),
+        ]
+        for (job, output) in zip(jobs, outputs) { try store.update(job, output: output) }
+        // Read while pending, then once written, and a later state of the job keeps it.
+        #expect(try ids.map { try store.output($0) } == outputs)
+        try store.update(jobs[0])
+        _ = try store.jobs(matching: JobFilter(statuses: [.success]))
+        #expect(try ids.map { try store.output($0) } == outputs)
+        try store.commit()
+        #expect(try sqlite3("SELECT id, typeof(output), typeof(stdout), typeof(stderr) FROM outputs WHERE id IN (\(ids[0]), \(ids[3]))")
+                == "\(ids[0])|null|blob|null\n\(ids[3])|null|blob|null\n")
+        #expect(try store.deleteFinished(ids: [ids[0]]).map(\.id) == [ids[0]])
+        #expect(try store.deleteEarliestFinished(1).map(\.id) == [ids[1]])
+        try store.commit()
+        #expect(try store.output(ids[0]) == nil && store.output(ids[1]) == nil && store.output(ids[2]) == outputs[2])
+        #expect(try sqlite3("SELECT count(*) FROM outputs") == "2\n")
     }
 
     @Test func reopensItsOwnDatabase() throws {

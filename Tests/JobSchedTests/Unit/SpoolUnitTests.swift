@@ -55,3 +55,96 @@ struct SpoolRemovalUnitTests {
         #expect(access(directory + "/12.notes", F_OK) == 0 && access(directory + "/.database", F_OK) == 0)
     }
 }
+
+@Suite("Unit: what a finished job's output is kept as")
+struct CompactOutputUnitTests {
+    private let out = Array("out\n".utf8), err = Array("err\n".utf8)
+
+    /// Each stream once: the two together only when both had output.
+    @Test func eachStreamIsKeptOnce() {
+        let outOnly = CompactOutput(files: [.both: out, .stdout: out])
+        #expect(outOnly == CompactOutput(both: nil, stdout: out, stderr: nil))
+        #expect(outOnly.bytes(of: .both) == out && outOnly.bytes(of: .stdout) == out && outOnly.bytes(of: .stderr) == [])
+        let errOnly = CompactOutput(files: [.both: err, .stderr: err])
+        #expect(errOnly == CompactOutput(both: nil, stdout: nil, stderr: err))
+        #expect(errOnly.bytes(of: .both) == err && errOnly.bytes(of: .stdout) == [])
+        let both = CompactOutput(files: [.both: err + out, .stdout: out, .stderr: err])
+        #expect(both == CompactOutput(both: err + out, stdout: out, stderr: err))
+        #expect(both.bytes(of: .both) == err + out)
+        // A sync job's streams are kept together only.
+        let sync = CompactOutput(files: [.both: out])
+        #expect(sync == CompactOutput(both: out, stdout: nil, stderr: nil) && sync.bytes(of: .both) == out)
+        // stdout to a file of the user's: stderr alone.
+        #expect(CompactOutput(files: [.stderr: err]).bytes(of: .stderr) == err)
+    }
+}
+
+/// A job's spool files, on real files.
+@Suite("Unit: writing and finishing a job's spool files")
+struct SpoolWriterUnitTests {
+    private let scratch: ScratchDirectory
+    private let spool: Spool
+    private let out = Array("out\n".utf8), err = Array("err\n".utf8)
+    private let big = [UInt8](repeating: UInt8(ascii: "x"), count: CompactOutput.maxBytes + 1)
+
+    init() throws {
+        scratch = try ScratchDirectory()
+        spool = try Spool(directory: scratch.file("spool"), maxBytes: 100_000, database: "test", databaseStartsEmpty: true,
+                          logger: Logger(label: "test"))
+    }
+
+    private func write(_ id: JobID, _ chunks: [(JobOutputStream, [UInt8])], holding: Bool = true) -> SpoolWriter {
+        let writer = SpoolWriter(spool: spool, id: id, streams: [.both, .stdout, .stderr], holdsSmallOutput: holding)
+        for (stream, bytes) in chunks {
+            bytes.withUnsafeBytes {
+                writer.append($0, to: .both)
+                writer.append($0, to: stream)
+            }
+        }
+        return writer
+    }
+
+    private func files(_ id: JobID) -> [JobOutputStream] {
+        JobOutputStream.allCases.filter { access(spool.path(id, $0), F_OK) == 0 }
+    }
+
+    /// Small output is held in memory, where a reader of the running job finds
+    /// it, and given back at the end to keep in the database: no file at all.
+    @Test func smallOutputMakesNoFile() throws {
+        let writer = write(1, [(.stdout, out), (.stderr, err)])
+        #expect(writer.heldOutput(.both) == out + err && writer.heldOutput(.stderr) == err)
+        #expect(files(1) == [])
+        let finished = try #require(writer.finish())
+        #expect(finished.output == CompactOutput(both: out + err, stdout: out, stderr: err) && !finished.inFiles)
+        #expect(files(1) == [])
+        #expect(write(2, []).finish() == nil)
+    }
+
+    /// An executor that reads on after a restart (Slurm's) has each byte in a
+    /// file at once; small output still goes to the database at the end, and
+    /// the caller removes the files.
+    @Test func writtenThroughSmallOutputIsInFilesToo() throws {
+        let writer = write(1, [(.stdout, out), (.stderr, err)], holding: false)
+        #expect(writer.heldOutput(.both) == nil && files(1) == [.both, .stdout, .stderr])
+        let finished = try #require(writer.finish())
+        #expect(finished.output == CompactOutput(both: out + err, stdout: out, stderr: err) && finished.inFiles)
+    }
+
+    /// Past the size held, what was held goes to files first, then the rest;
+    /// the two streams together are not kept twice when only one stream
+    /// printed: reading them reads that stream's file.
+    @Test func bigOutputGoesToFilesWithWhatWasHeld() throws {
+        let writer = write(1, [(.stderr, err), (.stderr, big)])
+        #expect(writer.heldOutput(.both) == nil && files(1) == [.both, .stderr])
+        #expect(writer.finish() == nil)
+        #expect(files(1) == [.stderr])
+        #expect(spool.read(1, .both) == err + big && spool.read(1, .stderr) == err + big && spool.read(1, .stdout) == nil)
+        let kept = try #require(spool.open(1, .both))
+        close(kept.fd)
+        #expect(kept.length == err.count + big.count)
+
+        #expect(write(2, [(.stdout, big), (.stderr, err)]).finish() == nil)
+        #expect(files(2) == [.both, .stdout, .stderr])
+        #expect(spool.read(2, .both) == big + err && spool.read(2, .stdout) == big)
+    }
+}

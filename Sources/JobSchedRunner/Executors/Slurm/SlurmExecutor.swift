@@ -22,6 +22,7 @@ package final class SlurmExecutor: Executor {
     package var isIdle: Bool { processes.isIdle && canceller.isIdle }
     /// A job waits in Slurm's queue until Slurm runs it.
     package var hasOwnQueue: Bool { true }
+    package var readsOnAfterRestart: Bool { true }
 
     package struct Settings {
         package var commands: SlurmCommands
