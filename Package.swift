@@ -64,7 +64,10 @@ let package = Package(
             ],
             // Symbols bound at start: the job spawner unmaps the libraries it does not
             // run, and a lazy binding after that would search their symbol tables.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "now"])]),
+            linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "now"])],
+            plugins: ["CommitStamp"]),
+        // `jobsched --version` names the commit it was built from.
+        .plugin(name: "CommitStamp", capability: .buildTool(), path: "Sources/CommitStamp"),
         .executableTarget(name: "jobsched-fuzz", dependencies: ["JobSchedAPI", "CFuzzShim"]),
         .testTarget(
             name: "JobSchedTests",

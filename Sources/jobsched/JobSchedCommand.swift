@@ -53,7 +53,7 @@ enum JobSchedMain {
 
 /// `jobsched` with no subcommand starts the server, as `jobsched serve` does.
 struct JobSchedCommand: ParsableCommand {
-    static let version = "jobsched 0.16.0"
+    static let version = "jobsched 0.16.0 (\(buildCommit))"
 
     static let configuration = CommandConfiguration(
         commandName: "jobsched",

@@ -151,8 +151,11 @@ struct ClientIntegrationTests {
         #expect(try jobsched("kill", server: server).status == 64)
         let help = try jobsched("run", "--help", server: server)
         #expect(help.status == 0 && help.stdout.hasPrefix("USAGE: jobsched run [options] [--] COMMAND...") && help.stdout.contains("--timeout <duration>"))
+        // It names the commit it was built from: this checkout's.
         let version = try jobsched("--version", server: server)
-        #expect(version.status == 0 && version.stdout.hasPrefix("jobsched "))
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+        let head = try runToEnd("/usr/bin/git", ["-C", checkout, "rev-parse", "--short=12", "HEAD"]).stdout.dropLast()
+        #expect(version.status == 0 && version.stdout.hasPrefix("jobsched 0.16.0 (\(head)"), "\(version.stdout)")
         let completion = try jobsched("completion", server: server)
         #expect(completion.stdout.contains("complete -o default -F _jobsched jobsched") && completion.stdout.contains("--retry-delay"))
         #expect(try jobsched("--help", server: server).stdout.contains("follow"))
