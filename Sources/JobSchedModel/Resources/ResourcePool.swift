@@ -1,0 +1,86 @@
+/// The resources a running job holds: how many cpus, which cores (with
+/// `--bind-cpus`), how much memory, which GPUs.
+package struct Allocation: Equatable, Sendable {
+    package var cpus: Int
+    package var cpuIDs: [Int]
+    package var mem: MemorySize?
+    package var gpuIDs: [String]
+
+    package init(cpus: Int, cpuIDs: [Int] = [], mem: MemorySize? = nil, gpuIDs: [String] = []) {
+        (self.cpus, self.cpuIDs, self.mem, self.gpuIDs) = (cpus, cpuIDs, mem, gpuIDs)
+    }
+}
+
+/// What is free of the server's resources, handed out to jobs as they start
+/// and taken back as they end. GPUs and cores are specific ids: no two
+/// running jobs share one.
+package struct ResourcePool: Sendable {
+    package let capacity: ResourceCapacity
+    private var freeCPUs: Int?
+    /// Sorted.
+    private var freeCPUIDs: [Int]
+    private var freeMem: Int?
+    /// In the order `--gpus` gave them.
+    private var freeGPUIDs: [String]
+
+    package init(_ capacity: ResourceCapacity) {
+        self.capacity = capacity
+        freeCPUs = capacity.cpus
+        freeCPUIDs = capacity.cpuIDs.sorted()
+        freeMem = capacity.mem?.bytes
+        freeGPUIDs = capacity.gpuIDs
+    }
+
+    /// What is free, in the terms the scheduler compares (`ResourceAmounts`).
+    package var free: ResourceAmounts {
+        ResourceAmounts(cpus: freeCPUs ?? ResourceAmounts.unlimited, mem: freeMem ?? ResourceAmounts.unlimited,
+                        gpus: freeGPUIDs.count)
+    }
+
+    /// What is in use, of what is counted: cpus, bytes, GPUs.
+    package var used: (cpus: Int?, mem: Int?, gpus: Int) {
+        (capacity.cpus.map { $0 - (freeCPUs ?? 0) }, capacity.mem.map { $0.bytes - (freeMem ?? 0) },
+         capacity.gpuIDs.count - freeGPUIDs.count)
+    }
+
+    package func fits(_ request: ResourceRequest) -> Bool {
+        ResourceAmounts(request).fits(in: free)
+    }
+
+    /// Takes what `request` asks, or nil (and nothing taken) if it does not fit now.
+    package mutating func allocate(_ request: ResourceRequest) -> Allocation? {
+        guard fits(request) else { return nil }
+        if let cpus = freeCPUs { freeCPUs = cpus - request.cpus }
+        if let mem = freeMem, let asked = request.mem { freeMem = mem - asked.bytes }
+        var cpuIDs: [Int] = []
+        if !capacity.cpuIDs.isEmpty {
+            cpuIDs = ResourcePool.compactCores(freeCPUIDs, count: request.cpus)
+            freeCPUIDs.removeAll { cpuIDs.contains($0) }
+        }
+        let gpuIDs = Array(freeGPUIDs.prefix(request.gpus))
+        freeGPUIDs.removeFirst(request.gpus)
+        return Allocation(cpus: request.cpus, cpuIDs: cpuIDs, mem: request.mem, gpuIDs: gpuIDs)
+    }
+
+    /// Gives back what a job held.
+    package mutating func release(_ allocation: Allocation) {
+        if let cpus = freeCPUs { freeCPUs = cpus + allocation.cpus }
+        if let mem = freeMem, let held = allocation.mem { freeMem = mem + held.bytes }
+        if !allocation.cpuIDs.isEmpty { freeCPUIDs = (freeCPUIDs + allocation.cpuIDs).sorted() }
+        // Back in `--gpus` order, so the next job gets the first free one.
+        let returned = Set(allocation.gpuIDs).union(freeGPUIDs)
+        freeGPUIDs = capacity.gpuIDs.filter(returned.contains)
+    }
+
+    /// The `count` cores of `free` (sorted) that lie closest together: the
+    /// window of neighbouring free ids with the smallest span, the lowest
+    /// such first. A job's threads then share caches, not another job's.
+    package static func compactCores(_ free: [Int], count: Int) -> [Int] {
+        guard count > 0, count <= free.count else { return [] }
+        var best = 0
+        for start in 0...(free.count - count) where free[start + count - 1] - free[start] < free[best + count - 1] - free[best] {
+            best = start
+        }
+        return Array(free[best..<(best + count)])
+    }
+}

@@ -1,0 +1,159 @@
+import Testing
+@testable import JobSchedModel
+
+@Suite("Unit: resource requests, capacity and placement")
+struct ResourcesUnitTests {
+    @Test func memorySizesAreSlurmsSyntax() {
+        #expect(MemorySize("500M")?.bytes == 500 << 20)
+        #expect(MemorySize("4g")?.bytes == 4 << 30)
+        #expect(MemorySize("1T")?.bytes == 1 << 40)
+        #expect(MemorySize("64K")?.bytes == 64 << 10)
+        // A bare number is megabytes, as Slurm's --mem.
+        #expect(MemorySize("2000")?.bytes == 2000 << 20)
+        for bad in ["", "0", "0G", "-1", "1.5G", "4GB", "G", "1P", " 4G", "4G ", "99999999999999999", "1025T", "+4G"] {
+            #expect(MemorySize(bad) == nil, "\(bad)")
+        }
+        #expect(MemorySize("1024T") != nil)
+        #expect(MemorySize("4G")?.text == "4G" && MemorySize("1536M")?.text == "1536M" && MemorySize("2048")?.text == "2G")
+        #expect(MemorySize(bytes: 1000).text == "1000")
+    }
+
+    @Test func requestsDefaultToOneCPUAndSayTheSyntaxWhenBad() throws {
+        #expect(try ResourceRequest(cpus: nil, mem: nil, gpus: nil) == ResourceRequest(cpus: 1, mem: nil, gpus: 0))
+        #expect(try ResourceRequest(cpus: "2", mem: "8G", gpus: "1") == ResourceRequest(cpus: 2, mem: MemorySize("8G"), gpus: 1))
+        let cases: [(String?, String?, String?, String)] = [
+            ("0", nil, nil, "cpus must be a whole number from 1 to 100000, e.g. cpus=2; got '0'"),
+            ("-2", nil, nil, "cpus must be a whole number from 1 to 100000, e.g. cpus=2; got '-2'"),
+            (nil, "4GB", nil, "mem must be a size such as 500M, 4G or 1T (K, M, G, T: powers of 1024; a bare number is megabytes), e.g. mem=4G; got '4GB'"),
+            (nil, nil, "0.5", "gpus must be a whole number from 0 to 1024, e.g. gpus=1; got '0.5'"),
+            (nil, nil, "-1", "gpus must be a whole number from 0 to 1024, e.g. gpus=1; got '-1'"),
+        ]
+        for (cpus, mem, gpus, message) in cases {
+            let error = #expect(throws: RequestError.self) { try ResourceRequest(cpus: cpus, mem: mem, gpus: gpus) }
+            #expect(error?.status == 400 && error?.message == message)
+        }
+    }
+
+    /// What can never fit is said in the request's terms, at submit.
+    @Test func requestsBeyondTheServerAreRefused() {
+        let server = ResourceCapacity(cpus: 4, mem: MemorySize("8G"), gpuIDs: ["0", "1"])
+        #expect(server.refusal(of: ResourceRequest(cpus: 4, mem: MemorySize("8G"), gpus: 2)) == nil)
+        #expect(server.refusal(of: ResourceRequest(cpus: 8)) == "asks 8 cpus; this server has 4")
+        #expect(server.refusal(of: ResourceRequest(mem: MemorySize("16G"))) == "asks 16G of memory; this server has 8G")
+        #expect(server.refusal(of: ResourceRequest(gpus: 3)) == "asks 3 gpus; this server has 2")
+        // Not counted: anything goes, but GPUs there are none to give.
+        let plain = ResourceCapacity()
+        #expect(plain.refusal(of: ResourceRequest(cpus: 64, mem: MemorySize("1T"))) == nil)
+        #expect(plain.refusal(of: ResourceRequest(gpus: 1)) == "asks 1 gpu; this server has none (start it with --gpus)")
+    }
+
+    @Test func gpuIDsComeFromTheListOrNvidiaSMI() {
+        #expect(GPUList.parse(nvidiaSMIOutput: "0\n1\r\n 2 \n\n") == ["0", "1", "2"])
+        #expect(GPUList.parse(nvidiaSMIOutput: "") == [])
+        #expect(GPUList.parse(list: "0,1,2,3") == ["0", "1", "2", "3"])
+        #expect(GPUList.parse(list: "GPU-8f2e,GPU-a11c") == ["GPU-8f2e", "GPU-a11c"])
+        for bad in ["", "0,,1", "0,0", "0, 1", ","] { #expect(GPUList.parse(list: bad) == nil, "\(bad)") }
+    }
+
+    /// GPUs are specific ids: concurrent jobs get disjoint sets, and a freed
+    /// one goes to the next job; nothing is taken by a request that does not fit.
+    @Test func gpusAreHandedOutDisjointly() throws {
+        var pool = ResourcePool(ResourceCapacity(gpuIDs: ["0", "1", "2", "3"]))
+        let aAllocation = pool.allocate(ResourceRequest(gpus: 1))
+        let a = try #require(aAllocation)
+        let bAllocation = pool.allocate(ResourceRequest(gpus: 2))
+        let b = try #require(bAllocation)
+        #expect(a.gpuIDs == ["0"] && b.gpuIDs == ["1", "2"])
+        let allocation1 = pool.allocate(ResourceRequest(gpus: 2))
+        #expect(allocation1 == nil)
+        #expect(pool.used.gpus == 3)
+        pool.release(a)
+        let cAllocation = pool.allocate(ResourceRequest(gpus: 2))
+        let c = try #require(cAllocation)
+        #expect(c.gpuIDs == ["0", "3"] && Set(c.gpuIDs).isDisjoint(with: b.gpuIDs))
+        // A CPU job gets none, and fits while GPUs are all taken.
+        let allocation2 = pool.allocate(ResourceRequest())
+        #expect(allocation2?.gpuIDs == [])
+    }
+
+    @Test func cpusAndMemoryAreCountedOnlyWhenGiven() throws {
+        var counted = ResourcePool(ResourceCapacity(cpus: 4, mem: MemorySize("8G")))
+        let allocations = [ResourceRequest(cpus: 3, mem: MemorySize("6G")), ResourceRequest(cpus: 2),
+                           ResourceRequest(cpus: 1, mem: MemorySize("4G")), ResourceRequest(cpus: 1, mem: MemorySize("2G"))]
+            .map { counted.allocate($0) != nil }
+        #expect(allocations == [true, false, false, true])
+        #expect(counted.used.cpus == 4 && counted.used.mem == 8 << 30)
+        var uncounted = ResourcePool(ResourceCapacity())
+        let all = (0..<1000).map { _ in uncounted.allocate(ResourceRequest(cpus: 64, mem: MemorySize("1T"))) != nil }
+        #expect(all.allSatisfy { $0 })
+        #expect(uncounted.used.cpus == nil && uncounted.used.mem == nil)
+    }
+
+    /// With --bind-cpus, a job's cores are neighbours where they can be.
+    @Test func boundCoresAreCompact() throws {
+        #expect(ResourcePool.compactCores([0, 1, 2, 3], count: 2) == [0, 1])
+        #expect(ResourcePool.compactCores([0, 2, 3, 5, 6, 7], count: 3) == [5, 6, 7])
+        #expect(ResourcePool.compactCores([0, 4, 5, 9], count: 2) == [4, 5])
+        #expect(ResourcePool.compactCores([1, 3], count: 3) == [])
+        var pool = ResourcePool(ResourceCapacity(cpus: 8, cpuIDs: Array(0..<8)))
+        let oneAllocation = pool.allocate(ResourceRequest(cpus: 1))
+        let one = try #require(oneAllocation)
+        let threeAllocation = pool.allocate(ResourceRequest(cpus: 3))
+        let three = try #require(threeAllocation)
+        #expect(one.cpuIDs == [0] && three.cpuIDs == [1, 2, 3])
+        pool.release(one)
+        // Free: 0, 4, 5, 6, 7: a pair from the run, not 0 and 4.
+        let allocation7 = pool.allocate(ResourceRequest(cpus: 2))
+        #expect(allocation7?.cpuIDs == [4, 5])
+    }
+
+    // MARK: Backfill
+
+    private func amounts(cpus: Int = 1, gpus: Int = 0, jobs: Int = 1) -> ResourceAmounts {
+        ResourceAmounts(jobs: jobs, cpus: cpus, mem: 0, gpus: gpus)
+    }
+
+    /// A 4-cpu job behind 1-cpu jobs on 4 cpus: a 1-cpu job with no timeout
+    /// could hold a cpu the head needs, so it waits; the head starts as soon
+    /// as 4 cpus are free once.
+    @Test func aSmallJobWithoutTimeoutDoesNotPassAWaitingHead() {
+        let free = amounts(cpus: 1, jobs: 7)
+        let head = amounts(cpus: 4)
+        let running = [(held: amounts(cpus: 1), endsBy: Double?.none), (amounts(cpus: 1), nil), (amounts(cpus: 1), nil)]
+        let shadow = Backfill.shadowTime(head: head, free: free, running: running)
+        #expect(shadow == nil)
+        #expect(!Backfill.mayPass(amounts(cpus: 1), endsBy: nil, free: free, head: head, shadowTime: shadow))
+        #expect(!Backfill.mayPass(amounts(cpus: 1), endsBy: 5, free: free, head: head, shadowTime: shadow))
+    }
+
+    /// The head is sure to fit once the running jobs' timeouts have passed:
+    /// a job whose own timeout ends it by then may use the idle cpus meanwhile.
+    @Test func aJobThatEndsBeforeTheHeadsReservationMayPass() {
+        let free = amounts(cpus: 2, jobs: 7)
+        let head = amounts(cpus: 4)
+        let running = [(held: amounts(cpus: 1), endsBy: Double?(100)), (amounts(cpus: 1), 60), (amounts(cpus: 2), nil)]
+        // 2 free + the jobs ending at 60 and 100: 4 at 100.
+        let shadow = Backfill.shadowTime(head: head, free: free, running: running)
+        #expect(shadow == 100)
+        #expect(Backfill.mayPass(amounts(cpus: 2), endsBy: 90, free: free, head: head, shadowTime: shadow))
+        #expect(Backfill.mayPass(amounts(cpus: 2), endsBy: 100, free: free, head: head, shadowTime: shadow))
+        #expect(!Backfill.mayPass(amounts(cpus: 2), endsBy: 101, free: free, head: head, shadowTime: shadow))
+        #expect(!Backfill.mayPass(amounts(cpus: 2), endsBy: nil, free: free, head: head, shadowTime: shadow))
+        // Even in time, it must fit now.
+        #expect(!Backfill.mayPass(amounts(cpus: 3), endsBy: 10, free: free, head: head, shadowTime: shadow))
+    }
+
+    /// A job that leaves the head's share of everything free passes at any
+    /// time: here the head waits for a GPU, and a CPU job uses spare cpus.
+    @Test func aJobBesideTheHeadsShareMayPass() {
+        let free = ResourceAmounts(jobs: 5, cpus: 6, mem: 0, gpus: 0)
+        let head = amounts(cpus: 2, gpus: 1)
+        #expect(Backfill.mayPass(amounts(cpus: 4), endsBy: nil, free: free, head: head, shadowTime: nil))
+        #expect(!Backfill.mayPass(amounts(cpus: 5), endsBy: nil, free: free, head: head, shadowTime: nil))
+        // Another GPU job would take the GPU the head waits for.
+        let oneGPU = ResourceAmounts(jobs: 5, cpus: 6, mem: 0, gpus: 1)
+        #expect(!Backfill.mayPass(amounts(cpus: 1, gpus: 1), endsBy: nil, free: oneGPU, head: ResourceAmounts(jobs: 1, cpus: 1, mem: 0, gpus: 2), shadowTime: nil))
+        // -j counts too: with one slot free, the head's, nothing passes.
+        #expect(!Backfill.mayPass(amounts(cpus: 1), endsBy: nil, free: ResourceAmounts(jobs: 1, cpus: 6, mem: 0, gpus: 0), head: head, shadowTime: nil))
+    }
+}
