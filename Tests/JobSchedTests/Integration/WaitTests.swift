@@ -48,6 +48,8 @@ struct WaitIntegrationTests {
         // curl exits, on a loaded machine after the count below was taken.
         let submit = server.curl("/submit", data: "command=sleep 300&sync=0", extra: ["-H", "Connection: close"])
         let running = try #require(Int64(submit.body.dropLast()), "\(submit)")
+        // Counted once the job runs: its output pipes are open by then.
+        _ = try server.pidOnceRunning(running)
         let before = server.openDescriptors
         let waiters = try (0..<20).map { _ in try StreamingCurl(["--data", "jobid=\(running)", "\(server.base)/wait"]) }
         #expect(eventually { server.openDescriptors >= before + 20 })
