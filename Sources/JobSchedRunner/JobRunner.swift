@@ -18,9 +18,12 @@ package final class JobRunner {
         package var resume = false
         /// --keep-finished: trims the oldest finished jobs past this many.
         package var keepFinished: Int?
+        /// --cpus, --mem, --gpus: what jobs are handed here; nil where they
+        /// run elsewhere (a cluster's executor takes their requests itself).
+        package var resources: ResourceCapacity?
 
-        package init(maxRunning: Int, resume: Bool = false, keepFinished: Int? = nil) {
-            (self.maxRunning, self.resume, self.keepFinished) = (maxRunning, resume, keepFinished)
+        package init(maxRunning: Int, resume: Bool = false, keepFinished: Int? = nil, resources: ResourceCapacity? = nil) {
+            (self.maxRunning, self.resume, self.keepFinished, self.resources) = (maxRunning, resume, keepFinished, resources)
         }
     }
 
@@ -85,7 +88,7 @@ package final class JobRunner {
         self.executor = executor
         self.spool = spool
         self.logger = logger
-        scheduler = Scheduler(limit: settings.maxRunning)
+        scheduler = Scheduler(limit: settings.maxRunning, resources: settings.resources)
         executor.onEnded = { [unowned self] id, end in self.runEnded(id, end) }
         executor.onPlaced = { [unowned self] id, placement in self.placed(id, placement) }
         executor.onIdle = { [unowned self] in self.onSettled() }
@@ -156,7 +159,8 @@ package final class JobRunner {
     private func makeReadyIfFree(_ id: JobID) {
         guard let active = activeJobs[id], active.job.status == .queued, active.startTimer == nil,
               !dependencies.isBlocked(id) else { return }
-        scheduler.makeReady(id, group: active.job.group, priority: active.job.priority)
+        scheduler.makeReady(id, group: active.job.group, priority: active.job.priority,
+                            resources: active.job.resources, timeout: active.job.timeout)
     }
 
     /// Puts a queued job's edited definition (`JobEdit`) in force: its place
@@ -169,8 +173,9 @@ package final class JobRunner {
         active.job = edited
         activeIndex.remove(old)
         activeIndex.insert(edited)
-        // A ready job goes in line again under its new group and priority, as one that has just become ready.
-        if edited.group != old.group || edited.priority != old.priority, scheduler.remove(edited.id) {
+        // A ready job goes in line again under its new group, priority and needs, as one that has just become ready.
+        if edited.group != old.group || edited.priority != old.priority || edited.resources != old.resources
+            || edited.timeout != old.timeout, scheduler.remove(edited.id) {
             makeReadyIfFree(edited.id)
         }
         if edited.notBefore != old.notBefore {
@@ -199,7 +204,7 @@ package final class JobRunner {
 
     package func startAdmittedJobs() {
         guard !isShuttingDown, unconfirmedChanges == 0 else { return }
-        for id in scheduler.admit() {
+        for id in scheduler.admit(now: Clock.now()) {
             if let active = activeJobs[id] { start(active) }
         }
     }
@@ -259,6 +264,8 @@ package final class JobRunner {
         var job = active.job
         let plan = OutputPlan(sync: job.sync, outlog: job.outlog, errlog: job.errlog)
         job.attempts += 1
+        // Its share of the machine, for this run.
+        job.allocation = scheduler.allocation(of: job.id)
         // A new run: where a previous attempt ran on a cluster no longer says anything.
         (job.slurmJobID, job.node, job.slurmState, job.slurmReason) = (nil, nil, nil, nil)
         let pid: Int32?

@@ -14,6 +14,7 @@ extension Job {
         retryDelay = r.retryDelay
         cwd = r.cwd
         env = r.env
+        resources = r.resources
         slurm = r.slurm
     }
 }

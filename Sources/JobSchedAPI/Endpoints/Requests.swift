@@ -26,7 +26,9 @@ package struct SubmitRequest: Equatable {
     package var environment: [String]
     package var unique: Bool
     package var format: OutputFormat
-    /// `--executor slurm` only: what the job asks of the cluster.
+    /// What the job asks of the machine (or, with `--executor slurm`, of the cluster).
+    package var resources: ResourceRequest
+    /// `--executor slurm` only: what else the job asks of the cluster.
     package var slurm: SlurmOptions
 
     package enum Declared {
@@ -54,10 +56,12 @@ package struct SubmitRequest: Equatable {
         static let format: Parameter<OutputFormat> = .format("reply as 'text' or 'json' (sync=0 only)")
         /// Read by `EndpointRequest` to choose a batch submit.
         static let lines: Parameter<Bool> = .flag("lines", default: false, "1 (in the query string, with sync=0): the body holds one command per line; the other parameters apply to each")
+        // What the job uses: counted by a server started with --cpus, --mem, --gpus; Slurm's --cpus-per-task, --mem, --gpus.
+        static let cpus: Parameter<String?> = .text("cpus", "cpus the job uses (default 1), in JOBSCHED_CPUS; counted on a server started with --cpus")
+        static let mem: Parameter<String?> = .text("mem", "memory the job needs, e.g. 500M, 4G, 1T (a bare number is megabytes); reserved on a server started with --mem")
+        static let gpus: Parameter<String?> = .text("gpus", "GPUs the job gets (default 0), its own ids in CUDA_VISIBLE_DEVICES and JOBSCHED_GPUS; needs a server started with --gpus")
         // --executor slurm: each becomes the sbatch/srun option of the same meaning.
         static let partition: Parameter<String?> = .checked("partition", "Slurm partition (--partition; default: the server's --slurm-partition)", example: "debug", SlurmOptions.isName)
-        static let cpus: Parameter<Int?> = .integer("cpus", range: 1...100_000, "Slurm: CPUs for the job's task (--cpus-per-task)")
-        static let mem: Parameter<String?> = .checked("mem", "Slurm: memory per node (--mem), e.g. 500M, 4G", example: "4G", SlurmOptions.isMemory)
         static let gres: Parameter<String?> = .checked("gres", "Slurm: generic resources (--gres), e.g. gpu:1", example: "gpu:1", SlurmOptions.isGres)
         static let nodes: Parameter<Int?> = .integer("nodes", range: 1...100_000, "Slurm: nodes to allocate (--nodes)")
         static let qos: Parameter<String?> = .checked("qos", "Slurm quality of service (--qos)", example: "normal", SlurmOptions.isName)
@@ -68,8 +72,8 @@ package struct SubmitRequest: Equatable {
         Declared.errlog.spec, Declared.priority.spec, Declared.after.spec, Declared.afterAny.spec, Declared.delay.spec,
         Declared.at.spec, Declared.timeout.spec, Declared.retries.spec, Declared.retryDelay.spec, Declared.cwd.spec,
         Declared.env.spec, Declared.environment.spec, Declared.unique.spec, Declared.format.spec, Declared.lines.spec,
-        Declared.partition.spec, Declared.cpus.spec, Declared.mem.spec, Declared.gres.spec, Declared.nodes.spec,
-        Declared.qos.spec,
+        Declared.cpus.spec, Declared.mem.spec, Declared.gpus.spec, Declared.partition.spec, Declared.gres.spec,
+        Declared.nodes.spec, Declared.qos.spec,
     ]
 
     package init(_ p: Parameters) throws(RequestError) {
@@ -101,8 +105,9 @@ package struct SubmitRequest: Equatable {
         if sync && format == .json {
             throw .badRequest("format=json needs sync=0: a sync submit replies with the job's output")
         }
-        slurm = SlurmOptions(partition: try Declared.partition.value(in: p), cpus: try Declared.cpus.value(in: p),
-                             mem: try Declared.mem.value(in: p), gres: try Declared.gres.value(in: p),
+        resources = try ResourceRequest(cpus: try Declared.cpus.value(in: p), mem: try Declared.mem.value(in: p),
+                                        gpus: try Declared.gpus.value(in: p))
+        slurm = SlurmOptions(partition: try Declared.partition.value(in: p), gres: try Declared.gres.value(in: p),
                              nodes: try Declared.nodes.value(in: p), qos: try Declared.qos.value(in: p))
     }
 }

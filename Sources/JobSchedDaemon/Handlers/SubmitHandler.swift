@@ -80,8 +80,14 @@ extension RequestHandlers {
 
     /// Refuses `count` new jobs like `jobs` that this server cannot run, or that --max-queued has no room for.
     package func checkRoom(for jobs: [Job], count: Int) throws(RequestError) {
-        if configuration.executor != .slurm, jobs.contains(where: { !$0.slurm.isEmpty }) {
-            throw .badRequest("partition, cpus, mem, gres, nodes and qos need a server started with --executor slurm")
+        if configuration.executor != .slurm {
+            if jobs.contains(where: { !$0.slurm.isEmpty }) {
+                throw .badRequest("partition, gres, nodes and qos need a server started with --executor slurm")
+            }
+            // What can never fit would wait for ever: refused now, in the request's terms.
+            if let refusal = jobs.lazy.compactMap({ self.configuration.resources.refusal(of: $0.resources) }).first {
+                throw .badRequest("the job \(refusal)")
+            }
         }
         if let max = configuration.maxQueued,
            !JobLifecycle.queueHasRoom(for: count, maxQueued: max, active: runner.activeJobs.count,

@@ -94,7 +94,8 @@ public final class JobSchedServer {
         }
         turns = Turns(loop: loop, turnSeconds: JobSchedServer.turnSeconds)
         runner = JobRunner(settings: .init(maxRunning: configuration.maxRunning, resume: configuration.resume,
-                                           keepFinished: configuration.keepFinished),
+                                           keepFinished: configuration.keepFinished,
+                                           resources: configuration.executor == .local ? configuration.resources : nil),
                            loop: loop, turns: turns, records: commits, executor: executor, spool: spool, logger: logger)
 
         handlers = RequestHandlers(configuration: configuration, logger: logger, loop: loop, turns: turns, access: access,

@@ -42,6 +42,9 @@ public struct ServerConfiguration: Sendable {
     /// `jobsched wal-checkpoint`. nil: SQLite checkpoints inside commits.
     public var checkpointCommand: [String]?
 
+    /// What jobs are handed here (--cpus, --mem, --gpus): what is not given is not counted.
+    package var resources = ResourceCapacity()
+
     /// Where jobs run: here, or on a Slurm cluster.
     public var executor = ExecutorKind.local
     /// --executor slurm: the partition of jobs that name none, and the account of all.

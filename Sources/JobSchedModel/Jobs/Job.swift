@@ -65,6 +65,10 @@ public struct Job: Equatable, Sendable {
     /// The stored environment the job starts from (the one it was submitted
     /// with: `jobsched add` sends its caller's); nil: the server's.
     public var environmentID: Int64? { get { details.fields.environmentID } set { details.fields.environmentID = newValue } }
+    /// What the job asks of the machine (`cpus=`, `mem=`, `gpus=`), and what
+    /// its last run was given: which cores and GPUs.
+    package var resources: ResourceRequest { get { details.fields.resources } set { details.fields.resources = newValue } }
+    package var allocation: Allocation? { get { details.fields.allocation } set { details.fields.allocation = newValue } }
     /// That environment's entries, read only for a listing that asks for them
     /// (`fields=environment`): never held by the jobs in memory.
     public var environment: [String]? { get { details.fields.environment } set { details.fields.environment = newValue } }
@@ -117,6 +121,8 @@ struct JobDetails: Equatable, Sendable {
         var usage: ResourceUsage?
         var environmentID: Int64?
         var environment: [String]?
+        var resources = ResourceRequest()
+        var allocation: Allocation?
     }
 
     /// Unchecked: a box is changed only while one job alone holds it (`fields`'s `_modify`).

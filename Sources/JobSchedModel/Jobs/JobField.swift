@@ -13,6 +13,10 @@ package enum JobField: String, CaseIterable {
     case cpuUser = "cpu_user"
     case cpuSystem = "cpu_system"
     case maxRSS = "max_rss_kb"
+    /// What the job asks (`mem` in bytes), and the GPUs and cores its run got.
+    case cpus, mem, gpus
+    case gpuIDs = "gpu_ids"
+    case cpuIDs = "cpu_ids"
     /// The whole environment the job was submitted with: only when asked for (it may hold secrets).
     case environment
 
@@ -82,12 +86,19 @@ package enum JobField: String, CaseIterable {
         case .cpuUser: return JSON(seconds: job.usage?.userSeconds)
         case .cpuSystem: return JSON(seconds: job.usage?.systemSeconds)
         case .maxRSS: return JSON(job.usage?.maxRSSKilobytes)
+        case .cpus: return .int(Int64(job.resources.cpus))
+        case .mem: return JSON(job.resources.mem?.bytes)
+        case .gpus: return .int(Int64(job.resources.gpus))
+        case .gpuIDs: return .array((job.allocation?.gpuIDs ?? []).map(JSON.string))
+        case .cpuIDs: return .array((job.allocation?.cpuIDs ?? []).map { .int(Int64($0)) })
         case .environment: return job.environment.map { .array($0.map(JSON.string)) } ?? .null
         }
     }
 
     /// The plain-text cell: empty and null values are `-`.
     package func text(of job: Job, now: Double) -> String {
+        // A size as it was asked: 4G, not 4294967296.
+        if self == .mem { return job.resources.mem?.text ?? "-" }
         switch json(of: job, now: now) {
         case .null: return "-"
         case .bool(let b): return b ? "1" : "0"

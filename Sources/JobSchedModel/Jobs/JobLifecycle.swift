@@ -102,6 +102,7 @@ extension Job {
         cwd = other.cwd
         env = other.env
         environmentID = other.environmentID
+        resources = other.resources
         slurm = other.slurm
     }
 }

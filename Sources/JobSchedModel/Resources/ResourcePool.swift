@@ -5,10 +5,26 @@ package struct Allocation: Equatable, Sendable {
     package var cpuIDs: [Int]
     package var mem: MemorySize?
     package var gpuIDs: [String]
+    /// The server hands out GPUs: a job sees only its own (none if it asked none).
+    package var gpusCounted: Bool
 
-    package init(cpus: Int, cpuIDs: [Int] = [], mem: MemorySize? = nil, gpuIDs: [String] = []) {
-        (self.cpus, self.cpuIDs, self.mem, self.gpuIDs) = (cpus, cpuIDs, mem, gpuIDs)
+    package init(cpus: Int, cpuIDs: [Int] = [], mem: MemorySize? = nil, gpuIDs: [String] = [], gpusCounted: Bool = false) {
+        (self.cpus, self.cpuIDs, self.mem, self.gpuIDs, self.gpusCounted) = (cpus, cpuIDs, mem, gpuIDs, gpusCounted)
     }
+
+    /// The variables a job learns its share from: `JOBSCHED_CPUS` always;
+    /// where GPUs are handed out, its ids in `CUDA_VISIBLE_DEVICES` and
+    /// `JOBSCHED_GPUS`, empty for a job that asked none, so that a CPU job
+    /// cannot take a GPU by accident.
+    package var environment: [String] {
+        let cpus = ["\(Allocation.cpusVariable)=\(self.cpus)"]
+        guard gpusCounted else { return cpus }
+        let ids = gpuIDs.joined(separator: ",")
+        return cpus + ["\(Allocation.gpusVariable)=\(ids)", "CUDA_VISIBLE_DEVICES=\(ids)"]
+    }
+
+    package static let cpusVariable = "JOBSCHED_CPUS"
+    package static let gpusVariable = "JOBSCHED_GPUS"
 }
 
 /// What is free of the server's resources, handed out to jobs as they start
@@ -59,7 +75,7 @@ package struct ResourcePool: Sendable {
         }
         let gpuIDs = Array(freeGPUIDs.prefix(request.gpus))
         freeGPUIDs.removeFirst(request.gpus)
-        return Allocation(cpus: request.cpus, cpuIDs: cpuIDs, mem: request.mem, gpuIDs: gpuIDs)
+        return Allocation(cpus: request.cpus, cpuIDs: cpuIDs, mem: request.mem, gpuIDs: gpuIDs, gpusCounted: !capacity.gpuIDs.isEmpty)
     }
 
     /// Gives back what a job held.

@@ -46,6 +46,18 @@ package struct JobQueue {
         return id
     }
 
+    /// The oldest `count` queued ids at most, reading at most eight times as
+    /// many entries (removed ones linger until compacted): a bounded look.
+    package func prefix(_ count: Int) -> [JobID] {
+        var ids: [JobID] = []
+        var index = head
+        while ids.count < count, index < order.count, index - head < 8 * count {
+            if isLive(order[index]) { ids.append(order[index].id) }
+            index += 1
+        }
+        return ids
+    }
+
     /// Every queued id, oldest first.
     package var ids: [JobID] { order[head...].filter { isLive($0) }.map(\.id) }
 

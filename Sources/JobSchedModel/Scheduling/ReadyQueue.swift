@@ -44,6 +44,15 @@ package struct ReadyQueue {
         return id
     }
 
+    /// The first `count` ready jobs at most, in the order they would start.
+    package func prefix(_ count: Int) -> [(id: JobID, priority: Int)] {
+        var jobs: [(id: JobID, priority: Int)] = []
+        for priority in priorities where jobs.count < count {
+            jobs += (queues[priority]?.prefix(count - jobs.count) ?? []).map { ($0, priority) }
+        }
+        return jobs
+    }
+
     /// Every ready id, in the order they would start.
     package var ids: [JobID] { priorities.flatMap { queues[$0]?.ids ?? [] } }
 

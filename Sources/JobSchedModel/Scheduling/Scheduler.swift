@@ -1,6 +1,9 @@
 /// Decides which ready jobs start: at most `limit` running in all, at most a
 /// group's own limit in that group, none from a paused group; the highest
-/// priority first, then first come, first served.
+/// priority first, then first come, first served. With resources counted
+/// (`ResourceCapacity`), a job starts once what it asks is free, and hands
+/// it back when it ends; a job that does not fit keeps its place at the head,
+/// and only jobs that cannot delay it pass it (`Backfill`).
 ///
 /// Pure bookkeeping with no I/O, so it is unit-tested on its own; the server
 /// tells it which jobs are ready and which ended, and asks what to start.
@@ -21,6 +24,8 @@ package struct Scheduler {
     package static let allGroups = ""
 
     package let limit: Int
+    /// What the server hands out; nil when resources are not counted here (a cluster's executor).
+    package private(set) var pool: ResourcePool?
     package private(set) var groupSettings: [String: Group] = [:]
     private var ready: [String: ReadyQueue] = [:]
     /// Each ready job's group, and when it became ready: first come, first
@@ -29,10 +34,25 @@ package struct Scheduler {
     private var readyCounter: UInt64 = 0
     package private(set) var running: [JobID: String] = [:]
     package private(set) var runningPerGroup: [String: Int] = [:]
+    /// What a ready job asks, when that is not the default (one cpu, no
+    /// timeout): most of a million queued jobs ask nothing special.
+    private var needs = JobIDMap<Needs>()
+    /// What each running job holds, and when its timeout ends it at the latest.
+    private var held: [JobID: (allocation: Allocation, endsBy: Double?)] = [:]
 
-    package init(limit: Int) {
+    private struct Needs {
+        var request: ResourceRequest
+        var timeout: Double?
+    }
+
+    /// How many jobs behind a head that does not fit are looked at for one
+    /// that may pass it: a bounded look, whatever the queue's length.
+    package static let backfillDepth = 64
+
+    package init(limit: Int, resources: ResourceCapacity? = nil) {
         precondition(limit >= 1)
         self.limit = limit
+        pool = resources.map(ResourcePool.init)
     }
 
     package var readyCount: Int { readyJobs.count }
@@ -43,16 +63,22 @@ package struct Scheduler {
     /// Every ready id, in the order each group would start them.
     package var readyIDs: [JobID] { ready.values.flatMap(\.ids) }
 
-    package mutating func makeReady(_ id: JobID, group: String, priority: Int) {
+    package mutating func makeReady(_ id: JobID, group: String, priority: Int,
+                                    resources: ResourceRequest = ResourceRequest(), timeout: Double? = nil) {
         guard readyJobs[id] == nil, running[id] == nil else { return }
         readyCounter += 1
         readyJobs[id] = (group, readyCounter)
+        if resources != ResourceRequest() || timeout != nil { needs[id] = Needs(request: resources, timeout: timeout) }
         ready[group, default: ReadyQueue()].append(id, priority: priority)
     }
+
+    /// What a running job holds (nil when resources are not counted here).
+    package func allocation(of id: JobID) -> Allocation? { held[id]?.allocation }
 
     /// Takes a ready job out; false if it was not ready.
     package mutating func remove(_ id: JobID) -> Bool {
         guard let group = readyJobs.removeValue(forKey: id)?.group else { return false }
+        needs[id] = nil
         ready[group]?.remove(id)
         if ready[group]?.isEmpty == true { ready[group] = nil }
         return true
@@ -60,20 +86,84 @@ package struct Scheduler {
 
     /// Takes every ready job out at once, however many (a shutdown ends them all).
     package mutating func removeAllReady() {
-        (ready, readyJobs) = ([:], JobIDMap())
+        (ready, readyJobs, needs) = ([:], JobIDMap(), JobIDMap())
     }
 
-    /// The jobs to start now, in order; they count as running from here on.
-    package mutating func admit() -> [JobID] {
+    /// The jobs to start now, in order; they count as running from here on,
+    /// holding what they asked (`allocation(of:)`). `now` dates their
+    /// timeouts' ends, which decide what may pass a head that waits.
+    package mutating func admit(now: Double = 0) -> [JobID] {
         var started: [JobID] = []
-        while running.count < limit, let group = nextGroup(), let id = ready[group]?.popFirst() {
-            if ready[group]?.isEmpty == true { ready[group] = nil }
-            readyJobs[id] = nil
-            running[id] = group
-            runningPerGroup[group, default: 0] += 1
+        while running.count < limit, let group = nextGroup(), let head = ready[group]?.first?.id {
+            guard start(head, now: now) else {
+                // It keeps its place: only what cannot delay it passes it.
+                started += backfill(behind: head, now: now)
+                break
+            }
+            started.append(head)
+        }
+        return started
+    }
+
+    /// Starts a ready job if what it asks is free; false if not.
+    private mutating func start(_ id: JobID, now: Double) -> Bool {
+        guard let group = readyJobs[id]?.group else { return false }
+        let need = needs[id]
+        var allocation = Allocation(cpus: need?.request.cpus ?? 1)
+        if pool != nil {
+            guard let taken = pool!.allocate(need?.request ?? ResourceRequest()) else { return false }
+            allocation = taken
+        }
+        ready[group]?.remove(id)
+        if ready[group]?.isEmpty == true { ready[group] = nil }
+        readyJobs[id] = nil
+        needs[id] = nil
+        running[id] = group
+        runningPerGroup[group, default: 0] += 1
+        if pool != nil { held[id] = (allocation, need?.timeout.map { now + $0 }) }
+        return true
+    }
+
+    /// Starts the jobs behind `head` (which does not fit) that may pass it:
+    /// of the next `backfillDepth` in line, those `Backfill.mayPass` allows.
+    private mutating func backfill(behind head: JobID, now: Double) -> [JobID] {
+        guard let pool else { return [] }
+        let headNeeds = amounts(needs[head]?.request)
+        let shadowTime = Backfill.shadowTime(head: headNeeds, free: free(pool),
+                                             running: held.values.map { (amounts($0.allocation), $0.endsBy) })
+        var started: [JobID] = []
+        for id in nextInLine(after: head) where running.count < limit {
+            guard let group = readyJobs[id]?.group, mayStart(in: group), let current = self.pool else { continue }
+            let need = needs[id]
+            guard Backfill.mayPass(amounts(need?.request), endsBy: need?.timeout.map { now + $0 }, free: free(current),
+                                   head: headNeeds, shadowTime: shadowTime), start(id, now: now) else { continue }
             started.append(id)
         }
         return started
+    }
+
+    /// The ready jobs after `head` in the order they would start, `backfillDepth` at most.
+    private func nextInLine(after head: JobID) -> [JobID] {
+        var line: [(id: JobID, priority: Int, since: UInt64)] = []
+        for (group, queue) in ready where mayStart(in: group) {
+            for job in queue.prefix(Scheduler.backfillDepth + 1) where job.id != head {
+                line.append((job.id, job.priority, readyJobs[job.id]?.since ?? 0))
+            }
+        }
+        return line.sorted { ($0.priority, $1.since) > ($1.priority, $0.since) }.prefix(Scheduler.backfillDepth).map(\.id)
+    }
+
+    private func amounts(_ request: ResourceRequest?) -> ResourceAmounts { ResourceAmounts(request ?? ResourceRequest()) }
+
+    private func amounts(_ allocation: Allocation) -> ResourceAmounts {
+        ResourceAmounts(cpus: allocation.cpus, mem: allocation.mem?.bytes ?? 0, gpus: allocation.gpuIDs.count)
+    }
+
+    /// What is free, the running-job slots (`-j`) among it.
+    private func free(_ pool: ResourcePool) -> ResourceAmounts {
+        var free = pool.free
+        free.jobs = limit - running.count
+        return free
     }
 
     /// The group whose first ready job goes next: highest priority, then the earliest ready.
@@ -108,6 +198,7 @@ package struct Scheduler {
     /// Frees the slot of a job that was admitted and has ended.
     package mutating func finished(_ id: JobID) {
         guard let group = running.removeValue(forKey: id) else { return }
+        if let allocation = held.removeValue(forKey: id)?.allocation { pool?.release(allocation) }
         runningPerGroup[group, default: 1] -= 1
         if runningPerGroup[group] == 0 { runningPerGroup[group] = nil }
     }

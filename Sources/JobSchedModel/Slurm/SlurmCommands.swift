@@ -57,7 +57,7 @@ package struct SlurmCommands: Equatable, Sendable {
     }
 
     private func common(_ job: Job) -> [String] {
-        var arguments = job.slurm.arguments(defaultPartition: defaultPartition, account: account)
+        var arguments = job.slurm.arguments(defaultPartition: defaultPartition, account: account, resources: job.resources)
         if let timeout = job.timeout { arguments.append("--time=\(SlurmCommands.timeLimit(timeout))") }
         if let cwd = job.cwd { arguments.append("--chdir=\(cwd)") }
         return arguments

@@ -1,20 +1,17 @@
-/// What a job asks of a Slurm cluster: `partition=`, `cpus=`, `mem=`,
-/// `gres=`, `nodes=`, `qos=`. Each becomes one `sbatch`/`srun` argument of
-/// its own, never part of a shell line, and each is checked first, so that a
-/// value cannot smuggle in another option.
+/// What a job asks of a Slurm cluster beyond its resources (`cpus=`, `mem=`,
+/// `gpus=`, which every executor takes): `partition=`, `gres=`, `nodes=`,
+/// `qos=`. Each becomes one `sbatch`/`srun` argument of its own, never part
+/// of a shell line, and each is checked first, so that a value cannot smuggle
+/// in another option.
 public struct SlurmOptions: Equatable, Sendable {
     public var partition: String?
-    public var cpus: Int?
-    /// Memory per node as Slurm writes it: `500M`, `4G`, `2000` (megabytes).
-    public var mem: String?
     /// Generic resources, such as `gpu:1` or `gpu:a100:2,shard:1`.
     public var gres: String?
     public var nodes: Int?
     public var qos: String?
 
-    public init(partition: String? = nil, cpus: Int? = nil, mem: String? = nil, gres: String? = nil,
-                nodes: Int? = nil, qos: String? = nil) {
-        (self.partition, self.cpus, self.mem, self.gres, self.nodes, self.qos) = (partition, cpus, mem, gres, nodes, qos)
+    public init(partition: String? = nil, gres: String? = nil, nodes: Int? = nil, qos: String? = nil) {
+        (self.partition, self.gres, self.nodes, self.qos) = (partition, gres, nodes, qos)
     }
 
     public var isEmpty: Bool { self == SlurmOptions() }
@@ -22,19 +19,21 @@ public struct SlurmOptions: Equatable, Sendable {
     /// The options as `name=value` pairs, in a fixed order: how they are stored and shown.
     package var pairs: [(name: String, value: String)] {
         let all: [(String, String?)] = [
-            ("partition", partition), ("cpus", cpus.map(String.init)), ("mem", mem), ("gres", gres),
+            ("partition", partition), ("gres", gres),
             ("nodes", nodes.map(String.init)), ("qos", qos),
         ]
         return all.compactMap { name, value in value.map { (name, $0) } }
     }
 
-    /// The `sbatch`/`srun` arguments, with the server's defaults for what the job leaves out.
-    package func arguments(defaultPartition: String?, account: String?) -> [String] {
+    /// The `sbatch`/`srun` arguments, with the server's defaults for what the
+    /// job leaves out, and its resources (cpus past the one Slurm gives anyway).
+    package func arguments(defaultPartition: String?, account: String?, resources: ResourceRequest) -> [String] {
         var arguments: [String] = []
         if let partition = partition ?? defaultPartition { arguments.append("--partition=\(partition)") }
         if let account { arguments.append("--account=\(account)") }
-        if let cpus { arguments.append("--cpus-per-task=\(cpus)") }
-        if let mem { arguments.append("--mem=\(mem)") }
+        if resources.cpus != 1 { arguments.append("--cpus-per-task=\(resources.cpus)") }
+        if let mem = resources.mem { arguments.append("--mem=\(mem.text)") }
+        if resources.gpus > 0 { arguments.append("--gpus=\(resources.gpus)") }
         if let gres { arguments.append("--gres=\(gres)") }
         if let nodes { arguments.append("--nodes=\(nodes)") }
         if let qos { arguments.append("--qos=\(qos)") }
@@ -47,13 +46,6 @@ public struct SlurmOptions: Equatable, Sendable {
     package static func isName(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 64 && text.first != "-"
             && text.utf8.allSatisfy { isASCIIDigit($0) || ($0 | 0x20 >= UInt8(ascii: "a") && $0 | 0x20 <= UInt8(ascii: "z")) || "_-.".utf8.contains($0) }
-    }
-
-    /// `500M`, `4G`, `2000`: digits, then at most one unit.
-    package static func isMemory(_ text: String) -> Bool {
-        var digits = Substring(text)
-        if let last = digits.last, "KMGTkmgt".contains(last) { digits = digits.dropLast() }
-        return !digits.isEmpty && digits.count <= 12 && digits.utf8.allSatisfy(isASCIIDigit)
     }
 
     /// `gpu:1`, `gpu:a100:2,shard:1`: comma-separated names with optional `:type` and `:count`.
@@ -73,8 +65,6 @@ public struct SlurmOptions: Equatable, Sendable {
             let value = String(line[line.index(after: equals)...])
             switch line[..<equals] {
             case "partition" where SlurmOptions.isName(value): partition = value
-            case "cpus": cpus = Int(value)
-            case "mem" where SlurmOptions.isMemory(value): mem = value
             case "gres" where SlurmOptions.isGres(value): gres = value
             case "nodes": nodes = Int(value)
             case "qos" where SlurmOptions.isName(value): qos = value

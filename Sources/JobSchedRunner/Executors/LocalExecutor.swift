@@ -62,7 +62,7 @@ package final class LocalExecutor: Executor {
     package func start(_ job: Job, environment: BaseEnvironment, plan: OutputPlan,
                        output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
         try start(job.id, arguments: ["bash", "-c", job.command], executable: "/bin/bash", directory: job.cwd,
-                  environment: JobEnvironment.entries(jobID: job.id, database: databaseFile, requested: job.env), base: environment,
+                  environment: JobEnvironment.entries(of: job, database: databaseFile), base: environment,
                   plan: plan, output: output)
     }
 

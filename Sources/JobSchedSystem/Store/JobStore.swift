@@ -13,7 +13,7 @@ import JobSchedModel
 /// UPDATE, not two.
 package final class JobStore {
     package static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    package static let schemaVersion: Int64 = 12
+    package static let schemaVersion: Int64 = 13
 
     private let db: SQLiteDatabase
     let path: String
@@ -56,7 +56,8 @@ package final class JobStore {
     static let columns = """
         id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
         priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env,
-        slurm_options, slurm_jobid, node, slurm_state, cpu_user, cpu_system, max_rss_kb, slurm_reason, environment
+        slurm_options, slurm_jobid, node, slurm_state, cpu_user, cpu_system, max_rss_kb, slurm_reason, environment,
+        cpus, mem, gpus, cpu_ids, gpu_ids
         """
 
     /// The columns and, last, the entries of the job's environment: for a listing that names it.
@@ -89,15 +90,17 @@ package final class JobStore {
             rollbackToSavepoint = try db.prepare("ROLLBACK TO request")
             insertStatement = try db.prepare("""
                 INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
-                VALUES (\(Array(repeating: "?", count: 32).joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: 37).joined(separator: ", ")))
                 """)
             updateStatement = try db.prepare("""
                 UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?,
-                    slurm_jobid = ?, node = ?, slurm_state = ?, cpu_user = ?, cpu_system = ?, max_rss_kb = ?, slurm_reason = ?
+                    slurm_jobid = ?, node = ?, slurm_state = ?, cpu_user = ?, cpu_system = ?, max_rss_kb = ?, slurm_reason = ?,
+                    cpu_ids = ?, gpu_ids = ?
                 WHERE id = ?
                 """)
             updateDefinitionStatement = try db.prepare("""
-                UPDATE jobs SET name = ?, grp = ?, command = ?, priority = ?, not_before = ?, timeout = ?, retries = ?, retry_delay = ?
+                UPDATE jobs SET name = ?, grp = ?, command = ?, priority = ?, not_before = ?, timeout = ?, retries = ?, retry_delay = ?,
+                    cpus = ?, mem = ?, gpus = ?
                 WHERE id = ?
                 """)
             byIDStatement = try db.prepare("SELECT \(JobStore.columns) FROM jobs WHERE id = ?")
@@ -231,7 +234,33 @@ package final class JobStore {
             CREATE TABLE outputs (id INTEGER PRIMARY KEY, output BLOB, stdout BLOB, stderr BLOB);
             CREATE TRIGGER jobs_output AFTER DELETE ON jobs BEGIN DELETE FROM outputs WHERE id = old.id; END;
             """,
+        // What a job asks of the machine, and which cores and GPUs its run got.
+        // Slurm's cpus= and mem= were among its options: they are the job's own now.
+        12: """
+            ALTER TABLE jobs ADD COLUMN cpus INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE jobs ADD COLUMN mem INTEGER;
+            ALTER TABLE jobs ADD COLUMN gpus INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE jobs ADD COLUMN cpu_ids TEXT;
+            ALTER TABLE jobs ADD COLUMN gpu_ids TEXT;
+            UPDATE jobs SET cpus = max(1, CAST(\(slurmOption("cpus")) AS INTEGER)) WHERE instr(slurm_options, 'cpus=') > 0;
+            UPDATE jobs SET mem = \(slurmMemoryBytes) WHERE instr(slurm_options, 'mem=') > 0;
+            """,
     ]
+
+    /// The text after `NAME=` in the stored Slurm options (which run on to the next lines;
+    /// CAST reads the leading number). No option's value holds `=`, so `NAME=` is its own.
+    private static func slurmOption(_ name: String) -> String {
+        "substr(slurm_options, instr(slurm_options, '\(name)=') + \(name.count + 1))"
+    }
+
+    /// The bytes of the stored Slurm `mem=` (`4G`, `500M`, `2000`: megabytes).
+    private static let slurmMemoryBytes: String = {
+        let value = slurmOption("mem")
+        let number = "CAST(\(value) AS INTEGER)"
+        let unit = "upper(substr(\(value), length(CAST(\(number) AS TEXT)) + 1, 1))"
+        return "\(number) * CASE \(unit) WHEN 'K' THEN 1024 WHEN 'M' THEN 1048576 WHEN 'G' THEN 1073741824 "
+            + "WHEN 'T' THEN 1099511627776 ELSE 1048576 END"
+    }()
 
     /// SQL for a new random identity.
     private static let newIdentity = "lower(hex(randomblob(16)))"
@@ -260,8 +289,7 @@ package final class JobStore {
             .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)),
             .text(job.slurm.stored), .init(job.slurmJobID), .init(job.node), .init(job.slurmState),
             .init(job.usage?.userSeconds), .init(job.usage?.systemSeconds), .init(job.usage?.maxRSSKilobytes),
-            .init(job.slurmReason), .init(job.environmentID),
-        ])
+            .init(job.slurmReason), .init(job.environmentID)] + JobStore.resourceValues(job) + JobStore.allocationValues(job))
         return db.lastInsertRowID
     }
 
@@ -319,8 +347,7 @@ package final class JobStore {
         try beginIfNeeded()
         try updateDefinitionStatement.run([
             .text(job.name), .text(job.group), .text(job.command), .integer(Int64(job.priority)), .init(job.notBefore),
-            .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay), .integer(job.id),
-        ])
+            .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay)] + JobStore.resourceValues(job) + [.integer(job.id)])
         // A state still to be written is also what `job(_:)` answers: it must carry the edit.
         pendingStates[job.id]?.job = job
     }
@@ -336,8 +363,7 @@ package final class JobStore {
                 .init(job.started), .init(job.finished), .init(job.pid), .integer(Int64(job.attempts)),
                 .init(job.slurmJobID), .init(job.node), .init(job.slurmState),
                 .init(job.usage?.userSeconds), .init(job.usage?.systemSeconds), .init(job.usage?.maxRSSKilobytes),
-                .init(job.slurmReason), .integer(job.id),
-            ])
+                .init(job.slurmReason)] + JobStore.allocationValues(job) + [.integer(job.id)])
             if let output = state.output { try writeOutput(job.id, output) }
             pendingStates[job.id] = nil
             writtenStates[job.id] = state
@@ -662,8 +688,28 @@ package final class JobStore {
         }
         job.slurmReason = row.text(at: 31)
         job.environmentID = row.int(at: 32)
-        if row.columnCount > 33 { job.environment = row.text(at: 33).map { decodeList($0) } }
+        job.resources = ResourceRequest(cpus: Int(row.int(at: 33) ?? 1), mem: row.int(at: 34).map { MemorySize(bytes: Int($0)) },
+                                        gpus: Int(row.int(at: 35) ?? 0))
+        let (cpuIDs, gpuIDs) = (row.text(at: 36), row.text(at: 37))
+        if cpuIDs != nil || gpuIDs != nil {
+            job.allocation = Allocation(cpus: job.resources.cpus, cpuIDs: decodeIDs(cpuIDs).map(Int.init), mem: job.resources.mem,
+                                        gpuIDs: (gpuIDs ?? "").split(separator: ",").map(String.init), gpusCounted: gpuIDs != nil)
+        }
+        if row.columnCount > 38 { job.environment = row.text(at: 38).map { decodeList($0) } }
         return job
+    }
+
+    /// What a job asks: `cpus`, `mem` (bytes), `gpus`.
+    private static func resourceValues(_ job: Job) -> [Statement.Value] {
+        [.integer(Int64(job.resources.cpus)), .init(job.resources.mem?.bytes), .integer(Int64(job.resources.gpus))]
+    }
+
+    /// What its run was given: `cpu_ids` (with --bind-cpus), `gpu_ids` (where
+    /// GPUs are handed out, empty for none); NULL for what is not handed out.
+    private static func allocationValues(_ job: Job) -> [Statement.Value] {
+        guard let allocation = job.allocation else { return [.null, .null] }
+        return [allocation.cpuIDs.isEmpty ? .null : .text(encodeIDs(allocation.cpuIDs.map(JobID.init))),
+                allocation.gpusCounted ? .text(allocation.gpuIDs.joined(separator: ",")) : .null]
     }
 
     /// Id lists are stored as `1,2,3`.

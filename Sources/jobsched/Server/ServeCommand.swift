@@ -84,6 +84,15 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "CPUs to hand out: a job starts once the cpus it asks (cpus=, default 1) are free. Without it, only -j limits how many jobs run.")
+    var cpus: Int?
+
+    @Option(help: "Memory to hand out (500M, 4G, 1T; a bare number is megabytes): a job starts once the mem= it asks is free.")
+    var mem: String?
+
+    @Option(help: "GPU ids to hand out, e.g. 0,1,2,3: each job gets its own (gpus=), in CUDA_VISIBLE_DEVICES; a job that asks none sees none.")
+    var gpus: String?
+
     @Flag(help: "Run in the background, in a session of its own: closing the terminal does not stop it. Logs to DBFILE.log, writes its pid to DBFILE.pid; prints the 'listening on' line, then returns.")
     var detach = false
 
@@ -102,6 +111,28 @@ struct ServeCommand: ParsableCommand {
         guard maxLog >= 1024 else { throw ValidationError("--max-log must be at least 1024 bytes") }
         guard (keepFinished ?? 0) >= 0 else { throw ValidationError("--keep-finished must be 0 or more") }
         guard eventHistory >= 1 else { throw ValidationError("--event-history must be at least 1") }
+        _ = try resources()
+    }
+
+    /// --cpus, --mem, --gpus, checked.
+    private func resources() throws -> ResourceCapacity {
+        guard cpus == nil && mem == nil && gpus == nil || executor == .local else {
+            throw ValidationError("--cpus, --mem and --gpus count this machine's resources: not with --executor slurm (the cluster counts its own)")
+        }
+        if let cpus, !(1...ResourceRequest.maxCPUs).contains(cpus) {
+            throw ValidationError("--cpus must be from 1 to \(ResourceRequest.maxCPUs)")
+        }
+        let memory = try mem.map { text in
+            guard let size = MemorySize(text) else { throw ValidationError("--mem must be \(MemorySize.syntax), not '\(text)'") }
+            return size
+        }
+        let gpuIDs = try gpus.map { text in
+            guard let ids = GPUList.parse(list: text) else {
+                throw ValidationError("--gpus must be GPU ids separated by commas, each once, such as 0,1,2,3; not '\(text)'")
+            }
+            return ids
+        }
+        return ResourceCapacity(cpus: cpus, mem: memory, gpuIDs: gpuIDs ?? [])
     }
 
     func run() throws {
@@ -129,6 +160,7 @@ struct ServeCommand: ParsableCommand {
         configuration.databasePath = dbfile
         configuration.maxRunning = jobs ?? executor.defaultMaxRunning
         configuration.executor = executor
+        configuration.resources = try resources()
         configuration.slurmPartition = slurmPartition
         configuration.slurmAccount = slurmAccount
         configuration.slurmPollInterval = slurmPoll.seconds

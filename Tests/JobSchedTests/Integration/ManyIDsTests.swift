@@ -28,8 +28,9 @@ struct ManyIDsIntegrationTests {
         let server = try ServerProcess.withBigQueue(Self.count)
         let events = try EventStreamClient(server)
         #expect(events.waitUntilConnected())
-        // The submit is sent but for its last byte before the kill starts: a
-        // curl started after it could come too late on a loaded machine.
+        // The submit is sent but for its last byte before the kill starts, and
+        // that byte once the kill's first job is killed: no process to start
+        // in between (a curl started then came too late on a loaded machine).
         let submit = try RawConnection(port: server.port)
         let form = "command=true&group=other&sync=0"
         #expect(submit.send("POST /submit HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"

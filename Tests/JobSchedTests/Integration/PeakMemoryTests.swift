@@ -22,7 +22,9 @@ struct PeakMemoryIntegrationTests {
             #expect(server.waitFor(id) == "job \(id) success returncode=0\n")
             let reported = try #require(try server.job(id)["max_rss_kb"] as? Int, "\(label)")
             let measured = try (0..<3).map { _ in try PeakMemoryIntegrationTests.timeMaxRSS(command) }.sorted()[1]
-            #expect(abs(reported - measured) * 10 <= measured, "\(label): max_rss_kb \(reported), /usr/bin/time \(measured) KB")
+            // Within a quarter: a 3 MB job's peak varies by a few hundred KB on a
+            // loaded machine, and the server's peak it must not show is 6 times more.
+            #expect(abs(reported - measured) * 4 <= measured, "\(label): max_rss_kb \(reported), /usr/bin/time \(measured) KB")
         }
     }
 

@@ -94,7 +94,7 @@ struct SlurmIntegrationTests {
         #expect(client.status == 126 && client.stderr.contains("failed"), "\(client)")
 
         let bad = server.curl("/submit", data: "command=true&mem=4GB")
-        #expect(bad.status == 400 && bad.body == "Error: mem must look like '4G', not '4GB'\n")
+        #expect(bad.status == 400 && bad.body == "Error: mem must be a size such as 500M, 4G or 1T (K, M, G, T: powers of 1024; a bare number is megabytes), e.g. mem=4G; got '4GB'\n")
         let local = try ServerProcess()
         let refused = local.curl("/submit", data: "command=true&partition=debug")
         #expect(refused.status == 400 && refused.body.contains("need a server started with --executor slurm"))

@@ -52,8 +52,16 @@ struct OrphanedJobsUnitTests {
     }
 
     @Test func theJobsOwnEnvironmentCannotReplaceTheMarks() {
-        let entries = JobEnvironment.entries(jobID: 7, database: "/data/jobs.sqlite",
-                                             requested: ["A=1", "JOBSCHED_JOB_ID=99", "JOBSCHED_DATABASE=/elsewhere"])
-        #expect(entries == ["A=1", "JOBSCHED_JOB_ID=7", "JOBSCHED_DATABASE=/data/jobs.sqlite"])
+        var job = Job(id: 7, name: "job", group: "default", command: "true", sync: false, submitted: 0)
+        job.env = ["A=1", "JOBSCHED_JOB_ID=99", "JOBSCHED_DATABASE=/elsewhere", "JOBSCHED_CPUS=64", "CUDA_VISIBLE_DEVICES=0"]
+        // Where no GPUs are handed out, the job's own CUDA_VISIBLE_DEVICES stands.
+        #expect(JobEnvironment.entries(of: job, database: "/data/jobs.sqlite")
+                == ["A=1", "CUDA_VISIBLE_DEVICES=0", "JOBSCHED_JOB_ID=7", "JOBSCHED_DATABASE=/data/jobs.sqlite", "JOBSCHED_CPUS=1"])
+        job.allocation = Allocation(cpus: 2, gpuIDs: ["1", "3"], gpusCounted: true)
+        #expect(JobEnvironment.entries(of: job, database: nil)
+                == ["A=1", "JOBSCHED_JOB_ID=7", "JOBSCHED_CPUS=2", "JOBSCHED_GPUS=1,3", "CUDA_VISIBLE_DEVICES=1,3"])
+        // A job that asked none sees none.
+        job.allocation = Allocation(cpus: 1, gpusCounted: true)
+        #expect(JobEnvironment.entries(of: job, database: nil).suffix(2) == ["JOBSCHED_GPUS=", "CUDA_VISIBLE_DEVICES="])
     }
 }

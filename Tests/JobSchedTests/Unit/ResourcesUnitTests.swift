@@ -157,3 +157,74 @@ struct ResourcesUnitTests {
         #expect(!Backfill.mayPass(amounts(cpus: 1), endsBy: nil, free: ResourceAmounts(jobs: 1, cpus: 6, mem: 0, gpus: 0), head: head, shadowTime: nil))
     }
 }
+
+/// The scheduler with resources counted: what it starts, and in what order.
+@Suite("Unit: scheduling with resources")
+struct ResourceSchedulingUnitTests {
+    /// Concurrent jobs get disjoint GPUs; a freed GPU goes to the next job.
+    @Test func gpuJobsStartWhenTheirGPUsAreFree() {
+        var scheduler = Scheduler(limit: 10, resources: ResourceCapacity(gpuIDs: ["0", "1", "2"]))
+        scheduler.makeReady(1, group: "g", priority: 0, resources: ResourceRequest(gpus: 2))
+        scheduler.makeReady(2, group: "g", priority: 0, resources: ResourceRequest(gpus: 2))
+        scheduler.makeReady(3, group: "g", priority: 0)
+        // Job 3 asks no GPU: it may pass job 2, which it cannot delay.
+        #expect(scheduler.admit() == [1, 3])
+        #expect(scheduler.allocation(of: 1)?.gpuIDs == ["0", "1"] && scheduler.allocation(of: 3)?.gpuIDs == [])
+        scheduler.finished(1)
+        #expect(scheduler.admit() == [2])
+        #expect(scheduler.allocation(of: 2)?.gpuIDs == ["0", "1"])
+    }
+
+    /// Without --cpus, cpus= is not counted: -j alone limits.
+    @Test func uncountedCPUsLimitNothing() {
+        var scheduler = Scheduler(limit: 2, resources: ResourceCapacity())
+        for id in 1...3 { scheduler.makeReady(JobID(id), group: "g", priority: 0, resources: ResourceRequest(cpus: 64)) }
+        #expect(scheduler.admit() == [1, 2])
+    }
+
+    /// A 4-cpu job behind a stream of 1-cpu jobs starts as soon as 4 cpus are
+    /// free once: the 1-cpu jobs behind it, with no timeout, wait.
+    @Test func aBigJobIsNotStarvedByAStreamOfSmallOnes() {
+        var scheduler = Scheduler(limit: 100, resources: ResourceCapacity(cpus: 4))
+        for id in 1...4 { scheduler.makeReady(JobID(id), group: "g", priority: 0) }
+        #expect(scheduler.admit() == [1, 2, 3, 4])
+        scheduler.makeReady(5, group: "g", priority: 0, resources: ResourceRequest(cpus: 4))
+        var next: JobID = 6
+        for ending in 1...3 {
+            scheduler.finished(JobID(ending))
+            scheduler.makeReady(next, group: "g", priority: 0)
+            next += 1
+            #expect(scheduler.admit() == [], "after job \(ending) ended")
+        }
+        scheduler.finished(4)
+        #expect(scheduler.admit() == [5])
+        scheduler.finished(5)
+        #expect(scheduler.admit() == [6, 7, 8])
+    }
+
+    /// A job whose timeout ends it before the head is sure to fit uses the
+    /// idle cpus meanwhile; one that could run past that time does not.
+    @Test func aJobThatEndsInTimeIsBackfilled() {
+        var scheduler = Scheduler(limit: 100, resources: ResourceCapacity(cpus: 4))
+        scheduler.makeReady(1, group: "g", priority: 0, resources: ResourceRequest(cpus: 2), timeout: 100)
+        #expect(scheduler.admit(now: 0) == [1])
+        scheduler.makeReady(2, group: "g", priority: 0, resources: ResourceRequest(cpus: 4))
+        scheduler.makeReady(3, group: "g", priority: 0, resources: ResourceRequest(cpus: 2), timeout: 200)
+        scheduler.makeReady(4, group: "g", priority: 0, resources: ResourceRequest(cpus: 2), timeout: 50)
+        // At 10, job 2 is sure to fit at 100: job 4 ends by 60, job 3 could run to 210.
+        #expect(scheduler.admit(now: 10) == [4])
+        #expect(scheduler.readyIDs == [2, 3])
+    }
+
+    /// Group limits and pauses hold for the jobs that pass too.
+    @Test func backfillKeepsGroupLimits() {
+        var scheduler = Scheduler(limit: 100, resources: ResourceCapacity(gpuIDs: ["0"]))
+        scheduler.setLimit(1, for: "small")
+        scheduler.makeReady(1, group: "gpu", priority: 0, resources: ResourceRequest(gpus: 1))
+        #expect(scheduler.admit() == [1])
+        scheduler.makeReady(2, group: "gpu", priority: 0, resources: ResourceRequest(gpus: 1))
+        scheduler.makeReady(3, group: "small", priority: 0)
+        scheduler.makeReady(4, group: "small", priority: 0)
+        #expect(scheduler.admit() == [3])
+    }
+}

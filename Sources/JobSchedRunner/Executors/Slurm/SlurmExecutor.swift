@@ -102,7 +102,7 @@ package final class SlurmExecutor: Executor {
             let pid = try processes.start(
                 job.id, arguments: settings.commands.srun(job),
                 // srun carries the server's mark: a restart kills what a crash left of a sync job.
-                environment: JobEnvironment.entries(jobID: job.id, database: settings.databaseFile, requested: job.env),
+                environment: JobEnvironment.entries(of: job, database: settings.databaseFile),
                 base: environment, plan: plan) { [unowned cluster] bytes, stream in
                     // srun's refusal comes before Slurm lists the job; later output is the job's.
                     if cluster.placement.slurmJobID == nil { cluster.noteSrunError(bytes) }
@@ -128,7 +128,7 @@ package final class SlurmExecutor: Executor {
         }
         cluster.batchScript = script
         cluster.submission = (settings.commands.sbatch(job, script: script, stdout: stdout, stderr: stderr),
-                              JobEnvironment.entries(jobID: job.id, database: nil, requested: job.env), environment)
+                              JobEnvironment.entries(of: job, database: nil), environment)
         track(cluster)
         queueSubmission(cluster)
         return nil

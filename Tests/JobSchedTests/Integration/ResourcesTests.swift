@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+/// cpus, memory and GPUs handed out by a real server to real jobs. GPUs are
+/// ids given with --gpus: what is tested is who gets which, and when.
+@Suite("Integration: resources handed to jobs")
+struct ResourcesIntegrationTests {
+    /// What a job sees of its share.
+    private static let showShare = "echo \"cpus=$JOBSCHED_CPUS gpus=${JOBSCHED_GPUS-unset} cuda=${CUDA_VISIBLE_DEVICES-unset}\""
+
+    private func stringField(_ server: ServerProcess, _ id: Int64, _ field: String) -> Any? {
+        (try? server.job(id))?[field]
+    }
+
+    /// Running jobs get disjoint GPUs; a freed GPU goes to the next job; a
+    /// job that asks none sees none; each learns its cpus.
+    @Test func gpusAreDisjointAndAFreedOneGoesToTheNextJob() throws {
+        let server = try ServerProcess(["-j", "8", "--gpus", "0,1,2"])
+        let gates = try (0..<3).map { _ in try server.makeGate() }
+        let holders = try gates.map { try server.submitAsync("\(Self.showShare); cat \($0.path)", extra: "&gpus=1") }
+        let cpuJob = try server.submitAsync(Self.showShare, extra: "&cpus=2")
+        let waiting = try server.submitAsync(Self.showShare, extra: "&gpus=1")
+        #expect(server.waitFor(cpuJob) == "job \(cpuJob) success returncode=0\n")
+        #expect(server.curl("/output?jobid=\(cpuJob)").body == "cpus=2 gpus= cuda=\n")
+        for id in holders { _ = try server.pidOnceRunning(id) }
+        let seen = holders.map { server.curl("/output?jobid=\($0)").body }
+        #expect(Set(seen) == ["cpus=1 gpus=0 cuda=0\n", "cpus=1 gpus=1 cuda=1\n", "cpus=1 gpus=2 cuda=2\n"], "\(seen)")
+        #expect(stringField(server, waiting, "status") as? String == "queued")
+        // The GPU job 2 held goes to the waiting one.
+        let freed = try #require(stringField(server, holders[1], "gpu_ids") as? [String])
+        try gates[1].open("done")
+        #expect(server.waitFor(waiting) == "job \(waiting) success returncode=0\n")
+        #expect(server.curl("/output?jobid=\(waiting)").body == "cpus=1 gpus=\(freed[0]) cuda=\(freed[0])\n")
+        #expect(stringField(server, waiting, "gpu_ids") as? [String] == freed && stringField(server, waiting, "gpus") as? Int == 1)
+        for gate in [gates[0], gates[2]] { try gate.open("done") }
+        server.waitFor(holders[0], holders[2])
+    }
+
+    /// Without --gpus, CUDA_VISIBLE_DEVICES is the server's, and JOBSCHED_CPUS is set all the same.
+    @Test func withoutGPUsTheEnvironmentIsLeftAlone() throws {
+        let server = try ServerProcess(environment: ["CUDA_VISIBLE_DEVICES": "7"])
+        let id = try server.submitAsync(Self.showShare, extra: "&cpus=3")
+        server.waitFor(id)
+        #expect(server.curl("/output?jobid=\(id)").body == "cpus=3 gpus=unset cuda=7\n")
+    }
+
+    /// cpus are counted only with --cpus: without it, -j alone limits.
+    @Test func cpusAreCountedOnlyWithTheFlag() throws {
+        for (arguments, bothRun) in [(["-j", "4"], true), (["-j", "4", "--cpus", "3"], false)] {
+            let server = try ServerProcess(arguments)
+            let gate = try server.makeGate()
+            let first = try server.submitAsync("cat \(gate.path)", extra: "&cpus=2")
+            let second = try server.submitAsync("true", extra: "&cpus=2")
+            _ = try server.pidOnceRunning(first)
+            if bothRun {
+                #expect(server.waitFor(second) == "job \(second) success returncode=0\n")
+            } else {
+                let held = server.curl("/wait", data: "jobid=\(second)&timeout=0.5").body
+                #expect(held == "job \(second) queued returncode=-\n")
+            }
+            try gate.open("go")
+            server.waitFor(first, second)
+        }
+    }
+
+    /// A 2-cpu job behind 1-cpu jobs starts as soon as 2 cpus are free once:
+    /// the 1-cpu job queued after it does not take the cpu that frees first.
+    @Test func aBigJobIsNotStarvedBySmallOnes() throws {
+        let server = try ServerProcess(["-j", "10", "--cpus", "2"])
+        let gates = try (0..<2).map { _ in try server.makeGate() }
+        let small = try gates.map { try server.submitAsync("cat \($0.path)") }
+        for id in small { _ = try server.pidOnceRunning(id) }
+        let big = try server.submitAsync("echo big", extra: "&cpus=2")
+        let later = try server.submitAsync("echo later")
+        try gates[0].open("done")
+        server.waitFor(small[0])
+        // One cpu is free: the later 1-cpu job would fit, but could delay the big one.
+        #expect(server.curl("/wait", data: "jobid=\(later)&timeout=0.5").body == "job \(later) queued returncode=-\n")
+        try gates[1].open("done")
+        server.waitFor(big, later)
+        let started = try [big, later].map { try #require(stringField(server, $0, "started") as? String) }
+        #expect(started[0] <= started[1], "\(started)")
+    }
+
+    /// What can never fit is refused at submit, and bad values show the syntax.
+    @Test func impossibleOrBadRequestsAre400() throws {
+        let server = try ServerProcess(["--cpus", "4", "--mem", "8G"])
+        let cases = [
+            ("cpus=8", "Error: the job asks 8 cpus; this server has 4\n"),
+            ("mem=16G", "Error: the job asks 16G of memory; this server has 8G\n"),
+            ("gpus=1", "Error: the job asks 1 gpu; this server has none (start it with --gpus)\n"),
+            ("cpus=0", "Error: cpus must be a whole number from 1 to 100000, e.g. cpus=2; got '0'\n"),
+            ("gpus=0.5", "Error: gpus must be a whole number from 0 to 1024, e.g. gpus=1; got '0.5'\n"),
+            ("mem=4GB", "Error: mem must be a size such as 500M, 4G or 1T (K, M, G, T: powers of 1024; a bare number is megabytes), e.g. mem=4G; got '4GB'\n"),
+        ]
+        for (parameter, message) in cases {
+            let reply = server.curl("/submit", data: "command=true&sync=0&\(parameter)")
+            #expect(reply.status == 400 && reply.body == message, "\(parameter): \(reply)")
+        }
+        // A batch is refused whole.
+        let batch = server.curl("/submit?sync=0&lines=1&cpus=5", extra: ["--data-binary", "true\ntrue\n"])
+        #expect(batch.status == 400 && batch.body == "Error: the job asks 5 cpus; this server has 4\n")
+        #expect(server.curl("/jobinfo", data: "all=1&fields=jobid").lines == ["jobid"])
+        let fits = try server.submitAsync("true", extra: "&cpus=4&mem=8G")
+        server.waitFor(fits)
+        #expect(stringField(server, fits, "mem") as? Int == 8 << 30)
+        #expect(server.curl("/jobinfo", data: "jobid=\(fits)&fields=cpus,mem,gpus,gpu_ids").lines.last == "4\t8G\t0\t-")
+    }
+
+    /// A queued job keeps what it asked across a restart (--resume).
+    @Test func aRestartKeepsWhatQueuedJobsAsk() throws {
+        let directory = try ScratchDirectory()
+        var server = try ServerProcess(["--resume", "--gpus", "0"], directory: directory)
+        #expect(server.curl("/pause", data: "group=default").status == 200)
+        let id = try server.submitAsync(Self.showShare, extra: "&gpus=1&cpus=2&mem=1G")
+        #expect(server.stop() == 0)
+        server = try ServerProcess(["--resume", "--gpus", "0"], directory: directory)
+        #expect(server.curl("/resume", data: "group=default").status == 200)
+        server.waitFor(id)
+        #expect(server.curl("/output?jobid=\(id)").body == "cpus=2 gpus=0 cuda=0\n")
+        let job = try server.job(id)
+        #expect(job["cpus"] as? Int == 2 && job["mem"] as? Int == 1 << 30 && job["gpus"] as? Int == 1 && job["gpu_ids"] as? [String] == ["0"])
+    }
+}
