@@ -16,9 +16,11 @@ extension RequestHandlers {
         let pausedAll = runner.scheduler.settings(of: Scheduler.allGroups).paused
         let maxRunning = configuration.maxRunning
         let size = storeSize()
+        let resources = runner.scheduler.pool?.usage ?? []
         respond(request, format: format, text: {
             "running \(counts[.running]!) of \(maxRunning)\(pausedAll ? ", all groups paused" : "")\n"
                 + JobStatus.allCases.map { "\($0.rawValue)\t\(counts[$0] ?? 0)\n" }.joined()
+                + (resources.isEmpty ? "" : "resources\t" + resources.map(Self.usageText).joined(separator: ", ") + "\n")
                 + "store\t\(size.text)\n"
         }, json: {
             .object([
@@ -28,6 +30,8 @@ extension RequestHandlers {
                 ("paused_all", .bool(pausedAll)),
                 ("counts", .object(JobStatus.allCases.map { ($0.rawValue, .int(Int64(counts[$0] ?? 0))) })),
                 ("groups", .array(groups.map(\.json))),
+                // What is not counted is left out.
+                ("resources", .object(resources.map { ($0.name, .object([("used", .int(Int64($0.used))), ("total", .int(Int64($0.total)))])) })),
                 ("store", size.json),
                 ("activity", .object([
                     ("minute", .int(activity.minute)),
@@ -36,6 +40,12 @@ extension RequestHandlers {
                 ])),
             ])
         })
+    }
+
+    /// `cpus 3/16`, `mem 4G/64G`.
+    private static func usageText(_ usage: (name: String, used: Int, total: Int)) -> String {
+        guard usage.name == "mem" else { return "\(usage.name) \(usage.used)/\(usage.total)" }
+        return "mem \(MemorySize(bytes: usage.used).text)/\(MemorySize(bytes: usage.total).text)"
     }
 
     /// What the store takes on disk now: the database's files, and the spool

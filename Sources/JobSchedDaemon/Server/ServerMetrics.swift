@@ -16,6 +16,8 @@ package final class ServerMetrics {
     private var requests: [String: Counter] = [:]
     private var perGroup: [String: (queued: Gauge, running: Gauge)] = [:]
     private var active: [JobStatus: Gauge] = [:]
+    /// Per counted resource (`cpus`, `mem` in bytes, `gpus`): used and in all.
+    private var resourceGauges: [String: (used: Gauge, total: Gauge)] = [:]
     private let databaseBytes: Gauge
     private let spoolFiles: Gauge
     private let spoolBytes: Gauge
@@ -75,7 +77,14 @@ package final class ServerMetrics {
 
     /// The exposition text, after setting the gauges from the active jobs'
     /// counts per group and the store's size (the spool's as last counted).
-    package func exposition(activeCounts: [String: (queued: Int, running: Int)], store: StoreSize) -> [UInt8] {
+    package func exposition(activeCounts: [String: (queued: Int, running: Int)], store: StoreSize,
+                            resources: [(name: String, used: Int, total: Int)]) -> [UInt8] {
+        for resource in resources {
+            let gauges = resourceGauges[resource.name] ?? makeResourceGauges(resource.name)
+            resourceGauges[resource.name] = gauges
+            gauges.used.set(Int64(resource.used))
+            gauges.total.set(Int64(resource.total))
+        }
         databaseBytes.set(Int64(store.databaseBytes))
         if let spool = store.spool {
             spoolFiles.set(Int64(spool.files))
@@ -92,6 +101,15 @@ package final class ServerMetrics {
         active[.queued]?.set(Int64(counts.values.reduce(0) { $0 + $1.queued }))
         active[.running]?.set(Int64(counts.values.reduce(0) { $0 + $1.running }))
         return registry.emitToBuffer()
+    }
+
+    private func makeResourceGauges(_ resource: String) -> (used: Gauge, total: Gauge) {
+        func gauge(_ name: String, _ help: String) -> Gauge {
+            registry.makeGauge(descriptor: .init(namespace: "jobsched", metricName: name, unitName: "", helpText: help),
+                               labels: [("resource", resource)])
+        }
+        return (gauge("resource_used", "Resources held by running jobs (cpus, mem in bytes, gpus)"),
+                gauge("resource_total", "Resources the server hands out (--cpus, --mem in bytes, --gpus)"))
     }
 
     private func makeGroupGauges(_ group: String) -> (queued: Gauge, running: Gauge) {

@@ -21,8 +21,9 @@ package struct MemorySize: Equatable, Comparable, Sendable {
         bytes = value << shift
     }
 
-    /// The shortest exact text: `4G` for 4 GiB, `1536M` for 1.5 GiB, `1K` up.
+    /// The shortest exact text: `4G` for 4 GiB, `1536M` for 1.5 GiB, `1K` up; `0` for none.
     package var text: String {
+        guard bytes != 0 else { return "0" }
         for (shift, unit) in [(40, "T"), (30, "G"), (20, "M"), (10, "K")] where bytes % (Int(1) << shift) == 0 {
             return "\(bytes >> shift)\(unit)"
         }

@@ -59,6 +59,15 @@ package struct ResourcePool: Sendable {
          capacity.gpuIDs.count - freeGPUIDs.count)
     }
 
+    /// Each counted resource, used and in all, as /overview and /metrics tell them (`mem` in bytes).
+    package var usage: [(name: String, used: Int, total: Int)] {
+        var usage: [(name: String, used: Int, total: Int)] = []
+        if let cpus = capacity.cpus { usage.append(("cpus", used.cpus ?? 0, cpus)) }
+        if let mem = capacity.mem { usage.append(("mem", used.mem ?? 0, mem.bytes)) }
+        if !capacity.gpuIDs.isEmpty { usage.append(("gpus", used.gpus, capacity.gpuIDs.count)) }
+        return usage
+    }
+
     package func fits(_ request: ResourceRequest) -> Bool {
         ResourceAmounts(request).fits(in: free)
     }

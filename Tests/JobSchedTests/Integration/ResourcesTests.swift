@@ -121,4 +121,29 @@ struct ResourcesIntegrationTests {
         let job = try server.job(id)
         #expect(job["cpus"] as? Int == 2 && job["mem"] as? Int == 1 << 30 && job["gpus"] as? Int == 1 && job["gpu_ids"] as? [String] == ["0"])
     }
+
+    /// /overview and /metrics tell what is used of what is counted.
+    @Test func overviewAndMetricsTellWhatIsUsed() throws {
+        let server = try ServerProcess(["--cpus", "4", "--mem", "8G", "--gpus", "0,1"])
+        let gate = try server.makeGate()
+        let id = try server.submitAsync("cat \(gate.path)", extra: "&cpus=2&mem=1G&gpus=1")
+        _ = try server.pidOnceRunning(id)
+        let overview = try JSONSerialization.jsonObject(with: Data(server.curl("/overview?format=json").body.utf8)) as? [String: Any]
+        let resources = overview?["resources"] as? [String: [String: Int]]
+        #expect(resources == ["cpus": ["used": 2, "total": 4], "mem": ["used": 1 << 30, "total": 8 << 30], "gpus": ["used": 1, "total": 2]])
+        #expect(server.curl("/overview").lines.contains("resources\tcpus 2/4, mem 1G/8G, gpus 1/2"))
+        let metrics = server.curl("/metrics").body
+        for line in ["jobsched_resource_used{resource=\"cpus\"} 2.0", "jobsched_resource_total{resource=\"mem\"} \(8 << 30).0",
+                     "jobsched_resource_used{resource=\"gpus\"} 1.0"] {
+            #expect(metrics.contains("\n\(line)\n"), "\(line)")
+        }
+        try gate.open("done")
+        server.waitFor(id)
+        #expect(server.curl("/overview").lines.contains("resources\tcpus 0/4, mem 0/8G, gpus 0/2"))
+        // Nothing counted: nothing told.
+        let plain = try ServerProcess()
+        let plainOverview = try JSONSerialization.jsonObject(with: Data(plain.curl("/overview?format=json").body.utf8)) as? [String: Any]
+        #expect((plainOverview?["resources"] as? [String: Any])?.isEmpty == true)
+        #expect(!plain.curl("/overview").body.contains("resources") && !plain.curl("/metrics").body.contains("jobsched_resource_"))
+    }
 }

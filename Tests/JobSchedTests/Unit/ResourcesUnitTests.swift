@@ -15,7 +15,7 @@ struct ResourcesUnitTests {
         }
         #expect(MemorySize("1024T") != nil)
         #expect(MemorySize("4G")?.text == "4G" && MemorySize("1536M")?.text == "1536M" && MemorySize("2048")?.text == "2G")
-        #expect(MemorySize(bytes: 1000).text == "1000")
+        #expect(MemorySize(bytes: 1000).text == "1000" && MemorySize(bytes: 0).text == "0")
     }
 
     @Test func requestsDefaultToOneCPUAndSayTheSyntaxWhenBad() throws {
