@@ -173,10 +173,12 @@ package final class JobRunner {
         active.job = edited
         activeIndex.remove(old)
         activeIndex.insert(edited)
-        // A ready job goes in line again under its new group, priority and needs, as one that has just become ready.
-        if edited.group != old.group || edited.priority != old.priority || edited.resources != old.resources
-            || edited.timeout != old.timeout, scheduler.remove(edited.id) {
+        // A ready job goes in line again under its new group and priority, as one that has just become ready;
+        // new needs apply in its place.
+        if edited.group != old.group || edited.priority != old.priority, scheduler.remove(edited.id) {
             makeReadyIfFree(edited.id)
+        } else if edited.resources != old.resources || edited.timeout != old.timeout {
+            scheduler.setNeeds(of: edited.id, resources: edited.resources, timeout: edited.timeout)
         }
         if edited.notBefore != old.notBefore {
             // The new start time replaces the old one, and a retry's pause with it.

@@ -92,7 +92,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
                    .value("timeout", as: "duration")]
         case .edit:
             // What /edit may change, as `add` takes it.
-            let editable: Set = ["name", "group", "priority", "delay", "at", "timeout", "retries", "retry-delay"]
+            let editable: Set = ["name", "group", "priority", "delay", "at", "timeout", "retries", "retry-delay", "cpus", "mem", "gpus"]
             own = Self.jobOptions.filter { editable.contains($0.long) }
         case .groups: own = [.value("limit", as: "n")]
         case .clean: own = [.value("status", as: "statuses"), .value("before", as: "time")]

@@ -10,6 +10,7 @@ extension RequestHandlers {
     package func edit(_ r: EditRequest, _ request: HTTPRequest) throws(RequestError) {
         let old = try queuedJob(r.id)
         let edited = r.edit.applied(to: old, now: Clock.now())
+        try checkResources(of: [edited])
         do {
             try store.updateDefinition(edited)
         } catch {

@@ -80,21 +80,24 @@ extension RequestHandlers {
 
     /// Refuses `count` new jobs like `jobs` that this server cannot run, or that --max-queued has no room for.
     package func checkRoom(for jobs: [Job], count: Int) throws(RequestError) {
-        if configuration.executor != .slurm {
-            if jobs.contains(where: { !$0.slurm.isEmpty }) {
-                throw .badRequest("partition, gres, nodes and qos need a server started with --executor slurm")
-            }
-            // What can never fit would wait for ever: refused now, in the request's terms.
-            if let refusal = jobs.lazy.compactMap({ self.configuration.resources.refusal(of: $0.resources) }).first {
-                throw .badRequest("the job \(refusal)")
-            }
+        if configuration.executor != .slurm, jobs.contains(where: { !$0.slurm.isEmpty }) {
+            throw .badRequest("partition, gres, nodes and qos need a server started with --executor slurm")
         }
+        try checkResources(of: jobs)
         if let max = configuration.maxQueued,
            !JobLifecycle.queueHasRoom(for: count, maxQueued: max, active: runner.activeJobs.count,
                                       running: runner.scheduler.running.count, limit: runner.scheduler.limit,
                                       uncommitted: uncommittedSubmits) {
             throw RequestError(status: 503, message: "the queue is full (\(max) jobs waiting, --max-queued); try again later")
         }
+    }
+
+    /// Refuses jobs that ask more than this machine has in all: they would
+    /// wait for ever. (A cluster's executor leaves that to the cluster.)
+    package func checkResources(of jobs: [Job]) throws(RequestError) {
+        guard configuration.executor == .local,
+              let refusal = jobs.lazy.compactMap({ self.configuration.resources.refusal(of: $0.resources) }).first else { return }
+        throw .badRequest("the job \(refusal)")
     }
 
     package func checkDependenciesExist(_ ids: [JobID]) throws(RequestError) {

@@ -11,6 +11,9 @@ package struct JobEdit: Equatable, Sendable {
     package var timeout: Double?
     package var retries: Int?
     package var retryDelay: Double?
+    package var cpus: Int?
+    package var mem: MemorySize?
+    package var gpus: Int?
 
     package init() {}
 
@@ -31,6 +34,9 @@ package struct JobEdit: Equatable, Sendable {
         if let timeout { job.timeout = timeout }
         if let retries { job.retries = retries }
         if let retryDelay { job.retryDelay = retryDelay }
+        if let cpus { job.resources.cpus = cpus }
+        if let mem { job.resources.mem = mem }
+        if let gpus { job.resources.gpus = gpus }
         return job
     }
 

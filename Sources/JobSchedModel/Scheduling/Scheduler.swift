@@ -72,6 +72,12 @@ package struct Scheduler {
         ready[group, default: ReadyQueue()].append(id, priority: priority)
     }
 
+    /// A ready job's new needs (an edit), in its place in line.
+    package mutating func setNeeds(of id: JobID, resources: ResourceRequest, timeout: Double?) {
+        guard readyJobs[id] != nil else { return }
+        needs[id] = resources != ResourceRequest() || timeout != nil ? Needs(request: resources, timeout: timeout) : nil
+    }
+
     /// What a running job holds (nil when resources are not counted here).
     package func allocation(of id: JobID) -> Allocation? { held[id]?.allocation }
 

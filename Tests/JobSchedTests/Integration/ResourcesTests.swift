@@ -146,4 +146,23 @@ struct ResourcesIntegrationTests {
         #expect((plainOverview?["resources"] as? [String: Any])?.isEmpty == true)
         #expect(!plain.curl("/overview").body.contains("resources") && !plain.curl("/metrics").body.contains("jobsched_resource_"))
     }
+
+    /// A queued job's resources can be changed (curl and the client), checked as at submit.
+    @Test func aQueuedJobsResourcesCanBeEdited() throws {
+        let server = try ServerProcess(["--cpus", "4", "--gpus", "0,1"])
+        #expect(server.curl("/pause", data: "group=default").status == 200)
+        let id = try server.submitAsync(Self.showShare, extra: "&gpus=1")
+        #expect(server.curl("/edit", data: "jobid=\(id)&cpus=3&mem=2G").status == 200)
+        let edited = try server.job(id)
+        #expect(edited["cpus"] as? Int == 3 && edited["mem"] as? Int == 2 << 30 && edited["gpus"] as? Int == 1)
+        let tooMany = server.curl("/edit", data: "jobid=\(id)&gpus=3")
+        #expect(tooMany.status == 400 && tooMany.body == "Error: the job asks 3 gpus; this server has 2\n")
+        let bad = server.curl("/edit", data: "jobid=\(id)&cpus=x")
+        #expect(bad.status == 400 && bad.body.hasPrefix("Error: cpus must be a whole number"))
+        let client = try ClientProcess.run(["edit", "\(id)", "--gpus", "2", "--cpus", "1"], server: server)
+        #expect(client.status == 0, "\(client)")
+        #expect(server.curl("/resume", data: "group=default").status == 200)
+        server.waitFor(id)
+        #expect(server.curl("/output?jobid=\(id)").body == "cpus=1 gpus=0,1 cuda=0,1\n")
+    }
 }

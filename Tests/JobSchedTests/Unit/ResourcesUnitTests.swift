@@ -227,4 +227,17 @@ struct ResourceSchedulingUnitTests {
         scheduler.makeReady(4, group: "small", priority: 0)
         #expect(scheduler.admit() == [3])
     }
+
+    /// An edit's new needs apply where the job is in line.
+    @Test func newNeedsKeepTheJobsPlace() {
+        var scheduler = Scheduler(limit: 100, resources: ResourceCapacity(gpuIDs: ["0"]))
+        scheduler.makeReady(1, group: "g", priority: 0, resources: ResourceRequest(gpus: 1))
+        scheduler.makeReady(2, group: "g", priority: 0, resources: ResourceRequest(gpus: 1))
+        scheduler.makeReady(3, group: "g", priority: 0, resources: ResourceRequest(gpus: 1))
+        scheduler.setNeeds(of: 1, resources: ResourceRequest(gpus: 2), timeout: nil)
+        #expect(scheduler.admit() == [])
+        scheduler.setNeeds(of: 1, resources: ResourceRequest(), timeout: nil)
+        #expect(scheduler.admit() == [1, 2])
+        #expect(scheduler.readyIDs == [3])
+    }
 }
