@@ -90,7 +90,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Memory to hand out (500M, 4G, 1T; a bare number is megabytes): a job starts once the mem= it asks is free.")
     var mem: String?
 
-    @Option(help: "GPU ids to hand out, e.g. 0,1,2,3: each job gets its own (gpus=), in CUDA_VISIBLE_DEVICES; a job that asks none sees none.")
+    @Option(help: "GPU ids to hand out, e.g. 0,1,2,3, or auto (the GPUs nvidia-smi lists): each job gets its own (gpus=), in CUDA_VISIBLE_DEVICES; a job that asks none sees none.")
     var gpus: String?
 
     @Flag(help: "Run in the background, in a session of its own: closing the terminal does not stop it. Logs to DBFILE.log, writes its pid to DBFILE.pid; prints the 'listening on' line, then returns.")
@@ -111,11 +111,11 @@ struct ServeCommand: ParsableCommand {
         guard maxLog >= 1024 else { throw ValidationError("--max-log must be at least 1024 bytes") }
         guard (keepFinished ?? 0) >= 0 else { throw ValidationError("--keep-finished must be 0 or more") }
         guard eventHistory >= 1 else { throw ValidationError("--event-history must be at least 1") }
-        _ = try resources()
+        _ = try resources(detectedGPUs: [])
     }
 
-    /// --cpus, --mem, --gpus, checked.
-    private func resources() throws -> ResourceCapacity {
+    /// --cpus, --mem, --gpus, checked; `detectedGPUs` stands for `--gpus auto`.
+    private func resources(detectedGPUs: [String]) throws -> ResourceCapacity {
         guard cpus == nil && mem == nil && gpus == nil || executor == .local else {
             throw ValidationError("--cpus, --mem and --gpus count this machine's resources: not with --executor slurm (the cluster counts its own)")
         }
@@ -127,12 +127,20 @@ struct ServeCommand: ParsableCommand {
             return size
         }
         let gpuIDs = try gpus.map { text in
+            if text == "auto" { return detectedGPUs }
             guard let ids = GPUList.parse(list: text) else {
                 throw ValidationError("--gpus must be GPU ids separated by commas, each once, such as 0,1,2,3; not '\(text)'")
             }
             return ids
         }
         return ResourceCapacity(cpus: cpus, mem: memory, gpuIDs: gpuIDs ?? [])
+    }
+
+    /// `--gpus auto`: the GPUs `nvidia-smi` lists; none where it is missing or fails (said on stderr).
+    private static func detectGPUs() -> [String] {
+        let ids = outputAtStartup(of: "nvidia-smi --query-gpu=index --format=csv,noheader").map(GPUList.parse(nvidiaSMIOutput:)) ?? []
+        if ids.isEmpty { writeLine("jobsched: --gpus auto: nvidia-smi lists no GPU (or is not installed): none are handed out", to: 2) }
+        return ids
     }
 
     func run() throws {
@@ -160,7 +168,7 @@ struct ServeCommand: ParsableCommand {
         configuration.databasePath = dbfile
         configuration.maxRunning = jobs ?? executor.defaultMaxRunning
         configuration.executor = executor
-        configuration.resources = try resources()
+        configuration.resources = try resources(detectedGPUs: gpus == "auto" ? Self.detectGPUs() : [])
         configuration.slurmPartition = slurmPartition
         configuration.slurmAccount = slurmAccount
         configuration.slurmPollInterval = slurmPoll.seconds

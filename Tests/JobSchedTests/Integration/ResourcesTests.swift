@@ -165,4 +165,16 @@ struct ResourcesIntegrationTests {
         server.waitFor(id)
         #expect(server.curl("/output?jobid=\(id)").body == "cpus=1 gpus=0,1 cuda=0,1\n")
     }
+
+    static let hasNvidiaSMI = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/nvidia-smi") }
+
+    /// --gpus auto without nvidia-smi: the server says so and hands out none.
+    @Test(.enabled(if: !hasNvidiaSMI, "this machine has nvidia-smi"))
+    func autoWithoutNvidiaSMIHandsOutNone() throws {
+        let server = try ServerProcess(["--gpus", "auto"])
+        #expect(server.log.contains("jobsched: --gpus auto: nvidia-smi lists no GPU (or is not installed): none are handed out"))
+        let refused = server.curl("/submit", data: "command=true&sync=0&gpus=1")
+        #expect(refused.status == 400 && refused.body == "Error: the job asks 1 gpu; this server has none (start it with --gpus)\n")
+    }
 }
