@@ -58,7 +58,7 @@ package struct SubmitRequest: Equatable {
         static let lines: Parameter<Bool> = .flag("lines", default: false, "1 (in the query string, with sync=0): the body holds one command per line; the other parameters apply to each")
         // What the job uses: counted by a server started with --cpus, --mem, --gpus; Slurm's --cpus-per-task, --mem, --gpus.
         static let cpus: Parameter<String?> = .text("cpus", "cpus the job uses (default 1), in JOBSCHED_CPUS; counted on a server started with --cpus")
-        static let mem: Parameter<String?> = .text("mem", "memory the job needs, e.g. 500M, 4G, 1T (a bare number is megabytes); reserved on a server started with --mem")
+        static let mem: Parameter<String?> = .text("mem", "memory the job may use, e.g. 500M, 4G, 1T (a bare number is megabytes): stopped past it; reserved on a server started with --mem")
         static let gpus: Parameter<String?> = .text("gpus", "GPUs the job gets (default 0), its own ids in CUDA_VISIBLE_DEVICES and JOBSCHED_GPUS; needs a server started with --gpus")
         // --executor slurm: each becomes the sbatch/srun option of the same meaning.
         static let partition: Parameter<String?> = .checked("partition", "Slurm partition (--partition; default: the server's --slurm-partition)", example: "debug", SlurmOptions.isName)

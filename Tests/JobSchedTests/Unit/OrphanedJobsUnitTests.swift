@@ -64,4 +64,14 @@ struct OrphanedJobsUnitTests {
         job.allocation = Allocation(cpus: 1, gpusCounted: true)
         #expect(JobEnvironment.entries(of: job, database: nil).suffix(2) == ["JOBSCHED_GPUS=", "CUDA_VISIBLE_DEVICES="])
     }
+
+    /// A job's memory is its process group's resident pages (the 22nd field after the name).
+    @Test func processGroupAndResidentPagesAreReadFromStat() {
+        let line = "31796 (cat) R 31794 31794 14196 0 -1 4194304 102 0 0 0 0 0 0 0 20 0 1 0 4850836 3133440 408 18446744073709551615 94697079787520 0"
+        #expect(ProcessGroupMemory.groupAndResidentPages(statLine: line)! == (31794, 408))
+        let oddName = "7 (a) b (c) S 1 700 700 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 1 1 99 0"
+        #expect(ProcessGroupMemory.groupAndResidentPages(statLine: oddName)! == (700, 99))
+        #expect(ProcessGroupMemory.groupAndResidentPages(statLine: "garbage") == nil)
+        #expect(ProcessGroupMemory.groupAndResidentPages(statLine: "7 (x) S 1 700") == nil)
+    }
 }

@@ -18,6 +18,11 @@ struct ResourcesUnitTests {
         #expect(MemorySize(bytes: 1000).text == "1000" && MemorySize(bytes: 0).text == "0")
     }
 
+    @Test func aJobOverItsMemorySaysByHowMuch() {
+        #expect(MemoryLimit.exceeded(limit: MemorySize("100M")!, used: 300 << 20) == "over its mem=100M: used 300.0M, 200.0M more")
+        #expect(MemoryLimit.exceeded(limit: MemorySize("1G")!, used: 1536 << 20) == "over its mem=1G: used 1.5G, 512.0M more")
+    }
+
     @Test func requestsDefaultToOneCPUAndSayTheSyntaxWhenBad() throws {
         #expect(try ResourceRequest(cpus: nil, mem: nil, gpus: nil) == ResourceRequest(cpus: 1, mem: nil, gpus: 0))
         #expect(try ResourceRequest(cpus: "2", mem: "8G", gpus: "1") == ResourceRequest(cpus: 2, mem: MemorySize("8G"), gpus: 1))
