@@ -32,7 +32,8 @@ extension RequestHandlers {
         let fields = fields(of: r)
         var text = ListingText(layout, fields: fields)
         text.error = unknownIDs?.message
-        var listing = JobListing(order: order, text: text, withEnvironment: fields.contains(.environment))
+        var listing = JobListing(order: order, text: text, withEnvironment: fields.contains(.environment),
+                                 described: { [unowned self] in self.withWaitingReason($0) })
         let first: SlicedReply.Slice
         do {
             first = try listing.nextSlice(from: store)
@@ -47,6 +48,16 @@ extension RequestHandlers {
                 return .broken
             }
         }
+    }
+
+    /// A queued job that is next in line but for what it asks says what it
+    /// waits for in its `msg` (which a queued job otherwise leaves empty).
+    private func withWaitingReason(_ job: Job) -> Job {
+        guard job.status == .queued, job.msg.isEmpty, runner.scheduler.isReady(job.id),
+              let reason = runner.scheduler.pool?.shortfall(of: job.resources) else { return job }
+        var described = job
+        described.msg = reason
+        return described
     }
 
     private func fields(of r: JobInfoRequest) -> [JobField] {
@@ -71,6 +82,8 @@ private struct JobListing {
     var text: ListingText
     /// Whether the jobs' environment entries are read too (`fields=environment`).
     let withEnvironment: Bool
+    /// A job as it is shown, with what the store does not hold (`withWaitingReason`).
+    let described: (Job) -> Job
     private var started = false
     /// A slice is about this many bytes: more waits for the client to take it.
     static let sliceBytes = 64 * 1024
@@ -81,8 +94,8 @@ private struct JobListing {
     /// A sorted listing's work for one slice (reading keys, sorting, reading jobs) stops after this long.
     static let sliceSeconds = 0.002
 
-    init(order: Order, text: ListingText, withEnvironment: Bool) {
-        (self.order, self.text, self.withEnvironment) = (order, text, withEnvironment)
+    init(order: Order, text: ListingText, withEnvironment: Bool, described: @escaping (Job) -> Job) {
+        (self.order, self.text, self.withEnvironment, self.described) = (order, text, withEnvironment, described)
     }
 
     mutating func nextSlice(from store: JobStore) throws(SQLiteError) -> SlicedReply.Slice {
@@ -91,17 +104,17 @@ private struct JobListing {
         let isDone: Bool
         switch order {
         case .id(var pages):
-            try JobListing.slice(of: &pages, from: store, withEnvironment: withEnvironment, text: &text, into: &out)
+            try JobListing.slice(of: &pages, from: store, withEnvironment: withEnvironment, described: described, text: &text, into: &out)
             (order, isDone) = (.id(pages), pages.isDone)
         case .sorted(var listing):
-            try JobListing.slice(of: &listing, from: store, withEnvironment: withEnvironment, text: &text, into: &out)
+            try JobListing.slice(of: &listing, from: store, withEnvironment: withEnvironment, described: described, text: &text, into: &out)
             (order, isDone) = (.sorted(listing), listing.step == .done)
         }
         return isDone ? .last(out + text.end) : .more(out)
     }
 
-    private static func slice(of pages: inout ListingPages, from store: JobStore, withEnvironment: Bool, text: inout ListingText,
-                              into out: inout String) throws(SQLiteError) {
+    private static func slice(of pages: inout ListingPages, from store: JobStore, withEnvironment: Bool,
+                              described: (Job) -> Job, text: inout ListingText, into out: inout String) throws(SQLiteError) {
         let now = Clock.now()
         var pagesRead = 0
         while !pages.isDone, out.utf8.count < sliceBytes, pagesRead < pagesPerSlice {
@@ -114,14 +127,14 @@ private struct JobListing {
                 return bytes < sliceBytes
             }
             pages.read(count: count, lastID: jobs.last?.id, exhausted: exhausted)
-            out += text.page(jobs, now: now)
+            out += text.page(jobs.map(described), now: now)
             pagesRead += 1
         }
     }
 
     /// Keys read, sorted, and jobs listed until the slice's time or bytes are spent.
-    private static func slice(of listing: inout SortedListing, from store: JobStore, withEnvironment: Bool, text: inout ListingText,
-                              into out: inout String) throws(SQLiteError) {
+    private static func slice(of listing: inout SortedListing, from store: JobStore, withEnvironment: Bool,
+                              described: (Job) -> Job, text: inout ListingText, into out: inout String) throws(SQLiteError) {
         let now = Clock.now()
         let deadline = now + sliceSeconds
         while out.utf8.count < sliceBytes, Clock.now() < deadline {
@@ -140,7 +153,7 @@ private struct JobListing {
                     bytes += read.reduce(0) { $0 + $1.estimatedTextBytes }
                     jobs += read
                 }
-                out += text.page(jobs, now: now)
+                out += text.page(jobs.map(described), now: now)
             case .done:
                 return
             }

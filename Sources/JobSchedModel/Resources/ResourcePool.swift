@@ -68,6 +68,18 @@ package struct ResourcePool: Sendable {
         return usage
     }
 
+    /// What a request lacks now, in words (`waiting for 2 gpus: 1 free`); nil if it fits.
+    package func shortfall(of request: ResourceRequest) -> String? {
+        if request.gpus > freeGPUIDs.count {
+            return "waiting for \(request.gpus) gpu\(request.gpus == 1 ? "" : "s"): \(freeGPUIDs.count) free"
+        }
+        if let free = freeCPUs, request.cpus > free { return "waiting for \(request.cpus) cpus: \(free) free" }
+        if let free = freeMem, let asked = request.mem, asked.bytes > free {
+            return "waiting for \(asked.text) of memory: \(MemorySize(bytes: free).text) free"
+        }
+        return nil
+    }
+
     package func fits(_ request: ResourceRequest) -> Bool {
         ResourceAmounts(request).fits(in: free)
     }

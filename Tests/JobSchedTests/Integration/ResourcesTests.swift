@@ -26,6 +26,9 @@ struct ResourcesIntegrationTests {
         let seen = holders.map { server.curl("/output?jobid=\($0)").body }
         #expect(Set(seen) == ["cpus=1 gpus=0 cuda=0\n", "cpus=1 gpus=1 cuda=1\n", "cpus=1 gpus=2 cuda=2\n"], "\(seen)")
         #expect(stringField(server, waiting, "status") as? String == "queued")
+        // It says what it waits for, in JSON and text alike.
+        #expect(stringField(server, waiting, "msg") as? String == "waiting for 1 gpu: 0 free")
+        #expect(server.curl("/jobinfo", data: "jobid=\(waiting)&fields=msg").lines.last == "waiting for 1 gpu: 0 free")
         // The GPU job 2 held goes to the waiting one.
         let freed = try #require(stringField(server, holders[1], "gpu_ids") as? [String])
         try gates[1].open("done")

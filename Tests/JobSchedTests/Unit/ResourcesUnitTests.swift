@@ -81,6 +81,16 @@ struct ResourcesUnitTests {
         #expect(allocation2?.gpuIDs == [])
     }
 
+    @Test func whatARequestLacksIsSaid() {
+        var pool = ResourcePool(ResourceCapacity(cpus: 4, mem: MemorySize("8G"), gpuIDs: ["0", "1"]))
+        let taken = pool.allocate(ResourceRequest(cpus: 2, mem: MemorySize("6G"), gpus: 1))
+        #expect(taken != nil)
+        #expect(pool.shortfall(of: ResourceRequest(gpus: 2)) == "waiting for 2 gpus: 1 free")
+        #expect(pool.shortfall(of: ResourceRequest(cpus: 3)) == "waiting for 3 cpus: 2 free")
+        #expect(pool.shortfall(of: ResourceRequest(mem: MemorySize("4G"))) == "waiting for 4G of memory: 2G free")
+        #expect(pool.shortfall(of: ResourceRequest(cpus: 2, mem: MemorySize("2G"), gpus: 1)) == nil)
+    }
+
     @Test func cpusAndMemoryAreCountedOnlyWhenGiven() throws {
         var counted = ResourcePool(ResourceCapacity(cpus: 4, mem: MemorySize("8G")))
         let allocations = [ResourceRequest(cpus: 3, mem: MemorySize("6G")), ResourceRequest(cpus: 2),
