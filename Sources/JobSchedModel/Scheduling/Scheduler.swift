@@ -120,7 +120,8 @@ package struct Scheduler {
             guard let taken = pool!.allocate(need?.request ?? ResourceRequest()) else { return false }
             allocation = taken
         }
-        ready[group]?.remove(id)
+        // The head is popped, which lets its queue drop what it has consumed; one that passes it is taken out.
+        if ready[group]?.first?.id == id { _ = ready[group]?.popFirst() } else { ready[group]?.remove(id) }
         if ready[group]?.isEmpty == true { ready[group] = nil }
         readyJobs[id] = nil
         needs[id] = nil
