@@ -34,7 +34,7 @@ ROWS = [
     ("client_curl", "command-line client", "C x jobsched add -- true in a loop", "C x curl submit in a loop", "s", "b/a", ("ratio", ">=", 1.0)),
     ("client_start", "command-line client", "jobsched --version, per call", "curl --version, per call", "s", "b/a", ("ratio", ">=", 1.0)),
     ("slurm", "Slurm executor", "S true jobs until all done, --executor slurm", "loop of sbatch --wrap true, squeue each 1 s", "s", "b/a", ("ratio", ">=", 1.0)),
-    ("resources", "resources", "R queued true jobs, mixed cpus/gpus, --cpus 8 --gpus 4, -j 4", "R asking nothing, no --cpus/--gpus", "jobs/s", "a/b", ("ratio", ">=", 0.9)),
+    ("resources", "resources", "R queued true jobs, mixed cpus/gpus, -j 4, counted", "R asking nothing, no --cpus/--gpus", "jobs/s", "a/b", ("ratio", ">=", 0.9)),
     ("slurm_health", "Slurm executor", "/health p99, S jobs handed to Slurm", "same server, no job", "ms", "a/b", ("a", "<=", 20.0)),
 ]
 
