@@ -347,6 +347,35 @@ class DashboardTest(unittest.TestCase):
         self.assertFalse(any(character in page for character in "\u202e\u2066\u200b"), page)
         self.assertEqual(self.console_errors(), [])
 
+    def test_resources_show_as_bars_and_the_form_asks_for_them(self):
+        # A server that hands out cpus, memory and GPUs instead of the default one.
+        self.server.stop()
+        self.server = Server("-j", "4", "--cpus", "4", "--mem", "8G", "--gpus", "0,1", token=self.token)
+        self.addCleanup(self.server.stop)
+        self.open_page()
+        self.wait_until_live()
+        used = lambda name: self.element(f'#resources [data-resource="{name}"] .resource-used').text
+        self.until(lambda: [used(name) for name in ("cpus", "mem", "gpus")] == ["0 / 4", "0 / 8.0G", "0 / 2"], "no resource bars")
+        gate, wait_for_gate = self.make_gate()
+        self.element("#submit-command").send_keys(wait_for_gate)
+        self.element("#submit-cpus").send_keys("2")
+        self.element("#submit-mem").send_keys("1G")
+        self.element("#submit-gpus").send_keys("1")
+        self.element("#submit-button").click()
+        self.until(lambda: "submitted" in self.element("#message").text, "no confirmation")
+        job_id = int(self.element("#message").text.split()[1])
+        job = self.server.job(job_id)
+        self.assertEqual((job["cpus"], job["mem"], job["gpus"]), (2, 1 << 30, 1))
+        self.until(lambda: [used(name) for name in ("cpus", "mem", "gpus")] == ["2 / 4", "1.0G / 8.0G", "1 / 2"],
+                   "the bars never showed the running job's share")
+        self.assertEqual(self.element('#resources [data-resource="gpus"] meter').get_attribute("value"), "1")
+        self.open_job(job_id)
+        self.until(lambda: self.element('[data-field="gpu_ids"]').text == "0", "the job's GPU never showed")
+        self.assertEqual(self.element('[data-field="mem"]').text, "1.0G")
+        open(gate, "w").close()
+        self.until(lambda: used("gpus") == "0 / 2" and used("cpus") == "0 / 4", "the bars never went back to 0")
+        self.assertEqual(self.console_errors(), [])
+
     def test_job_detail_shows_durations_in_seconds(self):
         job_id = self.server.submit("sleep 0.3", "timeout=90", "retry_delay=0.5")
         self.server.curl("/wait", f"jobid={job_id}")

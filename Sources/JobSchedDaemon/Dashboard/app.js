@@ -293,7 +293,30 @@
     $('running-summary').textContent = `${counts.running ?? 0} / ${ov.max_running ?? '?'} running`;
     $('paused-all').hidden = !ov.paused_all;
     $('toggle-all').textContent = ov.paused_all ? 'Resume all' : 'Pause all';
+    renderResources(ov.resources || {});
     renderGroups(Array.isArray(ov.groups) ? ov.groups : []);
+  }
+
+  // A bar for each resource the server counts: used of total (memory in bytes).
+  function renderResources(resources) {
+    const names = Object.keys(resources);
+    $('resources').hidden = names.length === 0;
+    $('resources').replaceChildren(...names.map((name) => {
+      const { used = 0, total = 0 } = resources[name] || {};
+      const text = name === 'mem' ? `${bytesText(used)} / ${bytesText(total)}` : `${used} / ${total}`;
+      return el('li', { dataset: { resource: name } },
+        el('span', { className: 'resource-name' }, name),
+        el('meter', { min: 0, max: total, value: used, title: `${name}: ${text} in use` }),
+        el('span', { className: 'resource-used' }, text));
+    }));
+  }
+
+  // 4294967296 -> "4.0G": powers of 1024, as mem= is written.
+  function bytesText(bytes) {
+    const units = ['', 'K', 'M', 'G', 'T'];
+    let value = Number(bytes) || 0, unit = 0;
+    while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+    return unit === 0 ? String(value) : `${value.toFixed(1)}${units[unit]}`;
   }
 
   function renderGroups(groups) {
@@ -543,7 +566,8 @@
     const command = $('submit-command').value;
     if (!command.trim()) return showMessage('a command is required', 'error');
     const body = new URLSearchParams({ command, sync: '0' });
-    const optional = { name: 'submit-name', group: 'submit-group', priority: 'submit-priority', delay: 'submit-delay' };
+    const optional = { name: 'submit-name', group: 'submit-group', priority: 'submit-priority', delay: 'submit-delay',
+      cpus: 'submit-cpus', mem: 'submit-mem', gpus: 'submit-gpus' };
     for (const [field, id] of Object.entries(optional)) {
       const value = $(id).value.trim();
       if (value) body.set(field, value);
@@ -570,7 +594,8 @@
 
   const FIELD_ORDER = ['jobid', 'name', 'group', 'status', 'returncode', 'command', 'msg',
     'submitted', 'started', 'finished', 'runtime', 'pid', 'priority', 'after', 'afterany',
-    'notbefore', 'timeout', 'retries', 'retry_delay', 'attempts', 'sync', 'cwd', 'env', 'outlog', 'errlog'];
+    'notbefore', 'timeout', 'retries', 'retry_delay', 'attempts', 'cpus', 'mem', 'gpus', 'gpu_ids', 'cpu_ids',
+    'sync', 'cwd', 'env', 'outlog', 'errlog'];
   const TIME_FIELDS = new Set(['submitted', 'started', 'finished', 'notbefore']);
   const SECONDS_FIELDS = new Set(['timeout', 'retry_delay', 'cpu_user', 'cpu_system']);
 
@@ -652,6 +677,7 @@
       dd.title = String(value);
       dd.append(`${localTime(value)} (${relativeTime(value)})`);
     } else if (SECONDS_FIELDS.has(key)) dd.append(`${value} s`);
+    else if (key === 'mem') dd.append(bytesText(value));
     else if (typeof value === 'boolean') dd.append(value ? 'yes' : 'no');
     else if (Array.isArray(value)) {
       dd.className = 'lines';
