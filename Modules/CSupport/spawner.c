@@ -29,6 +29,8 @@ struct request_header {
     int32_t stdout_index;  // which received descriptor becomes 1 (-1: /dev/null)
     int32_t stderr_index;  // the same for 2
     int32_t descriptors;   // how many come attached (0..2)
+    int32_t has_cpus;      // pinned to `cpus`
+    cpu_set_t cpus;
 };
 
 static int write_exactly(int fd, const void *buffer, size_t count);
@@ -50,6 +52,7 @@ struct child_plan {
     const char *directory;
     int stdout_fd, stderr_fd;  // -1: /dev/null
     int server_fd;             // the socket to the server
+    const cpu_set_t *cpus;     // NULL: not pinned
 };
 
 static const int default_signals[] = {SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP, SIGQUIT, SIGXFSZ};
@@ -76,6 +79,7 @@ static int child_main(void *argument) {
     setpgid(0, 0);
     struct message answer = {JOBSCHED_SPAWNER_ANSWER, (int32_t)getpid(), 0, 0};
     (void)write_exactly(plan->server_fd, &answer, sizeof answer);
+    if (plan->cpus && sched_setaffinity(0, sizeof *plan->cpus, plan->cpus) != 0) fail(plan, JOBSCHED_SPAWN_FAILED_AFFINITY);
     int targets[2] = {plan->stdout_fd, plan->stderr_fd};
     for (int i = 0; i < 2; i++) {
         int fd = targets[i] >= 0 ? targets[i] : open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -175,6 +179,7 @@ static int serve_one(int sock) {
             .stdout_fd = header.stdout_index >= 0 && header.stdout_index < 2 ? received[header.stdout_index] : -1,
             .stderr_fd = header.stderr_index >= 0 && header.stderr_index < 2 ? received[header.stderr_index] : -1,
             .server_fd = sock,
+            .cpus = header.has_cpus ? &header.cpus : NULL,
         };
         static char stack[64 * 1024] __attribute__((aligned(16)));
         // CLONE_PARENT: the job is the server's child, so its end, status and
@@ -329,9 +334,30 @@ pid_t jobsched_spawner_start(int *server_socket, uint64_t slice_nanoseconds) {
     _exit(0);
 }
 
+// A cpu set of the ids (those past CPU_SETSIZE are left out).
+static void make_cpu_set(cpu_set_t *set, const int *cpu_ids, int count) {
+    CPU_ZERO(set);
+    for (int i = 0; i < count; i++) if (cpu_ids[i] >= 0 && cpu_ids[i] < CPU_SETSIZE) CPU_SET(cpu_ids[i], set);
+}
+
+int jobsched_get_affinity(int *cpu_ids, int max) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return -1;
+    int count = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && count < max; cpu++) if (CPU_ISSET(cpu, &set)) cpu_ids[count++] = cpu;
+    return count;
+}
+
+int jobsched_set_affinity(const int *cpu_ids, int count) {
+    cpu_set_t set;
+    make_cpu_set(&set, cpu_ids, count);
+    return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : errno;
+}
+
 int jobsched_spawner_request(int sock, const char *executable, char *const argv[], char *const envp[],
-                             const char *directory, int stdout_fd, int stderr_fd) {
-    struct request_header header = {0, 0, 0, directory != NULL, -1, -1, 0};
+                             const char *directory, int stdout_fd, int stderr_fd, const int *cpu_ids, int cpu_count) {
+    struct request_header header = {0, 0, 0, directory != NULL, -1, -1, 0, cpu_count > 0, {{0}}};
+    if (cpu_count > 0) make_cpu_set(&header.cpus, cpu_ids, cpu_count);
     int descriptors[2];
     if (stdout_fd >= 0) { header.stdout_index = header.descriptors; descriptors[header.descriptors++] = stdout_fd; }
     if (stderr_fd >= 0) {

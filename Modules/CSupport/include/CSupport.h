@@ -30,6 +30,7 @@ enum {
     JOBSCHED_SPAWN_FAILED_EXEC,       // the executable could not be run
     JOBSCHED_SPAWN_FAILED_CLONE,      // no new process
     JOBSCHED_SPAWN_FAILED_REQUEST,    // the request could not be made or was malformed
+    JOBSCHED_SPAWN_FAILED_AFFINITY,   // the job could not be pinned to its cpus
 };
 
 // Forks the spawner; its pid, and the server's end of the socket in
@@ -47,11 +48,20 @@ enum { JOBSCHED_SPAWNER_ANSWER = 1, JOBSCHED_SPAWNER_LATE_FAILURE = 2 };
 // a '/') with argv and envp, in a new process group, stdin from /dev/null,
 // stdout/stderr on the given descriptors (-1: /dev/null), none of the
 // caller's other descriptors, in `directory` (NULL: the spawner's, which is
-// the server's), with default signal handling and an empty mask. 0, or the
-// errno of a request that could not be sent. It waits (1 s at most) only
-// while the socket's buffer is full.
+// the server's), with default signal handling and an empty mask, and, when
+// `cpu_count` > 0, pinned to the cpus `cpu_ids` (its affinity set before the
+// exec, so that every process of the job inherits it). 0, or the errno of a
+// request that could not be sent. It waits (1 s at most) only while the
+// socket's buffer is full.
 int jobsched_spawner_request(int socket, const char *executable, char *const argv[], char *const envp[],
-                             const char *directory, int stdout_fd, int stderr_fd);
+                             const char *directory, int stdout_fd, int stderr_fd, const int *cpu_ids, int cpu_count);
+
+// The calling thread's cpu affinity: the cpus it may run on, in `cpu_ids`
+// (at most `max`); how many, or -1. And sets it to `cpu_ids`: 0 or an errno.
+// A process spawned meanwhile inherits it (the server's own spawns, when the
+// spawner is gone).
+int jobsched_get_affinity(int *cpu_ids, int max);
+int jobsched_set_affinity(const int *cpu_ids, int count);
 
 // Reads the spawner's next message without waiting: 1 and the message, 0 if
 // none has come, -1 if the spawner is gone.

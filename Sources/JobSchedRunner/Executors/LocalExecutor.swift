@@ -63,7 +63,7 @@ package final class LocalExecutor: Executor {
                        output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
         try start(job.id, arguments: ["bash", "-c", job.command], executable: "/bin/bash", directory: job.cwd,
                   environment: JobEnvironment.entries(of: job, database: databaseFile), base: environment,
-                  plan: plan, output: output)
+                  cpuIDs: job.allocation?.cpuIDs ?? [], plan: plan, output: output)
     }
 
     /// A local job's processes end with the server.
@@ -72,13 +72,13 @@ package final class LocalExecutor: Executor {
     /// Starts the process that runs job `id`: bash here, `srun` for the Slurm
     /// executor's sync jobs. Its pid, or nil when it comes with `onPlaced`.
     package func start(_ id: JobID, arguments: [String], executable: String? = nil, directory: String? = nil,
-                       environment: [String], base: BaseEnvironment = .server, plan: OutputPlan,
+                       environment: [String], base: BaseEnvironment = .server, cpuIDs: [Int] = [], plan: OutputPlan,
                        output: @escaping (UnsafeRawBufferPointer, JobOutputStream) -> Void) throws(ExecutorError) -> Int32? {
         let process: LaunchedProcess
         do {
             process = try ProcessLauncher.launch(
                 arguments: arguments, executable: executable, directory: directory, environment: environment, base: base,
-                stdout: plan.stdout, stderr: plan.stderr,
+                cpuIDs: cpuIDs, stdout: plan.stdout, stderr: plan.stderr,
                 from: spawner.map { .spawner($0, tag: id) } ?? .server(descriptorLimit))
         } catch {
             throw ExecutorError(message: error.message)
@@ -91,7 +91,7 @@ package final class LocalExecutor: Executor {
         runs[id] = Run(pumps: pumps, program: arguments[0], directory: directory, pid: process.pid) {
             [unowned self] () throws(ExecutorError) -> Int32? in
             try start(id, arguments: arguments, executable: executable, directory: directory,
-                      environment: environment, plan: plan, output: output)
+                      environment: environment, base: base, cpuIDs: cpuIDs, plan: plan, output: output)
         }
         if let pid = process.pid { running(id, as: pid) }
         return process.pid

@@ -42,8 +42,9 @@ package enum ProcessLauncher {
     /// The same for an argument vector; `executable` (by default `arguments[0]`)
     /// is looked up in PATH unless it holds a `/`.
     /// `base`: the environment `environment` is added to (the server's, or the one a job was submitted with).
+    /// `cpuIDs`: the cpus the process and its children are pinned to (none: not pinned).
     package static func launch(arguments: [String], executable: String? = nil, directory: String? = nil, environment: [String] = [],
-                       base: BaseEnvironment = .server,
+                       base: BaseEnvironment = .server, cpuIDs: [Int] = [],
                        stdout: OutputTarget, stderr: OutputTarget, from starter: Starter = .server(.unchanged)) throws(LaunchError) -> LaunchedProcess {
         if let directory {
             // Checked here for a clear message; posix_spawn would only say ENOENT.
@@ -103,12 +104,14 @@ package enum ProcessLauncher {
             base.withEnvironment(adding: environment) { envp in
                 if case .spawner(let spawner, let tag) = starter,
                    spawner.request(tag: tag, executable: executable, argv: argv, envp: envp, directory: directory,
-                                   stdout: outSource, stderr: errSource) {
+                                   stdout: outSource, stderr: errSource, cpuIDs: cpuIDs) {
                     return nil
                 }
                 let limit = if case .server(let limit) = starter { limit } else { DescriptorLimit.unchanged }
-                return posixSpawn(executable: executable, argv: argv, envp: envp, directory: directory,
-                                  stdout: outSource, stderr: errSource, descriptorLimit: limit)
+                return pinned(to: cpuIDs) {
+                    posixSpawn(executable: executable, argv: argv, envp: envp, directory: directory,
+                               stdout: outSource, stderr: errSource, descriptorLimit: limit)
+                }
             }
         }
         if let spawned, spawned.error != 0 {
@@ -116,6 +119,19 @@ package enum ProcessLauncher {
             throw LaunchError(message: failureMessage(spawned, program: arguments[0], directory: directory))
         }
         return LaunchedProcess(pid: spawned?.pid, stdoutFD: outPipe?.read, stderrFD: errPipe?.read)
+    }
+
+    /// Runs `spawn` with the server's thread pinned to `cpuIDs` (none: as it
+    /// is), so that the process it starts begins with them: glibc's
+    /// posix_spawn has no affinity attribute, and pinning the job's pid after
+    /// would race with the children it starts. The thread's own comes back after.
+    private static func pinned(to cpuIDs: [Int], _ spawn: () -> Spawner.Outcome) -> Spawner.Outcome {
+        guard !cpuIDs.isEmpty else { return spawn() }
+        let own = CPUAffinity.allowed()
+        let error = CPUAffinity.set(cpuIDs)
+        guard error == 0 else { return Spawner.Outcome(pid: 0, error: error, stage: .affinity) }
+        defer { if !own.isEmpty { _ = CPUAffinity.set(own) } }
+        return spawn()
     }
 
     /// Why `program` could not be started, for the `failed` job's `msg`.
@@ -126,6 +142,7 @@ package enum ProcessLauncher {
         case .directory: return "cannot start in cwd \(Excerpt.quoted(directory ?? "")): \(reason)"
         case .exec, .clone: return "cannot run \(program): \(reason)"
         case .spawnerGone: return "cannot run \(program): the job spawner went before starting it"
+        case .affinity: return "cannot pin \(program) to its cpus: \(reason)"
         case .none:
             // posix_spawn does not say which step failed.
             return directory.map { "cannot start in cwd \(Excerpt.quoted($0)): \(reason)" } ?? "cannot run \(program): \(reason)"

@@ -87,6 +87,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "CPUs to hand out: a job starts once the cpus it asks (cpus=, default 1) are free. Without it, only -j limits how many jobs run.")
     var cpus: Int?
 
+    @Flag(name: .customLong("bind-cpus"), help: "With --cpus: pin each job to cpus of its own (as many as it asks, neighbours where they can be), chosen among the cpus this server may run on.")
+    var bindCPUs = false
+
     @Option(help: "Memory to hand out (500M, 4G, 1T; a bare number is megabytes): a job starts once the mem= it asks is free.")
     var mem: String?
 
@@ -116,11 +119,20 @@ struct ServeCommand: ParsableCommand {
 
     /// --cpus, --mem, --gpus, checked; `detectedGPUs` stands for `--gpus auto`.
     private func resources(detectedGPUs: [String]) throws -> ResourceCapacity {
-        guard cpus == nil && mem == nil && gpus == nil || executor == .local else {
-            throw ValidationError("--cpus, --mem and --gpus count this machine's resources: not with --executor slurm (the cluster counts its own)")
+        guard cpus == nil && mem == nil && gpus == nil && !bindCPUs || executor == .local else {
+            throw ValidationError("--cpus, --mem, --gpus and --bind-cpus count this machine's resources: not with --executor slurm (the cluster counts its own)")
         }
         if let cpus, !(1...ResourceRequest.maxCPUs).contains(cpus) {
             throw ValidationError("--cpus must be from 1 to \(ResourceRequest.maxCPUs)")
+        }
+        var cpuIDs: [Int] = []
+        if bindCPUs {
+            guard let cpus else { throw ValidationError("--bind-cpus needs --cpus N: the cpus to pin jobs to") }
+            let allowed = CPUAffinity.allowed()
+            guard allowed.count >= cpus else {
+                throw ValidationError("--bind-cpus: --cpus \(cpus), but this server may run on \(allowed.count) cpus (\(allowed.map(String.init).joined(separator: ",")))")
+            }
+            cpuIDs = Array(allowed.prefix(cpus))
         }
         let memory = try mem.map { text in
             guard let size = MemorySize(text) else { throw ValidationError("--mem must be \(MemorySize.syntax), not '\(text)'") }
@@ -133,7 +145,7 @@ struct ServeCommand: ParsableCommand {
             }
             return ids
         }
-        return ResourceCapacity(cpus: cpus, mem: memory, gpuIDs: gpuIDs ?? [])
+        return ResourceCapacity(cpus: cpus, cpuIDs: cpuIDs, mem: memory, gpuIDs: gpuIDs ?? [])
     }
 
     /// `--gpus auto`: the GPUs `nvidia-smi` lists; none where it is missing or fails (said on stderr).

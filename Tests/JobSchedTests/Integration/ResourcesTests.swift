@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// cpus, memory and GPUs handed out by a real server to real jobs. GPUs are
@@ -195,5 +196,46 @@ struct ResourcesIntegrationTests {
         let runtime = try #require(job["runtime"] as? Double)
         #expect(runtime < 30, "stopped after \(runtime) s")
         #expect(server.waitFor(within) == "job \(within) success returncode=0\n")
+    }
+
+    /// The cpus this test process may run on, as the kernel lists them (`0-1`).
+    static let allowedCPUs: String = {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }
+        return line.map { String($0.split(separator: "\t").last ?? "") } ?? ""
+    }()
+
+    /// --bind-cpus: each job runs on cpus of its own (its children too), also
+    /// when the server starts jobs itself, its spawner gone.
+    @Test(.enabled(if: allowedCPUs == "0-1" || allowedCPUs.hasPrefix("0-"), "needs cpus 0 and 1"))
+    func boundJobsRunOnCpusOfTheirOwn() throws {
+        let server = try ServerProcess(["-j", "4", "--cpus", "2", "--bind-cpus"])
+        // grep is the job's child: what it reads is inherited.
+        let showCPUs = "grep Cpus_allowed_list /proc/self/status | cut -f2"
+        let gates = try (0..<2).map { _ in try server.makeGate() }
+        let jobs = try gates.map { try server.submitAsync("\(showCPUs); cat \($0.path)") }
+        for id in jobs { _ = try server.pidOnceRunning(id) }
+        #expect(eventually { jobs.allSatisfy { server.curl("/output?jobid=\($0)").body.hasSuffix("\n") } })
+        #expect(Set(jobs.map { server.curl("/output?jobid=\($0)").body }) == ["0\n", "1\n"])
+        #expect(Set(try jobs.map { try #require(try server.job($0)["cpu_ids"] as? [Int]) }) == [[0], [1]])
+        for gate in gates { try gate.open("done") }
+        server.waitFor(jobs[0], jobs[1])
+        let both = try server.submitAsync(showCPUs, extra: "&cpus=2")
+        server.waitFor(both)
+        #expect(server.curl("/output?jobid=\(both)").body == "0-1\n")
+        // Without the spawner, the server pins what it starts itself.
+        let spawner = try #require(PeakMemoryIntegrationTests.children(of: server.pid).first { $0.name == "jobsched-spawn" })
+        kill(spawner.pid, SIGKILL)
+        #expect(eventually { server.log.contains("the job spawner failed") })
+        let direct = try server.submitAsync(showCPUs)
+        server.waitFor(direct)
+        #expect(server.curl("/output?jobid=\(direct)").body == "0\n")
+    }
+
+    @Test func bindingNeedsCountedCpusThatExist() throws {
+        let without = try ServerProcess.run(["-p", "0", "--bind-cpus"])
+        #expect(without.status == 64 && without.stderr.contains("--bind-cpus needs --cpus N"), "\(without)")
+        let tooMany = try ServerProcess.run(["-p", "0", "--bind-cpus", "--cpus", "100000"])
+        #expect(tooMany.status == 64 && tooMany.stderr.contains("--bind-cpus: --cpus 100000, but this server may run on"), "\(tooMany)")
     }
 }
