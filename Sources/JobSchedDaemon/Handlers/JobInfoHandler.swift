@@ -64,7 +64,7 @@ extension RequestHandlers {
         if let fields = r.fields { return fields }
         switch (r.format, r.view) {
         case (.json, _): return JobField.everyListedField
-        case (.text, .table?): return JobTable.defaultFields
+        case (.text, .table?): return JobTable.defaultFields(counting: runner.scheduler.pool?.usage.map(\.name) ?? [])
         case (.text, .record?): return JobField.everyListedField
         case (.text, nil): return JobField.defaultFields
         }

@@ -5,6 +5,13 @@
 package enum JobTable {
     /// The columns when `fields=` names none.
     package static let defaultFields: [JobField] = [.jobid, .name, .group, .status, .returncode, .started, .runtime, .command]
+
+    /// Those, and before the command what each job asks of the resources the
+    /// server counts (`cpus`, `mem`, `gpus`: `ResourcePool.usage`'s names).
+    package static func defaultFields(counting resources: [String]) -> [JobField] {
+        Array(defaultFields.dropLast()) + [JobField.cpus, .mem, .gpus].filter { resources.contains($0.rawValue) } + [.command]
+    }
+
     /// A command or message longer than this many characters is cut with `…`.
     package static let maxCellCharacters = 60
 

@@ -151,6 +151,19 @@ struct ResourcesIntegrationTests {
         #expect(!plain.curl("/overview").body.contains("resources") && !plain.curl("/metrics").body.contains("jobsched_resource_"))
     }
 
+    /// `jobsched ls` shows what jobs ask of what the server counts; `show` every field.
+    @Test func theClientShowsResources() throws {
+        let server = try ServerProcess(["--cpus", "4", "--gpus", "0,1"])
+        #expect(server.curl("/pause", data: "group=default").status == 200)
+        let id = try server.submitAsync("true", extra: "&cpus=3&gpus=2")
+        let ls = try ClientProcess.run(["ls"], server: server)
+        let lines = ls.stdout.split(separator: "\n")
+        #expect(lines.first?.split(separator: " ") == ["ID", "NAME", "GROUP", "STATUS", "RC", "STARTED", "RUNTIME", "CPUS", "GPUS", "COMMAND"], "\(ls)")
+        #expect(lines.last?.split(separator: " ") == ["\(id)", "job", "default", "queued", "-", "-", "-", "3", "2", "true"], "\(ls)")
+        let show = try ClientProcess.run(["show", "\(id)"], server: server)
+        #expect(show.stdout.contains("\nGPUS ") && show.stdout.contains("\nGPU IDS "), "\(show)")
+    }
+
     /// A queued job's resources can be changed (curl and the client), checked as at submit.
     @Test func aQueuedJobsResourcesCanBeEdited() throws {
         let server = try ServerProcess(["--cpus", "4", "--gpus", "0,1"])

@@ -18,6 +18,20 @@ struct ResourcesUnitTests {
         #expect(MemorySize(bytes: 1000).text == "1000" && MemorySize(bytes: 0).text == "0")
     }
 
+    /// `jobsched ls` shows what jobs ask of the resources the server counts, before the command.
+    @Test func theTableShowsTheCountedResources() {
+        #expect(JobTable.defaultFields(counting: []) == JobTable.defaultFields)
+        #expect(JobTable.defaultFields(counting: ["gpus", "cpus"]) == [.jobid, .name, .group, .status, .returncode, .started, .runtime, .cpus, .gpus, .command])
+        var job = Job(id: 3, name: "train", group: "gpu", command: "python train.py", sync: false, submitted: 0)
+        job.resources = ResourceRequest(cpus: 2, mem: MemorySize("4G"), gpus: 1)
+        let table = JobTable.render([job], fields: JobTable.defaultFields(counting: ["cpus", "mem", "gpus"]), now: 0)
+        #expect(table == """
+            ID  NAME   GROUP  STATUS  RC  STARTED  RUNTIME  CPUS  MEM  GPUS  COMMAND
+            3   train  gpu    queued  -   -        -        2     4G   1     python train.py
+
+            """)
+    }
+
     @Test func aJobOverItsMemorySaysByHowMuch() {
         #expect(MemoryLimit.exceeded(limit: MemorySize("100M")!, used: 300 << 20) == "over its mem=100M: used 300.0M, 200.0M more")
         #expect(MemoryLimit.exceeded(limit: MemorySize("1G")!, used: 1536 << 20) == "over its mem=1G: used 1.5G, 512.0M more")
