@@ -166,6 +166,7 @@ public final class JobSchedServer {
         if let path = http.socketPath { logger.info("listening on Unix socket \(path)") }
         LogOutput.standardError.writeOncePerIteration(on: loop)
         loop.run()
+        spawner?.end()
         LogOutput.standardError.detach()
         http.removeSocketFile()
         logger.info("server stopped")

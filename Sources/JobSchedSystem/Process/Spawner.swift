@@ -30,6 +30,8 @@ package final class Spawner {
     private var answers = 0
     private static let patience = 5.0
     private var isGone = false
+    /// Its end was collected (`reaped`): its pid may now be another process's.
+    private var isReaped = false
     /// Requests without their answer yet, oldest first: their tags.
     private var waiting: [Int64] = []
     private var nextWaiting = 0
@@ -145,8 +147,19 @@ package final class Spawner {
     /// A child the server reaped; true if it was the spawner (which should live as long as the server).
     package func reaped(_ child: pid_t) -> Bool {
         guard child == pid else { return false }
+        isReaped = true
         if !isGone { letGo(because: "it exited") }
         return true
+    }
+
+    /// The server is exiting: the spawner ends now and is collected here, not
+    /// left to end on its own (its parent-death signal) and wait for init to
+    /// collect it. It runs nothing by then.
+    package func end() {
+        guard !isReaped else { return }
+        kill(pid, SIGKILL)
+        while waitpid(pid, nil, 0) < 0 && errno == EINTR {}
+        isReaped = true
     }
 
     /// Its requests still unanswered are answered `.spawnerGone`: no process

@@ -28,6 +28,15 @@ struct PeakMemoryIntegrationTests {
         }
     }
 
+    /// A server that exits ends its spawner and collects it: nothing of it is
+    /// left for init (which collected the spawner's zombie only seconds later).
+    @Test func theSpawnerEndsWithTheServer() throws {
+        let server = try ServerProcess()
+        let spawner = try #require(PeakMemoryIntegrationTests.children(of: server.pid).first { $0.name == "jobsched-spawn" })
+        #expect(server.stop() == 0)
+        #expect(access("/proc/\(spawner.pid)", F_OK) != 0, "the spawner \(spawner.pid) outlived the server")
+    }
+
     /// A spawner that dies is let go: jobs still run, started from the server.
     @Test func jobsRunOnWhenTheSpawnerIsGone() throws {
         let server = try ServerProcess()
