@@ -47,32 +47,4 @@ extension RequestHandlers {
         guard usage.name == "mem" else { return "\(usage.name) \(usage.used)/\(usage.total)" }
         return "mem \(MemorySize(bytes: usage.used).text)/\(MemorySize(bytes: usage.total).text)"
     }
-
-    /// What the store takes on disk now: the database's files, and the spool
-    /// as last counted (a count starts when the last is old: `SpoolCensus`).
-    package func storeSize() -> StoreSize {
-        spoolCensus.refresh()
-        return StoreSize(databaseBytes: store.diskBytes(), spool: spoolCensus.last)
-    }
-}
-
-/// The store's size on disk, as /overview and /metrics tell it.
-package struct StoreSize {
-    package let databaseBytes: Int
-    /// Nil until the spool's first count is done.
-    package let spool: SpoolCensus.Count?
-
-    var text: String {
-        func size(_ bytes: Int) -> String { JobTable.memory(kilobytes: Int64(bytes / 1024)) }
-        let spoolText = spool.map { "spool \($0.files) file\($0.files == 1 ? "" : "s"), \(size($0.bytes))" } ?? "spool being counted"
-        return "database \(size(databaseBytes)), \(spoolText)"
-    }
-
-    var json: JSON {
-        .object([
-            ("database_bytes", .int(Int64(databaseBytes))),
-            ("spool_files", spool.map { .int(Int64($0.files)) } ?? .null),
-            ("spool_bytes", spool.map { .int(Int64($0.bytes)) } ?? .null),
-        ])
-    }
 }

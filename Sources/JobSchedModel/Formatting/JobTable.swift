@@ -152,6 +152,9 @@ package enum JobTable {
         }
     }
 
+    /// The same for a size in bytes.
+    package static func memory(bytes: Int) -> String { memory(kilobytes: Int64(bytes / 1024)) }
+
     /// `812K`, `41.2M`, `3.5G`.
     package static func memory(kilobytes: Int64) -> String {
         let value = Double(kilobytes)

@@ -149,11 +149,16 @@ package struct Scheduler {
         return started
     }
 
-    /// The ready jobs after `head` in the order they would start, `backfillDepth` at most.
+    /// The ready jobs after `head` in the order they would start, `backfillDepth`
+    /// at most, from the front of each group's queue: as many from each as
+    /// share `backfillDepth` (at least its first), so that the look costs about
+    /// one pass over the groups, as choosing the next group does, however many there are.
     private func nextInLine(after head: JobID) -> [JobID] {
+        let groups = ready.keys.filter(mayStart)
+        let perGroup = max(1, (Scheduler.backfillDepth + groups.count - 1) / max(1, groups.count))
         var line: [(id: JobID, priority: Int, since: UInt64)] = []
-        for (group, queue) in ready where mayStart(in: group) {
-            for job in queue.prefix(Scheduler.backfillDepth + 1) where job.id != head {
+        for group in groups {
+            for job in ready[group]!.prefix(perGroup + 1) where job.id != head {
                 line.append((job.id, job.priority, readyJobs[job.id]?.since ?? 0))
             }
         }
