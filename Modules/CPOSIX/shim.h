@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/eventfd.h>  // MemoryCgroups: the v1 controller's out-of-memory events
+#include <sys/inotify.h>  // and v2's
 #include <malloc.h>  // malloc_trim and mallinfo2: glibc's, for FreedMemory
 
 // GNU-only declarations.

@@ -31,6 +31,7 @@ struct request_header {
     int32_t descriptors;   // how many come attached (0..2)
     int32_t has_cpus;      // pinned to `cpus`
     cpu_set_t cpus;
+    int32_t has_cgroup;    // moved into the cgroup whose cgroup.procs is the last string
 };
 
 static int write_exactly(int fd, const void *buffer, size_t count);
@@ -53,6 +54,7 @@ struct child_plan {
     int stdout_fd, stderr_fd;  // -1: /dev/null
     int server_fd;             // the socket to the server
     const cpu_set_t *cpus;     // NULL: not pinned
+    const char *cgroup_procs;  // the cgroup.procs file of its cgroup; NULL: the spawner's
 };
 
 static const int default_signals[] = {SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP, SIGQUIT, SIGXFSZ};
@@ -68,6 +70,18 @@ static _Noreturn void fail(struct child_plan *plan, int stage) {
     _exit(127);
 }
 
+// Moves the calling process into the cgroup of `procs` (its cgroup.procs
+// file): "0" names the writer, in cgroup v1 and v2 alike.
+static int join_cgroup(const char *procs) {
+    int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int failed = write(fd, "0", 1) != 1;
+    int error = errno;
+    close(fd);
+    errno = error;
+    return failed ? -1 : 0;
+}
+
 static int child_main(void *argument) {
     struct child_plan *plan = argument;
     // Before the answer, which lets the server stop the job: a SIGTERM to
@@ -80,6 +94,8 @@ static int child_main(void *argument) {
     struct message answer = {JOBSCHED_SPAWNER_ANSWER, (int32_t)getpid(), 0, 0};
     (void)write_exactly(plan->server_fd, &answer, sizeof answer);
     if (plan->cpus && sched_setaffinity(0, sizeof *plan->cpus, plan->cpus) != 0) fail(plan, JOBSCHED_SPAWN_FAILED_AFFINITY);
+    // Before the exec, so that everything the job starts is in it too.
+    if (plan->cgroup_procs && join_cgroup(plan->cgroup_procs) != 0) fail(plan, JOBSCHED_SPAWN_FAILED_CGROUP);
     int targets[2] = {plan->stdout_fd, plan->stderr_fd};
     for (int i = 0; i < 2; i++) {
         int fd = targets[i] >= 0 ? targets[i] : open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -165,11 +181,12 @@ static int serve_one(int sock) {
         return -1;
     }
     char *cursor = strings, *end = strings + header.bytes;
-    char *executable[2], *directory[2] = {NULL, NULL};
+    char *executable[2], *directory[2] = {NULL, NULL}, *cgroup_procs[2] = {NULL, NULL};
     int result = 0;
     if (split_strings(&cursor, end, executable, 1) != 0 || split_strings(&cursor, end, argv, header.argc) != 0
         || split_strings(&cursor, end, envp, header.envc) != 0
-        || (header.has_directory && split_strings(&cursor, end, directory, 1) != 0)) {
+        || (header.has_directory && split_strings(&cursor, end, directory, 1) != 0)
+        || (header.has_cgroup && split_strings(&cursor, end, cgroup_procs, 1) != 0)) {
         answer.error = EINVAL;
         answer.stage = JOBSCHED_SPAWN_FAILED_REQUEST;
         result = write_exactly(sock, &answer, sizeof answer);
@@ -180,6 +197,7 @@ static int serve_one(int sock) {
             .stderr_fd = header.stderr_index >= 0 && header.stderr_index < 2 ? received[header.stderr_index] : -1,
             .server_fd = sock,
             .cpus = header.has_cpus ? &header.cpus : NULL,
+            .cgroup_procs = cgroup_procs[0],
         };
         static char stack[64 * 1024] __attribute__((aligned(16)));
         // CLONE_PARENT: the job is the server's child, so its end, status and
@@ -355,8 +373,9 @@ int jobsched_set_affinity(const int *cpu_ids, int count) {
 }
 
 int jobsched_spawner_request(int sock, const char *executable, char *const argv[], char *const envp[],
-                             const char *directory, int stdout_fd, int stderr_fd, const int *cpu_ids, int cpu_count) {
-    struct request_header header = {0, 0, 0, directory != NULL, -1, -1, 0, cpu_count > 0, {{0}}};
+                             const char *directory, int stdout_fd, int stderr_fd, const int *cpu_ids, int cpu_count,
+                             const char *cgroup_procs) {
+    struct request_header header = {0, 0, 0, directory != NULL, -1, -1, 0, cpu_count > 0, {{0}}, cgroup_procs != NULL};
     if (cpu_count > 0) make_cpu_set(&header.cpus, cpu_ids, cpu_count);
     int descriptors[2];
     if (stdout_fd >= 0) { header.stdout_index = header.descriptors; descriptors[header.descriptors++] = stdout_fd; }
@@ -368,7 +387,7 @@ int jobsched_spawner_request(int sock, const char *executable, char *const argv[
             descriptors[header.descriptors++] = stderr_fd;
         }
     }
-    size_t bytes = strlen(executable) + 1 + (directory ? strlen(directory) + 1 : 0);
+    size_t bytes = strlen(executable) + 1 + (directory ? strlen(directory) + 1 : 0) + (cgroup_procs ? strlen(cgroup_procs) + 1 : 0);
     for (header.argc = 0; argv[header.argc]; header.argc++) bytes += strlen(argv[header.argc]) + 1;
     for (header.envc = 0; envp[header.envc]; header.envc++) bytes += strlen(envp[header.envc]) + 1;
     header.bytes = (uint32_t)bytes;
@@ -380,6 +399,7 @@ int jobsched_spawner_request(int sock, const char *executable, char *const argv[
     for (int i = 0; i < header.argc; i++) APPEND(argv[i]);
     for (int i = 0; i < header.envc; i++) APPEND(envp[i]);
     if (directory) APPEND(directory);
+    if (cgroup_procs) APPEND(cgroup_procs);
 #undef APPEND
     char control[CMSG_SPACE(sizeof descriptors)];
     memset(control, 0, sizeof control);

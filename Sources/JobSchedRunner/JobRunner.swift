@@ -47,8 +47,6 @@ package final class JobRunner {
     private let records: any JobRecords
     private let executor: any Executor
     private let spool: Spool
-    /// Stops jobs over their `mem=` (jobs that run here: a cluster enforces its own).
-    private let memoryWatch: MemoryWatch?
     private let logger: Logger
 
     /// Queued and running jobs; a finished job lives only in the store.
@@ -91,14 +89,9 @@ package final class JobRunner {
         self.spool = spool
         self.logger = logger
         scheduler = Scheduler(limit: settings.maxRunning, resources: settings.resources)
-        memoryWatch = settings.resources == nil ? nil : MemoryWatch(loop: loop, turns: turns)
         executor.onEnded = { [unowned self] id, end in self.runEnded(id, end) }
         executor.onPlaced = { [unowned self] id, placement in self.placed(id, placement) }
         executor.onIdle = { [unowned self] in self.onSettled() }
-        memoryWatch?.onExceeded = { [unowned self] id, limit, used in
-            memoryWatch?.forget(id)
-            _ = killJob(id, reason: MemoryLimit.exceeded(limit: limit, used: used))
-        }
     }
 
     /// Jobs waiting for their turn, a dependency or a start time.
@@ -294,7 +287,6 @@ package final class JobRunner {
         active.job = job
         records.save(job)
         if active.spool == nil { active.spool = spoolWriter(of: job) }
-        watchMemory(of: job)
         armTimeout(of: active)
         logger.info("job \(job.id) started\(pid.map { ", pid \($0)" } ?? "")\(job.attempts > 1 ? ", attempt \(job.attempts)" : "")")
         onEvent(.started(job))
@@ -308,14 +300,6 @@ package final class JobRunner {
         active.timeoutTimer = loop.timer(after: max(0, timeout - (Clock.now() - started))) { [unowned self] in
             self.killJob(id, reason: "timeout after \(Timestamp.seconds(timeout)) s")
         }
-    }
-
-    /// Once its pid is known (a local job's comes from the spawner a moment
-    /// after its start), a job with `mem=` is watched: its processes are a
-    /// group of their own, led by the job's.
-    private func watchMemory(of job: Job) {
-        guard let limit = job.resources.mem, let pid = job.pid else { return }
-        memoryWatch?.watch(job.id, group: pid, limit: limit)
     }
 
     private func spoolWriter(of job: Job) -> SpoolWriter {
@@ -347,7 +331,6 @@ package final class JobRunner {
         guard let active = activeJobs[id], active.job.status == .running else { return }
         var job = active.job
         job.pid = placement.pid ?? job.pid
-        if placement.pid != nil { watchMemory(of: job) }
         var begins = false
         if !placement.isProcessOnly {
             job.slurmJobID = placement.slurmJobID ?? job.slurmJobID
@@ -414,7 +397,6 @@ package final class JobRunner {
     private func runEnded(_ id: JobID, _ end: RunEnd) {
         guard let active = activeJobs[id] else { return }
         active.timeoutTimer = nil
-        memoryWatch?.forget(id)
         switch JobLifecycle.afterRun(of: active.job, end: end, killReason: active.killReason,
                                      shuttingDown: isShuttingDown, resume: settings.resume) {
         case .finish(let status, let msg):

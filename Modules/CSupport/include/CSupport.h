@@ -31,6 +31,7 @@ enum {
     JOBSCHED_SPAWN_FAILED_CLONE,      // no new process
     JOBSCHED_SPAWN_FAILED_REQUEST,    // the request could not be made or was malformed
     JOBSCHED_SPAWN_FAILED_AFFINITY,   // the job could not be pinned to its cpus
+    JOBSCHED_SPAWN_FAILED_CGROUP,     // the job could not join its memory cgroup
 };
 
 // Forks the spawner; its pid, and the server's end of the socket in
@@ -50,11 +51,14 @@ enum { JOBSCHED_SPAWNER_ANSWER = 1, JOBSCHED_SPAWNER_LATE_FAILURE = 2 };
 // caller's other descriptors, in `directory` (NULL: the spawner's, which is
 // the server's), with default signal handling and an empty mask, and, when
 // `cpu_count` > 0, pinned to the cpus `cpu_ids` (its affinity set before the
-// exec, so that every process of the job inherits it). 0, or the errno of a
+// exec, so that every process of the job inherits it), and, when
+// `cgroup_procs` is not NULL, moved into the cgroup whose cgroup.procs file
+// that is (also before the exec). 0, or the errno of a
 // request that could not be sent. It waits (1 s at most) only while the
 // socket's buffer is full.
 int jobsched_spawner_request(int socket, const char *executable, char *const argv[], char *const envp[],
-                             const char *directory, int stdout_fd, int stderr_fd, const int *cpu_ids, int cpu_count);
+                             const char *directory, int stdout_fd, int stderr_fd, const int *cpu_ids, int cpu_count,
+                             const char *cgroup_procs);
 
 // The calling thread's cpu affinity: the cpus it may run on, in `cpu_ids`
 // (at most `max`); how many, or -1. And sets it to `cpu_ids`: 0 or an errno.

@@ -73,8 +73,10 @@ public final class JobSchedServer {
             checkpointer = nil
         }
         commits = GroupCommit(store: store, loop: loop, logger: logger)
-        processes = LocalExecutor(loop: loop, killGrace: configuration.killGrace, databaseFile: databaseFile,
-                                  descriptorLimit: descriptorLimit, spawner: spawner)
+        turns = Turns(loop: loop, turnSeconds: JobSchedServer.turnSeconds)
+        processes = LocalExecutor(loop: loop, turns: turns, killGrace: configuration.killGrace, databaseFile: databaseFile,
+                                  descriptorLimit: descriptorLimit, spawner: spawner,
+                                  memoryCgroups: configuration.executor == .local ? try Self.memoryCgroups(configuration, spawner, logger) : nil)
         commands = CommandRunner(loop: loop)
         let executor: any Executor
         switch configuration.executor {
@@ -92,7 +94,6 @@ public final class JobSchedServer {
                                 databaseFile: databaseFile, serverDirectory: workingDirectory),
                 commands: commands, processes: processes, logger: logger)
         }
-        turns = Turns(loop: loop, turnSeconds: JobSchedServer.turnSeconds)
         runner = JobRunner(settings: .init(maxRunning: configuration.maxRunning, resume: configuration.resume,
                                            keepFinished: configuration.keepFinished,
                                            resources: configuration.executor == .local ? configuration.resources : nil),
@@ -121,6 +122,28 @@ public final class JobSchedServer {
             try store.commit()
         } catch {
             throw ServerError("cannot update database '\(configuration.databasePath)': \(error.message)")
+        }
+    }
+
+    /// Where jobs with `mem=` get a memory cgroup each (--mem-enforcement);
+    /// nil: they are sampled. The log says which, and why.
+    private static func memoryCgroups(_ configuration: ServerConfiguration, _ spawner: Spawner?,
+                                      _ logger: Logger) throws(ServerError) -> MemoryCgroups? {
+        let sampling = "mem= is held by sampling each job's processes every \(Timestamp.seconds(MemoryLimits.samplingInterval)) s"
+        guard configuration.memoryEnforcement != .sampling else {
+            logger.info("\(sampling) (--mem-enforcement sampling)")
+            return nil
+        }
+        switch MemoryCgroups.open(ownProcesses: spawner.map { [$0.pid] } ?? []) {
+        case .success(let cgroups):
+            logger.info("mem= is held by the kernel: each job with mem= runs in a memory cgroup of its own, in \(cgroups.directory) (\(cgroups.version.rawValue))")
+            return cgroups
+        case .failure(let unavailable):
+            guard configuration.memoryEnforcement == .auto else {
+                throw ServerError("--mem-enforcement cgroup: no memory cgroup can be made here: \(unavailable.reason)")
+            }
+            logger.info("\(sampling): no memory cgroup can be made here (\(unavailable.reason))")
+            return nil
         }
     }
 
@@ -167,6 +190,7 @@ public final class JobSchedServer {
         LogOutput.standardError.writeOncePerIteration(on: loop)
         loop.run()
         spawner?.end()
+        processes.removeMemoryCgroups()
         LogOutput.standardError.detach()
         http.removeSocketFile()
         logger.info("server stopped")

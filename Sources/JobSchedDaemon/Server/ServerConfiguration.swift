@@ -44,6 +44,8 @@ public struct ServerConfiguration: Sendable {
 
     /// What jobs are handed here (--cpus, --mem, --gpus): what is not given is not counted.
     package var resources = ResourceCapacity()
+    /// How a local job's `mem=` is held: by the kernel (a memory cgroup per job) or by sampling.
+    package var memoryEnforcement = MemoryEnforcement.auto
 
     /// Where jobs run: here, or on a Slurm cluster.
     public var executor = ExecutorKind.local

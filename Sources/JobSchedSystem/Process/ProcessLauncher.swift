@@ -43,8 +43,9 @@ package enum ProcessLauncher {
     /// is looked up in PATH unless it holds a `/`.
     /// `base`: the environment `environment` is added to (the server's, or the one a job was submitted with).
     /// `cpuIDs`: the cpus the process and its children are pinned to (none: not pinned).
+    /// `cgroup`: the memory cgroup it and its children run in (nil: the server's).
     package static func launch(arguments: [String], executable: String? = nil, directory: String? = nil, environment: [String] = [],
-                       base: BaseEnvironment = .server, cpuIDs: [Int] = [],
+                       base: BaseEnvironment = .server, cpuIDs: [Int] = [], cgroup: JobCgroup? = nil,
                        stdout: OutputTarget, stderr: OutputTarget, from starter: Starter = .server(.unchanged)) throws(LaunchError) -> LaunchedProcess {
         if let directory {
             // Checked here for a clear message; posix_spawn would only say ENOENT.
@@ -104,13 +105,15 @@ package enum ProcessLauncher {
             base.withEnvironment(adding: environment) { envp in
                 if case .spawner(let spawner, let tag) = starter,
                    spawner.request(tag: tag, executable: executable, argv: argv, envp: envp, directory: directory,
-                                   stdout: outSource, stderr: errSource, cpuIDs: cpuIDs) {
+                                   stdout: outSource, stderr: errSource, cpuIDs: cpuIDs, cgroup: cgroup) {
                     return nil
                 }
                 let limit = if case .server(let limit) = starter { limit } else { DescriptorLimit.unchanged }
-                return pinned(to: cpuIDs) {
-                    posixSpawn(executable: executable, argv: argv, envp: envp, directory: directory,
-                               stdout: outSource, stderr: errSource, descriptorLimit: limit)
+                return joined(cgroup) {
+                    pinned(to: cpuIDs) {
+                        posixSpawn(executable: executable, argv: argv, envp: envp, directory: directory,
+                                   stdout: outSource, stderr: errSource, descriptorLimit: limit)
+                    }
                 }
             }
         }
@@ -134,6 +137,26 @@ package enum ProcessLauncher {
         return spawn()
     }
 
+    /// Runs `spawn` with the server in `cgroup` (nil: where it is), so that
+    /// the process it starts begins there, as with `pinned(to:)`: posix_spawn
+    /// has no such attribute (clone3's CLONE_INTO_CGROUP is v2's only), and
+    /// moving the job's pid after would race with the children it starts. The
+    /// server goes back to its own cgroup after.
+    private static func joined(_ cgroup: JobCgroup?, _ spawn: () -> Spawner.Outcome) -> Spawner.Outcome {
+        guard let cgroup else { return spawn() }
+        guard joinCgroup(cgroup.processes) else { return Spawner.Outcome(pid: 0, error: errno, stage: .cgroup) }
+        defer { _ = joinCgroup(cgroup.serverProcesses) }
+        return spawn()
+    }
+
+    /// Moves the server into the cgroup of a cgroup.procs file.
+    private static func joinCgroup(_ processes: String) -> Bool {
+        let fd = open(processes, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return writeAll(Array("0".utf8), to: fd)
+    }
+
     /// Why `program` could not be started, for the `failed` job's `msg`.
     package static func failureMessage(_ outcome: Spawner.Outcome, program: String, directory: String?) -> String {
         let reason = String(cString: strerror(outcome.error))
@@ -143,6 +166,7 @@ package enum ProcessLauncher {
         case .exec, .clone: return "cannot run \(program): \(reason)"
         case .spawnerGone: return "cannot run \(program): the job spawner went before starting it"
         case .affinity: return "cannot pin \(program) to its cpus: \(reason)"
+        case .cgroup: return "cannot put \(program) in its memory cgroup: \(reason)"
         case .none:
             // posix_spawn does not say which step failed.
             return directory.map { "cannot start in cwd \(Excerpt.quoted($0)): \(reason)" } ?? "cannot run \(program): \(reason)"

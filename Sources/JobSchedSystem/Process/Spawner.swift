@@ -79,16 +79,17 @@ package final class Spawner {
         }
     }
 
-    package enum Stage { case none, output, directory, exec, clone, spawnerGone, affinity }
+    package enum Stage { case none, output, directory, exec, clone, spawnerGone, affinity, cgroup }
 
     /// Asks for a process; its answer comes to `onAnswer` with `tag`. False
     /// if the spawner is gone (the caller starts the process another way).
     package func request(tag: Int64, executable: String, argv: [UnsafeMutablePointer<CChar>?],
                          envp: [UnsafeMutablePointer<CChar>?], directory: String?, stdout: Int32?, stderr: Int32?,
-                         cpuIDs: [Int] = []) -> Bool {
+                         cpuIDs: [Int] = [], cgroup: JobCgroup? = nil) -> Bool {
         guard !isGone else { return false }
         let ids = cpuIDs.map(Int32.init)
-        let sent = jobsched_spawner_request(socket, executable, argv, envp, directory, stdout ?? -1, stderr ?? -1, ids, Int32(ids.count))
+        let sent = jobsched_spawner_request(socket, executable, argv, envp, directory, stdout ?? -1, stderr ?? -1, ids, Int32(ids.count),
+                                            cgroup?.processes)
         guard sent == 0 else {
             letGo(because: String(cString: strerror(sent)))
             return false
@@ -182,6 +183,7 @@ package final class Spawner {
         case JOBSCHED_SPAWN_FAILED_EXEC: .exec
         case JOBSCHED_SPAWN_FAILED_CLONE, JOBSCHED_SPAWN_FAILED_REQUEST: .clone
         case JOBSCHED_SPAWN_FAILED_AFFINITY: .affinity
+        case JOBSCHED_SPAWN_FAILED_CGROUP: .cgroup
         default: .none
         }
     }

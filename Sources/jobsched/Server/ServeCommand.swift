@@ -96,6 +96,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "GPU ids to hand out, e.g. 0,1,2,3, or auto (the GPUs nvidia-smi lists): each job gets its own (gpus=), in CUDA_VISIBLE_DEVICES; a job that asks none sees none.")
     var gpus: String?
 
+    @Option(name: .customLong("mem-enforcement"), help: "How a job is held to its mem=: cgroup (the kernel keeps it within, in a memory cgroup of its own; the server stops if it cannot make them), sampling (its processes' memory read every second), auto (cgroup where the server can make them).")
+    var memEnforcement = MemoryEnforcement.auto
+
     @Flag(help: "Run in the background, in a session of its own: closing the terminal does not stop it. Logs to DBFILE.log, writes its pid to DBFILE.pid; prints the 'listening on' line, then returns.")
     var detach = false
 
@@ -115,6 +118,9 @@ struct ServeCommand: ParsableCommand {
         guard (keepFinished ?? 0) >= 0 else { throw ValidationError("--keep-finished must be 0 or more") }
         guard eventHistory >= 1 else { throw ValidationError("--event-history must be at least 1") }
         _ = try resources(detectedGPUs: [])
+        guard memEnforcement == .auto || executor == .local else {
+            throw ValidationError("--mem-enforcement is for jobs that run here: not with --executor slurm (the cluster holds its jobs to their mem=)")
+        }
     }
 
     /// --cpus, --mem, --gpus, checked; `detectedGPUs` stands for `--gpus auto`.
@@ -181,6 +187,7 @@ struct ServeCommand: ParsableCommand {
         configuration.maxRunning = jobs ?? executor.defaultMaxRunning
         configuration.executor = executor
         configuration.resources = try resources(detectedGPUs: gpus == "auto" ? Self.detectGPUs() : [])
+        configuration.memoryEnforcement = memEnforcement
         configuration.slurmPartition = slurmPartition
         configuration.slurmAccount = slurmAccount
         configuration.slurmPollInterval = slurmPoll.seconds
@@ -229,3 +236,4 @@ struct ServeCommand: ParsableCommand {
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 extension ServerConfiguration.ExecutorKind: ExpressibleByArgument {}
+extension MemoryEnforcement: ExpressibleByArgument {}

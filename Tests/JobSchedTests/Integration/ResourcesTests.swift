@@ -195,22 +195,6 @@ struct ResourcesIntegrationTests {
         #expect(refused.status == 400 && refused.body == "Error: the job asks 1 gpu; this server has none (start it with --gpus)\n")
     }
 
-    /// A job whose processes use more than its mem= is stopped, and says so;
-    /// one within it runs to its end.
-    @Test func aJobOverItsMemoryIsStopped() throws {
-        let server = try ServerProcess()
-        // The memory is held by a child of the job's shell: the whole group counts.
-        let hog = try server.submitAsync("python3 -c \"b = b'a' * 300000000; import time; time.sleep(60)\" & wait", extra: "&mem=100M")
-        let within = try server.submitAsync("python3 -c \"b = b'a' * 30000000; import time; time.sleep(2)\"", extra: "&mem=200M")
-        #expect(server.waitFor(hog).hasPrefix("job \(hog) killed returncode=-"))
-        let job = try server.job(hog)
-        let msg = try #require(job["msg"] as? String)
-        #expect(msg.hasPrefix("over its mem=100M: used ") && msg.contains("M, ") && msg.hasSuffix("M more"), "\(msg)")
-        let runtime = try #require(job["runtime"] as? Double)
-        #expect(runtime < 30, "stopped after \(runtime) s")
-        #expect(server.waitFor(within) == "job \(within) success returncode=0\n")
-    }
-
     /// The cpus this test process may run on, as the kernel lists them (`0-1`).
     static let allowedCPUs: String = {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""

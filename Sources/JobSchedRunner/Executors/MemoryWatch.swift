@@ -1,10 +1,10 @@
 import JobSchedModel
 import JobSchedSystem
 
-/// Enforces `mem=` on this machine: every `interval`, the resident memory of
-/// each watched job's process group is summed from /proc (a few hundred
-/// processes a turn, so a busy machine does not hold the loop), and a job
-/// over its limit is reported, to be stopped as a timed-out one is.
+/// Enforces `mem=` where the kernel cannot (`MemoryLimits`): every
+/// `interval`, the resident memory of each watched job's process group is
+/// summed from /proc (a few hundred processes a turn, so a busy machine does
+/// not hold the loop), and a job over its limit is reported, to be stopped.
 final class MemoryWatch {
     /// How often the jobs' memory is read: a job over its limit is stopped within about this.
     static let interval = 1.0
