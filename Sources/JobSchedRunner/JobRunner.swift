@@ -97,6 +97,13 @@ package final class JobRunner {
     /// Jobs waiting for their turn, a dependency or a start time.
     package var queuedCount: Int { activeJobs.count - scheduler.running.count }
 
+    /// What a queued job next in line waits for, when that is what it asks of
+    /// the resources ("waiting for 1 gpu: 0 free"); nil for any other job.
+    package func resourceShortfall(of id: JobID) -> String? {
+        guard scheduler.isReady(id), let job = activeJobs[id]?.job, job.status == .queued else { return nil }
+        return scheduler.pool?.shortfall(of: job.resources)
+    }
+
     /// No job runs and no stopped job awaits its end.
     package var isIdle: Bool { scheduler.running.isEmpty && executor.isIdle }
 

@@ -81,6 +81,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
                 .value("status", as: "statuses"),
                 .local("active", "a", "only queued and running jobs"),
                 .flag("nonzero", sets: "returncode", to: "nonzero", "only jobs that ended with a returncode other than 0"),
+                .flag("waiting", sets: "waiting", to: "resources", "only queued jobs next in line that wait for cpus, memory or GPUs"),
                 .local("last", as: "n", "only the newest N jobs, newest first"),
                 .value("fields", as: "fields"),
                 .local("json", nil, "every field of each job as JSON"),

@@ -193,6 +193,8 @@ package struct JobInfoRequest: Equatable {
         }
         static let returncode: Parameter<Bool> = .word(
             "returncode", "nonzero", "nonzero: only jobs that ended with a returncode other than 0 (whatever their status)")
+        static let waiting: Parameter<Bool> = .word(
+            "waiting", "resources", "resources: only queued jobs next in line that wait for cpus, memory or GPUs to free (their msg says which)")
         static let format: Parameter<OutputFormat> = .format()
         static let view: Parameter<View?> = .choice(
             "view", "table: aligned columns for people (times as how long ago, durations, commands cut); record: a line per field of each job; text only")
@@ -203,7 +205,7 @@ package struct JobInfoRequest: Equatable {
 
     package static let parameters = [
         Declared.ids.spec, Declared.names.spec, Declared.job.spec, Declared.groups.spec, Declared.statuses.spec,
-        Declared.returncode.spec, Declared.all.spec, Declared.fields.spec, Declared.sort.spec, Declared.limit.spec,
+        Declared.returncode.spec, Declared.waiting.spec, Declared.all.spec, Declared.fields.spec, Declared.sort.spec, Declared.limit.spec,
         Declared.below.spec, Declared.format.spec, Declared.view.spec, Declared.color.spec, Declared.width.spec,
     ]
 
@@ -214,6 +216,7 @@ package struct JobInfoRequest: Equatable {
         filter.groups = try Declared.groups.value(in: p)
         filter.statuses = try Declared.statuses.value(in: p)
         filter.nonzeroReturncode = try Declared.returncode.value(in: p)
+        filter.waitingForResources = try Declared.waiting.value(in: p)
         filter.all = try Declared.all.value(in: p)
         if let sort = try Declared.sort.value(in: p) {
             filter.sort = sort.field

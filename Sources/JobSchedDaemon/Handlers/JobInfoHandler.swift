@@ -32,7 +32,9 @@ extension RequestHandlers {
         let fields = fields(of: r)
         var text = ListingText(layout, fields: fields)
         text.error = unknownIDs?.message
-        var listing = JobListing(order: order, text: text, withEnvironment: fields.contains(.environment),
+        // The runner knows which jobs wait for resources: kept as the listing reads.
+        let keeps: ((JobID) -> Bool)? = r.filter.waitingForResources ? { [unowned self] in runner.resourceShortfall(of: $0) != nil } : nil
+        var listing = JobListing(order: order, text: text, withEnvironment: fields.contains(.environment), keeps: keeps,
                                  described: { [unowned self] in self.withWaitingReason($0) })
         let first: SlicedReply.Slice
         do {
@@ -53,8 +55,7 @@ extension RequestHandlers {
     /// A queued job that is next in line but for what it asks says what it
     /// waits for in its `msg` (which a queued job otherwise leaves empty).
     private func withWaitingReason(_ job: Job) -> Job {
-        guard job.status == .queued, job.msg.isEmpty, runner.scheduler.isReady(job.id),
-              let reason = runner.scheduler.pool?.shortfall(of: job.resources) else { return job }
+        guard job.status == .queued, job.msg.isEmpty, let reason = runner.resourceShortfall(of: job.id) else { return job }
         var described = job
         described.msg = reason
         return described
@@ -82,6 +83,8 @@ private struct JobListing {
     var text: ListingText
     /// Whether the jobs' environment entries are read too (`fields=environment`).
     let withEnvironment: Bool
+    /// Which of the jobs the store gives are listed (nil: all), for what only memory knows (`waiting=resources`).
+    let keeps: ((JobID) -> Bool)?
     /// A job as it is shown, with what the store does not hold (`withWaitingReason`).
     let described: (Job) -> Job
     private var started = false
@@ -94,8 +97,8 @@ private struct JobListing {
     /// A sorted listing's work for one slice (reading keys, sorting, reading jobs) stops after this long.
     static let sliceSeconds = 0.002
 
-    init(order: Order, text: ListingText, withEnvironment: Bool, described: @escaping (Job) -> Job) {
-        (self.order, self.text, self.withEnvironment, self.described) = (order, text, withEnvironment, described)
+    init(order: Order, text: ListingText, withEnvironment: Bool, keeps: ((JobID) -> Bool)?, described: @escaping (Job) -> Job) {
+        (self.order, self.text, self.withEnvironment, self.keeps, self.described) = (order, text, withEnvironment, keeps, described)
     }
 
     mutating func nextSlice(from store: JobStore) throws(SQLiteError) -> SlicedReply.Slice {
@@ -104,51 +107,50 @@ private struct JobListing {
         let isDone: Bool
         switch order {
         case .id(var pages):
-            try JobListing.slice(of: &pages, from: store, withEnvironment: withEnvironment, described: described, text: &text, into: &out)
+            try slice(of: &pages, from: store, into: &out)
             (order, isDone) = (.id(pages), pages.isDone)
         case .sorted(var listing):
-            try JobListing.slice(of: &listing, from: store, withEnvironment: withEnvironment, described: described, text: &text, into: &out)
+            try slice(of: &listing, from: store, into: &out)
             (order, isDone) = (.sorted(listing), listing.step == .done)
         }
         return isDone ? .last(out + text.end) : .more(out)
     }
 
-    private static func slice(of pages: inout ListingPages, from store: JobStore, withEnvironment: Bool,
-                              described: (Job) -> Job, text: inout ListingText, into out: inout String) throws(SQLiteError) {
+    private mutating func slice(of pages: inout ListingPages, from store: JobStore, into out: inout String) throws(SQLiteError) {
         let now = Clock.now()
         var pagesRead = 0
-        while !pages.isDone, out.utf8.count < sliceBytes, pagesRead < pagesPerSlice {
+        while !pages.isDone, out.utf8.count < Self.sliceBytes, pagesRead < Self.pagesPerSlice {
             var jobs: [Job] = []
             var bytes = out.utf8.count
-            let page = pages.nextPage(size: pageSize)
+            let page = pages.nextPage(size: Self.pageSize)
             let (count, exhausted) = try store.forEachJob(onPage: page, withEnvironment: withEnvironment) { job in
                 jobs.append(job)
                 bytes += job.estimatedTextBytes
-                return bytes < sliceBytes
+                return bytes < Self.sliceBytes
             }
-            pages.read(count: count, lastID: jobs.last?.id, exhausted: exhausted)
-            out += text.page(jobs.map(described), now: now)
+            let listed = keeps.map { keeps in jobs.filter { keeps($0.id) } } ?? jobs
+            pages.read(count: keeps == nil ? count : listed.count, lastID: jobs.last?.id, exhausted: exhausted)
+            out += text.page(listed.map(described), now: now)
             pagesRead += 1
         }
     }
 
     /// Keys read, sorted, and jobs listed until the slice's time or bytes are spent.
-    private static func slice(of listing: inout SortedListing, from store: JobStore, withEnvironment: Bool,
-                              described: (Job) -> Job, text: inout ListingText, into out: inout String) throws(SQLiteError) {
+    private mutating func slice(of listing: inout SortedListing, from store: JobStore, into out: inout String) throws(SQLiteError) {
         let now = Clock.now()
-        let deadline = now + sliceSeconds
-        while out.utf8.count < sliceBytes, Clock.now() < deadline {
+        let deadline = now + Self.sliceSeconds
+        while out.utf8.count < Self.sliceBytes, Clock.now() < deadline {
             switch listing.step {
             case .scan:
                 let page = listing.scanPage(size: 2048)
                 let (keys, exhausted) = try store.sortKeys(onPage: page, field: listing.field)
-                listing.readKeys(keys, exhausted: exhausted)
+                listing.readKeys(keys, exhausted: exhausted, keeps: keeps ?? { _ in true })
             case .sort:
                 listing.sortStep(count: 4096)
             case .list:
                 var jobs: [Job] = []
                 var bytes = out.utf8.count
-                while listing.step == .list, jobs.count < pageSize, bytes < sliceBytes {
+                while listing.step == .list, jobs.count < Self.pageSize, bytes < Self.sliceBytes {
                     let read = try store.jobs(listing.nextIDs(count: 32), withEnvironment: withEnvironment)
                     bytes += read.reduce(0) { $0 + $1.estimatedTextBytes }
                     jobs += read

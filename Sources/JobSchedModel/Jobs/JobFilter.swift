@@ -7,6 +7,9 @@ package struct JobFilter: Equatable {
     package var statuses: [JobStatus] = []
     /// Only jobs whose run ended with a returncode other than 0 (`returncode=nonzero`).
     package var nonzeroReturncode = false
+    /// Only queued jobs next in line that wait for resources (`waiting=resources`):
+    /// known in memory, not to the store, so the listing keeps them as it reads.
+    package var waitingForResources = false
     /// Show every job; otherwise a filter with no list set shows only active ones.
     package var all = false
     /// Order (by job id unless set) and most rows.
@@ -27,6 +30,7 @@ package struct JobFilter: Equatable {
 
     /// The statuses actually queried: with nothing asked for, the active jobs.
     package var effectiveStatuses: [JobStatus] {
+        if waitingForResources && statuses.isEmpty { return [.queued] }
         if statuses.isEmpty && ids.isEmpty && names.isEmpty && groups.isEmpty && !nonzeroReturncode && !all {
             return [.queued, .running]
         }

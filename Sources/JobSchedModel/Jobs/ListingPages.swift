@@ -36,8 +36,9 @@ package struct ListingPages {
         return page
     }
 
-    /// What the page gave: `count` jobs, the last with id `lastID`; `exhausted`
-    /// when it had no more (it gave fewer than asked), not stopped by the reader.
+    /// What the page gave: `count` jobs listed (of those it read, the last with
+    /// id `lastID`); `exhausted` when it had no more (it gave fewer than
+    /// asked), not stopped by the reader.
     package mutating func read(count: Int, lastID: JobID?, exhausted: Bool) {
         if let remaining { self.remaining = remaining - count }
         if remaining == 0 { isDone = true }

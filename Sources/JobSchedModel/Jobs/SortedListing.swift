@@ -59,10 +59,11 @@ package struct SortedListing {
         scan.nextPage(size: size)
     }
 
-    /// The keys of the page asked for by `scanPage`, in id order; `exhausted` when it had no more.
-    package mutating func readKeys(_ keys: [(id: JobID, key: SortKey)], exhausted: Bool) {
+    /// The keys of the page asked for by `scanPage`, in id order; `exhausted`
+    /// when it had no more. Only the jobs `keeps` are listed.
+    package mutating func readKeys(_ keys: [(id: JobID, key: SortKey)], exhausted: Bool, keeps: (JobID) -> Bool = { _ in true }) {
         let capacity = min(passSize, remaining ?? .max)
-        for (id, key) in keys {
+        for (id, key) in keys where keeps(id) {
             let entry = SortEntry(key: key, id: id, descending: descending)
             if let cursor, !(cursor < entry) { continue }
             if let last = kept.max, kept.count >= capacity || kept.keyBytes > passKeyBytes, !(entry < last) {

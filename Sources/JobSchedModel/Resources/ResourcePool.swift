@@ -70,10 +70,9 @@ package struct ResourcePool: Sendable {
 
     /// What a request lacks now, in words (`waiting for 2 gpus: 1 free`); nil if it fits.
     package func shortfall(of request: ResourceRequest) -> String? {
-        if request.gpus > freeGPUIDs.count {
-            return "waiting for \(request.gpus) gpu\(request.gpus == 1 ? "" : "s"): \(freeGPUIDs.count) free"
-        }
-        if let free = freeCPUs, request.cpus > free { return "waiting for \(request.cpus) cpus: \(free) free" }
+        func count(_ number: Int, _ unit: String) -> String { "\(number) \(unit)\(number == 1 ? "" : "s")" }
+        if request.gpus > freeGPUIDs.count { return "waiting for \(count(request.gpus, "gpu")): \(freeGPUIDs.count) free" }
+        if let free = freeCPUs, request.cpus > free { return "waiting for \(count(request.cpus, "cpu")): \(free) free" }
         if let free = freeMem, let asked = request.mem, asked.bytes > free {
             return "waiting for \(asked.text) of memory: \(MemorySize(bytes: free).text) free"
         }

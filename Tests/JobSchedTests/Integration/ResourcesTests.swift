@@ -40,6 +40,38 @@ struct ResourcesIntegrationTests {
         server.waitFor(holders[0], holders[2])
     }
 
+    /// waiting=resources lists the queued jobs next in line that wait for
+    /// resources (not those held by a dependency or a start time), in any
+    /// order, with limit= counting only those.
+    @Test func jobsWaitingForResourcesCanBeListed() throws {
+        let server = try ServerProcess(["-j", "8", "--cpus", "2", "--gpus", "0"])
+        let gate = try server.makeGate()
+        let holder = try server.submitAsync("cat \(gate.path)", extra: "&cpus=2&gpus=1")
+        _ = try server.pidOnceRunning(holder)
+        let cpuJob = try server.submitAsync("true", extra: "&name=c")
+        let dependent = try server.submitAsync("true", extra: "&after=\(holder)&name=d")
+        let later = try server.submitAsync("true", extra: "&at=2099-01-01T00:00:00Z&name=l")
+        let gpuJob = try server.submitAsync("true", extra: "&gpus=1&cpus=1&name=g")
+        func listed(_ query: String) -> [String] {
+            Array(server.curl("/jobinfo?waiting=resources&fields=jobid,msg\(query)").lines.dropFirst())
+        }
+        #expect(listed("") == ["\(cpuJob)\twaiting for 1 cpu: 0 free", "\(gpuJob)\twaiting for 1 gpu: 0 free"])
+        #expect(listed("&limit=1") == ["\(cpuJob)\twaiting for 1 cpu: 0 free"])
+        #expect(listed("&sort=-jobid&limit=1") == ["\(gpuJob)\twaiting for 1 gpu: 0 free"])
+        #expect(listed("&sort=name") == ["\(cpuJob)\twaiting for 1 cpu: 0 free", "\(gpuJob)\twaiting for 1 gpu: 0 free"])
+        #expect(listed("&status=running").isEmpty && listed("&jobid=\(dependent),\(later),\(gpuJob)").count == 1)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(server.curl("/jobinfo?waiting=resources&format=json").body.utf8)) as? [String: Any])
+        #expect((json["jobs"] as? [[String: Any]])?.compactMap { $0["jobid"] as? Int } == [Int(cpuJob), Int(gpuJob)])
+        let ls = try ClientProcess.run(["ls", "--waiting", "--fields", "jobid"], server: server)
+        #expect(ls.stdout.split(separator: "\n").dropFirst() == ["\(cpuJob)", "\(gpuJob)"], "\(ls)")
+        let bad = server.curl("/jobinfo?waiting=gpus")
+        #expect(bad.status == 400 && bad.body.contains("waiting"), "\(bad.body)")
+        try gate.open("done")
+        server.waitFor(cpuJob, gpuJob)
+        #expect(listed("").isEmpty)
+        #expect(server.curl("/kill", data: "jobid=\(later)").status == 200)
+    }
+
     /// Without --gpus, CUDA_VISIBLE_DEVICES is the server's, and JOBSCHED_CPUS is set all the same.
     @Test func withoutGPUsTheEnvironmentIsLeftAlone() throws {
         let server = try ServerProcess(environment: ["CUDA_VISIBLE_DEVICES": "7"])

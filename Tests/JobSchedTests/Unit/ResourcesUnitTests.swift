@@ -103,6 +103,8 @@ struct ResourcesUnitTests {
         #expect(pool.shortfall(of: ResourceRequest(cpus: 3)) == "waiting for 3 cpus: 2 free")
         #expect(pool.shortfall(of: ResourceRequest(mem: MemorySize("4G"))) == "waiting for 4G of memory: 2G free")
         #expect(pool.shortfall(of: ResourceRequest(cpus: 2, mem: MemorySize("2G"), gpus: 1)) == nil)
+        _ = pool.allocate(ResourceRequest(cpus: 2))
+        #expect(pool.shortfall(of: ResourceRequest(cpus: 1)) == "waiting for 1 cpu: 0 free")
     }
 
     @Test func cpusAndMemoryAreCountedOnlyWhenGiven() throws {
