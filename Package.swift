@@ -20,10 +20,13 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", path: "Modules/CSQLite",
             pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", path: "Modules/COpenSSL",
+            pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CPOSIX", path: "Modules/CPOSIX"),
         .systemLibrary(name: "CFuzzShim", path: "Modules/CFuzzShim"),
-        // C compiled here: what needs libevent's private structs, and the job spawner's child side.
-        .target(name: "CSupport", path: "Modules/CSupport"),
+        // C compiled here: what needs libevent's private structs, the job spawner's child side, TLS.
+        .target(name: "CSupport", dependencies: ["COpenSSL"], path: "Modules/CSupport"),
         // The layers, lowest first; each may import only those above it in this list.
         // Jobs, scheduling decisions, formatting: pure Swift, no C, no I/O.
         .target(name: "JobSchedModel"),
@@ -33,7 +36,7 @@ let package = Package(
         .target(
             name: "JobSchedSystem",
             dependencies: [
-                "JobSchedModel", "CLibEvent", "CSQLite", "CPOSIX", "CSupport",
+                "JobSchedModel", "CLibEvent", "CSQLite", "CPOSIX", "CSupport", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The job runner: owns queued and running jobs; runs them through an Executor.

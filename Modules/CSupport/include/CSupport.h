@@ -20,6 +20,7 @@ int jobsched_evhttp_request_minor_version(void *request);
 // server, as before). It ends with the server (PR_SET_PDEATHSIG) or when the
 // socket closes.
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -85,5 +86,34 @@ int jobsched_request_scheduling_slice(uint64_t nanoseconds);
 // installed before (the Swift runtime's crash report) or the default ends
 // the process as it would have.
 void jobsched_explain_bus_errors(const char *message);
+
+// TLS (tls.c), with OpenSSL and libevent's OpenSSL bufferevents. What fails
+// says why in `error` (one line, naming the file where there is one).
+struct ssl_ctx_st;
+struct ssl_st;
+struct bufferevent;
+struct event_base;
+
+// The server's context: the certificate chain and key (PEM), checked to
+// match; TLS 1.2 and 1.3 with the system's cipher policy; ALPN http/1.1.
+struct ssl_ctx_st *jobsched_tls_server_context(const char *cert_path, const char *key_path, char *error, size_t error_size);
+void jobsched_tls_context_free(struct ssl_ctx_st *context);
+// A bufferevent that accepts a TLS connection (evhttp gives it the socket),
+// a client's close without close_notify not counted as an error.
+struct bufferevent *jobsched_tls_accepting_bufferevent(struct event_base *base, struct ssl_ctx_st *context);
+// Whether the connection's handshake has finished.
+int jobsched_tls_handshake_done(struct bufferevent *bev);
+// Makes a P-256 key (mode 0600) and a self-signed certificate for it, valid
+// for `days`, with `alt_names` as subjectAltName ("IP:127.0.0.1,DNS:localhost").
+int jobsched_tls_make_self_signed(const char *cert_path, const char *key_path, const char *common_name,
+                                  const char *alt_names, int days, char *error, size_t error_size);
+// The SHA-256 fingerprint of the (first) certificate in a PEM file, as 64 lowercase hex digits.
+int jobsched_tls_certificate_fingerprint(const char *cert_path, char hex[65], char *error, size_t error_size);
+// The client's handshake on a connected blocking socket: verifying the
+// server's certificate (by `ca_file`, NULL: the system's, and `host`) when
+// `verify`, else taking any (the caller compares the fingerprint). The
+// connection, and the server certificate's fingerprint; NULL on failure.
+struct ssl_st *jobsched_tls_connect(int fd, const char *host, int host_is_address, const char *ca_file, int verify,
+                                    char peer_fingerprint[65], char *error, size_t error_size);
 
 #endif

@@ -6,8 +6,8 @@ import JobSchedModel
 /// - A request whose `Sec-Fetch-Site` is `cross-site` or `same-site` was made by a
 ///   page from elsewhere (another port on this host is same-site): 403. Browsers send
 ///   it on every request, even a GET with no `Origin` (an image, a link).
-/// - A request with an `Origin` that is not the server's own (`http://` + its
-///   `Host`) is a cross-site request from a browser page: 403.
+/// - A request with an `Origin` that is not the server's own (`http://`, or
+///   `https://` on a TLS port, + its `Host`) is a cross-site request from a browser page: 403.
 /// - Without a token, a `Host` that is not the bound address, `localhost` or a
 ///   loopback literal is a DNS-rebinding page: 403.
 /// - With a token, a request without `Authorization: Bearer TOKEN`: 401.
@@ -23,10 +23,13 @@ package struct AccessPolicy {
     /// Host names (lowercase, no port) accepted besides `localhost` and loopback literals:
     /// the address given on the command line and the numeric address bound.
     package var boundHosts: Set<String> = []
+    /// The scheme of the server's own pages: `https` when its TCP port speaks TLS.
+    package var scheme = "http"
 
-    package init(token: String?, boundHosts: Set<String> = []) {
+    package init(token: String?, boundHosts: Set<String> = [], scheme: String = "http") {
         self.token = token
         self.boundHosts = boundHosts
+        self.scheme = scheme
     }
 
     package func decide(authorization: String?, origin: String?, host: String?, fetchSite: String? = nil) -> Decision {
@@ -51,10 +54,10 @@ package struct AccessPolicy {
         return value == "cross-site" || value == "same-site"
     }
 
-    /// An `Origin` equal to `http://` + the request's `Host` (a page served by this server).
+    /// An `Origin` equal to the server's scheme + the request's `Host` (a page served by this server).
     package func isOwnOrigin(_ origin: String, host: String?) -> Bool {
         guard let host else { return false }
-        return origin.lowercased() == "http://" + host.lowercased()
+        return origin.lowercased() == scheme + "://" + host.lowercased()
     }
 
     package func isAllowedHost(_ hostHeader: String) -> Bool {

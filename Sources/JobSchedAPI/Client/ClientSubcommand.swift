@@ -105,7 +105,9 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
 
     /// Where the server is, the token it asks for, and how long to wait on it.
     package static let connectionOptions: [ClientOption] = [
-        .local("url", as: "url", "the server: http://HOST:PORT, HOST:PORT, :PORT or unix:PATH (default: $JOBSCHED_URL, else 127.0.0.1:4321)"),
+        .local("url", as: "url", "the server: http://HOST:PORT, https://HOST:PORT, HOST:PORT, :PORT or unix:PATH (default: $JOBSCHED_URL, else 127.0.0.1:4321)"),
+        .local("cacert", as: "file", "https: trust the certificates of this PEM file, not the system's (default: $JOBSCHED_CACERT)"),
+        .local("fingerprint", as: "sha256", "https: trust the server whose certificate has this SHA-256 fingerprint, in hex with or without colons (default: $JOBSCHED_FINGERPRINT)"),
         .local("token-file", as: "file", "file holding the server's token (default: $JOBSCHED_TOKEN)"),
         .local("server-timeout", as: "duration",
                "give up when the server takes longer to connect, to start its reply, or to send more of it; a job's live output is not timed "

@@ -49,10 +49,10 @@ public final class JobSchedServer {
 
         loop = try EventLoop()
         http = try HTTPServer(loop: loop, address: configuration.address, port: configuration.port,
-                              tcp: configuration.tcp, socketPath: configuration.socketPath,
-                              maxConnections: configuration.maxConnections)
+                              tcp: configuration.tcp, tls: try Self.tlsContext(configuration, logger),
+                              socketPath: configuration.socketPath, maxConnections: configuration.maxConnections)
         let tcpHosts = http.tcpAddress.map { [configuration.address.lowercased(), $0.host.lowercased()] } ?? []
-        let access = AccessPolicy(token: configuration.token, boundHosts: Set(tcpHosts))
+        let access = AccessPolicy(token: configuration.token, boundHosts: Set(tcpHosts), scheme: http.isTLS ? "https" : "http")
         if let tcp = http.tcpAddress, configuration.token == nil, !AccessPolicy.isLoopbackLiteral(tcp.host) {
             guard configuration.insecureNoAuth else {
                 throw ServerError("refusing to listen on \(tcp.hostAndPort) without a token: anyone who can reach it could run any command as this user; "
@@ -125,6 +125,25 @@ public final class JobSchedServer {
         }
     }
 
+    /// The TCP port's TLS (--tls-cert and --tls-key, or --tls-self-signed), its fingerprint logged.
+    private static func tlsContext(_ configuration: ServerConfiguration, _ logger: Logger) throws(ServerError) -> TLSServerContext? {
+        guard configuration.tcp, let tls = configuration.tls else { return nil }
+        let certificate, key: String
+        switch tls {
+        case .files(let given, let givenKey):
+            (certificate, key) = (given, givenKey)
+        case .selfSigned:
+            let names = [configuration.address, "127.0.0.1", "::1", "localhost"] + (TLSServerContext.hostName.map { [$0] } ?? [])
+            let made = try TLSServerContext.selfSigned(in: configuration.databasePath + ".tls", names: names)
+            (certificate, key) = (made.certificate, made.key)
+            logger.info(made.made ? "TLS: made a self-signed certificate for \(TLSFingerprint.subjectAltNames(names)) in \(certificate)"
+                                  : "TLS: the self-signed certificate \(certificate), made by an earlier start")
+        }
+        let context = try TLSServerContext(certificate: certificate, key: key)
+        logger.info("TLS certificate \(certificate): SHA-256 fingerprint \(context.fingerprint)")
+        return context
+    }
+
     /// Where jobs with `mem=` get a memory cgroup each (--mem-enforcement);
     /// nil: they are sampled. The log says which, and why.
     private static func memoryCgroups(_ configuration: ServerConfiguration, _ spawner: Spawner?,
@@ -179,7 +198,7 @@ public final class JobSchedServer {
     /// `http://ADDR:PORT` of the bound socket (the real port when 0 was asked for),
     /// or `unix:PATH` when there is no TCP socket.
     public var url: String {
-        if let tcp = http.tcpAddress { return "http://\(tcp.hostAndPort)" }
+        if let tcp = http.tcpAddress { return (http.isTLS ? "https://" : "http://") + tcp.hostAndPort }
         return "unix:\(http.socketPath ?? "")"
     }
 

@@ -44,6 +44,14 @@ public struct ServerConfiguration: Sendable {
 
     /// What jobs are handed here (--cpus, --mem, --gpus): what is not given is not counted.
     package var resources = ResourceCapacity()
+    /// TLS on the TCP port: a certificate and key given, or one the server makes (`DBFILE.tls/`).
+    package var tls: TLS?
+
+    package enum TLS: Equatable {
+        case files(certificate: String, key: String)
+        case selfSigned
+    }
+
     /// How a local job's `mem=` is held: by the kernel (a memory cgroup per job) or by sampling.
     package var memoryEnforcement = MemoryEnforcement.auto
 

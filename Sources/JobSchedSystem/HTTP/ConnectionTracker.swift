@@ -15,7 +15,9 @@ import JobSchedModel
 /// clients wait in the kernel's backlog instead of being accepted and dropped;
 /// a connection accepted past the bound all the same (same accept batch) is closed.
 ///
-/// It also keeps each connection's `ConnectionInput`, which bounds what it buffers.
+/// It also keeps each connection's `ConnectionInput`, which bounds what it
+/// buffers, and closes a TLS connection whose handshake has not finished
+/// within `handshakeSeconds` (a handshake counts as a connection meanwhile).
 package final class ConnectionTracker {
     package let limit: Int
     private let loop: EventLoop
@@ -28,6 +30,10 @@ package final class ConnectionTracker {
     /// By bufferevent, from its creation until its connection closes.
     private var inputs: [OpaquePointer: ConnectionInput] = [:]
     private var adopt: Event?
+    /// TLS bufferevents not yet picked up, and the deadlines of the handshakes under way.
+    private var pendingTLS: Set<OpaquePointer> = []
+    private var handshakeDeadlines: [OpaquePointer: Event] = [:]
+    package static let handshakeSeconds = 10.0
     private var atLimit = false
     package var onLimit: (Bool) -> Void = { _ in }
 
@@ -42,10 +48,12 @@ package final class ConnectionTracker {
         adopt = loop.deferredEvent { [unowned self] in self.adoptPending() }
     }
 
-    /// evhttp's `bevcb`: the bufferevent for a connection just accepted.
-    package func newConnection(base: OpaquePointer) -> OpaquePointer? {
-        let bufferEvent = bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
+    /// evhttp's `bevcb`: the bufferevent for a connection just accepted, which
+    /// does a TLS handshake first when `tls` is given.
+    package func newConnection(base: OpaquePointer, tls: TLSServerContext? = nil) -> OpaquePointer? {
+        let bufferEvent = tls.map { $0.acceptingBufferEvent(base: base) } ?? bufferevent_socket_new(base, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue))
         if let bufferEvent {
+            if tls != nil { pendingTLS.insert(bufferEvent) }
             inputs[bufferEvent] = ConnectionInput(bufferEvent: bufferEvent, loop: loop, headLimit: headLimit,
                                                   inputLimit: inputLimit)
             pending.append(bufferEvent)
@@ -76,6 +84,7 @@ package final class ConnectionTracker {
         for bufferEvent in new {
             var argument: UnsafeMutableRawPointer?
             bufferevent_getcb(bufferEvent, nil, nil, nil, &argument)
+            let isTLS = pendingTLS.remove(bufferEvent) != nil
             guard let argument else {
                 inputs[bufferEvent] = nil
                 continue
@@ -91,10 +100,20 @@ package final class ConnectionTracker {
             evhttp_connection_set_closecb(connection, { connection, arg in
                 Unmanaged<ConnectionTracker>.fromOpaque(arg!).takeUnretainedValue().closed(connection!)
             }, Unmanaged.passUnretained(self).toOpaque())
+            if isTLS { armHandshakeDeadline(connection, bufferEvent) }
         }
         update()
         // A listener re-enabled meanwhile (after a pause for lack of descriptors) stops again.
         if refused && atLimit { onLimit(true) }
+    }
+
+    /// A client that has not finished its handshake in time is let go: a
+    /// half-sent ClientHello holds a connection (and its count) until then.
+    private func armHandshakeDeadline(_ connection: OpaquePointer, _ bufferEvent: OpaquePointer) {
+        handshakeDeadlines[connection] = loop.timer(after: ConnectionTracker.handshakeSeconds) { [unowned self] in
+            handshakeDeadlines[connection] = nil
+            if !TLSServerContext.handshakeDone(bufferEvent) { evhttp_connection_free(connection) }
+        }
     }
 
     /// Bytes replies have handed to the open connections and the sockets have not taken yet.
@@ -104,6 +123,7 @@ package final class ConnectionTracker {
 
     private func closed(_ connection: OpaquePointer) {
         open.remove(connection)
+        handshakeDeadlines[connection] = nil
         inputs[evhttp_connection_get_bufferevent(connection)] = nil
         let handler = closeHandlers.removeValue(forKey: connection)
         update()

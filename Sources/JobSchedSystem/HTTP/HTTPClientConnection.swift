@@ -1,3 +1,5 @@
+import COpenSSL
+import CSupport
 import Glibc
 import JobSchedModel
 
@@ -6,7 +8,7 @@ import JobSchedModel
 /// short-lived client process, never on the server's event loop, so blocking
 /// reads are what it wants: a `/wait` blocks until the jobs end. Each wait is
 /// bounded where the caller says so: a server that accepts and never answers
-/// must not hold the client forever.
+/// must not hold the client forever. Over TLS once `startTLS` has shaken hands.
 package struct HTTPClientConnection: ~Copyable {
     /// Why no connection could be made.
     package struct ConnectError: Error, CustomStringConvertible {
@@ -32,10 +34,55 @@ package struct HTTPClientConnection: ~Copyable {
     }
 
     private let fd: Int32
+    /// The TLS connection on `fd`, once `startTLS` has made it.
+    private var tls: OpaquePointer?
 
     private init(fd: Int32) { self.fd = fd }
 
-    deinit { close(fd) }
+    deinit {
+        // No close_notify: the client is done and exits; the server takes a plain close.
+        if let tls { SSL_free(tls) }
+        close(fd)
+    }
+
+    /// How the client checks the server's certificate.
+    package enum TLSTrust: Equatable {
+        /// The system's certificate authorities, or those of a PEM file (`--cacert`).
+        case authorities(file: String?)
+        /// Any certificate whose SHA-256 fingerprint is this (64 lowercase hex digits).
+        case fingerprint(String)
+    }
+
+    /// Why the TLS connection could not be made: a certificate that does not
+    /// verify or is not the pinned one, or a handshake that failed.
+    package struct TLSError: Error, CustomStringConvertible {
+        package let description: String
+    }
+
+    /// Shakes hands with the server named `host` (as the URL names it),
+    /// within `timeout`; from now on requests and replies go over TLS.
+    package mutating func startTLS(host: String, trust: TLSTrust, timeout: Double?) throws(TLSError) {
+        var pinned: String?
+        var caFile: String?
+        switch trust {
+        case .authorities(let file): caFile = file
+        case .fingerprint(let hex): pinned = hex
+        }
+        // The handshake's reads wait no longer than a connect does.
+        HTTPClientConnection.limit(fd, SO_RCVTIMEO, to: timeout)
+        defer { HTTPClientConnection.limit(fd, SO_RCVTIMEO, to: nil) }
+        var peer = [CChar](repeating: 0, count: 65)
+        var error = [CChar](repeating: 0, count: 1024)
+        guard let ssl = jobsched_tls_connect(fd, host, TLSFingerprint.isAddress(host) ? 1 : 0, caFile, pinned == nil ? 1 : 0,
+                                             &peer, &error, error.count) else {
+            throw TLSError(description: text(ofCString: error))
+        }
+        tls = ssl
+        let fingerprint = text(ofCString: peer)
+        if let pinned, pinned != fingerprint {
+            throw TLSError(description: "the server's certificate has the SHA-256 fingerprint \(TLSFingerprint.display(fingerprint)), not the pinned \(TLSFingerprint.display(pinned))")
+        }
+    }
 
     /// Connects to HOST:PORT: an IP address as it is, a name through each
     /// address it resolves to. (An address skips the resolver, whose
@@ -109,10 +156,16 @@ package struct HTTPClientConnection: ~Copyable {
     /// the kernel keeps the time, with no non-blocking dance.
     private static func limitSending(_ fd: Int32, to timeout: Double?) {
         guard let timeout, timeout > 0 else { return }
-        let whole = timeout.rounded(.down)
-        // At least a microsecond: a zero timeval would mean no limit.
-        var limit = timeval(tv_sec: Int(whole), tv_usec: max(1, Int((timeout - whole) * 1e6)))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        limit(fd, SO_SNDTIMEO, to: timeout)
+    }
+
+    /// Sets a socket's SO_SNDTIMEO or SO_RCVTIMEO; nil: no limit.
+    private static func limit(_ fd: Int32, _ option: Int32, to timeout: Double?) {
+        let seconds = timeout.map { max($0, 0) } ?? 0
+        let whole = seconds.rounded(.down)
+        // At least a microsecond when limited: a zero timeval means no limit.
+        var limit = timeval(tv_sec: Int(whole), tv_usec: timeout == nil ? 0 : max(1, Int((seconds - whole) * 1e6)))
+        setsockopt(fd, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))
     }
 
     private static func connectError(_ reason: Int32) -> ConnectError {
@@ -147,6 +200,14 @@ package struct HTTPClientConnection: ~Copyable {
     package func send(_ request: [UInt8]) -> Transfer {
         var offset = 0
         while offset < request.count {
+            if let tls {
+                let n = request.withUnsafeBytes { SSL_write(tls, $0.baseAddress! + offset, Int32(clamping: $0.count - offset)) }
+                if n > 0 {
+                    offset += Int(n)
+                    continue
+                }
+                return tlsFailure(n)
+            }
             // MSG_NOSIGNAL: a server that went away is an error to report, not SIGPIPE.
             let n = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
@@ -161,7 +222,8 @@ package struct HTTPClientConnection: ~Copyable {
     /// later than `deadline` (nil: for as long as it takes).
     package func receive(into buffer: inout [UInt8], before deadline: ContinuousClock.Instant?) -> Transfer {
         while true {
-            if let deadline {
+            // What TLS has already decrypted is not in the socket for poll to see.
+            if let deadline, tls.map({ SSL_pending($0) == 0 }) ?? true {
                 let left = deadline - ContinuousClock.now
                 guard left > .zero else { return .timedOut }
                 var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -170,9 +232,32 @@ package struct HTTPClientConnection: ~Copyable {
                 // Nothing yet, or a signal: look at the clock again.
                 if polled <= 0 { continue }
             }
+            if let tls {
+                let n = buffer.withUnsafeMutableBytes { SSL_read(tls, $0.baseAddress, Int32(clamping: $0.count)) }
+                return n > 0 ? .done(Int(n)) : tlsFailure(n)
+            }
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             return n < 0 ? .failed(errnoText()) : .done(n)
+        }
+    }
+
+    /// What an SSL_read or SSL_write that did not move bytes means: the
+    /// end (the server closed, with or without close_notify), a timeout, or a failure.
+    private func tlsFailure(_ result: Int32) -> Transfer {
+        guard let tls else { return .failed("no TLS connection") }
+        let code = SSL_get_error(tls, result)
+        let reason = errno
+        defer { ERR_clear_error() }
+        switch code {
+        case SSL_ERROR_ZERO_RETURN: return .done(0)
+        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return .timedOut
+        case SSL_ERROR_SYSCALL where reason == 0: return .done(0)
+        case SSL_ERROR_SYSCALL: return .failed(String(cString: strerror(reason)))
+        default:
+            var reason = [CChar](repeating: 0, count: 256)
+            ERR_error_string_n(ERR_peek_last_error(), &reason, reason.count)
+            return .failed("TLS: " + text(ofCString: reason))
         }
     }
 

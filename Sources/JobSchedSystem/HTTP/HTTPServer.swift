@@ -2,9 +2,16 @@ import CLibEvent
 import Glibc
 import JobSchedModel
 
-/// evhttp on a TCP socket, a Unix domain socket, or both: hands every request to `handler`.
+/// evhttp on a TCP socket (plain, or TLS), a Unix domain socket (plain: its
+/// file's permissions guard it), or both: hands every request to `handler`.
+///
+/// evhttp makes each connection's bufferevent through one callback for all
+/// its listeners, so a TLS port and the Unix socket each have an evhttp of
+/// their own, sharing the handler and the connection count.
 package final class HTTPServer {
-    private let http: OpaquePointer
+    private var https: [OpaquePointer] = []
+    /// What each evhttp's new connections are made with (its callback's argument).
+    private var connectionMakers: [ConnectionMaker] = []
     private var listeners: [OpaquePointer] = []
     private var unixSocket: UnixSocket?
     private let loop: EventLoop
@@ -25,28 +32,46 @@ package final class HTTPServer {
     package static let backlog: Int32 = 1024
     private static let listenerFlags = UInt32(LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_CLOSE_ON_FREE)
 
-    /// Listens on `address:port` unless `tcp` is false, and on `socketPath` if given.
-    package init(loop: EventLoop, address: String, port: UInt16, tcp: Bool = true, socketPath: String? = nil,
-         maxConnections: Int = 4096) throws(ServerError) {
+    /// Whether the TCP port speaks TLS.
+    package let isTLS: Bool
+
+    /// Listens on `address:port` unless `tcp` is false (with TLS when `tls`
+    /// is given), and on `socketPath` if given.
+    package init(loop: EventLoop, address: String, port: UInt16, tcp: Bool = true, tls: TLSServerContext? = nil,
+                 socketPath: String? = nil, maxConnections: Int = 4096) throws(ServerError) {
         self.loop = loop
+        isTLS = tcp && tls != nil
         // Room for the largest request evhttp accepts, and a read beyond it.
         connections = ConnectionTracker(loop: loop, limit: maxConnections, headLimit: HTTPServer.maxHeaderBytes,
                                         inputLimit: HTTPServer.maxHeaderBytes + HTTPServer.maxBodyBytes + 64 * 1024)
-        guard let http = evhttp_new(loop.base) else { throw ServerError("cannot create the HTTP server") }
-        self.http = http
         if tcp {
+            let http = try makeHTTP(tls: tls)
             let listener = try HTTPServer.tcpListener(loop: loop, address: address, port: port)
-            serve(listener)
+            serve(listener, on: http)
             tcpAddress = HTTPServer.describeLocalAddress(of: evconnlistener_get_fd(listener))
         }
         if let socketPath {
+            let http = tls == nil && !https.isEmpty ? https[0] : try makeHTTP(tls: nil)
             let socket = try UnixSocket(path: socketPath, backlog: HTTPServer.backlog)
             unixSocket = socket
             guard let listener = evconnlistener_new(loop.base, nil, nil, HTTPServer.listenerFlags, -1, socket.fd) else {
                 throw ServerError("cannot listen on \(socketPath): \(errnoText())")
             }
-            serve(listener)
+            serve(listener, on: http)
         }
+        // At the bound, new clients wait in the backlog until a connection closes.
+        connections.onLimit = { [unowned self] atLimit in
+            guard self.isAccepting else { return }
+            for listener in self.listeners {
+                if atLimit { evconnlistener_disable(listener) } else { evconnlistener_enable(listener) }
+            }
+        }
+    }
+
+    /// An evhttp whose connections are made with `tls` (nil: plain).
+    private func makeHTTP(tls: TLSServerContext?) throws(ServerError) -> OpaquePointer {
+        guard let http = evhttp_new(loop.base) else { throw ServerError("cannot create the HTTP server") }
+        https.append(http)
         evhttp_set_timeout(http, HTTPServer.idleTimeoutSeconds)
         evhttp_set_max_headers_size(http, HTTPServer.maxHeaderBytes)
         evhttp_set_max_body_size(http, HTTPServer.maxBodyBytes)
@@ -57,16 +82,13 @@ package final class HTTPServer {
             server.connections.requestReceived(req!)
             server.handler(HTTPRequest(raw: req!, loop: server.loop, connections: server.connections, date: server.replyDate))
         }, Unmanaged.passUnretained(self).toOpaque())
+        let maker = ConnectionMaker(connections: connections, tls: tls)
+        connectionMakers.append(maker)
         evhttp_set_bevcb(http, { base, arg in
-            Unmanaged<HTTPServer>.fromOpaque(arg!).takeUnretainedValue().connections.newConnection(base: base!)
-        }, Unmanaged.passUnretained(self).toOpaque())
-        // At the bound, new clients wait in the backlog until a connection closes.
-        connections.onLimit = { [unowned self] atLimit in
-            guard self.isAccepting else { return }
-            for listener in self.listeners {
-                if atLimit { evconnlistener_disable(listener) } else { evconnlistener_enable(listener) }
-            }
-        }
+            let maker = Unmanaged<ConnectionMaker>.fromOpaque(arg!).takeUnretainedValue()
+            return maker.connections.newConnection(base: base!, tls: maker.tls)
+        }, Unmanaged.passUnretained(maker).toOpaque())
+        return http
     }
 
     private static func tcpListener(loop: EventLoop, address: String, port: UInt16) throws(ServerError) -> OpaquePointer {
@@ -88,7 +110,7 @@ package final class HTTPServer {
     }
 
     /// Hands a listener's connections to evhttp, which frees it with itself.
-    private func serve(_ listener: OpaquePointer) {
+    private func serve(_ listener: OpaquePointer, on http: OpaquePointer) {
         evhttp_bind_listener(http, listener)
         listeners.append(listener)
         // Out of descriptors: accept fails at once and would spin; pause for a second.
@@ -103,7 +125,7 @@ package final class HTTPServer {
     }
 
     deinit {
-        evhttp_free(http)
+        https.forEach { evhttp_free($0) }
         unixSocket?.removeFile()
     }
 
@@ -138,10 +160,18 @@ package final class HTTPServer {
                                 NI_NUMERICHOST | NI_NUMERICSERV)
             }
         }
-        func text(_ chars: [CChar]) -> String {
-            String(decoding: chars.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
-        let hostText = text(host)
-        return (hostText, (hostText.contains(":") ? "[\(hostText)]" : hostText) + ":" + text(service))
+        let hostText = text(ofCString: host)
+        return (hostText, (hostText.contains(":") ? "[\(hostText)]" : hostText) + ":" + text(ofCString: service))
+    }
+}
+
+/// What one evhttp's connections are made with: evhttp's callback gets this
+/// as its argument (it is not told which listener accepted).
+private final class ConnectionMaker {
+    let connections: ConnectionTracker
+    let tls: TLSServerContext?
+
+    init(connections: ConnectionTracker, tls: TLSServerContext?) {
+        (self.connections, self.tls) = (connections, tls)
     }
 }

@@ -1,6 +1,11 @@
 import Glibc
 import JobSchedModel
 
+/// The text of a C string held in an array (up to its NUL).
+package func text(ofCString chars: [CChar]) -> String {
+    String(decoding: chars.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
 /// The text of the last failed system call's `errno`, for error messages.
 package func errnoText() -> String { String(cString: strerror(errno)) }
 

@@ -25,7 +25,8 @@ enum ClientProgram {
             return ClientExit.usage
         }
         do {
-            let server = try ServerClient(url: line.value("url"), tokenFile: line.value("token-file"), waits: waits)
+            let server = try ServerClient(url: line.value("url"), tokenFile: line.value("token-file"),
+                                          cacert: line.value("cacert"), fingerprint: line.value("fingerprint"), waits: waits)
             return try perform(subcommand, line, form, on: server)
         } catch {
             writeLine("jobsched: " + subcommand.inItsTerms(error.description), to: 2)

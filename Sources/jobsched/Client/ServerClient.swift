@@ -21,11 +21,15 @@ struct ClientFailure: Error, CustomStringConvertible {
 struct ServerClient {
     let address: ServerAddress
     let token: String?
+    /// For https: how the server's certificate is checked.
+    let trust: HTTPClientConnection.TLSTrust
     let waits: ServerWaits
 
     /// The server at `url`, else $JOBSCHED_URL, else the default; the token
-    /// from `tokenFile`, else $JOBSCHED_TOKEN.
-    init(url: String?, tokenFile: String?, waits: ServerWaits) throws(ClientFailure) {
+    /// from `tokenFile`, else $JOBSCHED_TOKEN; for https, the certificate
+    /// pinned by `fingerprint` ($JOBSCHED_FINGERPRINT), else the authorities
+    /// of `cacert` ($JOBSCHED_CACERT), else the system's.
+    init(url: String?, tokenFile: String?, cacert: String?, fingerprint: String?, waits: ServerWaits) throws(ClientFailure) {
         do {
             address = try (url ?? environmentVariable("JOBSCHED_URL")).map { text throws(CommandLineError) in
                 try ServerAddress(parsing: text)
@@ -39,6 +43,15 @@ struct ServerClient {
             throw ClientFailure(description: error.description)
         }
         self.waits = waits
+        if let pin = fingerprint ?? environmentVariable("JOBSCHED_FINGERPRINT") {
+            guard let hex = TLSFingerprint.normalized(pin) else {
+                throw ClientFailure(description: "--fingerprint must be a SHA-256 fingerprint, 64 hex digits with or without colons "
+                                    + "(openssl x509 -in cert.pem -noout -fingerprint -sha256); got \(Excerpt.quoted(pin))", status: ClientExit.usage)
+            }
+            trust = .fingerprint(hex)
+        } else {
+            trust = .authorities(file: cacert ?? environmentVariable("JOBSCHED_CACERT"))
+        }
     }
 
     /// Prints the body of a reply whose status is in `accepted` to stdout as
@@ -128,9 +141,21 @@ struct ServerClient {
     }
 
     private func connect() throws(ClientFailure) -> HTTPClientConnection {
+        var connection = try connectPlain()
+        guard case let .https(host, _) = address else { return connection }
+        do {
+            try connection.startTLS(host: host, trust: trust, timeout: waits.connect)
+        } catch {
+            let hint = if case .authorities = trust { " (give --cacert FILE, or pin it with --fingerprint SHA256)" } else { "" }
+            throw ClientFailure(description: "cannot talk to \(address) safely: \(error)\(error.description.contains("does not verify") ? hint : "")")
+        }
+        return connection
+    }
+
+    private func connectPlain() throws(ClientFailure) -> HTTPClientConnection {
         do {
             switch address {
-            case let .tcp(host, port): return try .connect(host: host, port: port, timeout: waits.connect)
+            case let .tcp(host, port), let .https(host, port): return try .connect(host: host, port: port, timeout: waits.connect)
             case let .unix(path): return try .connect(unixSocket: path, timeout: waits.connect)
             }
         } catch {
@@ -152,7 +177,7 @@ struct ServerClient {
     private func request(_ endpoint: Endpoint, _ form: FormBody) -> [UInt8] {
         let host: String
         switch address {
-        case let .tcp(name, port): host = (name.contains(":") ? "[\(name)]" : name) + ":\(port)"
+        case let .tcp(name, port), let .https(name, port): host = ServerAddress.authority(name, port)
         case .unix: host = "localhost"
         }
         var head = "POST /\(endpoint.rawValue) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n"

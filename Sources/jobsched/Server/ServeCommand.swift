@@ -45,6 +45,15 @@ struct ServeCommand: ParsableCommand {
 
     @Option(name: .customLong("keep-finished"), help: "Keep at most this many finished jobs; older ones are removed with their output.")
     var keepFinished: Int?
+    @Option(name: .customLong("tls-cert"), help: "With --tls-key: the TCP port speaks only TLS (1.2 and 1.3), with this certificate (PEM; a chain works).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "The private key (PEM) of --tls-cert.")
+    var tlsKey: String?
+
+    @Flag(name: .customLong("tls-self-signed"), help: "TLS with a certificate of the server's own, made on the first start in DBFILE.tls/ and reused after; its SHA-256 fingerprint is logged at start, for clients to pin.")
+    var tlsSelfSigned = false
+
     @Option(name: .customLong("token-file"), help: "File holding the token that every request must send as 'Authorization: Bearer TOKEN' (or set JOBSCHED_TOKEN).")
     var tokenFile: String?
 
@@ -112,6 +121,11 @@ struct ServeCommand: ParsableCommand {
         }
         guard slurmPoll.seconds >= 0.1 else { throw ValidationError("--slurm-poll must be at least 0.1 s") }
         guard !noTCP || socket != nil else { throw ValidationError("--no-tcp needs --socket PATH") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        guard !tlsSelfSigned || tlsCert == nil else { throw ValidationError("--tls-self-signed makes its own certificate: not with --tls-cert") }
+        guard !noTCP || !(tlsSelfSigned || tlsCert != nil) else {
+            throw ValidationError("TLS is for the TCP port: not with --no-tcp (the Unix socket stays plain, guarded by its file's permissions)")
+        }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard (maxQueued ?? 0) >= 0 else { throw ValidationError("--max-queued must be at least 0") }
         guard maxLog >= 1024 else { throw ValidationError("--max-log must be at least 1024 bytes") }
@@ -204,6 +218,7 @@ struct ServeCommand: ParsableCommand {
         configuration.eventHistory = eventHistory
         configuration.socketPath = socket
         configuration.tcp = !noTCP
+        configuration.tls = tlsSelfSigned ? .selfSigned : tlsCert.map { .files(certificate: $0, key: tlsKey ?? "") }
         // This very binary, even if the file has been replaced since it started.
         configuration.checkpointCommand = ["/proc/self/exe", WALCheckpointCommand.configuration.commandName!]
 

@@ -10,6 +10,10 @@ final class ServerProcess {
     let logPath: String
     private let process: Process
     private(set) var port = 0
+    /// Whether its TCP port speaks TLS (`listening on https://`).
+    private(set) var isTLS = false
+    /// What curl trusts for it over TLS: by default the certificate --tls-self-signed makes.
+    var cacert: String
 
     /// Starts `jobsched -p 0 --dbfile DIR/jobs.sqlite ARGS` and waits for its `listening on` line.
     init(_ arguments: [String] = [], directory: ScratchDirectory? = nil, environment: [String: String] = [:],
@@ -17,6 +21,7 @@ final class ServerProcess {
         self.directory = try directory ?? ScratchDirectory()
         databasePath = self.directory.file("jobs.sqlite")
         logPath = self.directory.file("server-\(UUID().uuidString.prefix(8)).log")
+        cacert = databasePath + ".tls/cert.pem"
         process = Process()
         process.runsJobsched(["-p", "0", "--dbfile", databasePath] + arguments, launcher: launcher)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -35,6 +40,7 @@ final class ServerProcess {
             throw HarnessError("server did not start: stdout \(line ?? "<nothing>"), log: \(log)")
         }
         self.port = port
+        isTLS = line.hasPrefix("listening on https://")
     }
 
     /// A graceful stop, so that no job of a finished test outlives it (then
@@ -44,7 +50,9 @@ final class ServerProcess {
     }
 
     var pid: pid_t { process.processIdentifier }
-    var base: String { "http://127.0.0.1:\(port)" }
+    var base: String { "\(isTLS ? "https" : "http")://127.0.0.1:\(port)" }
+    /// curl's arguments to trust the server's certificate, over TLS.
+    var trust: [String] { isTLS ? ["--cacert", cacert] : [] }
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// A client that sends `head` (a request's head) and then reads nothing:
@@ -90,14 +98,14 @@ final class ServerProcess {
     /// `curl --data DATA base/PATH` (a POST form), or a GET when `data` is nil.
     @discardableResult
     func curl(_ path: String, data: String? = nil, extra: [String] = [], timeout: Double = 120) -> CurlResult {
-        var arguments = extra
+        var arguments = trust + extra
         if let data { arguments += ["--data", data] }
         return Curl.run(arguments + ["\(base)\(path)"], timeout: timeout)
     }
 
     /// Submits an async job and returns its id.
     func submitAsync(_ command: String, extra: String = "") throws -> Int64 {
-        let result = Curl.run(["--data-urlencode", "command=\(command)", "--data", "sync=0" + extra, "\(base)/submit"])
+        let result = Curl.run(trust + ["--data-urlencode", "command=\(command)", "--data", "sync=0" + extra, "\(base)/submit"])
         guard result.status == 200, let id = Int64(result.body.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw HarnessError("submit failed: \(result)")
         }

@@ -100,7 +100,21 @@ struct ClientUnitTests {
         #expect(try ServerAddress(parsing: "./j.sock") == .unix(path: "./j.sock"))
         #expect(ServerAddress.tcp(host: "::1", port: 9).description == "http://[::1]:9")
         #expect(throws: CommandLineError.self) { try ServerAddress(parsing: "host:99999") }
-        #expect(throws: CommandLineError.self) { try ServerAddress(parsing: "https://host") }
+        #expect(try ServerAddress(parsing: "https://host") == .https(host: "host", port: 4321))
+        #expect(try ServerAddress(parsing: "https://[::1]:8443/") == .https(host: "::1", port: 8443))
+        #expect(ServerAddress.https(host: "::1", port: 9).description == "https://[::1]:9")
+        #expect(throws: CommandLineError.self) { try ServerAddress(parsing: "https://host:0") }
+    }
+
+    @Test func fingerprintsAreReadAsPeopleWriteThem() {
+        let hex = String(repeating: "0a", count: 32)
+        #expect(TLSFingerprint.normalized(hex) == hex)
+        #expect(TLSFingerprint.normalized(TLSFingerprint.display(hex)) == hex)
+        #expect(TLSFingerprint.display("ab12cd") == "AB:12:CD")
+        #expect(TLSFingerprint.normalized(String(hex.dropLast())) == nil && TLSFingerprint.normalized(String(repeating: "zz", count: 32)) == nil)
+        #expect(TLSFingerprint.subjectAltNames(["0.0.0.0", "127.0.0.1", "::1", "localhost", "Box", "box", "10.1.2.3"])
+                == "IP:127.0.0.1,IP:::1,DNS:localhost,DNS:Box,IP:10.1.2.3")
+        #expect(TLSFingerprint.isAddress("10.0.0.1") && !TLSFingerprint.isAddress("10.0.0.256") && !TLSFingerprint.isAddress("host.lan"))
     }
 
     @Test func formBodiesEscapeEverythingButTheUnreserved() throws {
