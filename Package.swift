@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "JobSchedSystem",
             dependencies: [
-                "JobSchedModel", "CLibEvent", "CSQLite", "CPOSIX", "CSupport", "COpenSSL",
+                "JobSchedModel", "CLibEvent", "CSQLite", "CPOSIX", "CSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The job runner: owns queued and running jobs; runs them through an Executor.

@@ -1,6 +1,6 @@
-// The C surface of OpenSSL jobsched uses: TLS connections (the client's
-// reads and writes; the rest is in Modules/CSupport/tls.c), and libevent's
-// OpenSSL bufferevents, linked here. Only Sources/JobSchedSystem imports this module.
+// OpenSSL, and libevent's OpenSSL bufferevents: the libraries of
+// Modules/CSupport/tls.c, which depends on this target for them (headers,
+// pkg-config, the package to install). Swift code reaches TLS through CSupport.
 #include <features.h>  // first, as in CLibEvent: both must agree on fd_set
 #include <openssl/ssl.h>
-#include <openssl/err.h>
+#include <event2/bufferevent_ssl.h>

@@ -243,3 +243,39 @@ struct ssl_st *jobsched_tls_connect(int fd, const char *host, int host_is_addres
     }
     return ssl;
 }
+
+// What an SSL_read or SSL_write that moved no bytes means: 0 at the end (the
+// server closed, with or without close_notify), -1 a timeout, -2 a failure.
+static int transfer_failure(SSL *ssl, int result, char *error, size_t error_size) {
+    int code = SSL_get_error(ssl, result);
+    int reason = errno;
+    switch (code) {
+    case SSL_ERROR_ZERO_RETURN:
+        return 0;
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        return -1;
+    case SSL_ERROR_SYSCALL:
+        if (reason == 0) return 0;
+        snprintf(error, error_size, "%s", strerror(reason));
+        ERR_clear_error();
+        return -2;
+    default:
+        say(error, error_size, "TLS");
+        return -2;
+    }
+}
+
+int jobsched_tls_read(struct ssl_st *ssl, void *buffer, int count, char *error, size_t error_size) {
+    int n = SSL_read(ssl, buffer, count);
+    return n > 0 ? n : transfer_failure(ssl, n, error, error_size);
+}
+
+int jobsched_tls_write(struct ssl_st *ssl, const void *buffer, int count, char *error, size_t error_size) {
+    int n = SSL_write(ssl, buffer, count);
+    return n > 0 ? n : transfer_failure(ssl, n, error, error_size);
+}
+
+int jobsched_tls_pending(struct ssl_st *ssl) { return SSL_pending(ssl); }
+
+void jobsched_tls_free(struct ssl_st *ssl) { SSL_free(ssl); }

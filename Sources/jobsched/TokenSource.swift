@@ -2,18 +2,26 @@ import JobSchedAPI
 import JobSchedModel
 import JobSchedSystem
 
-/// The token from `--token-file`, else from JOBSCHED_TOKEN as `environment`
-/// reads it (the server takes it out of its environment; a client only reads it).
+/// The client's token: from `--token-file`, else from JOBSCHED_TOKEN.
 func loadToken(file: String?, environment: (String) -> String?) throws(ServerError) -> String? {
-    if let file {
-        let bytes: [UInt8]
-        do {
-            bytes = try readWholeFile(file)
-        } catch {
-            throw ServerError("cannot read token file '\(file)': \(error)")
-        }
-        return try AccessToken.parse(String(decoding: bytes, as: UTF8.self), source: "token file '\(file)'")
-    }
+    if let file { return try AccessToken.parse(try tokenFileText(file), source: "token file '\(file)'") }
     guard let text = environment("JOBSCHED_TOKEN") else { return nil }
     return try AccessToken.parse(text, source: "JOBSCHED_TOKEN")
+}
+
+/// The server's tokens: the lines of `--token-file` (names and roles,
+/// `TokenFile`), else JOBSCHED_TOKEN as one admin token, which is taken out of
+/// the environment so that no job inherits it.
+func loadTokens(file: String?) throws(ServerError) -> [NamedToken] {
+    let fromEnvironment = takeEnvironmentVariable("JOBSCHED_TOKEN")
+    if let file { return try TokenFile.parse(try tokenFileText(file), source: "token file '\(file)'") }
+    return try fromEnvironment.map { text throws(ServerError) in [.admin(try AccessToken.parse(text, source: "JOBSCHED_TOKEN"))] } ?? []
+}
+
+private func tokenFileText(_ file: String) throws(ServerError) -> String {
+    do {
+        return String(decoding: try readWholeFile(file), as: UTF8.self)
+    } catch {
+        throw ServerError("cannot read token file '\(file)': \(error)")
+    }
 }

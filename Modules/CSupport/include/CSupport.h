@@ -115,5 +115,13 @@ int jobsched_tls_certificate_fingerprint(const char *cert_path, char hex[65], ch
 // connection, and the server certificate's fingerprint; NULL on failure.
 struct ssl_st *jobsched_tls_connect(int fd, const char *host, int host_is_address, const char *ca_file, int verify,
                                     char peer_fingerprint[65], char *error, size_t error_size);
+// Reads or writes through the client's connection: the bytes moved, 0 at the
+// end (the server closed), -1 when the socket's timeout ran out, -2 on a
+// failure (said in `error`). Bytes already decrypted (`pending`) are not in
+// the socket for poll to see. `free` ends it without close_notify.
+int jobsched_tls_read(struct ssl_st *ssl, void *buffer, int count, char *error, size_t error_size);
+int jobsched_tls_write(struct ssl_st *ssl, const void *buffer, int count, char *error, size_t error_size);
+int jobsched_tls_pending(struct ssl_st *ssl);
+void jobsched_tls_free(struct ssl_st *ssl);
 
 #endif

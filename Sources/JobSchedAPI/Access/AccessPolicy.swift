@@ -10,24 +10,26 @@ import JobSchedModel
 ///   `https://` on a TLS port, + its `Host`) is a cross-site request from a browser page: 403.
 /// - Without a token, a `Host` that is not the bound address, `localhost` or a
 ///   loopback literal is a DNS-rebinding page: 403.
-/// - With a token, a request without `Authorization: Bearer TOKEN`: 401.
+/// - With tokens, a request without `Authorization: Bearer TOKEN` of one of them: 401.
+///   The token it carries says who asks, and its role what they may do (`AccessRole`).
 package struct AccessPolicy {
     package enum Decision: Equatable {
-        case allow
+        /// By the token named (nil: the server has none).
+        case allow(NamedToken?)
         case forbidden(String)
         case unauthorized
     }
 
-    /// The token every request must carry, or nil for none.
-    package var token: String?
+    /// The tokens a request must carry one of; none: no token is asked.
+    package var tokens: [NamedToken]
     /// Host names (lowercase, no port) accepted besides `localhost` and loopback literals:
     /// the address given on the command line and the numeric address bound.
     package var boundHosts: Set<String> = []
     /// The scheme of the server's own pages: `https` when its TCP port speaks TLS.
     package var scheme = "http"
 
-    package init(token: String?, boundHosts: Set<String> = [], scheme: String = "http") {
-        self.token = token
+    package init(tokens: [NamedToken], boundHosts: Set<String> = [], scheme: String = "http") {
+        self.tokens = tokens
         self.boundHosts = boundHosts
         self.scheme = scheme
     }
@@ -39,13 +41,15 @@ package struct AccessPolicy {
         if let origin, !isOwnOrigin(origin, host: host) {
             return .forbidden("cross-origin requests are refused (Origin: \(Excerpt.plain(origin, limit: 80)))")
         }
-        guard let token else {
+        guard !tokens.isEmpty else {
             if let host, !isAllowedHost(host) { return .forbidden("unknown Host \(Excerpt.quoted(host))") }
-            return .allow
+            return .allow(nil)
         }
-        guard let presented = authorization.flatMap(AccessPolicy.bearerToken(from:)),
-              AccessPolicy.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) else { return .unauthorized }
-        return .allow
+        guard let presented = authorization.flatMap(AccessPolicy.bearerToken(from:)).map({ Array($0.utf8) }) else { return .unauthorized }
+        // Compared with every token, whichever matches: the time says nothing of which, or how close.
+        var matched: NamedToken?
+        for token in tokens where AccessPolicy.constantTimeEqual(presented, Array(token.secret.utf8)) { matched = token }
+        return matched.map { .allow($0) } ?? .unauthorized
     }
 
     /// `cross-site` or `same-site`; `same-origin` and `none` (typed by the user) pass.

@@ -158,6 +158,7 @@ package struct JobInfoRequest: Equatable {
         static let names: Parameter<[String]> = .list("name", "comma-separated job names")
         static let job: Parameter<[String]> = .list("job", "same as name")
         static let groups: Parameter<[String]> = .list("group", "comma-separated group names")
+        static let owners: Parameter<[String]> = .list("owner", "comma-separated names of the tokens that submitted them")
         static let statuses = Parameter<[JobStatus]>(.optional(
             "status", "comma-separated statuses: " + JobStatus.allCases.map(\.rawValue).joined(separator: ","))
         ) { p, name throws(RequestError) in
@@ -204,7 +205,7 @@ package struct JobInfoRequest: Equatable {
     }
 
     package static let parameters = [
-        Declared.ids.spec, Declared.names.spec, Declared.job.spec, Declared.groups.spec, Declared.statuses.spec,
+        Declared.ids.spec, Declared.names.spec, Declared.job.spec, Declared.groups.spec, Declared.owners.spec, Declared.statuses.spec,
         Declared.returncode.spec, Declared.waiting.spec, Declared.all.spec, Declared.fields.spec, Declared.sort.spec, Declared.limit.spec,
         Declared.below.spec, Declared.format.spec, Declared.view.spec, Declared.color.spec, Declared.width.spec,
     ]
@@ -214,6 +215,7 @@ package struct JobInfoRequest: Equatable {
         filter.ids = try Declared.ids.value(in: p)
         filter.names = try Declared.names.value(in: p) + Declared.job.value(in: p)
         filter.groups = try Declared.groups.value(in: p)
+        filter.owners = try Declared.owners.value(in: p)
         filter.statuses = try Declared.statuses.value(in: p)
         filter.nonzeroReturncode = try Declared.returncode.value(in: p)
         filter.waitingForResources = try Declared.waiting.value(in: p)
@@ -242,12 +244,14 @@ package struct EventsRequest: Equatable {
 
     package static let parameters = [
         JobInfoRequest.Declared.ids.spec, JobInfoRequest.Declared.groups.spec, JobInfoRequest.Declared.statuses.spec,
+        JobInfoRequest.Declared.owners.spec,
     ]
 
     package init(_ p: Parameters) throws(RequestError) {
         filter = EventFilter(ids: Set(try JobInfoRequest.Declared.ids.value(in: p)),
                              groups: Set(try JobInfoRequest.Declared.groups.value(in: p)),
-                             statuses: Set(try JobInfoRequest.Declared.statuses.value(in: p)))
+                             statuses: Set(try JobInfoRequest.Declared.statuses.value(in: p)),
+                             owners: Set(try JobInfoRequest.Declared.owners.value(in: p)))
     }
 }
 

@@ -9,12 +9,13 @@ extension RequestHandlers {
     /// the server's turns (`BatchAdmission`), so that a batch of 100,000 lines
     /// (which held every client for a second) holds none. Every line is
     /// validated before any job exists.
-    package func batchSubmit(_ r: BatchSubmitRequest, _ request: HTTPRequest) throws(RequestError) {
+    package func batchSubmit(_ r: BatchSubmitRequest, _ request: HTTPRequest, by caller: NamedToken?) throws(RequestError) {
         guard r.template.environment.isEmpty else {
             throw .badRequest("environment= is for one job, not a batch: give env=NAME=VALUE for what the batch's jobs add")
         }
         try checkDependenciesExist(r.template.after + r.template.afterAny)
-        let template = Job(submitting: r.template, at: Clock.now())
+        var template = Job(submitting: r.template, at: Clock.now())
+        template.owner = caller?.name
         try checkRoom(for: [template], count: r.lines.commands.count)
         let admission = BatchAdmission(handlers: self, request: request, format: r.template.format,
                                        template: template, lines: r.lines)

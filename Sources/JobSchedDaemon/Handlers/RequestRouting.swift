@@ -17,7 +17,7 @@ extension RequestHandlers {
             // First: the bytes after a badly framed request must never be taken for another.
             if let problem = request.framingProblem { throw problem }
             if let dashboardFile { return try dashboard(dashboardFile, request) }
-            try checkAccess(request)
+            let caller = try checkAccess(request)
             guard !runner.isShuttingDown else { throw RequestError(status: 503, message: "server is shutting down") }
             guard request.method != .other else {
                 throw RequestError(status: 405, message: "use GET or POST")
@@ -26,19 +26,30 @@ extension RequestHandlers {
             guard let endpoint = Endpoint(rawValue: name) else {
                 throw RequestError(status: 404, message: "unknown command \(Excerpt.quoted(request.path)); see /help for the list")
             }
+            try authorize(caller, for: endpoint)
             pairs = try RequestHandlers.parameterPairs(of: request)
-            switch try EndpointRequest(endpoint, pairs, body: request.body) {
+            let parsed = try EndpointRequest(endpoint, pairs, body: request.body)
+            if endpoint.changesJobs { audit(endpoint, pairs, by: caller) }
+            switch parsed {
             case .help(let r): try help(r, request)
-            case .submit(let r): try submit(r, request)
-            case .batchSubmit(let r): try batchSubmit(r, request)
+            case .submit(let r): try submit(r, request, by: caller)
+            case .batchSubmit(let r): try batchSubmit(r, request, by: caller)
             case .jobinfo(let r): try jobInfo(r, request)
             case .output(let r): try output(r, request)
-            case .kill(let r): try kill(r, request)
-            case .edit(let r): try edit(r, request)
+            case .kill(let r):
+                try checkOwnership(caller, of: r.ids, for: endpoint)
+                try kill(r, request)
+            case .edit(let r):
+                try checkOwnership(caller, of: [r.id], for: endpoint)
+                try edit(r, request)
             case .wait(let r): try wait(r, request)
-            case .remove(let r): try remove(r, request)
+            case .remove(let r):
+                try checkOwnership(caller, of: r.ids, for: endpoint)
+                try remove(r, request)
             case .clean(let r): try clean(r, request)
-            case .restart(let r): try restart(r, request)
+            case .restart(let r):
+                try checkOwnership(caller, of: r.ids, for: endpoint)
+                try restart(r, request, by: caller)
             case .group(let r): try group(r, request)
             case .pause(let r): try setPaused(true, r, request)
             case .resume(let r): try setPaused(false, r, request)
@@ -46,7 +57,9 @@ extension RequestHandlers {
             case .overview(let format): overview(format: format, request)
             case .metrics: metrics(request)
             case .health(let format): health(format: format, request)
-            case .shutdown(let format): shutdown(format: format, request)
+            case .shutdown(let format):
+                audit(endpoint, pairs, by: caller)
+                shutdown(format: format, request)
             }
         } catch let error as RequestError {
             // Errors answer in JSON when JSON was asked for, even if parsing failed later on
@@ -57,5 +70,12 @@ extension RequestHandlers {
         } catch {
             respond(request, error: RequestError(status: 500, message: "\(error)"), format: .text)
         }
+    }
+
+    /// The log's audit trail: who asked for each change (never the token itself).
+    private func audit(_ endpoint: Endpoint, _ pairs: [(String, String)], by caller: NamedToken?) {
+        guard let caller else { return }
+        let asked = pairs.filter { $0.0 != "format" }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        logger.info("\(RequestHandlers.describe(caller)): /\(endpoint.rawValue) \(Excerpt.plain(asked, limit: 200))")
     }
 }

@@ -5,7 +5,7 @@ import JobSchedSystem
 
 extension RequestHandlers {
     /// Records the job, and only once that is committed sends its id and queues it.
-    package func submit(_ r: SubmitRequest, _ request: HTTPRequest) throws(RequestError) {
+    package func submit(_ r: SubmitRequest, _ request: HTTPRequest, by caller: NamedToken?) throws(RequestError) {
         if r.unique, let id = runner.activeIndex.firstJob(named: r.name, inGroup: r.group), let existing = runner.activeJobs[id] {
             reply(toSubmit: request, r, id: existing.job.id)
             if r.sync {
@@ -16,6 +16,7 @@ extension RequestHandlers {
         }
         try checkDependenciesExist(r.after + r.afterAny)
         var job = Job(submitting: r, at: Clock.now())
+        job.owner = caller?.name
         if !r.environment.isEmpty { job.environmentID = try storedEnvironment(r.environment) }
         try add([job], answering: request, format: r.format, syncClient: r.sync ? request : nil) { ids in
             self.reply(toSubmit: request, r, id: ids[0])

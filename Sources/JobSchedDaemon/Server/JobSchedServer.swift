@@ -52,8 +52,8 @@ public final class JobSchedServer {
                               tcp: configuration.tcp, tls: try Self.tlsContext(configuration, logger),
                               socketPath: configuration.socketPath, maxConnections: configuration.maxConnections)
         let tcpHosts = http.tcpAddress.map { [configuration.address.lowercased(), $0.host.lowercased()] } ?? []
-        let access = AccessPolicy(token: configuration.token, boundHosts: Set(tcpHosts), scheme: http.isTLS ? "https" : "http")
-        if let tcp = http.tcpAddress, configuration.token == nil, !AccessPolicy.isLoopbackLiteral(tcp.host) {
+        let access = AccessPolicy(tokens: configuration.tokens, boundHosts: Set(tcpHosts), scheme: http.isTLS ? "https" : "http")
+        if let tcp = http.tcpAddress, configuration.tokens.isEmpty, !AccessPolicy.isLoopbackLiteral(tcp.host) {
             guard configuration.insecureNoAuth else {
                 throw ServerError("refusing to listen on \(tcp.hostAndPort) without a token: anyone who can reach it could run any command as this user; "
                                   + "set --token-file or JOBSCHED_TOKEN (or --insecure-no-auth)")

@@ -26,8 +26,8 @@ public struct ServerConfiguration: Sendable {
     public var tcp = true
     /// A Unix domain socket to listen on too.
     public var socketPath: String?
-    /// The bearer token every request must carry; nil: none.
-    public var token: String?
+    /// The tokens a request must carry one of (--token-file, JOBSCHED_TOKEN), with their names and roles; none: no token.
+    package var tokens: [NamedToken] = []
     /// Listen on a non-loopback address without a token.
     public var insecureNoAuth = false
     /// Most client connections open at once; more wait in the listen backlog.

@@ -69,6 +69,9 @@ public struct Job: Equatable, Sendable {
     /// its last run was given: which cores and GPUs.
     package var resources: ResourceRequest { get { details.fields.resources } set { details.fields.resources = newValue } }
     package var allocation: Allocation? { get { details.fields.allocation } set { details.fields.allocation = newValue } }
+    /// The name of the token that submitted it (`admin` for a bare token);
+    /// nil where the server has no tokens.
+    public var owner: String? { get { details.fields.owner } set { details.fields.owner = newValue } }
     /// That environment's entries, read only for a listing that asks for them
     /// (`fields=environment`): never held by the jobs in memory.
     public var environment: [String]? { get { details.fields.environment } set { details.fields.environment = newValue } }
@@ -123,6 +126,7 @@ struct JobDetails: Equatable, Sendable {
         var environment: [String]?
         var resources = ResourceRequest()
         var allocation: Allocation?
+        var owner: String?
     }
 
     /// Unchecked: a box is changed only while one job alone holds it (`fields`'s `_modify`).

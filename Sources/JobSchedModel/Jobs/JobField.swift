@@ -17,6 +17,8 @@ package enum JobField: String, CaseIterable {
     case cpus, mem, gpus
     case gpuIDs = "gpu_ids"
     case cpuIDs = "cpu_ids"
+    /// The name of the token that submitted it.
+    case owner
     /// The whole environment the job was submitted with: only when asked for (it may hold secrets).
     case environment
 
@@ -91,6 +93,7 @@ package enum JobField: String, CaseIterable {
         case .gpus: return .int(Int64(job.resources.gpus))
         case .gpuIDs: return .array((job.allocation?.gpuIDs ?? []).map(JSON.string))
         case .cpuIDs: return .array((job.allocation?.cpuIDs ?? []).map { .int(Int64($0)) })
+        case .owner: return JSON(job.owner)
         case .environment: return job.environment.map { .array($0.map(JSON.string)) } ?? .null
         }
     }

@@ -5,6 +5,8 @@ package struct JobFilter: Equatable {
     package var names: [String] = []
     package var groups: [String] = []
     package var statuses: [JobStatus] = []
+    /// The names of the tokens that submitted them (`owner=`).
+    package var owners: [String] = []
     /// Only jobs whose run ended with a returncode other than 0 (`returncode=nonzero`).
     package var nonzeroReturncode = false
     /// Only queued jobs next in line that wait for resources (`waiting=resources`):
@@ -31,7 +33,7 @@ package struct JobFilter: Equatable {
     /// The statuses actually queried: with nothing asked for, the active jobs.
     package var effectiveStatuses: [JobStatus] {
         if waitingForResources && statuses.isEmpty { return [.queued] }
-        if statuses.isEmpty && ids.isEmpty && names.isEmpty && groups.isEmpty && !nonzeroReturncode && !all {
+        if statuses.isEmpty && ids.isEmpty && names.isEmpty && groups.isEmpty && owners.isEmpty && !nonzeroReturncode && !all {
             return [.queued, .running]
         }
         return statuses

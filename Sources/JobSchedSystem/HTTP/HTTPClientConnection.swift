@@ -1,4 +1,3 @@
-import COpenSSL
 import CSupport
 import Glibc
 import JobSchedModel
@@ -41,7 +40,7 @@ package struct HTTPClientConnection: ~Copyable {
 
     deinit {
         // No close_notify: the client is done and exits; the server takes a plain close.
-        if let tls { SSL_free(tls) }
+        if let tls { jobsched_tls_free(tls) }
         close(fd)
     }
 
@@ -147,8 +146,7 @@ package struct HTTPClientConnection: ~Copyable {
             return -(reason == EINPROGRESS ? ETIMEDOUT : reason)
         }
         // The request goes out in one write; do not hold it for an ACK.
-        var on: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        sendWithoutDelay(fd)
         return fd
     }
 
@@ -201,12 +199,11 @@ package struct HTTPClientConnection: ~Copyable {
         var offset = 0
         while offset < request.count {
             if let tls {
-                let n = request.withUnsafeBytes { SSL_write(tls, $0.baseAddress! + offset, Int32(clamping: $0.count - offset)) }
-                if n > 0 {
-                    offset += Int(n)
-                    continue
-                }
-                return tlsFailure(n)
+                var error = [CChar](repeating: 0, count: 256)
+                let n = request.withUnsafeBytes { jobsched_tls_write(tls, $0.baseAddress! + offset, Int32(clamping: $0.count - offset), &error, error.count) }
+                guard n > 0 else { return HTTPClientConnection.tlsFailure(n, error) }
+                offset += Int(n)
+                continue
             }
             // MSG_NOSIGNAL: a server that went away is an error to report, not SIGPIPE.
             let n = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -223,7 +220,7 @@ package struct HTTPClientConnection: ~Copyable {
     package func receive(into buffer: inout [UInt8], before deadline: ContinuousClock.Instant?) -> Transfer {
         while true {
             // What TLS has already decrypted is not in the socket for poll to see.
-            if let deadline, tls.map({ SSL_pending($0) == 0 }) ?? true {
+            if let deadline, tls.map({ jobsched_tls_pending($0) == 0 }) ?? true {
                 let left = deadline - ContinuousClock.now
                 guard left > .zero else { return .timedOut }
                 var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -233,8 +230,9 @@ package struct HTTPClientConnection: ~Copyable {
                 if polled <= 0 { continue }
             }
             if let tls {
-                let n = buffer.withUnsafeMutableBytes { SSL_read(tls, $0.baseAddress, Int32(clamping: $0.count)) }
-                return n > 0 ? .done(Int(n)) : tlsFailure(n)
+                var error = [CChar](repeating: 0, count: 256)
+                let n = buffer.withUnsafeMutableBytes { jobsched_tls_read(tls, $0.baseAddress, Int32(clamping: $0.count), &error, error.count) }
+                return n >= 0 ? .done(Int(n)) : HTTPClientConnection.tlsFailure(n, error)
             }
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
@@ -242,23 +240,9 @@ package struct HTTPClientConnection: ~Copyable {
         }
     }
 
-    /// What an SSL_read or SSL_write that did not move bytes means: the
-    /// end (the server closed, with or without close_notify), a timeout, or a failure.
-    private func tlsFailure(_ result: Int32) -> Transfer {
-        guard let tls else { return .failed("no TLS connection") }
-        let code = SSL_get_error(tls, result)
-        let reason = errno
-        defer { ERR_clear_error() }
-        switch code {
-        case SSL_ERROR_ZERO_RETURN: return .done(0)
-        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return .timedOut
-        case SSL_ERROR_SYSCALL where reason == 0: return .done(0)
-        case SSL_ERROR_SYSCALL: return .failed(String(cString: strerror(reason)))
-        default:
-            var reason = [CChar](repeating: 0, count: 256)
-            ERR_error_string_n(ERR_peek_last_error(), &reason, reason.count)
-            return .failed("TLS: " + text(ofCString: reason))
-        }
+    /// A TLS read or write that moved nothing: timed out (-1) or failed (-2, `error` says why).
+    private static func tlsFailure(_ result: Int32, _ error: [CChar]) -> Transfer {
+        result == -1 ? .timedOut : .failed(text(ofCString: error))
     }
 
     /// `duration` in whole milliseconds for poll(2), rounded up so that a

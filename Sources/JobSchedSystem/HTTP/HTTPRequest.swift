@@ -181,9 +181,7 @@ package final class HTTPRequest {
         guard let connection = evhttp_request_get_connection(raw) else { return }
         // Without it, each small chunk after the first waits for the client's
         // delayed ACK (Nagle's algorithm): 40 ms per reply on Linux.
-        var noDelay: Int32 = 1
-        setsockopt(bufferevent_getfd(evhttp_connection_get_bufferevent(connection)), Int32(IPPROTO_TCP), TCP_NODELAY,
-                   &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        sendWithoutDelay(bufferevent_getfd(evhttp_connection_get_bufferevent(connection)))
         // A silent job must not look like an idle client.
         evhttp_connection_set_timeout(connection, Int32.max / 2)
         connections.setCloseHandler(connection) { [weak self] in self?.streamClosedByClient() }

@@ -56,6 +56,7 @@ extension JobFilter {
         add("id", ids.map { .int($0) })
         add(unindexedLists ? "+name" : "name", names.map(JSON.string))
         add(unindexedLists ? "+grp" : "grp", groups.map(JSON.string))
+        add(unindexedLists ? "+owner" : "owner", owners.map(JSON.string))
         add("status", effectiveStatuses.map { .string($0.rawValue) })
         // The text of the partial index `jobs_nonzero`, which SQLite needs to match to use it.
         if nonzeroReturncode { conditions.append("returncode != 0") }

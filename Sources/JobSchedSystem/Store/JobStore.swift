@@ -13,7 +13,7 @@ import JobSchedModel
 /// UPDATE, not two.
 package final class JobStore {
     package static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    package static let schemaVersion: Int64 = 13
+    package static let schemaVersion: Int64 = 14
 
     private let db: SQLiteDatabase
     let path: String
@@ -57,7 +57,7 @@ package final class JobStore {
         id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
         priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env,
         slurm_options, slurm_jobid, node, slurm_state, cpu_user, cpu_system, max_rss_kb, slurm_reason, environment,
-        cpus, mem, gpus, cpu_ids, gpu_ids
+        cpus, mem, gpus, cpu_ids, gpu_ids, owner
         """
 
     /// The columns and, last, the entries of the job's environment: for a listing that names it.
@@ -90,7 +90,7 @@ package final class JobStore {
             rollbackToSavepoint = try db.prepare("ROLLBACK TO request")
             insertStatement = try db.prepare("""
                 INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
-                VALUES (\(Array(repeating: "?", count: 37).joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: 38).joined(separator: ", ")))
                 """)
             updateStatement = try db.prepare("""
                 UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?,
@@ -245,6 +245,8 @@ package final class JobStore {
             UPDATE jobs SET cpus = max(1, CAST(\(slurmOption("cpus")) AS INTEGER)) WHERE instr(slurm_options, 'cpus=') > 0;
             UPDATE jobs SET mem = \(slurmMemoryBytes) WHERE instr(slurm_options, 'mem=') > 0;
             """,
+        // Who submitted a job: its token's name (`owner=` filters on it).
+        13: "ALTER TABLE jobs ADD COLUMN owner TEXT; CREATE INDEX jobs_owner ON jobs (owner) WHERE owner IS NOT NULL;",
     ]
 
     /// The text after `NAME=` in the stored Slurm options (which run on to the next lines;
@@ -289,7 +291,8 @@ package final class JobStore {
             .integer(Int64(job.attempts)), .init(job.cwd), .text(JobStore.encodeList(job.env)),
             .text(job.slurm.stored), .init(job.slurmJobID), .init(job.node), .init(job.slurmState),
             .init(job.usage?.userSeconds), .init(job.usage?.systemSeconds), .init(job.usage?.maxRSSKilobytes),
-            .init(job.slurmReason), .init(job.environmentID)] + JobStore.resourceValues(job) + JobStore.allocationValues(job))
+            .init(job.slurmReason), .init(job.environmentID)] + JobStore.resourceValues(job) + JobStore.allocationValues(job)
+            + [.init(job.owner)])
         return db.lastInsertRowID
     }
 
@@ -695,7 +698,8 @@ package final class JobStore {
             job.allocation = Allocation(cpus: job.resources.cpus, cpuIDs: decodeIDs(cpuIDs).map(Int.init), mem: job.resources.mem,
                                         gpuIDs: (gpuIDs ?? "").split(separator: ",").map(String.init), gpusCounted: gpuIDs != nil)
         }
-        if row.columnCount > 38 { job.environment = row.text(at: 38).map { decodeList($0) } }
+        job.owner = row.text(at: 38)
+        if row.columnCount > 39 { job.environment = row.text(at: 39).map { decodeList($0) } }
         return job
     }
 

@@ -224,7 +224,7 @@ struct ServeCommand: ParsableCommand {
 
         let server: JobSchedServer
         do {
-            configuration.token = try loadToken(file: tokenFile, environment: takeEnvironmentVariable)
+            configuration.tokens = try loadTokens(file: tokenFile)
             server = try JobSchedServer(configuration: configuration, logger: Logger(label: "jobsched"))
         } catch {
             writeLine("jobsched: error: \(error)", to: 2)
