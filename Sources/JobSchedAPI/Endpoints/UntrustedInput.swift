@@ -5,10 +5,15 @@ import JobSchedModel
 public enum UntrustedInput {
     /// Byte 0 picks the encoding (bit 3: multipart, whose first line is then
     /// the Content-Type) and the endpoint (the other bits); the rest is the
-    /// form, and for a batch submit the body too. Malformed input must end in
+    /// form, and for a batch submit the body too; 0xFF makes the rest a token
+    /// file's text (`TokenFile`). Malformed input must end in
     /// a `RequestError`, never in a trap.
     public static func parse(_ data: UnsafeRawBufferPointer) {
         guard let selector = data.first else { return }
+        if selector == tokenFileSelector {
+            _ = try? TokenFile.parse(String(decoding: data.dropFirst(), as: UTF8.self), source: "token file")
+            return
+        }
         let endpoint = endpoint(selector: selector)
         var rest = Array(data.dropFirst())
         do {
@@ -27,6 +32,9 @@ public enum UntrustedInput {
             // A refused input is a correct outcome.
         }
     }
+
+    /// Byte 0 that makes the rest a `--token-file`'s text rather than a request.
+    static let tokenFileSelector: UInt8 = 0xFF
 
     /// The endpoint byte 0 picks: bits 0-2 and 4-7 (bit 3 is the encoding).
     static func endpoint(selector: UInt8) -> Endpoint {
