@@ -28,28 +28,36 @@ TIMEOUT = 30
 class Server:
     """A jobsched process on a free port with its own database in a temporary directory."""
 
-    def __init__(self, *args, token=None):
+    def __init__(self, *args, token=None, token_lines=None):
         self.directory = tempfile.mkdtemp(prefix="jobsched-browser.")
         self.token = token
+        if token_lines:
+            # A token file with names and roles; curl uses `token`, one of them.
+            path = os.path.join(self.directory, "tokens")
+            with open(path, "w") as tokens:
+                tokens.write("\n".join(token_lines) + "\n")
+            args = (*args, "--token-file", path)
         environment = dict(os.environ)
         environment.pop("JOBSCHED_TOKEN", None)
-        if token:
+        if token and not token_lines:
             environment["JOBSCHED_TOKEN"] = token
         self.log = open(os.path.join(self.directory, "server.log"), "w")
         self.process = subprocess.Popen(
             [BINARY, "-p", "0", "-d", os.path.join(self.directory, "jobs.sqlite"), *args],
             stdout=subprocess.PIPE, stderr=self.log, env=environment, cwd=self.directory, text=True)
         line = self.process.stdout.readline()
-        if not line.startswith("listening on http://"):
+        if not line.startswith(("listening on http://", "listening on https://")):
             self.stop()
             raise RuntimeError(f"server did not start: {line!r}")
         self.url = line.split()[-1]
+        # --tls-self-signed: curl trusts the certificate the server made.
+        self.trust = ["--cacert", os.path.join(self.directory, "jobs.sqlite.tls", "cert.pem")] if self.url.startswith("https") else []
 
     def curl(self, path, *fields):
         """POSTs form fields (NAME=VALUE, URL-encoded by curl) with the token; returns (status, body)."""
         auth = ["-H", f"Authorization: Bearer {self.token}"] if self.token else []
         data = [arg for field in fields for arg in ("--data-urlencode", field)]
-        done = subprocess.run(["curl", "-sS", "-m", "60", "-w", "\n%{http_code}", *auth, *data, self.url + path],
+        done = subprocess.run(["curl", "-sS", "-m", "60", "-w", "\n%{http_code}", *self.trust, *auth, *data, self.url + path],
                               capture_output=True, text=True, check=True)
         body, _, status = done.stdout.rpartition("\n")
         return int(status), body
@@ -77,8 +85,10 @@ class Server:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def start_browser():
+def start_browser(insecure_certificates=False):
     options = webdriver.ChromeOptions()
+    # A self-signed certificate: what a user accepts once, the test accepts here.
+    options.accept_insecure_certs = insecure_certificates
     options.binary_location = "/usr/bin/chromium"
     # --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -427,6 +437,71 @@ class DashboardWithTokenTest(DashboardTest):
     def console_errors(self):
         # The 401s that make the page ask for the token are logged by the browser itself.
         return [entry for entry in super().console_errors() if "401" not in entry["message"]]
+
+
+class DashboardRolesOverTLSTest(unittest.TestCase):
+    """The page over https, with tokens of each role: it shows only the controls the token may use."""
+    admin = "browser-admin-token-0123456789"
+    tokens = {"viewer": ("read", "browser-viewer-token-0123456789"), "ci": ("submit", "browser-ci-token-0123456789")}
+
+    def setUp(self):
+        lines = [self.admin] + [f"{name} {role} {secret}" for name, (role, secret) in self.tokens.items()]
+        self.server = Server("-j", "2", "--tls-self-signed", token=self.admin, token_lines=lines)
+        self.addCleanup(self.server.stop)
+        self.browser = start_browser(insecure_certificates=True)
+        self.addCleanup(self.browser.quit)
+        self.addCleanup(lambda: self.browser.save_screenshot(os.path.join(OUTPUT, self._testMethodName + ".png")))
+
+    until = DashboardTest.until
+    element = DashboardTest.element
+    row = DashboardTest.row
+    row_status = DashboardTest.row_status
+    open_job = DashboardTest.open_job
+
+    def open_page_as(self, name):
+        self.assertTrue(self.server.url.startswith("https://"))
+        self.browser.get(self.server.url + "/")
+        self.until(lambda: self.element("#token-dialog").is_displayed(), "no token prompt")
+        self.element("#token-input").send_keys(self.tokens[name][1])
+        self.element("#token-submit").click()
+
+    def submit_as(self, name, command):
+        auth = ["-H", f"Authorization: Bearer {self.tokens[name][1]}"]
+        done = subprocess.run(["curl", "-sS", "-m", "60", *self.server.trust, *auth, "--data-urlencode", f"command={command}",
+                               self.server.url + "/submit?sync=0"], capture_output=True, text=True, check=True)
+        return int(done.stdout)
+
+    def test_a_read_token_sees_no_control_for_changes(self):
+        job_id = self.server.submit("true")
+        self.open_page_as("viewer")
+        self.until(lambda: self.row_status(job_id) == "success", "the jobs never showed over https")
+        self.until(lambda: self.row(job_id).find_element(By.CSS_SELECTOR, ".col-owner").text == "admin", "no owner column")
+        self.assertFalse(self.element("#submit").is_displayed())
+        self.assertFalse(self.element("#toggle-all").is_displayed())
+        self.assertEqual(self.browser.find_elements(By.CSS_SELECTOR, ".group-toggle"), [])
+        self.open_job(job_id)
+        for action in ("kill", "restart", "remove"):
+            self.assertFalse(self.element(f"#job-{action}").is_displayed(), action)
+        # The server refuses it all the same.
+        status, body = self.server.curl("/jobinfo")  # the admin's curl works
+        self.assertEqual(status, 200)
+
+    def test_a_submit_token_sees_kill_on_its_own_jobs_only(self):
+        gate = os.path.join(self.server.directory, "gate")
+        waits = f"while [ ! -e {gate} ]; do sleep 0.05; done"
+        own = self.submit_as("ci", waits)
+        others = self.server.submit(waits)
+        self.open_page_as("ci")
+        self.until(lambda: self.row_status(own) == "running" and self.row_status(others) == "running", "the jobs never ran")
+        self.assertTrue(self.element("#submit").is_displayed())
+        self.assertFalse(self.element("#toggle-all").is_displayed())
+        self.open_job(others)
+        self.until(lambda: not self.element("#job-kill").is_displayed(), "Kill shown on another's job")
+        self.open_job(own)
+        self.until(lambda: self.element("#job-kill").is_displayed(), "no Kill on its own job")
+        self.element("#job-kill").click()
+        self.until(lambda: self.row_status(own) == "killed", "the Kill button did not kill its own job")
+        open(gate, "w").close()
 
 
 if __name__ == "__main__":

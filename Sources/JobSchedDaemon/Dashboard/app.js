@@ -20,6 +20,7 @@
     authorized: false,   // a request has succeeded with the current token
     clockOffset: 0,      // server clock minus browser clock, in ms
     overview: null,
+    you: null,           // the token's name and role, from /overview (null: the server has no tokens)
     jobs: [],            // the loaded page, newest first (server order)
     below: null,        // this page's `below=` id; null = the newest page
     pageStack: [],       // `below` values of the newer pages, for "Newer"
@@ -293,8 +294,27 @@
     $('running-summary').textContent = `${counts.running ?? 0} / ${ov.max_running ?? '?'} running`;
     $('paused-all').hidden = !ov.paused_all;
     $('toggle-all').textContent = ov.paused_all ? 'Resume all' : 'Pause all';
+    applyAccess(ov.you);
     renderResources(ov.resources || {});
     renderGroups(Array.isArray(ov.groups) ? ov.groups : []);
+  }
+
+  // What the token may do: the page leaves out the controls the server would
+  // refuse (it still checks every request). No token: everything.
+  function applyAccess(you) {
+    state.you = you || null;
+    const role = state.you ? state.you.role : 'admin';
+    $('submit').hidden = role === 'read';
+    $('toggle-all').hidden = role !== 'admin';
+    // With tokens, jobs say whose they are.
+    $('jobs-table').classList.toggle('with-owner', Boolean(state.you));
+    syncDetailButtons();
+  }
+
+  // Whether the token may kill, restart or remove this job: an admin any, a submit token its own.
+  function mayChange(job) {
+    if (!state.you || state.you.role === 'admin') return true;
+    return state.you.role === 'submit' && Boolean(job) && job.owner === state.you.name;
   }
 
   // A bar for each resource the server counts: used of total (memory in bytes).
@@ -341,7 +361,7 @@
       el('td', {}, paused ? 'yes' : 'no'),
       el('td', { className: 'num' }, String(g.queued ?? 0)),
       el('td', { className: 'num' }, String(g.running ?? 0)),
-      el('td', {}, button));
+      el('td', {}, !state.you || state.you.role === 'admin' ? button : ''));
   }
 
   groupsBody.addEventListener('click', (ev) => {
@@ -457,6 +477,7 @@
       el('td', { className: 'col-id num' }, String(job.jobid)),
       el('td', { className: 'col-name' }, ...visible(job.name)),
       el('td', { className: 'col-group' }, ...visible(job.group)),
+      el('td', { className: 'col-owner' }, ...visible(job.owner ?? '—')),
       el('td', { className: 'col-status' }, statusBadge(job.status)),
       el('td', { className: 'col-rc num' }, returncodeBadge(job.returncode)),
       el('td', { className: 'col-submitted', title: localTime(job.submitted) }, relativeTime(job.submitted)),
@@ -592,7 +613,7 @@
   // ---------------------------------------------------------------- job detail
   const detail = { jobid: null, job: null, output: null /* AbortController of the output fetch */ };
 
-  const FIELD_ORDER = ['jobid', 'name', 'group', 'status', 'returncode', 'command', 'msg',
+  const FIELD_ORDER = ['jobid', 'name', 'group', 'owner', 'status', 'returncode', 'command', 'msg',
     'submitted', 'started', 'finished', 'runtime', 'pid', 'priority', 'after', 'afterany',
     'notbefore', 'timeout', 'retries', 'retry_delay', 'attempts', 'cpus', 'mem', 'gpus', 'gpu_ids', 'cpu_ids',
     'sync', 'cwd', 'env', 'outlog', 'errlog'];
@@ -699,6 +720,8 @@
     $('job-kill').disabled = !(status === 'queued' || status === 'running');
     $('job-restart').disabled = !FINISHED.has(status);
     $('job-remove').disabled = !FINISHED.has(status);
+    const may = mayChange(detail.job);
+    for (const action of ['kill', 'restart', 'remove']) $(`job-${action}`).hidden = !may;
   }
 
   async function jobAction(action) {

@@ -6,7 +6,8 @@ import JobSchedSystem
 extension RequestHandlers {
     /// /overview: what the dashboard shows at the top, all from memory: the
     /// counts by status, the groups, and the last hour minute by minute.
-    package func overview(format: OutputFormat, _ request: HTTPRequest) {
+    /// `caller`: the token asking, which the JSON names with its role (the dashboard shows only what it may do).
+    package func overview(format: OutputFormat, _ request: HTTPRequest, by caller: NamedToken?) {
         let now = Clock.now()
         activity.advance(to: now)
         var counts = runner.finished.byStatus
@@ -28,6 +29,7 @@ extension RequestHandlers {
                 ("last_event_id", .int(Int64(events.lastID))),
                 ("max_running", .int(Int64(maxRunning))),
                 ("paused_all", .bool(pausedAll)),
+                ("you", caller.map { .object([("name", .string($0.name)), ("role", .string($0.role.rawValue))]) } ?? .null),
                 ("counts", .object(JobStatus.allCases.map { ($0.rawValue, .int(Int64(counts[$0] ?? 0))) })),
                 ("groups", .array(groups.map(\.json))),
                 // What is not counted is left out.

@@ -54,7 +54,7 @@ extension RequestHandlers {
             case .pause(let r): try setPaused(true, r, request)
             case .resume(let r): try setPaused(false, r, request)
             case .events(let r): try events(r, request)
-            case .overview(let format): overview(format: format, request)
+            case .overview(let format): overview(format: format, request, by: caller)
             case .metrics: metrics(request)
             case .health(let format): health(format: format, request)
             case .shutdown(let format):
