@@ -14,14 +14,15 @@ package enum AccessRole: String, CaseIterable, Sendable {
         switch self {
         case .admin: return true
         case .submit: return !endpoint.needsAdmin
-        case .read: return !endpoint.needsAdmin && !endpoint.changesJobs
+        case .read: return !endpoint.makesChanges
         }
     }
 }
 
 extension Endpoint {
-    /// Endpoints that change jobs: a submit token may use them on its own jobs.
-    package var changesJobs: Bool {
+    /// Endpoints that change something: jobs (a submit token may, on its own
+    /// jobs) or the server (`needsAdmin`).
+    package var makesChanges: Bool {
         switch self {
         case .submit, .kill, .edit, .restart, .remove: return true
         default: return needsAdmin

@@ -29,7 +29,8 @@ extension RequestHandlers {
             try authorize(caller, for: endpoint)
             pairs = try RequestHandlers.parameterPairs(of: request)
             let parsed = try EndpointRequest(endpoint, pairs, body: request.body)
-            if endpoint.changesJobs { audit(endpoint, pairs, by: caller) }
+            // Every change, shutdown and group settings included, names who asked.
+            if endpoint.makesChanges { audit(endpoint, pairs, by: caller) }
             switch parsed {
             case .help(let r): try help(r, request)
             case .submit(let r): try submit(r, request, by: caller)
@@ -57,9 +58,7 @@ extension RequestHandlers {
             case .overview(let format): overview(format: format, request, by: caller)
             case .metrics: metrics(request)
             case .health(let format): health(format: format, request)
-            case .shutdown(let format):
-                audit(endpoint, pairs, by: caller)
-                shutdown(format: format, request)
+            case .shutdown(let format): shutdown(format: format, request)
             }
         } catch let error as RequestError {
             // Errors answer in JSON when JSON was asked for, even if parsing failed later on

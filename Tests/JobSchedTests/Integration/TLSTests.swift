@@ -160,6 +160,16 @@ struct TLSIntegrationTests {
         try gate.open("go")
         #expect(follow.remainingLines().prefix(2) == ["go", "done"])
 
+        // Hundreds of /wait held over TLS at once, all answered when the job ends.
+        let waited = try server.makeGate()
+        let job = try server.submitAsync("cat \(waited.path)")
+        let before = server.socketCount
+        let waiters = try StreamingCurl(server.trust + ["-Z", "--parallel-max", "300", "\(server.base)/wait?jobid=\(job)&timeout=[1000-1299]"])
+        #expect(eventually(timeout: 60) { server.socketCount >= before + 300 }, "\(server.socketCount) sockets")
+        try waited.open("go")
+        let replies = waiters.remainingLines(timeout: 120)
+        #expect(replies.count == 300 && Set(replies) == ["job \(job) success returncode=0"], "\(replies.count) replies")
+
         // A sync job's client that goes kills its job, over TLS too.
         let held = try StreamingCurl(server.trust + ["--data-urlencode", "command=echo up; sleep 60", "\(server.base)/submit"])
         #expect(held.nextLine().flatMap { Int($0) } != nil && held.nextLine() == "up")
