@@ -23,6 +23,8 @@ public final class JobSchedServer {
     private let spawner: Spawner?
     /// Slurm's command-line tools, run as children.
     private let commands: CommandRunner
+    /// --on-finish: a bash line for every job that ends.
+    private let hooks: FinishHooks?
     private let checkpointer: WALCheckpointer?
     private let freedMemory: FreedMemory
     /// Long work (a big `/clean` or batch, `/events` replays, the shutdown's
@@ -103,10 +105,17 @@ public final class JobSchedServer {
                                    store: store, commits: commits, spool: spool, runner: runner,
                                    workingDirectory: workingDirectory)
         freedMemory = FreedMemory(loop: loop)
+        let (loop, commands, store) = (loop, commands, store)
+        hooks = configuration.onFinish.map {
+            FinishHooks(settings: $0, loop: loop, commands: commands, store: store, spool: spool, killGrace: configuration.killGrace, logger: logger)
+        }
         commits.onCommitted = { [unowned self] in self.checkpointer?.committed() }
         http.handler = { [unowned self] request in self.handlers.handle(request) }
         handlers.onShutdownRequested = { [unowned self] reason in self.beginShutdown(reason: reason) }
-        runner.onEvent = { [unowned self] event in self.handlers.observe(event) }
+        runner.onEvent = { [unowned self] event in
+            self.handlers.observe(event)
+            if case .finished(let job) = event { self.hooks?.jobEnded(job.id) }
+        }
         runner.onSettled = { [unowned self] in self.finishShutdownIfDone() }
         checkpointer?.onIdle = { [unowned self] in self.finishShutdownIfDone() }
         signalEvents = [
@@ -244,6 +253,8 @@ public final class JobSchedServer {
             return
         }
         logger.notice("shutting down (\(reason))")
+        // The jobs a shutdown ends get no hook; the running hooks end with the server.
+        hooks?.stop()
         handlers.events.publish(.shutdown)
         http.stopAccepting()
         checkpointer?.stop()

@@ -52,6 +52,19 @@ public struct ServerConfiguration: Sendable {
         case selfSigned
     }
 
+    /// --on-finish: the bash line run for every job that ends, how many at once, and for how long at most.
+    package var onFinish: OnFinish?
+
+    package struct OnFinish: Equatable {
+        package var command: String
+        package var limit = 4
+        package var timeout = 60.0
+
+        package init(command: String, limit: Int = 4, timeout: Double = 60) {
+            (self.command, self.limit, self.timeout) = (command, limit, timeout)
+        }
+    }
+
     /// How a local job's `mem=` is held: by the kernel (a memory cgroup per job) or by sampling.
     package var memoryEnforcement = MemoryEnforcement.auto
 

@@ -37,10 +37,15 @@ package func readToEnd(_ fd: Int32) throws(SystemCallError) -> [UInt8] {
 
 /// Creates or replaces a file (mode 0700) with `text`.
 package func writeWholeFile(_ path: String, _ text: String, mode: mode_t = 0o700) throws(SystemCallError) {
+    try writeWholeFile(path, bytes: Array(text.utf8), mode: mode)
+}
+
+/// Creates or replaces a file with `bytes`.
+package func writeWholeFile(_ path: String, bytes: [UInt8], mode: mode_t) throws(SystemCallError) {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
     guard fd >= 0 else { throw SystemCallError(description: errnoText()) }
     defer { close(fd) }
-    guard writeAll(Array(text.utf8), to: fd) else { throw SystemCallError(description: errnoText()) }
+    guard writeAll(bytes, to: fd) else { throw SystemCallError(description: errnoText()) }
 }
 
 /// The names in a directory (not `.` and `..`); none if it cannot be read.

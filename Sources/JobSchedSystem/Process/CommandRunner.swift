@@ -1,9 +1,10 @@
 import Glibc
 import JobSchedModel
 
-/// Runs short commands (`sbatch`, `squeue`, `scancel`) without making the
-/// event loop wait: each is a child whose stdout and stderr are read on the
-/// loop, and whose end comes from the server's SIGCHLD reaping, like a job's.
+/// Runs short commands (`sbatch`, `squeue`, `scancel`, `--on-finish` hooks)
+/// without making the event loop wait: each is a child whose stdout and
+/// stderr are read on the loop (the last `keptBytes` of each are kept), and
+/// whose end comes from the server's SIGCHLD reaping, like a job's.
 package final class CommandRunner {
     /// What a finished command did.
     package struct Result {
@@ -21,9 +22,19 @@ package final class CommandRunner {
         }
     }
 
+    /// What is kept of each stream of a command: its end (the reply of squeue
+    /// is far smaller; a hook that prints without end must not grow the server).
+    package static let keptBytes = 1 << 20
+
     private final class Running {
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
+
+        static func keep(_ bytes: UnsafeRawBufferPointer, in kept: inout [UInt8]) {
+            kept += bytes
+            if kept.count > 2 * CommandRunner.keptBytes { kept.removeFirst(kept.count - CommandRunner.keptBytes) }
+        }
+
         var pumps: [OutputPump] = []
         let completion: (Result) -> Void
 
@@ -45,9 +56,11 @@ package final class CommandRunner {
     package var count: Int { running.count }
 
     /// Starts `arguments` (looked up in PATH) with `environment` added to
-    /// `base` (the server's by default); `completion` gets its output once it has exited.
+    /// `base` (the server's by default); `completion` gets its output once it
+    /// has exited. Its pid, which leads a process group of its own.
+    @discardableResult
     package func run(_ arguments: [String], environment: [String] = [], base: BaseEnvironment = .server,
-                     completion: @escaping (Result) -> Void) throws(LaunchError) {
+                     completion: @escaping (Result) -> Void) throws(LaunchError) -> pid_t {
         let launched = try ProcessLauncher.launch(arguments: arguments, environment: environment, base: base,
                                                   stdout: .ownPipe, stderr: .ownPipe)
         guard let pid = launched.pid else { preconditionFailure("a process the server starts itself has its pid at once") }
@@ -58,20 +71,21 @@ package final class CommandRunner {
         setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(process.pid), CommandRunner.niceness)
         let command = Running(completion: completion)
         if let fd = process.stdoutFD {
-            command.pumps.append(OutputPump(loop: loop, fd: fd, buffer: buffer) { [unowned command] in command.stdout += $0 })
+            command.pumps.append(OutputPump(loop: loop, fd: fd, buffer: buffer) { [unowned command] in Running.keep($0, in: &command.stdout) })
         }
         if let fd = process.stderrFD {
-            command.pumps.append(OutputPump(loop: loop, fd: fd, buffer: buffer) { [unowned command] in command.stderr += $0 })
+            command.pumps.append(OutputPump(loop: loop, fd: fd, buffer: buffer) { [unowned command] in Running.keep($0, in: &command.stderr) })
         }
         running[process.pid] = command
+        return process.pid
     }
 
     /// A child the server reaped; false if it is not one of these commands.
     package func reaped(_ pid: pid_t, _ termination: Termination) -> Bool {
         guard let command = running.removeValue(forKey: pid) else { return false }
         command.pumps.forEach { $0.drainAndClose() }
-        command.completion(Result(termination: termination, stdout: String(decoding: command.stdout, as: UTF8.self),
-                                  stderr: String(decoding: command.stderr, as: UTF8.self)))
+        command.completion(Result(termination: termination, stdout: String(decoding: command.stdout.suffix(CommandRunner.keptBytes), as: UTF8.self),
+                                  stderr: String(decoding: command.stderr.suffix(CommandRunner.keptBytes), as: UTF8.self)))
         return true
     }
 }

@@ -68,6 +68,16 @@ package struct Spool {
         return (try? readToEnd(fd)).map { Spool.kept($0, maxBytes: maxBytes) }
     }
 
+    /// The last `bytes` (at most) of a stream's kept output; none if it has no file.
+    package func tail(_ id: JobID, _ stream: JobOutputStream, bytes: Int) -> [UInt8] {
+        guard let kept = open(id, stream) else { return [] }
+        defer { close(kept.fd) }
+        let count = min(bytes, kept.length)
+        var tail = [UInt8](repeating: 0, count: count)
+        let read = tail.withUnsafeMutableBytes { pread(kept.fd, $0.baseAddress, count, off_t(kept.offset + kept.length - count)) }
+        return Array(tail.prefix(max(0, read)))
+    }
+
     /// Where the kept output is in its file, to be read a part at a time
     /// (`FileReply`): what `read` gives is `prefix`, then `length` bytes of
     /// the file open as `fd` from `offset`. The caller closes `fd`.

@@ -31,6 +31,15 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("kill-grace"), help: "Time between SIGTERM and SIGKILL when ending a job's processes: 3, 0.5, 2s, 1m.")
     var killGrace = DurationArgument(seconds: defaults.killGrace)
 
+    @Option(name: .customLong("on-finish"), help: "A bash line run for every job that ends (success, failed, killed), with the job in its environment: JOBSCHED_JOB_ID, _NAME, _GROUP, _STATUS, _RETURNCODE, _RUNTIME, _COMMAND, _MSG, and JOBSCHED_JOB_OUTPUT_TAIL (a file with the end of its output).")
+    var onFinish: String?
+
+    @Option(name: .customLong("on-finish-limit"), help: "Most --on-finish hooks running at once; the others wait in order. They do not count against -j.")
+    var onFinishLimit = 4
+
+    @Option(name: .customLong("on-finish-timeout"), help: "A hook still running after this is stopped (SIGTERM, SIGKILL after --kill-grace): 60, 2m.")
+    var onFinishTimeout = DurationArgument(seconds: 60)
+
     @Flag(help: "Start with an empty job table (job ids start again from 1).")
     var clear = false
 
@@ -121,6 +130,9 @@ struct ServeCommand: ParsableCommand {
         }
         guard slurmPoll.seconds >= 0.1 else { throw ValidationError("--slurm-poll must be at least 0.1 s") }
         guard !noTCP || socket != nil else { throw ValidationError("--no-tcp needs --socket PATH") }
+        guard onFinishLimit >= 1 else { throw ValidationError("--on-finish-limit must be at least 1") }
+        guard onFinishTimeout.seconds > 0 else { throw ValidationError("--on-finish-timeout must be more than 0") }
+        if let onFinish, onFinish.allSatisfy(\.isWhitespace) { throw ValidationError("--on-finish needs a bash line") }
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard !tlsSelfSigned || tlsCert == nil else { throw ValidationError("--tls-self-signed makes its own certificate: not with --tls-cert") }
         guard !noTCP || !(tlsSelfSigned || tlsCert != nil) else {
@@ -202,6 +214,7 @@ struct ServeCommand: ParsableCommand {
         configuration.executor = executor
         configuration.resources = try resources(detectedGPUs: gpus == "auto" ? Self.detectGPUs() : [])
         configuration.memoryEnforcement = memEnforcement
+        configuration.onFinish = onFinish.map { .init(command: $0, limit: onFinishLimit, timeout: onFinishTimeout.seconds) }
         configuration.slurmPartition = slurmPartition
         configuration.slurmAccount = slurmAccount
         configuration.slurmPollInterval = slurmPoll.seconds

@@ -100,6 +100,16 @@ struct TLSIntegrationTests {
                     || shown.output.contains("New, TLSv\(version.replacingOccurrences(of: "_", with: "."))"), "\(shown.output)")
             #expect(shown.output.contains("ALPN protocol: http/1.1") && shown.output.contains("Verify return code: 0 (ok)"), "\(shown.output)")
         }
+        // Python's ssl, as a script would connect: verified by the certificate and a name in it.
+        let python = try runToEnd("/usr/bin/python3", ["-c", """
+            import socket, ssl, sys
+            context = ssl.create_default_context(cafile=sys.argv[1])
+            context.set_alpn_protocols(["http/1.1"])
+            with context.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[2]))), server_hostname="localhost") as s:
+                s.sendall(b"GET /health HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n")
+                print(s.version(), s.selected_alpn_protocol(), s.recv(4096).split(b"\\r\\n")[0].decode())
+            """, server.cacert, String(server.port)])
+        #expect(python.stdout == "TLSv1.3 http/1.1 HTTP/1.1 200 OK\n", "\(python)")
         let old = try Self.openssl(["s_client", "-connect", address, "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0"])
         // The client did offer it (no "no protocols available" of its own), and the server said no.
         #expect(old.status != 0 && !old.output.contains("no protocols available") && old.output.contains("alert protocol version"), "\(old.output)")
