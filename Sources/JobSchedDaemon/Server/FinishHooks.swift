@@ -96,7 +96,8 @@ final class FinishHooks {
         removeFile(tail)
         if let (pid, _) = running.first(where: { $0.value.job == id }) { running[pid] = nil }
         killer.forgetEmptyGroups()
-        if !result.succeeded {
+        // Those the exiting server killed did not fail of themselves.
+        if !result.succeeded && !isStopped {
             logger.warning("on-finish hook of job \(id) failed: \(Excerpt.plain(result.failure, limit: 300))")
         }
         startWaiting()
