@@ -78,6 +78,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
             own = [
                 .value("group", "g", as: "groups"),
                 .value("name", "n", as: "names"),
+                .value("owner", as: "owners"),
                 .value("status", as: "statuses"),
                 .local("active", "a", "only queued and running jobs"),
                 .flag("nonzero", sets: "returncode", to: "nonzero", "only jobs that ended with a returncode other than 0"),

@@ -98,10 +98,14 @@ package final class MemoryCgroups {
         try MemoryCgroups.makeFolder(cgroup.path)
         do {
             switch version {
+            // Swapped-out pages count too (as Slurm's AllowedSwapSpace=0): a job cannot
+            // go past its mem= by swapping. The swap files exist where swap is accounted.
             case .v1:
                 try MemoryCgroups.write("\(limit)", to: cgroup.path + "/memory.limit_in_bytes")
+                try MemoryCgroups.writeIfPresent("\(limit)", to: cgroup.path + "/memory.memsw.limit_in_bytes")
             case .v2:
                 try MemoryCgroups.write("\(limit)", to: cgroup.path + "/memory.max")
+                try MemoryCgroups.writeIfPresent("0", to: cgroup.path + "/memory.swap.max")
                 // The job ends whole, as it would by a kill from the server, not one process of it.
                 try MemoryCgroups.write("1", to: cgroup.path + "/memory.oom.group")
             }
@@ -173,6 +177,12 @@ package final class MemoryCgroups {
         guard fd >= 0 else { throw SystemCallError(description: "cannot open \(path): \(errnoText())") }
         defer { close(fd) }
         guard writeAll(Array(text.utf8), to: fd) else { throw SystemCallError(description: "cannot write \(path): \(errnoText())") }
+    }
+
+    /// The same for a control file that exists only where the kernel offers it.
+    private static func writeIfPresent(_ text: String, to path: String) throws(SystemCallError) {
+        guard access(path, F_OK) == 0 else { return }
+        try write(text, to: path)
     }
 
     private static func words(in path: String) -> [String] {

@@ -66,6 +66,10 @@ struct MemoryLimitIntegrationTests {
         #expect(Self.memoryCgroup(of: try server.pidOnceRunning(unlimited))?.contains("/job-") == false)
         #expect(try String(contentsOfFile: folder + "/job-\(held)/" + (folder.contains("/memory/") ? "memory.limit_in_bytes" : "memory.max"),
                            encoding: .utf8) == "\(50 << 20)\n")
+        // Swap counts within the limit, where the kernel accounts it.
+        let memsw = folder + "/job-\(held)/memory.memsw.limit_in_bytes", swapMax = folder + "/job-\(held)/memory.swap.max"
+        if FileManager.default.fileExists(atPath: memsw) { #expect(try String(contentsOfFile: memsw, encoding: .utf8) == "\(50 << 20)\n") }
+        if FileManager.default.fileExists(atPath: swapMax) { #expect(try String(contentsOfFile: swapMax, encoding: .utf8) == "0\n") }
 
         // It goes on after the process that ran out, and is stopped within moments all the same.
         let onAfter = try server.submitAsync("python3 -c \"b = b'a' * 300000000\"; sleep 60", extra: "&mem=100M")

@@ -109,6 +109,9 @@ struct TokenRolesIntegrationTests {
         let owners = server.curl("/jobinfo", data: "all=1&fields=jobid,owner", extra: Self.auth("viewer")).lines
         #expect(owners == ["jobid\towner", "\(mine)\tci", "\(bobs)\tbob", "\(admins)\tadmin"], "\(owners)")
         #expect(server.curl("/jobinfo", data: "owner=bob&all=1&fields=jobid", extra: Self.auth("viewer")).lines == ["jobid", "\(bobs)"])
+        let ls = try ClientProcess.run(["ls", "--owner", "bob", "--fields", "jobid,owner"], server: server,
+                                       environment: ["JOBSCHED_TOKEN": Self.secrets["viewer"]!])
+        #expect(ls.status == 0 && ls.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ").map(String.init) } == [["\(bobs)", "bob"]], "\(ls)")
         let json = server.curl("/jobinfo?jobid=\(mine)&format=json", extra: Self.auth("viewer")).body
         #expect(json.contains("\"owner\": \"ci\""), "\(json)")
         // Bob's submit and kill reach the stream that follows bob; ci's jobs do not.
