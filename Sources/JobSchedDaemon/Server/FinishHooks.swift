@@ -8,7 +8,9 @@ import Logging
 /// do not count against `-j`: at most `limit` run at once, the others wait in
 /// order (only their job ids: a million waiting hooks are 8 MB), and each is
 /// stopped after `timeout`. A hook that fails or hangs is logged at warning;
-/// it never touches a job, a reply or the server.
+/// it never touches a job, a reply or the server. A shutdown stops the hooks
+/// as it stops jobs (SIGTERM, SIGKILL after the grace) and waits until their
+/// processes are collected (`isIdle`), so none is left to init.
 final class FinishHooks {
     /// What a hook finds in `JOBSCHED_JOB_OUTPUT_TAIL`: the end of the job's output, from a line's start.
     static let tailBytes = 4096
@@ -26,12 +28,18 @@ final class FinishHooks {
     /// Running hooks, by pid: their job, and their timeout.
     private var running: [Int32: (job: JobID, deadline: Event)] = [:]
     private var isStopped = false
+    /// Called when the last hook has ended and been collected.
+    var onIdle: () -> Void = {}
 
     init(settings: ServerConfiguration.OnFinish, loop: EventLoop, commands: CommandRunner, store: JobStore, spool: Spool,
          killGrace: Double, logger: Logger) {
         (self.settings, self.loop, self.commands, self.store, self.spool, self.logger) = (settings, loop, commands, store, spool, logger)
         killer = ProcessGroupKiller(loop: loop, grace: killGrace)
+        killer.onIdle = { [unowned self] in if isIdle { onIdle() } }
     }
+
+    /// No hook runs, and no stopped hook's process group is left.
+    var isIdle: Bool { running.isEmpty && killer.isIdle }
 
     /// A job has ended: its hook runs when one of the `limit` is free.
     func jobEnded(_ id: JobID) {
@@ -40,13 +48,18 @@ final class FinishHooks {
         startWaiting()
     }
 
-    /// The server is exiting: no more hooks start, and those running are killed.
+    /// The server is shutting down: no more hooks start, and those running are stopped.
     func stop() {
         isStopped = true
         (waiting, next) = ([], 0)
-        killer.killAllNow()
-        for pid in running.keys { Signal.kill.send(toGroup: pid) }
+        for pid in running.keys { killer.terminate(group: pid) }
     }
+
+    /// A second Ctrl-C: the stopped hooks get their SIGKILL now.
+    func killNow() { killer.killAllNow() }
+
+    /// After each round of reaping: the stopped hooks' groups that have emptied need no SIGKILL.
+    func forgetEmptyGroups() { killer.forgetEmptyGroups() }
 
     private func startWaiting() {
         while running.count < settings.limit && next < waiting.count {
@@ -101,6 +114,7 @@ final class FinishHooks {
             logger.warning("on-finish hook of job \(id) failed: \(Excerpt.plain(result.failure, limit: 300))")
         }
         startWaiting()
+        if isIdle { onIdle() }
     }
 
     /// The job, as the hook gets it.

@@ -109,6 +109,7 @@ public final class JobSchedServer {
         hooks = configuration.onFinish.map {
             FinishHooks(settings: $0, loop: loop, commands: commands, store: store, spool: spool, killGrace: configuration.killGrace, logger: logger)
         }
+        hooks?.onIdle = { [unowned self] in self.finishShutdownIfDone() }
         commits.onCommitted = { [unowned self] in self.checkpointer?.committed() }
         http.handler = { [unowned self] request in self.handlers.handle(request) }
         handlers.onShutdownRequested = { [unowned self] reason in self.beginShutdown(reason: reason) }
@@ -241,6 +242,7 @@ public final class JobSchedServer {
             _ = processes.reaped(pid, termination, usage: usage)
         }
         processes.forgetEmptyGroups()
+        hooks?.forgetEmptyGroups()
     }
 
     // MARK: Shutdown
@@ -250,6 +252,7 @@ public final class JobSchedServer {
         guard !runner.isShuttingDown else {
             logger.notice("\(reason) again: killing remaining job processes now")
             runner.shutDown()
+            hooks?.killNow()
             return
         }
         logger.notice("shutting down (\(reason))")
@@ -267,7 +270,8 @@ public final class JobSchedServer {
 
     /// Exits once no job runs, no process group awaits its SIGKILL and no checkpoint runs.
     private func finishShutdownIfDone() {
-        guard runner.isShuttingDown, !isExiting, !isMarkingQueued, runner.isIdle, checkpointer?.isIdle ?? true else { return }
+        guard runner.isShuttingDown, !isExiting, !isMarkingQueued, runner.isIdle, checkpointer?.isIdle ?? true,
+              hooks?.isIdle ?? true else { return }
         isExiting = true
         // Waits on jobs left queued for the next start (--resume) end here.
         handlers.waiters.removeAll().forEach(handlers.answer)

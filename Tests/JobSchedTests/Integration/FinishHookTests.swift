@@ -69,4 +69,20 @@ struct FinishHookIntegrationTests {
         #expect(Self.contents(order) == ids.map { "\($0)\n" }.joined())
         #expect(Self.contents(overlaps) == nil)
     }
+
+    /// A shutdown stops the running hooks (their children too) and collects
+    /// them before the server exits: none is left to init.
+    @Test func aShutdownStopsTheHooksAndCollectsThem() throws {
+        let directory = try ScratchDirectory()
+        let hookPID = directory.file("hook.pid"), sleepPID = directory.file("sleep.pid")
+        let server = try ServerProcess(["--on-finish", "echo $$ > \(hookPID).new; mv \(hookPID).new \(hookPID); sleep 30 & echo $! > \(sleepPID).new; mv \(sleepPID).new \(sleepPID); wait",
+                                        "--kill-grace", "1"], directory: directory)
+        server.waitFor(try server.submitAsync("true"))
+        #expect(eventually { Self.contents(hookPID) != nil && Self.contents(sleepPID) != nil })
+        let pids = [hookPID, sleepPID].compactMap { Self.contents($0).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } }
+        #expect(pids.count == 2 && pids.allSatisfy { kill($0, 0) == 0 })
+        #expect(server.stop() == 0)
+        // Gone, not even a zombie: the server collected them before it exited.
+        for pid in pids { #expect(!FileManager.default.fileExists(atPath: "/proc/\(pid)"), "\(pid) left: \(Self.contents("/proc/\(pid)/stat") ?? "")") }
+    }
 }
