@@ -103,7 +103,12 @@ package final class ConnectionTracker {
             evhttp_connection_set_closecb(connection, { connection, arg in
                 Unmanaged<ConnectionTracker>.fromOpaque(arg!).takeUnretainedValue().closed(connection!)
             }, Unmanaged.passUnretained(self).toOpaque())
-            if isTLS { armHandshakeDeadline(connection, bufferEvent) }
+            if isTLS {
+                // Nagle's algorithm would hold a reply's second record for the
+                // client's delayed ACK: 40 ms on Linux.
+                sendWithoutDelay(bufferevent_getfd(bufferEvent))
+                armHandshakeDeadline(connection, bufferEvent)
+            }
         }
         update()
         // A listener re-enabled meanwhile (after a pause for lack of descriptors) stops again.
@@ -111,10 +116,9 @@ package final class ConnectionTracker {
     }
 
     /// A TLS bufferevent writes each piece of its output (a reply's head, its
-    /// body) as a record of its own, each a system call: a small reply is
-    /// joined into one piece as it is added, so that it goes out as one
-    /// record in one write, as a plain reply does. (A piece is joined at most
-    /// once, and only up to a record's 16 KiB.)
+    /// body) as a record of its own, each a system call: while the output
+    /// holds no more than a record's 16 KiB, what is added is joined to it, so
+    /// that a small reply goes out as one record in one write, as a plain one does.
     private func sendRepliesWhole(_ bufferEvent: OpaquePointer) {
         evbuffer_add_cb(bufferevent_get_output(bufferEvent), { buffer, info, _ in
             guard let buffer, let info, info.pointee.n_added > 0, evbuffer_get_length(buffer) <= 16 * 1024 else { return }
@@ -125,10 +129,6 @@ package final class ConnectionTracker {
     /// A client that has not finished its handshake in time is let go: a
     /// half-sent ClientHello holds a connection (and its count) until then.
     private func armHandshakeDeadline(_ connection: OpaquePointer, _ bufferEvent: OpaquePointer) {
-        // TLS writes a reply's head and body as records of their own: without
-        // this, the second waits for the client's delayed ACK (Nagle's
-        // algorithm), 40 ms per reply on Linux.
-        sendWithoutDelay(bufferevent_getfd(bufferEvent))
         handshakeDeadlines[connection] = loop.timer(after: ConnectionTracker.handshakeSeconds) { [unowned self] in
             handshakeDeadlines[connection] = nil
             if !TLSServerContext.handshakeDone(bufferEvent) { evhttp_connection_free(connection) }

@@ -9,7 +9,8 @@ import JobSchedModel
 /// its listeners, so a TLS port and the Unix socket each have an evhttp of
 /// their own, sharing the handler and the connection count.
 package final class HTTPServer {
-    private var https: [OpaquePointer] = []
+    /// One evhttp for the TCP port, and one for the Unix socket when their connections differ (TLS).
+    private var evhttps: [OpaquePointer] = []
     /// What each evhttp's new connections are made with (its callback's argument).
     private var connectionMakers: [ConnectionMaker] = []
     private var listeners: [OpaquePointer] = []
@@ -51,7 +52,7 @@ package final class HTTPServer {
             tcpAddress = HTTPServer.describeLocalAddress(of: evconnlistener_get_fd(listener))
         }
         if let socketPath {
-            let http = tls == nil && !https.isEmpty ? https[0] : try makeHTTP(tls: nil)
+            let http = tls == nil && !evhttps.isEmpty ? evhttps[0] : try makeHTTP(tls: nil)
             let socket = try UnixSocket(path: socketPath, backlog: HTTPServer.backlog)
             unixSocket = socket
             guard let listener = evconnlistener_new(loop.base, nil, nil, HTTPServer.listenerFlags, -1, socket.fd) else {
@@ -71,7 +72,7 @@ package final class HTTPServer {
     /// An evhttp whose connections are made with `tls` (nil: plain).
     private func makeHTTP(tls: TLSServerContext?) throws(ServerError) -> OpaquePointer {
         guard let http = evhttp_new(loop.base) else { throw ServerError("cannot create the HTTP server") }
-        https.append(http)
+        evhttps.append(http)
         evhttp_set_timeout(http, HTTPServer.idleTimeoutSeconds)
         evhttp_set_max_headers_size(http, HTTPServer.maxHeaderBytes)
         evhttp_set_max_body_size(http, HTTPServer.maxBodyBytes)
@@ -125,7 +126,7 @@ package final class HTTPServer {
     }
 
     deinit {
-        https.forEach { evhttp_free($0) }
+        evhttps.forEach { evhttp_free($0) }
         unixSocket?.removeFile()
     }
 

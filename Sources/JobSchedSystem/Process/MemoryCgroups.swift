@@ -7,7 +7,7 @@ import JobSchedModel
 /// every page of the job (also of processes that leave its process group)
 /// and keeps it within the limit: at the limit it reclaims, and what cannot
 /// be reclaimed ends with its out-of-memory killer, in the job only. The
-/// server hears of each such kill from the cgroup (`oomNotifier`).
+/// server hears of each such kill from the cgroup (`outOfMemoryNotifier`).
 ///
 /// Made where the machine lets the server: cgroup v2 with the memory
 /// controller (the server then moves itself into a leaf of its cgroup, as
