@@ -239,6 +239,11 @@ package final class JobRunner {
         onEvent(.groupChanged(name: group, settings: scheduler.settings(of: group)))
     }
 
+    package func setNotify(_ url: String?, for group: String) {
+        scheduler.setNotify(url, for: group)
+        onEvent(.groupChanged(name: group, settings: scheduler.settings(of: group)))
+    }
+
     package func setPaused(_ paused: Bool, group: String) {
         scheduler.setPaused(paused, group: group)
         onEvent(.groupChanged(name: group, settings: scheduler.settings(of: group)))

@@ -18,6 +18,18 @@ func loadTokens(file: String?) throws(ServerError) -> [NamedToken] {
     return try fromEnvironment.map { text throws(ServerError) in [.admin(try AccessToken.parse(text, source: "JOBSCHED_TOKEN"))] } ?? []
 }
 
+/// `--webhook-secret-file`: its content less surrounding whitespace, not empty.
+func loadWebhookSecret(file: String) throws(ServerError) -> [UInt8] {
+    let secret: String
+    do {
+        secret = String(String(decoding: try readWholeFile(file), as: UTF8.self).trimming(\.isWhitespace))
+    } catch {
+        throw ServerError("cannot read webhook secret file '\(file)': \(error)")
+    }
+    guard !secret.isEmpty else { throw ServerError("webhook secret file '\(file)' is empty") }
+    return Array(secret.utf8)
+}
+
 private func tokenFileText(_ file: String) throws(ServerError) -> String {
     do {
         return String(decoding: try readWholeFile(file), as: UTF8.self)

@@ -124,4 +124,18 @@ int jobsched_tls_write(struct ssl_st *ssl, const void *buffer, int count, char *
 int jobsched_tls_pending(struct ssl_st *ssl);
 void jobsched_tls_free(struct ssl_st *ssl);
 
+// Webhooks (webhook.c). The context outbound connections share: TLS 1.2+,
+// the receiver's certificate checked against the system's authorities (or
+// SSL_CERT_FILE's); NULL on failure, said in `error`.
+struct ssl_ctx_st *jobsched_tls_client_context(char *error, size_t error_size);
+// A bufferevent that connects over TLS (evhttp's connection gives it the
+// socket), sending `host` as SNI unless it is an address, and checking the
+// certificate names it. NULL on failure.
+struct bufferevent *jobsched_tls_connecting_bufferevent(struct event_base *base, struct ssl_ctx_st *context,
+                                                        const char *host, int host_is_address);
+// Why a TLS connection failed, one line ("" if it was not TLS's doing).
+void jobsched_tls_bufferevent_error(struct bufferevent *bev, char *error, size_t error_size);
+// HMAC-SHA256 of `data` with `key`.
+void jobsched_hmac_sha256(const void *key, size_t key_length, const void *data, size_t length, unsigned char digest[32]);
+
 #endif

@@ -18,7 +18,7 @@ package struct EditRequest: Equatable {
     private static let changes = [
         Submit.command.spec, Submit.name.spec, Submit.group.spec, Submit.priority.spec, Submit.delay.spec,
         Submit.at.spec, Submit.timeout.spec, Submit.retries.spec, Submit.retryDelay.spec,
-        Submit.cpus.spec, Submit.mem.spec, Submit.gpus.spec,
+        Submit.cpus.spec, Submit.mem.spec, Submit.gpus.spec, Submit.notify.spec,
     ].map(\.asChange)
 
     package static let parameters = [Declared.id.spec] + changes + [Declared.format.spec]
@@ -40,6 +40,8 @@ package struct EditRequest: Equatable {
         let (cpus, mem, gpus) = (try Submit.cpus.value(in: p), try Submit.mem.value(in: p), try Submit.gpus.value(in: p))
         let resources = try ResourceRequest(cpus: cpus, mem: mem, gpus: gpus)
         (edit.cpus, edit.mem, edit.gpus) = (cpus.map { _ in resources.cpus }, resources.mem, gpus.map { _ in resources.gpus })
+        // notify= (empty) takes it away.
+        if p.string(Submit.notify.spec.name) != nil { edit.notify = .some(try Submit.notify.value(in: p)?.text) }
         guard !edit.isEmpty else {
             throw .badRequest("nothing to change: give at least one of " + EditRequest.changes.map(\.name).joined(separator: ", "))
         }

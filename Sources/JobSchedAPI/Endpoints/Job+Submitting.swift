@@ -16,5 +16,6 @@ extension Job {
         env = r.env
         resources = r.resources
         slurm = r.slurm
+        notify = r.notify?.text
     }
 }

@@ -55,6 +55,20 @@ extension Parameter where Value == String? {
     }
 }
 
+extension Parameter where Value == WebhookURL? {
+    /// A notify URL, checked as `WebhookURL` takes it; empty: none.
+    package static func webhook(_ name: String, _ help: String) -> Parameter {
+        Parameter(.optional(name, help)) { p, name throws(RequestError) in
+            guard let text = p.string(name), !text.isEmpty else { return nil }
+            do throws(WebhookURL.Refusal) {
+                return try WebhookURL(text)
+            } catch {
+                throw .badRequest("\(name): \(error.reason)")
+            }
+        }
+    }
+}
+
 extension Parameter where Value == Int? {
     package static func integer(_ name: String, range: ClosedRange<Int>, _ help: String) -> Parameter {
         Parameter(.optional(name, help)) { p, name throws(RequestError) in

@@ -30,6 +30,8 @@ package struct SubmitRequest: Equatable {
     package var resources: ResourceRequest
     /// `--executor slurm` only: what else the job asks of the cluster.
     package var slurm: SlurmOptions
+    /// Where the job's end is POSTed.
+    package var notify: WebhookURL?
 
     package enum Declared {
         static let command: Parameter<String> = .required("command", "bash command line, run as: bash -c COMMAND")
@@ -65,6 +67,8 @@ package struct SubmitRequest: Equatable {
         static let gres: Parameter<String?> = .checked("gres", "Slurm: generic resources (--gres), e.g. gpu:1", example: "gpu:1", SlurmOptions.isGres)
         static let nodes: Parameter<Int?> = .integer("nodes", range: 1...100_000, "Slurm: nodes to allocate (--nodes)")
         static let qos: Parameter<String?> = .checked("qos", "Slurm quality of service (--qos)", example: "normal", SlurmOptions.isName)
+        static let notify: Parameter<WebhookURL?> = .webhook(
+            "notify", "http:// or https:// URL the job's end is POSTed to as JSON, signed, retried until it answers 2xx (see README, Notifications)")
     }
 
     package static let parameters = [
@@ -73,7 +77,7 @@ package struct SubmitRequest: Equatable {
         Declared.at.spec, Declared.timeout.spec, Declared.retries.spec, Declared.retryDelay.spec, Declared.cwd.spec,
         Declared.env.spec, Declared.environment.spec, Declared.unique.spec, Declared.format.spec, Declared.lines.spec,
         Declared.cpus.spec, Declared.mem.spec, Declared.gpus.spec, Declared.partition.spec, Declared.gres.spec,
-        Declared.nodes.spec, Declared.qos.spec,
+        Declared.nodes.spec, Declared.qos.spec, Declared.notify.spec,
     ]
 
     package init(_ p: Parameters) throws(RequestError) {
@@ -109,6 +113,7 @@ package struct SubmitRequest: Equatable {
                                         gpus: try Declared.gpus.value(in: p))
         slurm = SlurmOptions(partition: try Declared.partition.value(in: p), gres: try Declared.gres.value(in: p),
                              nodes: try Declared.nodes.value(in: p), qos: try Declared.qos.value(in: p))
+        notify = try Declared.notify.value(in: p)
     }
 }
 
@@ -391,20 +396,25 @@ package struct OutputRequest: Equatable {
 
 /// /group: sets one group's limit, or lists the groups.
 package struct GroupRequest: Equatable {
+    /// What changes: each value given replaces the group's (a nil inside it
+    /// removes it); a value not given (nil) leaves it as it is.
     package struct Setting: Equatable {
         package var name: String
-        /// nil: no limit of the group's own.
-        package var limit: Int?
+        /// The group's own limit; nil inside: none of its own.
+        package var limit: Int??
+        /// Where the group's drain is POSTed; nil inside: nowhere.
+        package var notify: WebhookURL??
     }
 
-    /// The group to change and its new limit; nil: only list.
+    /// The group to change and how; nil: only list.
     package var setting: Setting?
     package var format: OutputFormat
     /// `view=table`: the text in aligned columns, for people (`jobsched groups`).
     package var isTable: Bool
 
     package enum Declared {
-        static let name: Parameter<String?> = .label("name", "the group to set; without it, list every group")
+        static let name: Parameter<String?> = .label("name", "the group to set (or group=); without it, list every group")
+        static let group: Parameter<String?> = .label("group", "the group to set, as name= does")
         /// `none` or 0: no limit of the group's own.
         static let limit = Parameter<Int?>(.optional(
             "limit", "most jobs running at once in the group; 0 or none removes the group's own limit")
@@ -412,24 +422,32 @@ package struct GroupRequest: Equatable {
             guard let text = p.string(name) else { return nil }
             return text == "none" ? 0 : try p.integer(name, default: 0, range: 0...1_000_000)
         }
+        static let notify: Parameter<WebhookURL?> = .webhook(
+            "notify", "http:// or https:// URL POSTed to each time the group drains (nothing queued or running after a job ended), with its counts; empty: none")
         static let format: Parameter<OutputFormat> = .format()
         static let table: Parameter<Bool> = .flag("table", default: false, "1: the text in aligned columns, for people; text only")
     }
 
-    package static let parameters = [Declared.name.spec, Declared.limit.spec, Declared.format.spec, Declared.table.spec]
+    package static let parameters = [Declared.name.spec, Declared.group.spec, Declared.limit.spec, Declared.notify.spec,
+                                     Declared.format.spec, Declared.table.spec]
 
     package init(_ p: Parameters) throws(RequestError) {
         format = try Declared.format.value(in: p)
         isTable = try Declared.table.value(in: p)
-        guard let name = try Declared.name.value(in: p) else {
-            if p.string(Declared.limit.spec.name) != nil { throw .badRequest("limit needs name=GROUP") }
+        let (byName, byGroup) = (try Declared.name.value(in: p), try Declared.group.value(in: p))
+        if let byName, let byGroup, byName != byGroup { throw .badRequest("name and group name different groups: give one") }
+        let isNotifyGiven = p.string(Declared.notify.spec.name) != nil
+        guard let name = byName ?? byGroup else {
+            if p.string(Declared.limit.spec.name) != nil || isNotifyGiven { throw .badRequest("limit and notify need name=GROUP") }
             setting = nil
             return
         }
-        guard let limit = try Declared.limit.value(in: p) else {
-            throw .badRequest("missing required parameter 'limit' (with name)")
+        let limit = try Declared.limit.value(in: p)
+        guard limit != nil || isNotifyGiven else {
+            throw .badRequest("missing required parameter 'limit' or 'notify' (with name)")
         }
-        setting = Setting(name: name, limit: limit == 0 ? nil : limit)
+        setting = Setting(name: name, limit: limit.map { $0 == 0 ? nil : $0 },
+                          notify: isNotifyGiven ? .some(try Declared.notify.value(in: p)) : nil)
     }
 }
 

@@ -14,6 +14,7 @@ extension RequestHandlers {
             throw .badRequest("environment= is for one job, not a batch: give env=NAME=VALUE for what the batch's jobs add")
         }
         try checkDependenciesExist(r.template.after + r.template.afterAny)
+        try checkNotify(r.template.notify)
         var template = Job(submitting: r.template, at: Clock.now())
         template.owner = caller?.name
         try checkRoom(for: [template], count: r.lines.commands.count)

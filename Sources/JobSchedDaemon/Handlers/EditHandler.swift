@@ -8,6 +8,7 @@ extension RequestHandlers {
     /// force at once, but no job starts before the commit confirms it; the
     /// reply waits for the commit, and a failed commit puts the job back as it was.
     package func edit(_ r: EditRequest, _ request: HTTPRequest) throws(RequestError) {
+        if let notify = r.edit.notify { try checkNotify(notify.flatMap { try? WebhookURL($0) }) }
         let old = try queuedJob(r.id)
         let edited = r.edit.applied(to: old, now: Clock.now())
         try checkResources(of: [edited])

@@ -9,10 +9,13 @@ extension RequestHandlers {
     package func group(_ r: GroupRequest, _ request: HTTPRequest) throws(RequestError) {
         let format = r.format
         if let setting = r.setting {
+            if let notify = setting.notify { try checkNotify(notify) }
             var settings = runner.scheduler.settings(of: setting.name)
-            settings.limit = setting.limit
+            if let limit = setting.limit { settings.limit = limit }
+            if let notify = setting.notify { settings.notify = notify?.text }
             try save(groups: [(setting.name, settings)])
-            runner.setLimit(setting.limit, for: setting.name)
+            if let limit = setting.limit { runner.setLimit(limit, for: setting.name) }
+            if let notify = setting.notify { runner.setNotify(notify?.text, for: setting.name) }
         }
         let rows = groupRows()
         // Only a change of the limit needs an undo; a listing changes nothing.
@@ -53,6 +56,7 @@ extension RequestHandlers {
         package var name: String
         package var limit: Int?
         package var paused: Bool
+        package var notify: String?
         package var queued = 0
         package var running = 0
         /// Its finished jobs that the database holds, by outcome.
@@ -62,7 +66,7 @@ extension RequestHandlers {
         package var total: Int { done + queued + running }
 
         package var json: JSON {
-            .object([("name", .string(name)), ("limit", JSON(limit)), ("paused", .bool(paused)),
+            .object([("name", .string(name)), ("limit", JSON(limit)), ("paused", .bool(paused)), ("notify", JSON(notify)),
                      ("queued", .int(Int64(queued))), ("running", .int(Int64(running))),
                      ("finished", .object(JobOutcome.allCases.map { ($0.rawValue, .int(Int64(finished[$0] ?? 0))) })),
                      ("done", .int(Int64(done))), ("total", .int(Int64(total)))])
@@ -74,7 +78,7 @@ extension RequestHandlers {
         var rows: [String: GroupRow] = [:]
         func row(_ name: String) -> GroupRow {
             let settings = runner.scheduler.settings(of: name)
-            return GroupRow(name: name, limit: settings.limit, paused: settings.paused)
+            return GroupRow(name: name, limit: settings.limit, paused: settings.paused, notify: settings.notify)
         }
         for name in runner.scheduler.groupSettings.keys where name != Scheduler.allGroups { rows[name] = row(name) }
         for (name, count) in activeCountsByGroup() {
@@ -87,7 +91,7 @@ extension RequestHandlers {
             rows[name]!.finished = outcomes
         }
         // A group named once (a resume of a typo) and holding nothing is not one to show.
-        return rows.values.filter { $0.total > 0 || $0.paused || $0.limit != nil }.sorted { $0.name < $1.name }
+        return rows.values.filter { $0.total > 0 || $0.paused || $0.limit != nil || $0.notify != nil }.sorted { $0.name < $1.name }
     }
 
     /// Queued and running jobs in each group that has any, from the index and the scheduler.

@@ -39,9 +39,14 @@ package final class RequestHandlers {
     /// `/shutdown`: the server begins its shutdown.
     package var onShutdownRequested: (String) -> Void = { _ in }
 
+    /// Where `notify=` URLs may point.
+    package let webhookRules: WebhookRules
+
     package init(configuration: ServerConfiguration, logger: Logger, loop: EventLoop, turns: Turns, access: AccessPolicy,
-                 store: JobStore, commits: GroupCommit, spool: Spool, runner: JobRunner, workingDirectory: String) {
+                 webhookRules: WebhookRules, store: JobStore, commits: GroupCommit, spool: Spool, runner: JobRunner,
+                 workingDirectory: String) {
         self.configuration = configuration
+        self.webhookRules = webhookRules
         self.logger = logger
         self.loop = loop
         self.access = access

@@ -15,6 +15,7 @@ extension RequestHandlers {
             return
         }
         try checkDependenciesExist(r.after + r.afterAny)
+        try checkNotify(r.notify)
         var job = Job(submitting: r, at: Clock.now())
         job.owner = caller?.name
         if !r.environment.isEmpty { job.environmentID = try storedEnvironment(r.environment) }

@@ -25,6 +25,8 @@ public final class JobSchedServer {
     private let commands: CommandRunner
     /// --on-finish: a bash line for every job that ends.
     private let hooks: FinishHooks?
+    /// notify=: the outbox's deliveries, sent.
+    private let webhooks: Webhooks
     private let checkpointer: WALCheckpointer?
     private let freedMemory: FreedMemory
     /// Long work (a big `/clean` or batch, `/events` replays, the shutdown's
@@ -101,21 +103,30 @@ public final class JobSchedServer {
                                            resources: configuration.executor == .local ? configuration.resources : nil),
                            loop: loop, turns: turns, records: commits, executor: executor, spool: spool, logger: logger)
 
+        let webhookRules = Self.webhookRules(configuration, http)
         handlers = RequestHandlers(configuration: configuration, logger: logger, loop: loop, turns: turns, access: access,
-                                   store: store, commits: commits, spool: spool, runner: runner,
+                                   webhookRules: webhookRules, store: store, commits: commits, spool: spool, runner: runner,
                                    workingDirectory: workingDirectory)
+        webhooks = try Webhooks(settings: configuration.webhooks, rules: webhookRules, loop: loop, store: store,
+                                metrics: handlers.metrics, logger: logger)
         freedMemory = FreedMemory(loop: loop)
         let (loop, commands, store) = (loop, commands, store)
         hooks = configuration.onFinish.map {
             FinishHooks(settings: $0, loop: loop, commands: commands, store: store, spool: spool, killGrace: configuration.killGrace, logger: logger)
         }
         hooks?.onIdle = { [unowned self] in self.finishShutdownIfDone() }
-        commits.onCommitted = { [unowned self] in self.checkpointer?.committed() }
+        commits.onCommitted = { [unowned self] in
+            self.checkpointer?.committed()
+            self.webhooks.committed()
+        }
         http.handler = { [unowned self] request in self.handlers.handle(request) }
         handlers.onShutdownRequested = { [unowned self] reason in self.beginShutdown(reason: reason) }
         runner.onEvent = { [unowned self] event in
             self.handlers.observe(event)
-            if case .finished(let job) = event { self.hooks?.jobEnded(job.id) }
+            if case .finished(let job) = event {
+                self.hooks?.jobEnded(job.id)
+                self.webhooks.jobEnded(job, runner: self.runner)
+            }
         }
         runner.onSettled = { [unowned self] in self.finishShutdownIfDone() }
         checkpointer?.onIdle = { [unowned self] in self.finishShutdownIfDone() }
@@ -133,6 +144,18 @@ public final class JobSchedServer {
         } catch {
             throw ServerError("cannot update database '\(configuration.databasePath)': \(error.message)")
         }
+    }
+
+    /// Where notify= may point: the --webhook-allow list, and never this server's own port.
+    private static func webhookRules(_ configuration: ServerConfiguration, _ http: HTTPServer) -> WebhookRules {
+        var rules = WebhookRules(allowedHosts: configuration.webhooks.allowedHosts)
+        if let tcp = http.tcpAddress, let port = tcp.hostAndPort.split(separator: ":").last.flatMap({ Int($0) }),
+           let bound = IPAddress(literal: tcp.host) {
+            rules.ownPort = port
+            rules.ownIsWildcard = bound.isUnspecified
+            rules.ownAddresses = Set(bound.isUnspecified ? IPAddress.ofThisHost().map(\.unmapped) : [bound.unmapped])
+        }
+        return rules
     }
 
     /// The TCP port's TLS (--tls-cert and --tls-key, or --tls-self-signed), its fingerprint logged.
@@ -217,6 +240,8 @@ public final class JobSchedServer {
         logger.info("listening on \(url), database \(configuration.databasePath), at most \(configuration.maxRunning) jobs at once")
         if let path = http.socketPath { logger.info("listening on Unix socket \(path)") }
         LogOutput.standardError.writeOncePerIteration(on: loop)
+        // What an earlier run left in the outbox goes out now.
+        webhooks.sendDue()
         loop.run()
         spawner?.end()
         processes.removeMemoryCgroups()
@@ -258,6 +283,7 @@ public final class JobSchedServer {
         logger.notice("shutting down (\(reason))")
         // The jobs a shutdown ends get no hook; the running hooks end with the server.
         hooks?.stop()
+        webhooks.stop()
         handlers.events.publish(.shutdown)
         http.stopAccepting()
         checkpointer?.stop()

@@ -65,6 +65,20 @@ public struct ServerConfiguration: Sendable {
         }
     }
 
+    /// Webhooks (`notify=`): the signing secret, how long to retry, how many at once, where to.
+    package var webhooks = Webhooks()
+
+    package struct Webhooks: Equatable {
+        /// `--webhook-secret-file`'s content: each delivery's HMAC-SHA256 key; nil: deliveries are not signed.
+        package var secret: [UInt8]?
+        package var retryFor = 86_400.0
+        package var limit = 16
+        /// `--webhook-allow`: the only hosts deliveries may go to (lowercased); empty: any.
+        package var allowedHosts: Set<String> = []
+
+        package init() {}
+    }
+
     /// How a local job's `mem=` is held: by the kernel (a memory cgroup per job) or by sampling.
     package var memoryEnforcement = MemoryEnforcement.auto
 

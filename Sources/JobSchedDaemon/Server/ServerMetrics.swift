@@ -21,6 +21,7 @@ package final class ServerMetrics {
     private let databaseBytes: Gauge
     private let spoolFiles: Gauge
     private let spoolBytes: Gauge
+    private var deliveries: [String: Counter] = [:]
 
     package init() {
         let registry = registry
@@ -48,6 +49,13 @@ package final class ServerMetrics {
                                   helpText: "Jobs finished, by how they ended: returncode zero or nonzero, killed, failed to start"),
                 labels: [("outcome", outcome.rawValue)])
         }
+        // notify=: each attempt's outcome (retried: it failed and is tried again later).
+        for outcome in ["delivered", "retried", "failed"] {
+            deliveries[outcome] = registry.makeCounter(
+                descriptor: .init(namespace: "jobsched", metricName: "webhook_deliveries", unitName: "total",
+                                  helpText: "Webhook (notify=) delivery attempts, by outcome: delivered (2xx), retried later, failed for good"),
+                labels: [("outcome", outcome)])
+        }
         for status in [JobStatus.queued, .running] {
             active[status] = registry.makeGauge(
                 descriptor: .init(namespace: "jobsched", metricName: "jobs", unitName: "",
@@ -55,6 +63,9 @@ package final class ServerMetrics {
                 labels: [("status", status.rawValue)])
         }
     }
+
+    /// A delivery attempt's outcome: `delivered`, `retried` or `failed`.
+    package func deliveryAttempted(_ outcome: String) { deliveries[outcome]?.increment() }
 
     package func jobsSubmitted(_ count: Int) { submitted.increment(by: Int64(count)) }
 

@@ -72,6 +72,11 @@ public struct Job: Equatable, Sendable {
     /// The name of the token that submitted it (`admin` for a bare token);
     /// nil where the server has no tokens.
     public var owner: String? { get { details.fields.owner } set { details.fields.owner = newValue } }
+    /// `notify=`: the URL its end is POSTed to.
+    package var notify: String? { get { details.fields.notify } set { details.fields.notify = newValue } }
+    /// Where that notification stands, read with the job from the store; nil
+    /// while the job has not ended or has no `notify`.
+    package var delivery: DeliveryState? { get { details.fields.delivery } set { details.fields.delivery = newValue } }
     /// That environment's entries, read only for a listing that asks for them
     /// (`fields=environment`): never held by the jobs in memory.
     public var environment: [String]? { get { details.fields.environment } set { details.fields.environment = newValue } }
@@ -127,6 +132,8 @@ struct JobDetails: Equatable, Sendable {
         var resources = ResourceRequest()
         var allocation: Allocation?
         var owner: String?
+        var notify: String?
+        var delivery: DeliveryState?
     }
 
     /// Unchecked: a box is changed only while one job alone holds it (`fields`'s `_modify`).

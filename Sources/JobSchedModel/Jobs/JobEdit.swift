@@ -14,6 +14,8 @@ package struct JobEdit: Equatable, Sendable {
     package var cpus: Int?
     package var mem: MemorySize?
     package var gpus: Int?
+    /// A new notify URL; nil inside: none.
+    package var notify: String??
 
     package init() {}
 
@@ -37,6 +39,7 @@ package struct JobEdit: Equatable, Sendable {
         if let cpus { job.resources.cpus = cpus }
         if let mem { job.resources.mem = mem }
         if let gpus { job.resources.gpus = gpus }
+        if let notify { job.notify = notify }
         return job
     }
 

@@ -19,6 +19,9 @@ package enum JobField: String, CaseIterable {
     case cpuIDs = "cpu_ids"
     /// The name of the token that submitted it.
     case owner
+    /// `notify=`'s URL, and where the notification of the job's end stands.
+    case notify
+    case notifyStatus = "notify_status"
     /// The whole environment the job was submitted with: only when asked for (it may hold secrets).
     case environment
 
@@ -94,6 +97,8 @@ package enum JobField: String, CaseIterable {
         case .gpuIDs: return .array((job.allocation?.gpuIDs ?? []).map(JSON.string))
         case .cpuIDs: return .array((job.allocation?.cpuIDs ?? []).map { .int(Int64($0)) })
         case .owner: return JSON(job.owner)
+        case .notify: return JSON(job.notify)
+        case .notifyStatus: return job.delivery?.json ?? .null
         case .environment: return job.environment.map { .array($0.map(JSON.string)) } ?? .null
         }
     }
@@ -102,6 +107,7 @@ package enum JobField: String, CaseIterable {
     package func text(of job: Job, now: Double) -> String {
         // A size as it was asked: 4G, not 4294967296.
         if self == .mem { return job.resources.mem?.text ?? "-" }
+        if self == .notifyStatus { return job.delivery.map { TextTable.escape($0.text) } ?? "-" }
         switch json(of: job, now: now) {
         case .null: return "-"
         case .bool(let b): return b ? "1" : "0"

@@ -12,10 +12,13 @@ package struct Scheduler {
     package struct Group: Equatable {
         package var limit: Int?
         package var paused = false
+        /// `/group?notify=URL`: where the group's drain is POSTed (not read by the scheduling).
+        package var notify: String?
 
-        package init(limit: Int? = nil, paused: Bool = false) {
+        package init(limit: Int? = nil, paused: Bool = false, notify: String? = nil) {
             self.limit = limit
             self.paused = paused
+            self.notify = notify
         }
     }
 
@@ -217,6 +220,10 @@ package struct Scheduler {
 
     package mutating func setLimit(_ limit: Int?, for group: String) {
         groupSettings[group, default: Group()].limit = limit
+    }
+
+    package mutating func setNotify(_ url: String?, for group: String) {
+        groupSettings[group, default: Group()].notify = url
     }
 
     /// Every group's settings at once: those not listed go back to the defaults.

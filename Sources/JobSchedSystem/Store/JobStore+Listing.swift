@@ -9,7 +9,7 @@ extension JobStore {
     package func forEachJob(onPage page: JobFilter, withEnvironment: Bool = false,
                             _ body: (Job) -> Bool) throws(SQLiteError) -> (count: Int, exhausted: Bool) {
         try writePendingStates()
-        let (sql, values) = page.pageQuery(columns: withEnvironment ? JobStore.columnsWithEnvironment : JobStore.columns)
+        let (sql, values) = page.pageQuery(columns: withEnvironment ? JobStore.selectedWithEnvironment : JobStore.selected)
         let statement = try cachedStatement(sql)
         try statement.reset(binding: values)
         defer { try? statement.reset() }
@@ -49,7 +49,7 @@ extension JobStore {
     /// The jobs of `ids` that exist, in the order of `ids` (with their environment entries if asked).
     package func jobs(_ ids: [JobID], withEnvironment: Bool = false) throws(SQLiteError) -> [Job] {
         try writePendingStates()
-        let select = try cachedStatement("SELECT \(withEnvironment ? JobStore.columnsWithEnvironment : JobStore.columns) FROM jobs WHERE id = ?")
+        let select = try cachedStatement("SELECT \(withEnvironment ? JobStore.selectedWithEnvironment : JobStore.selected) FROM jobs WHERE id = ?")
         var jobs: [Job] = []
         try readingTogether { () throws(SQLiteError) in
             for id in ids {

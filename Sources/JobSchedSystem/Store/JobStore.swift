@@ -13,9 +13,9 @@ import JobSchedModel
 /// UPDATE, not two.
 package final class JobStore {
     package static let applicationID: Int64 = 0x4A53_4344  // "JSCD"
-    package static let schemaVersion: Int64 = 14
+    package static let schemaVersion: Int64 = 15
 
-    private let db: SQLiteDatabase
+    let db: SQLiteDatabase
     let path: String
     /// Made when the job table starts empty (a new file, `--clear`): job ids
     /// start again from 1 then, so whatever is kept by id outside the
@@ -49,6 +49,10 @@ package final class JobStore {
     }
     /// The last commit failed: the pending states are not merely young but refused.
     private var lastCommitFailed = false
+    /// The newest delivery written (`deliveries`, the outbox), and the newest
+    /// committed: only a committed delivery may be sent.
+    var lastDeliveryID: Int64 = 0
+    package private(set) var committedDeliveryID: Int64 = 0
 
     /// Called when a write opens a new transaction.
     package var onFirstWrite: () -> Void = {}
@@ -57,11 +61,15 @@ package final class JobStore {
         id, name, grp, command, status, returncode, sync, outlog, errlog, msg, submitted, started, finished, pid,
         priority, after_ids, afterany_ids, not_before, timeout, retries, retry_delay, attempts, cwd, env,
         slurm_options, slurm_jobid, node, slurm_state, cpu_user, cpu_system, max_rss_kb, slurm_reason, environment,
-        cpus, mem, gpus, cpu_ids, gpu_ids, owner
+        cpus, mem, gpus, cpu_ids, gpu_ids, owner, notify
         """
 
-    /// The columns and, last, the entries of the job's environment: for a listing that names it.
-    static let columnsWithEnvironment = columns + ", (SELECT entries FROM environments WHERE id = jobs.environment)"
+    /// What a read of a job selects: its columns, and where the notification
+    /// of a finished job's end stands (`decodeDelivery`).
+    static let selected = columns + ", " + deliveryState
+
+    /// Those and, last, the entries of the job's environment: for a listing that names it.
+    static let selectedWithEnvironment = selected + ", (SELECT entries FROM environments WHERE id = jobs.environment)"
 
     package init(path: String, clear: Bool) throws(ServerError) {
         self.path = path
@@ -72,7 +80,7 @@ package final class JobStore {
             if clear {
                 // A new identity: the spool files of the jobs deleted here go with them.
                 try db.execute("""
-                    DELETE FROM jobs; DELETE FROM sqlite_sequence WHERE name = 'jobs';
+                    DELETE FROM jobs; DELETE FROM sqlite_sequence WHERE name = 'jobs'; DELETE FROM deliveries;
                     UPDATE meta SET value = \(JobStore.newIdentity) WHERE key = 'identity';
                     """)
             }
@@ -80,6 +88,8 @@ package final class JobStore {
                 throw ServerError("'\(path)' has no identity")
             }
             self.identity = identity
+            committedDeliveryID = try db.scalar("SELECT max(id) FROM deliveries").integer ?? 0
+            lastDeliveryID = committedDeliveryID
             let sequences = try db.scalar("SELECT count(*) FROM sqlite_sequence WHERE name = 'jobs'")
             startedEmpty = clear || sequences == .integer(0)
             begin = try db.prepare("BEGIN")
@@ -90,7 +100,7 @@ package final class JobStore {
             rollbackToSavepoint = try db.prepare("ROLLBACK TO request")
             insertStatement = try db.prepare("""
                 INSERT INTO jobs (\(JobStore.columns.split(separator: ",").dropFirst().joined(separator: ",")))
-                VALUES (\(Array(repeating: "?", count: 38).joined(separator: ", ")))
+                VALUES (\(Array(repeating: "?", count: 39).joined(separator: ", ")))
                 """)
             updateStatement = try db.prepare("""
                 UPDATE jobs SET status = ?, returncode = ?, msg = ?, started = ?, finished = ?, pid = ?, attempts = ?,
@@ -100,11 +110,11 @@ package final class JobStore {
                 """)
             updateDefinitionStatement = try db.prepare("""
                 UPDATE jobs SET name = ?, grp = ?, command = ?, priority = ?, not_before = ?, timeout = ?, retries = ?, retry_delay = ?,
-                    cpus = ?, mem = ?, gpus = ?
+                    cpus = ?, mem = ?, gpus = ?, notify = ?
                 WHERE id = ?
                 """)
-            byIDStatement = try db.prepare("SELECT \(JobStore.columns) FROM jobs WHERE id = ?")
-            saveGroupStatement = try db.prepare("INSERT OR REPLACE INTO groups (name, max_running, paused) VALUES (?, ?, ?)")
+            byIDStatement = try db.prepare("SELECT \(JobStore.selected) FROM jobs WHERE id = ?")
+            saveGroupStatement = try db.prepare("INSERT OR REPLACE INTO groups (name, max_running, paused, notify) VALUES (?, ?, ?, ?)")
         } catch let error as SQLiteError {
             throw ServerError("cannot use database '\(path)': \(error.message)")
         } catch let error as ServerError {
@@ -247,6 +257,26 @@ package final class JobStore {
             """,
         // Who submitted a job: its token's name (`owner=` filters on it).
         13: "ALTER TABLE jobs ADD COLUMN owner TEXT; CREATE INDEX jobs_owner ON jobs (owner) WHERE owner IS NOT NULL;",
+        // notify=: the URL a job's (or a group's) end is POSTed to, and the
+        // outbox of those notifications (JobStore+Deliveries), written in the
+        // transaction that records the end; a job's once.
+        14: """
+            ALTER TABLE jobs ADD COLUMN notify TEXT;
+            ALTER TABLE groups ADD COLUMN notify TEXT;
+            CREATE TABLE deliveries (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                job INTEGER UNIQUE,
+                grp TEXT,
+                url TEXT NOT NULL,
+                body BLOB NOT NULL,
+                created REAL NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt REAL NOT NULL,
+                failed INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT
+            );
+            CREATE INDEX deliveries_due ON deliveries (next_attempt) WHERE failed = 0;
+            """,
     ]
 
     /// The text after `NAME=` in the stored Slurm options (which run on to the next lines;
@@ -273,7 +303,7 @@ package final class JobStore {
 
     // MARK: Writes
 
-    private func beginIfNeeded() throws(SQLiteError) {
+    func beginIfNeeded() throws(SQLiteError) {
         guard !db.isInTransaction else { return }
         try begin.run()
         onFirstWrite()
@@ -292,7 +322,7 @@ package final class JobStore {
             .text(job.slurm.stored), .init(job.slurmJobID), .init(job.node), .init(job.slurmState),
             .init(job.usage?.userSeconds), .init(job.usage?.systemSeconds), .init(job.usage?.maxRSSKilobytes),
             .init(job.slurmReason), .init(job.environmentID)] + JobStore.resourceValues(job) + JobStore.allocationValues(job)
-            + [.init(job.owner)])
+            + [.init(job.owner), .init(job.notify)])
         return db.lastInsertRowID
     }
 
@@ -350,7 +380,8 @@ package final class JobStore {
         try beginIfNeeded()
         try updateDefinitionStatement.run([
             .text(job.name), .text(job.group), .text(job.command), .integer(Int64(job.priority)), .init(job.notBefore),
-            .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay)] + JobStore.resourceValues(job) + [.integer(job.id)])
+            .init(job.timeout), .integer(Int64(job.retries)), .real(job.retryDelay)] + JobStore.resourceValues(job)
+            + [.init(job.notify), .integer(job.id)])
         // A state still to be written is also what `job(_:)` answers: it must carry the edit.
         pendingStates[job.id]?.job = job
     }
@@ -368,6 +399,7 @@ package final class JobStore {
                 .init(job.usage?.userSeconds), .init(job.usage?.systemSeconds), .init(job.usage?.maxRSSKilobytes),
                 .init(job.slurmReason)] + JobStore.allocationValues(job) + [.integer(job.id)])
             if let output = state.output { try writeOutput(job.id, output) }
+            if job.status.isFinished, job.notify != nil { try addDelivery(of: job) }
             pendingStates[job.id] = nil
             writtenStates[job.id] = state
         }
@@ -380,10 +412,13 @@ package final class JobStore {
         try beginIfNeeded()
         try writePendingStates()
         guard let last = try lastID(ofPage: .queued, after: after, limit: limit) else { return (0, nil) }
-        let statement = try cachedStatement(
-            "UPDATE jobs SET status = 'killed', msg = ?, finished = ? WHERE status = 'queued' AND id > ? AND id <= ?")
+        let condition = "status = 'queued' AND id > ? AND id <= ?"
+        let notifying = try jobsToNotify(where: condition, [.integer(after), .integer(last)])
+        let statement = try cachedStatement("UPDATE jobs SET status = 'killed', msg = ?, finished = ? WHERE \(condition)")
         try statement.run([.text(msg), .real(time), .integer(after), .integer(last)])
-        return (Int(try db.scalar("SELECT changes()").integer ?? 0), last)
+        let count = Int(try db.scalar("SELECT changes()").integer ?? 0)
+        try addDeliveries(ofKilled: notifying, msg: msg, at: time)
+        return (count, last)
     }
 
     /// The last id of the page of the next `limit` jobs with `status` after id
@@ -401,13 +436,15 @@ package final class JobStore {
     package func killInterrupted(_ statuses: [JobStatus], except: [JobID] = [], msg: String, at time: Double) throws(SQLiteError) -> Int {
         try beginIfNeeded()
         try writePendingStates()
-        let statement = try db.prepare("""
-            UPDATE jobs SET status = 'killed', msg = ?, finished = ?
-            WHERE status IN (SELECT value FROM json_each(?)) AND id NOT IN (SELECT value FROM json_each(?))
-            """)
-        try statement.run([.text(msg), .real(time), .text(JSON.array(statuses.map { .string($0.rawValue) }).serialized()),
-                           .text(JSON.array(except.map { .int($0) }).serialized())])
-        return Int(try db.scalar("SELECT changes()").integer ?? 0)
+        let condition = "status IN (SELECT value FROM json_each(?)) AND id NOT IN (SELECT value FROM json_each(?))"
+        let values: [Statement.Value] = [.text(JSON.array(statuses.map { .string($0.rawValue) }).serialized()),
+                                         .text(JSON.array(except.map { .int($0) }).serialized())]
+        let notifying = try jobsToNotify(where: condition, values)
+        try db.prepare("UPDATE jobs SET status = 'killed', msg = ?, finished = ? WHERE \(condition)")
+            .run([.text(msg), .real(time)] + values)
+        let count = Int(try db.scalar("SELECT changes()").integer ?? 0)
+        try addDeliveries(ofKilled: notifying, msg: msg, at: time)
+        return count
     }
 
     /// Deletes finished jobs: the listed ones, those matching, or the `count`
@@ -495,11 +532,11 @@ package final class JobStore {
 
     /// Every group's settings that differ from the defaults.
     package func groupSettings() throws(SQLiteError) -> [String: Scheduler.Group] {
-        let statement = try db.prepare("SELECT name, max_running, paused FROM groups")
+        let statement = try db.prepare("SELECT name, max_running, paused, notify FROM groups")
         var groups: [String: Scheduler.Group] = [:]
         while try statement.step() {
             groups[statement.text(at: 0) ?? ""] = Scheduler.Group(
-                limit: statement.int(at: 1).map { Int($0) }, paused: statement.int(at: 2) == 1)
+                limit: statement.int(at: 1).map { Int($0) }, paused: statement.int(at: 2) == 1, notify: statement.text(at: 3))
         }
         return groups
     }
@@ -508,7 +545,7 @@ package final class JobStore {
     package func save(groups: [(name: String, settings: Scheduler.Group)]) throws(SQLiteError) {
         try atomically { () throws(SQLiteError) in
             for (name, settings) in groups {
-                try saveGroupStatement.run([.text(name), .init(settings.limit), .integer(settings.paused ? 1 : 0)])
+                try saveGroupStatement.run([.text(name), .init(settings.limit), .integer(settings.paused ? 1 : 0), .init(settings.notify)])
             }
         }
     }
@@ -520,6 +557,7 @@ package final class JobStore {
             if db.fileHasMoved { throw JobStore.movedError(path) }
             try writePendingStates()
             try commitStatement.run()
+            committedDeliveryID = lastDeliveryID
             writtenStates.removeAll(keepingCapacity: true)
             lastCommitFailed = false
         } catch {
@@ -536,6 +574,7 @@ package final class JobStore {
     /// behind anything newer, for the next commit.
     package func rollback() {
         if db.isInTransaction { try? rollbackStatement.run() }
+        lastDeliveryID = committedDeliveryID
         pendingStates.merge(writtenStates) { pending, written in
             PendingState(job: pending.job, output: pending.output ?? written.output)
         }
@@ -605,7 +644,7 @@ package final class JobStore {
     func pendingOutput(_ id: JobID) -> CompactOutput? { pendingStates[id]?.output }
 
     package func job(_ id: JobID) throws(SQLiteError) -> Job? {
-        if let pending = pendingStates[id] { return pending.job }
+        if let pending = pendingStates[id] { return JobStore.withDeliveryPending(pending.job) }
         try byIDStatement.reset(binding: [.integer(id)])
         guard try byIDStatement.step() else { return nil }
         let job = JobStore.decode(byIDStatement)
@@ -640,7 +679,7 @@ package final class JobStore {
     package func jobs(matching filter: JobFilter) throws(SQLiteError) -> [Job] {
         try writePendingStates()
         let (clause, values) = filter.sqlClauses()
-        let statement = try cachedStatement("SELECT \(JobStore.columns) FROM jobs \(clause)")
+        let statement = try cachedStatement("SELECT \(JobStore.selected) FROM jobs \(clause)")
         try statement.reset(binding: values)
         var jobs: [Job] = []
         while try statement.step() { jobs.append(JobStore.decode(statement)) }
@@ -699,7 +738,9 @@ package final class JobStore {
                                         gpuIDs: (gpuIDs ?? "").split(separator: ",").map(String.init), gpusCounted: gpuIDs != nil)
         }
         job.owner = row.text(at: 38)
-        if row.columnCount > 39 { job.environment = row.text(at: 39).map { decodeList($0) } }
+        job.notify = row.text(at: 39)
+        if row.columnCount > 40 { job.delivery = decodeDelivery(row.text(at: 40)) }
+        if row.columnCount > 41 { job.environment = row.text(at: 41).map { decodeList($0) } }
         return job
     }
 

@@ -62,6 +62,8 @@ package final class SQLiteDatabase {
     }
 
     package var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    /// Rows the last INSERT, UPDATE or DELETE changed.
+    package var changes: Int { Int(sqlite3_changes(handle)) }
 
     /// Frames in the write-ahead log after the last commit; kept only once
     /// `takeOverCheckpoints()` has been called.

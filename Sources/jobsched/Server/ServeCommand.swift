@@ -63,6 +63,18 @@ struct ServeCommand: ParsableCommand {
     @Flag(name: .customLong("tls-self-signed"), help: "TLS with a certificate of the server's own, made on the first start in DBFILE.tls/ and reused after; its SHA-256 fingerprint is logged at start, for clients to pin.")
     var tlsSelfSigned = false
 
+    @Option(name: .customLong("webhook-secret-file"), help: "File holding the secret (surrounding whitespace dropped) that signs each notify= delivery: X-Jobsched-Signature: sha256=HMAC-SHA256(body). Without it deliveries are not signed.")
+    var webhookSecretFile: String?
+
+    @Option(name: .customLong("webhook-retry-for"), help: "How long a notify= delivery is retried (connection errors, timeouts, 408, 429, 5xx; backoff 1 s doubling to 10 min) before it is marked failed: 24h, 30m.")
+    var webhookRetryFor = DurationArgument(seconds: 86_400)
+
+    @Option(name: .customLong("webhook-limit"), help: "Most notify= deliveries under way at once.")
+    var webhookLimit = 16
+
+    @Option(name: .customLong("webhook-allow"), help: "Comma-separated hosts notify= URLs may name; any other is refused (default: any but link-local addresses and this server's own port).")
+    var webhookAllow: String?
+
     @Option(name: .customLong("token-file"), help: "File holding the token that every request must send as 'Authorization: Bearer TOKEN' (or set JOBSCHED_TOKEN).")
     var tokenFile: String?
 
@@ -130,6 +142,11 @@ struct ServeCommand: ParsableCommand {
         }
         guard slurmPoll.seconds >= 0.1 else { throw ValidationError("--slurm-poll must be at least 0.1 s") }
         guard !noTCP || socket != nil else { throw ValidationError("--no-tcp needs --socket PATH") }
+        guard webhookLimit >= 1 else { throw ValidationError("--webhook-limit must be at least 1") }
+        guard webhookRetryFor.seconds >= 0 else { throw ValidationError("--webhook-retry-for must not be negative") }
+        if let webhookAllow, webhookAllow.split(separator: ",").allSatisfy({ $0.allSatisfy(\.isWhitespace) }) {
+            throw ValidationError("--webhook-allow needs at least one host")
+        }
         guard onFinishLimit >= 1 else { throw ValidationError("--on-finish-limit must be at least 1") }
         guard onFinishTimeout.seconds > 0 else { throw ValidationError("--on-finish-timeout must be more than 0") }
         if let onFinish, onFinish.allSatisfy(\.isWhitespace) { throw ValidationError("--on-finish needs a bash line") }
@@ -215,6 +232,11 @@ struct ServeCommand: ParsableCommand {
         configuration.resources = try resources(detectedGPUs: gpus == "auto" ? Self.detectGPUs() : [])
         configuration.memoryEnforcement = memEnforcement
         configuration.onFinish = onFinish.map { .init(command: $0, limit: onFinishLimit, timeout: onFinishTimeout.seconds) }
+        configuration.webhooks.retryFor = webhookRetryFor.seconds
+        configuration.webhooks.limit = webhookLimit
+        configuration.webhooks.allowedHosts = Set((webhookAllow ?? "").split(separator: ",")
+            .map { $0.trimming(\.isWhitespace).lowercased() }.filter { !$0.isEmpty }
+            .map { $0.hasPrefix("[") && $0.hasSuffix("]") ? String($0.dropFirst().dropLast()) : $0 })
         configuration.slurmPartition = slurmPartition
         configuration.slurmAccount = slurmAccount
         configuration.slurmPollInterval = slurmPoll.seconds
@@ -238,6 +260,7 @@ struct ServeCommand: ParsableCommand {
         let server: JobSchedServer
         do {
             configuration.tokens = try loadTokens(file: tokenFile)
+            configuration.webhooks.secret = try webhookSecretFile.map(loadWebhookSecret)
             server = try JobSchedServer(configuration: configuration, logger: Logger(label: "jobsched"))
         } catch {
             writeLine("jobsched: error: \(error)", to: 2)

@@ -1,0 +1,162 @@
+import JobSchedModel
+import JobSchedRunner
+import JobSchedSystem
+import Logging
+
+/// Sends the outbox (`deliveries`, see JobStore+Deliveries): the committed
+/// deliveries that are due, soonest first, at most `limit` under way and at
+/// most `perReceiver` to any one receiver (a receiver that hangs holds only
+/// its own share), each one's outcome written back into the next commit
+/// (deleted when delivered, tried again later, or marked failed) as
+/// `DeliveryPolicy` decides. Only the deliveries under way are in memory:
+/// a million waiting cost the outbox's rows, not this.
+///
+/// A delivery goes out at least once: one whose answer came but whose
+/// deletion a crash lost is sent again after the restart, with the same
+/// `X-Jobsched-Delivery` id, so that its receiver can drop the repeat.
+final class Webhooks {
+    /// Connections to any one receiver at once.
+    static let perReceiver = 4
+
+    private let settings: ServerConfiguration.Webhooks
+    let rules: WebhookRules
+    private let policy: DeliveryPolicy
+    private let loop: EventLoop
+    private let store: JobStore
+    private let http: OutboundHTTP
+    private let metrics: ServerMetrics
+    private let logger: Logger
+    /// Deliveries under way, by id, and how many go to each receiver.
+    private var sending: Set<Int64> = []
+    private var perReceiver: [OutboundHTTP.Receiver: Int] = [:]
+    /// The newest committed delivery seen: a commit that added none needs no look at the outbox.
+    private var seenThrough: Int64 = -1
+    /// Wakes the sender when the next delivery waiting is due.
+    private var nextDue: Event?
+    private var nextDueTime: Double?
+    private var isStopped = false
+
+    init(settings: ServerConfiguration.Webhooks, rules: WebhookRules, loop: EventLoop, store: JobStore,
+         metrics: ServerMetrics, logger: Logger) throws(ServerError) {
+        (self.settings, self.rules, self.loop, self.store, self.metrics, self.logger) = (settings, rules, loop, store, metrics, logger)
+        policy = DeliveryPolicy(retryFor: settings.retryFor)
+        http = try OutboundHTTP(loop: loop)
+    }
+
+    /// Why `notify=` may not name this URL (a 400), or nil.
+    func refusal(of url: WebhookURL) -> String? { rules.refusal(of: url) }
+
+    /// A job has ended: when its group has a notify URL and nothing of the
+    /// group is left queued or running, the group has drained, and its
+    /// delivery goes into the transaction that records this job's end.
+    func jobEnded(_ job: Job, runner: JobRunner) {
+        guard !isStopped, let url = runner.scheduler.settings(of: job.group).notify,
+              runner.activeIndex.byGroup[job.group]?.isEmpty != false else { return }
+        do {
+            try store.addGroupDelivery(url: url, group: job.group,
+                                       body: WebhookPayload.group(job.group, finished: runner.finished.byGroup[job.group] ?? [:]),
+                                       at: Clock.now())
+        } catch {
+            logger.error("recording the notification of group \(Excerpt.quoted(job.group)) draining: \(error.message)")
+        }
+    }
+
+    /// After a commit: new deliveries may be there to send.
+    func committed() {
+        guard store.committedDeliveryID != seenThrough else { return }
+        sendDue()
+    }
+
+    /// The server is shutting down: nothing more is sent; those under way
+    /// stay in the outbox, for the next start.
+    func stop() {
+        isStopped = true
+        nextDue = nil
+        http.cancelAll()
+    }
+
+    /// Starts the due deliveries there is room for, and sets the wake-up for the next.
+    func sendDue() {
+        guard !isStopped else { return }
+        seenThrough = store.committedDeliveryID
+        let now = Clock.now()
+        do {
+            let room = settings.limit - sending.count
+            if room > 0 {
+                // More than the room: some may go to receivers that have their share already.
+                for delivery in try store.dueDeliveries(at: now, limit: room * 4, excluding: sending) where sending.count < settings.limit {
+                    guard let url = try? WebhookURL(delivery.url) else {
+                        record(delivery, .failed("the URL is no longer taken"), attempts: delivery.attempts + 1)
+                        continue
+                    }
+                    let receiver = OutboundHTTP.Receiver(url)
+                    guard perReceiver[receiver, default: 0] < Webhooks.perReceiver else { continue }
+                    send(delivery, to: url, receiver: receiver)
+                }
+            }
+            wake(at: try store.nextDeliveryTime(excluding: sending), now: now)
+        } catch {
+            logger.error("reading the webhook outbox: \(error.message); trying again in 10 s")
+            wake(at: now + 10, now: now)
+        }
+    }
+
+    /// One timer, set for the soonest delivery waiting that is not due yet.
+    private func wake(at time: Double?, now: Double) {
+        guard let time, time > now else {
+            // Due now, but no room: the next answer makes room and looks again.
+            (nextDue, nextDueTime) = (nil, nil)
+            return
+        }
+        if nextDueTime == time { return }
+        nextDueTime = time
+        nextDue = loop.timer(after: time - now) { [unowned self] in
+            (nextDue, nextDueTime) = (nil, nil)
+            sendDue()
+        }
+    }
+
+    private func send(_ delivery: Delivery, to url: WebhookURL, receiver: OutboundHTTP.Receiver) {
+        sending.insert(delivery.id)
+        perReceiver[receiver, default: 0] += 1
+        var headers = [("Content-Type", "application/json"), ("User-Agent", "jobsched"),
+                       ("X-Jobsched-Event", delivery.event.rawValue),
+                       ("X-Jobsched-Delivery", "\(store.identity)-\(delivery.id)")]
+        if let secret = settings.secret {
+            headers.append((WebhookSignature.header, WebhookSignature.value(secret: secret, body: delivery.body)))
+        }
+        let rules = rules
+        http.post(to: url, headers: headers, body: delivery.body, timeout: DeliveryPolicy.attemptTimeout,
+                  refusal: { rules.refusal(of: $0, port: $1) }) { [unowned self] answer in
+            sending.remove(delivery.id)
+            perReceiver[receiver, default: 1] -= 1
+            if perReceiver[receiver] == 0 { perReceiver[receiver] = nil }
+            let attempts = delivery.attempts + 1
+            record(delivery, policy.decide(answer, attempts: attempts, created: delivery.created, now: Clock.now()), attempts: attempts)
+            sendDue()
+        }
+    }
+
+    /// Writes an attempt's outcome into the open transaction (the next commit keeps it).
+    private func record(_ delivery: Delivery, _ decision: DeliveryPolicy.Decision, attempts: Int) {
+        let what = delivery.job.map { "job \($0)" } ?? "group \(Excerpt.quoted(delivery.group ?? ""))"
+        do {
+            switch decision {
+            case .delivered:
+                metrics.deliveryAttempted("delivered")
+                try store.deliveryDelivered(delivery.id)
+                logger.info("notified \(Excerpt.plain(delivery.url)) of \(what) (delivery \(delivery.id), attempt \(attempts))")
+            case .retry(let next, let error):
+                metrics.deliveryAttempted("retried")
+                try store.deliveryAttempted(delivery.id, attempts: attempts, error: error, next: next)
+                logger.info("notifying \(Excerpt.plain(delivery.url)) of \(what): \(error); attempt \(attempts + 1) in \(Timestamp.seconds((next - Clock.now()).rounded())) s")
+            case .failed(let error):
+                metrics.deliveryAttempted("failed")
+                try store.deliveryAttempted(delivery.id, attempts: attempts, error: error, next: nil)
+                logger.warning("notifying \(Excerpt.plain(delivery.url)) of \(what) failed: \(error)")
+            }
+        } catch {
+            logger.error("recording delivery \(delivery.id): \(error.message)")
+        }
+    }
+}
