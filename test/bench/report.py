@@ -37,6 +37,7 @@ ROWS = [
     ("resources", "resources", "R queued true jobs, mixed cpus/gpus, -j 4, counted", "R asking nothing, no --cpus/--gpus", "jobs/s", "a/b", ("ratio", ">=", 0.9)),
     ("tls_health", "TLS", "/health req/s over TLS, wrk 50 keep-alive conns", "same over plain HTTP", "req/s", "a/b", ("ratio", ">=", 0.7)),
     ("tls_handshakes", "TLS", "new TLS connections/s (openssl s_time -new)", "openssl s_server, same certificate", "conn/s", "a/b", ("ratio", ">=", 0.8)),
+    ("webhooks", "webhooks", "N true jobs, -j 2, each notify= a receiver answering after 1 s", "same jobs without notify", "jobs/s", "a/b", ("ratio", ">=", 0.9)),
     ("tls_client", "TLS", "C x jobsched add over https, --cacert", "C x curl submit over https, --cacert", "s", "b/a", ("ratio", ">=", 1.0)),
     ("slurm_health", "Slurm executor", "/health p99, S jobs handed to Slurm", "same server, no job", "ms", "a/b", ("a", "<=", 20.0)),
 ]

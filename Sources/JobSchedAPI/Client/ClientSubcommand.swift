@@ -45,7 +45,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         case .edit: return "change a job that has not started"
         case .pause: return "start no new jobs in a group (or in every group)"
         case .resume: return "start jobs again in a group (or in every group)"
-        case .groups: return "the groups and their progress; NAME --limit N sets a limit"
+        case .groups: return "the groups and their progress; NAME --limit N sets a limit, NAME --notify URL a URL told when it drains"
         case .shutdown: return "kill every job and stop the server"
         }
     }
@@ -61,7 +61,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         case .clean: return ""
         case .edit: return "ID [-- COMMAND...]"
         case .pause, .resume: return "[GROUP]"
-        case .groups: return "[GROUP --limit N]"
+        case .groups: return "[GROUP --limit N | --notify URL]"
         case .shutdown: return ""
         }
     }
@@ -94,9 +94,9 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
                    .value("timeout", as: "duration")]
         case .edit:
             // What /edit may change, as `add` takes it.
-            let editable: Set = ["name", "group", "priority", "delay", "at", "timeout", "retries", "retry-delay", "cpus", "mem", "gpus"]
+            let editable: Set = ["name", "group", "priority", "delay", "at", "timeout", "retries", "retry-delay", "cpus", "mem", "gpus", "notify"]
             own = Self.jobOptions.filter { editable.contains($0.long) }
-        case .groups: own = [.value("limit", as: "n")]
+        case .groups: own = [.value("limit", as: "n"), .value("notify", as: "url")]
         case .clean: own = [.value("status", as: "statuses"), .value("before", as: "time")]
         case .restart: own = [.local("quiet", "q", "print the new job's id only")]
         case .kill, .rm, .pause, .resume, .shutdown: own = []
@@ -143,6 +143,7 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
         .value("gres", as: "list"),
         .value("nodes", as: "n"),
         .value("qos", as: "name"),
+        .value("notify", as: "url"),
     ]
 
     /// The request for `line`; `directory` is where the client runs, and
@@ -200,8 +201,8 @@ package enum ClientSubcommand: String, CaseIterable, Sendable {
             guard words.count <= 1 else { throw CommandLineError("give one group at most") }
             form.add(self == .groups ? "name" : "group", words.first)
             if self == .groups { form.add("table", "1") }
-            if self == .groups && (words.isEmpty != !line.has("limit")) {
-                throw CommandLineError("give a group and --limit together, e.g. jobsched groups build --limit 2")
+            if self == .groups && (words.isEmpty != !(line.has("limit") || line.has("notify"))) {
+                throw CommandLineError("give a group and --limit or --notify together, e.g. jobsched groups build --limit 2")
             }
         case .shutdown, .clean:
             guard words.isEmpty else { throw CommandLineError("\(rawValue) takes no arguments") }

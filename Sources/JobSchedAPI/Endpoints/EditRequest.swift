@@ -41,7 +41,7 @@ package struct EditRequest: Equatable {
         let resources = try ResourceRequest(cpus: cpus, mem: mem, gpus: gpus)
         (edit.cpus, edit.mem, edit.gpus) = (cpus.map { _ in resources.cpus }, resources.mem, gpus.map { _ in resources.gpus })
         // notify= (empty) takes it away.
-        if p.string(Submit.notify.spec.name) != nil { edit.notify = .some(try Submit.notify.value(in: p)?.text) }
+        if p.isGiven(Submit.notify.spec.name) { edit.notify = .some(try Submit.notify.value(in: p)?.text) }
         guard !edit.isEmpty else {
             throw .badRequest("nothing to change: give at least one of " + EditRequest.changes.map(\.name).joined(separator: ", "))
         }

@@ -39,6 +39,9 @@ package struct Parameters {
         return value
     }
 
+    /// Whether the request names the parameter at all, even empty (`notify=` takes a notify URL away).
+    package func isGiven(_ name: String) -> Bool { pairs.contains { $0.0 == name } }
+
     package func required(_ name: String) throws(RequestError) -> String {
         guard let value = string(name) else { throw .badRequest("missing required parameter '\(name)'") }
         return value

@@ -436,7 +436,7 @@ package struct GroupRequest: Equatable {
         isTable = try Declared.table.value(in: p)
         let (byName, byGroup) = (try Declared.name.value(in: p), try Declared.group.value(in: p))
         if let byName, let byGroup, byName != byGroup { throw .badRequest("name and group name different groups: give one") }
-        let isNotifyGiven = p.string(Declared.notify.spec.name) != nil
+        let isNotifyGiven = p.isGiven(Declared.notify.spec.name)
         guard let name = byName ?? byGroup else {
             if p.string(Declared.limit.spec.name) != nil || isNotifyGiven { throw .badRequest("limit and notify need name=GROUP") }
             setting = nil

@@ -229,6 +229,19 @@
     return el('span', { className: `status status-${known}` }, String(status ?? '—'));
   }
 
+  // A job whose notification (notify=) was given up: said beside its status.
+  function notifyFailedBadge(job) {
+    const delivery = job.notify_status;
+    if (!delivery || delivery.status !== 'failed') return [];
+    return [' ', el('span', { className: 'notify-failed', title: `notifying ${job.notify} failed: ${delivery.error ?? ''}` }, 'notify failed')];
+  }
+
+  function deliveryText(delivery) {
+    if (delivery.status === 'delivered' || !delivery.attempts) return delivery.status;
+    const attempts = `${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}`;
+    return `${delivery.status} (${attempts}${delivery.error ? `: ${delivery.error}` : ''})`;
+  }
+
   function returncodeBadge(code) {
     const nonzero = code != null && Number(code) !== 0;
     return el('span', { className: nonzero ? 'returncode nonzero' : 'returncode' }, code == null ? '—' : String(code));
@@ -478,7 +491,7 @@
       el('td', { className: 'col-name' }, ...visible(job.name)),
       el('td', { className: 'col-group' }, ...visible(job.group)),
       el('td', { className: 'col-owner' }, ...visible(job.owner ?? '—')),
-      el('td', { className: 'col-status' }, statusBadge(job.status)),
+      el('td', { className: 'col-status' }, statusBadge(job.status), ...notifyFailedBadge(job)),
       el('td', { className: 'col-rc num' }, returncodeBadge(job.returncode)),
       el('td', { className: 'col-submitted', title: localTime(job.submitted) }, relativeTime(job.submitted)),
       el('td', { className: 'col-runtime num' }, runtimeText(job)),
@@ -588,7 +601,7 @@
     if (!command.trim()) return showMessage('a command is required', 'error');
     const body = new URLSearchParams({ command, sync: '0' });
     const optional = { name: 'submit-name', group: 'submit-group', priority: 'submit-priority', delay: 'submit-delay',
-      cpus: 'submit-cpus', mem: 'submit-mem', gpus: 'submit-gpus' };
+      cpus: 'submit-cpus', mem: 'submit-mem', gpus: 'submit-gpus', notify: 'submit-notify' };
     for (const [field, id] of Object.entries(optional)) {
       const value = $(id).value.trim();
       if (value) body.set(field, value);
@@ -616,7 +629,7 @@
   const FIELD_ORDER = ['jobid', 'name', 'group', 'owner', 'status', 'returncode', 'command', 'msg',
     'submitted', 'started', 'finished', 'runtime', 'pid', 'priority', 'after', 'afterany',
     'notbefore', 'timeout', 'retries', 'retry_delay', 'attempts', 'cpus', 'mem', 'gpus', 'gpu_ids', 'cpu_ids',
-    'sync', 'cwd', 'env', 'outlog', 'errlog'];
+    'sync', 'cwd', 'env', 'outlog', 'errlog', 'notify', 'notify_status'];
   const TIME_FIELDS = new Set(['submitted', 'started', 'finished', 'notbefore']);
   const SECONDS_FIELDS = new Set(['timeout', 'retry_delay', 'cpu_user', 'cpu_system']);
 
@@ -699,6 +712,10 @@
       dd.append(`${localTime(value)} (${relativeTime(value)})`);
     } else if (SECONDS_FIELDS.has(key)) dd.append(`${value} s`);
     else if (key === 'mem') dd.append(bytesText(value));
+    else if (key === 'notify_status') {
+      dd.append(...visible(deliveryText(value)));
+      if (value.status === 'failed') dd.className = 'notify-failed';
+    }
     else if (typeof value === 'boolean') dd.append(value ? 'yes' : 'no');
     else if (Array.isArray(value)) {
       dd.className = 'lines';

@@ -4,9 +4,9 @@ import JobSchedSystem
 import Logging
 
 /// Sends the outbox (`deliveries`, see JobStore+Deliveries): the committed
-/// deliveries that are due, soonest first, at most `limit` under way and at
-/// most `perReceiver` to any one receiver (a receiver that hangs holds only
-/// its own share), each one's outcome written back into the next commit
+/// deliveries that are due, receiver by receiver in turn and each one's
+/// soonest first, at most `limit` under way and at most half of those to any
+/// one receiver (a receiver that hangs holds only its own share), each one's outcome written back into the next commit
 /// (deleted when delivered, tried again later, or marked failed) as
 /// `DeliveryPolicy` decides. Only the deliveries under way are in memory:
 /// a million waiting cost the outbox's rows, not this.
@@ -15,11 +15,12 @@ import Logging
 /// deletion a crash lost is sent again after the restart, with the same
 /// `X-Jobsched-Delivery` id, so that its receiver can drop the repeat.
 final class Webhooks {
-    /// Connections to any one receiver at once.
-    static let perReceiver = 4
+    /// Deliveries under way to any one receiver: half the limit, so that one
+    /// that hangs leaves the other half to the rest.
+    private var receiverLimit: Int { max(1, (settings.limit + 1) / 2) }
 
     private let settings: ServerConfiguration.Webhooks
-    let rules: WebhookRules
+    private let rules: WebhookRules
     private let policy: DeliveryPolicy
     private let loop: EventLoop
     private let store: JobStore
@@ -28,7 +29,12 @@ final class Webhooks {
     private let logger: Logger
     /// Deliveries under way, by id, and how many go to each receiver.
     private var sending: Set<Int64> = []
-    private var perReceiver: [OutboundHTTP.Receiver: Int] = [:]
+    private var perReceiver: [String: Int] = [:]
+    /// The receivers that have deliveries waiting, in the order they are
+    /// taken in turn (`cursor` is the next); one found with none is let go.
+    private var order: [String] = []
+    private var waiting: Set<String> = []
+    private var cursor = 0
     /// The newest committed delivery seen: a commit that added none needs no look at the outbox.
     private var seenThrough: Int64 = -1
     /// Wakes the sender when the next delivery waiting is due.
@@ -41,10 +47,13 @@ final class Webhooks {
         (self.settings, self.rules, self.loop, self.store, self.metrics, self.logger) = (settings, rules, loop, store, metrics, logger)
         policy = DeliveryPolicy(retryFor: settings.retryFor)
         http = try OutboundHTTP(loop: loop)
+        do {
+            order = try store.receiversWaiting()
+            waiting = Set(order)
+        } catch {
+            throw ServerError("cannot read the webhook outbox: \(error.message)")
+        }
     }
-
-    /// Why `notify=` may not name this URL (a 400), or nil.
-    func refusal(of url: WebhookURL) -> String? { rules.refusal(of: url) }
 
     /// A job has ended: when its group has a notify URL and nothing of the
     /// group is left queued or running, the group has drained, and its
@@ -75,36 +84,57 @@ final class Webhooks {
         http.cancelAll()
     }
 
-    /// Starts the due deliveries there is room for, and sets the wake-up for the next.
+    /// Receivers looked at in one go: with thousands of receivers, the rest wait for the next.
+    static let receiversPerLook = 64
+
+    /// Starts the due deliveries there is room for, receiver by receiver in
+    /// turn (one whose deliveries pile up does not hold another's back), and
+    /// sets the wake-up for the next.
     func sendDue() {
         guard !isStopped else { return }
         seenThrough = store.committedDeliveryID
+        for receiver in store.takeReceiversAdded() where waiting.insert(receiver).inserted { order.append(receiver) }
         let now = Clock.now()
-        do {
-            let room = settings.limit - sending.count
-            if room > 0 {
-                // More than the room: some may go to receivers that have their share already.
-                for delivery in try store.dueDeliveries(at: now, limit: room * 4, excluding: sending) where sending.count < settings.limit {
-                    guard let url = try? WebhookURL(delivery.url) else {
-                        record(delivery, .failed("the URL is no longer taken"), attempts: delivery.attempts + 1)
-                        continue
+        var wakeAt: Double?
+        var emptied: Set<String> = []
+        let count = min(order.count, Webhooks.receiversPerLook)
+        var looked = 0
+        while looked < count && sending.count < settings.limit {
+            let receiver = order[(cursor + looked) % order.count]
+            looked += 1
+            let busy = perReceiver[receiver, default: 0]
+            do {
+                // Those under way come back too: one more than them and the room.
+                let rows = try store.deliveries(to: receiver, limit: busy + max(0, receiverLimit - busy) + 1)
+                if rows.isEmpty { emptied.insert(receiver) }
+                for delivery in rows where !sending.contains(delivery.id) {
+                    guard delivery.due <= now else {
+                        wakeAt = min(wakeAt ?? delivery.due, delivery.due)
+                        break
                     }
-                    let receiver = OutboundHTTP.Receiver(url)
-                    guard perReceiver[receiver, default: 0] < Webhooks.perReceiver else { continue }
-                    send(delivery, to: url, receiver: receiver)
+                    guard perReceiver[receiver, default: 0] < receiverLimit, sending.count < settings.limit else { break }
+                    send(delivery)
                 }
+            } catch {
+                logger.error("reading the webhook outbox: \(error.message); trying again in 10 s")
+                wakeAt = now + 10
             }
-            wake(at: try store.nextDeliveryTime(excluding: sending), now: now)
-        } catch {
-            logger.error("reading the webhook outbox: \(error.message); trying again in 10 s")
-            wake(at: now + 10, now: now)
         }
+        if !order.isEmpty { cursor = (cursor + looked) % order.count }
+        if !emptied.isEmpty {
+            order.removeAll { emptied.contains($0) }
+            waiting.subtract(emptied)
+            cursor = order.isEmpty ? 0 : cursor % order.count
+        }
+        // Receivers not looked at may have deliveries due: look again soon.
+        if looked < order.count { wakeAt = min(wakeAt ?? now + 1, now + 1) }
+        wake(at: wakeAt, now: now)
     }
 
-    /// One timer, set for the soonest delivery waiting that is not due yet.
+    /// One timer, set for the soonest delivery waiting that is not due yet
+    /// (one due now but without room is sent when an answer makes room).
     private func wake(at time: Double?, now: Double) {
         guard let time, time > now else {
-            // Due now, but no room: the next answer makes room and looks again.
             (nextDue, nextDueTime) = (nil, nil)
             return
         }
@@ -116,7 +146,11 @@ final class Webhooks {
         }
     }
 
-    private func send(_ delivery: Delivery, to url: WebhookURL, receiver: OutboundHTTP.Receiver) {
+    private func send(_ delivery: Delivery) {
+        guard let url = try? WebhookURL(delivery.url) else {
+            return record(delivery, .failed("the URL is no longer taken"), attempts: delivery.attempts + 1)
+        }
+        let receiver = delivery.receiver
         sending.insert(delivery.id)
         perReceiver[receiver, default: 0] += 1
         var headers = [("Content-Type", "application/json"), ("User-Agent", "jobsched"),

@@ -47,7 +47,7 @@ package struct DeliveryPolicy: Sendable {
         }
         let next = now + DeliveryPolicy.backoff(afterAttempts: attempts)
         guard next <= created + retryFor else {
-            return .failed("\(error); gave up after \(attempts) attempts in \(Timestamp.seconds((now - created).rounded())) s (--webhook-retry-for)")
+            return .failed("\(error); gave up after \(attempts) attempt\(attempts == 1 ? "" : "s") in \(Timestamp.seconds((now - created).rounded())) s (--webhook-retry-for)")
         }
         return .retry(at: next, error: error)
     }

@@ -46,6 +46,7 @@ package struct IPAddress: Hashable, Sendable, CustomStringConvertible {
 
     package var description: String {
         guard isV6 else { return bytes.map(String.init).joined(separator: ".") }
+        if unmapped != self { return "::ffff:\(unmapped)" }
         let words = stride(from: 0, to: 16, by: 2).map { Int(bytes[$0]) << 8 | Int(bytes[$0 + 1]) }
         // The longest run of two or more zero words becomes `::`.
         var best = (start: -1, count: 0), run = (start: -1, count: 0)

@@ -80,6 +80,11 @@ package struct WebhookURL: Equatable, Sendable {
             || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_")
     }
 
+    /// Where its connections go, as one text (`https://host:443`): deliveries are counted and sent by it.
+    package var receiver: String {
+        "\(scheme.rawValue)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
+
     /// The `Host` header's value: the host, and the port when it is not the scheme's own.
     package var hostHeader: String {
         let name = host.contains(":") ? "[\(host)]" : host

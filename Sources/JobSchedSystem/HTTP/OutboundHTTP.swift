@@ -271,6 +271,8 @@ package final class OutboundHTTP {
             case EVREQ_HTTP_EOF: what = "the connection was refused or closed before an answer"
             case EVREQ_HTTP_INVALID_HEADER: what = "the answer was not HTTP"
             case EVREQ_HTTP_DATA_TOO_LONG: what = "the answer was over \(OutboundHTTP.maxAnswerBytes) bytes"
+            // evhttp ends a request whose connection could not be made without an error of its own.
+            case nil: what = "could not connect (refused, unreachable, or the TLS handshake failed)"
             default: what = "the connection failed"
             }
             return tls.isEmpty ? "\(url.host) port \(url.port): \(what)" : "\(url.host) port \(url.port): \(tls)"

@@ -11,10 +11,14 @@ package struct Delivery: Equatable, Sendable {
     package let job: JobID?
     package let group: String?
     package let url: String
+    /// `WebhookURL.receiver`: where it goes.
+    package let receiver: String
     package let body: [UInt8]
     package let created: Double
     /// Attempts made so far.
     package let attempts: Int
+    /// When it is to be sent (again).
+    package let due: Double
 
     package var event: WebhookPayload.Event { job == nil ? .group : .job }
 }
@@ -57,11 +61,16 @@ extension JobStore {
     private func addDelivery(url: String, job: JobID?, group: String?, body: [UInt8], at time: Double,
                              ignoringRepeats: Bool) throws(SQLiteError) {
         try beginIfNeeded()
+        // The URL was taken at submit: what it names is still where it goes.
+        let receiver = (try? WebhookURL(url))?.receiver ?? url
         let insert = try cachedStatement("""
-            INSERT \(ignoringRepeats ? "OR IGNORE " : "")INTO deliveries (job, grp, url, body, created, next_attempt) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT \(ignoringRepeats ? "OR IGNORE " : "")INTO deliveries (job, grp, url, receiver, body, created, next_attempt)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
-        try insert.run([.init(job), .init(group), .text(url), .blob(body), .real(time), .real(time)])
-        if db.changes == 1 { lastDeliveryID = max(lastDeliveryID, db.lastInsertRowID) }
+        try insert.run([.init(job), .init(group), .text(url), .text(receiver), .blob(body), .real(time), .real(time)])
+        guard db.changes == 1 else { return }
+        lastDeliveryID = max(lastDeliveryID, db.lastInsertRowID)
+        receiversAdded.insert(receiver)
     }
 
     /// The jobs a bulk kill (`killQueued`, `killInterrupted`) is about to end that have a notify.
@@ -82,36 +91,37 @@ extension JobStore {
         }
     }
 
-    /// Committed deliveries due by `now`, soonest first, but those in `excluded` (being sent).
-    package func dueDeliveries(at now: Double, limit: Int, excluding excluded: Set<Int64>) throws(SQLiteError) -> [Delivery] {
-        let select = try cachedStatement("""
-            SELECT id, job, grp, url, body, created, attempts FROM deliveries
-            WHERE failed = 0 AND next_attempt <= ? AND id <= ? ORDER BY next_attempt, id LIMIT ?
-            """)
-        try select.reset(binding: [.real(now), .integer(committedDeliveryID), .integer(Int64(limit + excluded.count))])
+    /// The receivers that have deliveries waiting (once, at start: a pass over the outbox's index).
+    package func receiversWaiting() throws(SQLiteError) -> [String] {
+        let select = try cachedStatement("SELECT DISTINCT receiver FROM deliveries WHERE failed = 0")
+        try select.reset()
         defer { try? select.reset() }
-        var due: [Delivery] = []
-        while due.count < limit, try select.step() {
-            let id = select.int(at: 0) ?? 0
-            if excluded.contains(id) { continue }
-            due.append(Delivery(id: id, job: select.int(at: 1), group: select.text(at: 2), url: select.text(at: 3) ?? "",
-                                body: select.bytes(at: 4) ?? [], created: select.double(at: 5) ?? 0,
-                                attempts: Int(select.int(at: 6) ?? 0)))
-        }
-        return due
+        var receivers: [String] = []
+        while try select.step() { receivers.append(select.text(at: 0) ?? "") }
+        return receivers
     }
 
-    /// When the next committed delivery not being sent is due; nil if none waits.
-    package func nextDeliveryTime(excluding excluded: Set<Int64>) throws(SQLiteError) -> Double? {
+    /// The receivers of the deliveries written since the last call.
+    package func takeReceiversAdded() -> Set<String> {
+        defer { receiversAdded = [] }
+        return receiversAdded
+    }
+
+    /// The first `limit` committed deliveries waiting for one receiver, soonest due first.
+    package func deliveries(to receiver: String, limit: Int) throws(SQLiteError) -> [Delivery] {
         let select = try cachedStatement("""
-            SELECT id, next_attempt FROM deliveries WHERE failed = 0 AND id <= ? ORDER BY next_attempt, id LIMIT ?
+            SELECT id, job, grp, url, body, created, attempts, next_attempt FROM deliveries
+            WHERE receiver = ? AND failed = 0 AND id <= ? ORDER BY next_attempt, id LIMIT ?
             """)
-        try select.reset(binding: [.integer(committedDeliveryID), .integer(Int64(excluded.count + 1))])
+        try select.reset(binding: [.text(receiver), .integer(committedDeliveryID), .integer(Int64(limit))])
         defer { try? select.reset() }
+        var found: [Delivery] = []
         while try select.step() {
-            if !excluded.contains(select.int(at: 0) ?? 0) { return select.double(at: 1) }
+            found.append(Delivery(id: select.int(at: 0) ?? 0, job: select.int(at: 1), group: select.text(at: 2), url: select.text(at: 3) ?? "",
+                                  receiver: receiver, body: select.bytes(at: 4) ?? [], created: select.double(at: 5) ?? 0,
+                                  attempts: Int(select.int(at: 6) ?? 0), due: select.double(at: 7) ?? 0))
         }
-        return nil
+        return found
     }
 
     /// The receiver took it: the row goes.
@@ -125,14 +135,5 @@ extension JobStore {
         try beginIfNeeded()
         try cachedStatement("UPDATE deliveries SET attempts = ?, last_error = ?, next_attempt = coalesce(?, next_attempt), failed = ? WHERE id = ?")
             .run([.integer(Int64(attempts)), .text(error), .init(next), .integer(next == nil ? 1 : 0), .integer(id)])
-    }
-
-    /// Deliveries waiting to be sent, and those given up: counted at start for `/metrics`.
-    package func deliveryCounts() throws(SQLiteError) -> (pending: Int, failed: Int) {
-        let select = try cachedStatement("SELECT coalesce(sum(failed = 0), 0), coalesce(sum(failed = 1), 0) FROM deliveries")
-        try select.reset()
-        defer { try? select.reset() }
-        guard try select.step() else { return (0, 0) }
-        return (Int(select.int(at: 0) ?? 0), Int(select.int(at: 1) ?? 0))
     }
 }

@@ -53,6 +53,8 @@ package final class JobStore {
     /// committed: only a committed delivery may be sent.
     var lastDeliveryID: Int64 = 0
     package private(set) var committedDeliveryID: Int64 = 0
+    /// The receivers of the deliveries written since the sender last asked (`takeReceiversAdded`).
+    var receiversAdded: Set<String> = []
 
     /// Called when a write opens a new transaction.
     package var onFirstWrite: () -> Void = {}
@@ -268,6 +270,7 @@ package final class JobStore {
                 job INTEGER UNIQUE,
                 grp TEXT,
                 url TEXT NOT NULL,
+                receiver TEXT NOT NULL,
                 body BLOB NOT NULL,
                 created REAL NOT NULL,
                 attempts INTEGER NOT NULL DEFAULT 0,
@@ -275,7 +278,7 @@ package final class JobStore {
                 failed INTEGER NOT NULL DEFAULT 0,
                 last_error TEXT
             );
-            CREATE INDEX deliveries_due ON deliveries (next_attempt) WHERE failed = 0;
+            CREATE INDEX deliveries_waiting ON deliveries (receiver, next_attempt, id) WHERE failed = 0;
             """,
     ]
 
