@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import sys
 import subprocess
 import tempfile
 import time
@@ -23,6 +24,10 @@ BINARY = os.environ["JOBSCHED"]
 OUTPUT = os.environ["BROWSER_TEST_OUTPUT"]
 # Generous: a loaded 2-core machine runs the browser, the server and the jobs.
 TIMEOUT = 30
+
+
+# The webhook receiver the Swift tests use: records POSTs, answers as told.
+RECEIVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "webhook-receiver")
 
 
 class Server:
@@ -397,6 +402,41 @@ class DashboardTest(unittest.TestCase):
         self.assertRegex(field("runtime"), r"^0\.[3-9] s$")
         self.assertEqual((field("timeout"), field("retry_delay")), ("90 s", "0.5 s"))
         self.assertRegex(field("cpu_user"), r"^[0-9.]+ s$")
+
+    def test_the_form_takes_a_notify_url_and_a_failed_notification_shows(self):
+        # A receiver that answers 404: the notification fails at its first attempt.
+        receiver_dir = tempfile.mkdtemp(prefix="jobsched-receiver.")
+        self.addCleanup(shutil.rmtree, receiver_dir, True)
+        port_file = os.path.join(receiver_dir, "port")
+        receiver = subprocess.Popen([sys.executable, RECEIVER, "--port-file", port_file, "--status", "404",
+                                     "--log", os.path.join(receiver_dir, "log")], stderr=subprocess.DEVNULL)
+        self.addCleanup(receiver.wait)
+        self.addCleanup(receiver.kill)
+        self.until(lambda: os.path.exists(port_file), "the receiver never started")
+        url = f"http://127.0.0.1:{open(port_file).read()}/hook"
+        self.open_page()
+        self.wait_until_live()
+        self.element("#submit-command").send_keys("true")
+        self.element("#submit-notify").send_keys(url)
+        self.element("#submit-button").click()
+        self.until(lambda: "submitted" in self.element("#message").text, "no confirmation")
+        job_id = int(self.element("#message").text.split()[1])
+        self.assertEqual(self.server.job(job_id)["notify"], url)
+        self.until(lambda: (self.server.job(job_id)["notify_status"] or {}).get("status") == "failed", "the notification never failed")
+        # The table marks it (after the next change of the job or a reload), the detail says why.
+        self.browser.refresh()
+        self.wait_until_live()
+        self.until(lambda: self.row(job_id) is not None and "notify failed" in self.row(job_id).text, "the row never said notify failed")
+        self.open_job(job_id)
+        field = lambda key: self.element(f'#job-fields dd[data-field="{key}"]').text
+        self.until(lambda: field("notify_status") == "failed (1 attempt: HTTP 404, not retried)", "the detail never said why")
+        self.assertEqual(field("notify"), url)
+        # A refused URL is the server's 400, shown as an error.
+        self.element("#submit-command").send_keys("true")
+        self.element("#submit-notify").send_keys("http://169.254.169.254/latest")
+        self.element("#submit-button").click()
+        self.until(lambda: "link-local" in self.element("#message").text, "the refusal was not shown")
+        self.assertEqual(self.console_errors(), [])
 
     def group_settings(self, name):
         status, body = self.server.curl("/group?format=json")

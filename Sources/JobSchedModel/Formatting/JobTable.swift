@@ -92,6 +92,7 @@ package enum JobTable {
         case .jobid: return "ID"
         case .returncode: return "RC"
         case .maxRSS: return "MAX RSS"
+        case .notifyStatus: return "NOTIFIED"
         default: return field.rawValue.replacing("_", with: " ").uppercased()
         }
     }

@@ -92,7 +92,7 @@ struct RunControlIntegrationTests {
         let allKeys = ["jobid", "name", "group", "command", "status", "returncode", "sync", "outlog", "errlog", "msg",
                        "submitted", "started", "finished", "pid", "priority", "after", "afterany", "notbefore", "timeout",
                        "retries", "retry_delay", "attempts", "cwd", "env", "runtime", "slurm", "slurm_jobid", "node", "slurm_state", "slurm_reason",
-                       "cpu_user", "cpu_system", "max_rss_kb", "cpus", "mem", "gpus", "gpu_ids", "cpu_ids", "owner"]
+                       "cpu_user", "cpu_system", "max_rss_kb", "cpus", "mem", "gpus", "gpu_ids", "cpu_ids", "owner", "notify", "notify_status"]
         let key = try Regex(#""([a-z_]+)": "#, as: (Substring, Substring).self)
         // The keys of the first job object (its values hold no braces).
         func keys(_ json: Substring) -> [String] {

@@ -38,7 +38,7 @@ struct ClientUnitTests {
         #expect(throws: CommandLineError("a job id is a number such as 12, not 'x'")) { try Self.sent(.kill, ["3", "x"]) }
         #expect(throws: CommandLineError("give one job id, not 2")) { try Self.sent(.show, ["3", "4"]) }
         #expect(throws: CommandLineError("give job ids")) { try Self.sent(.wait, []) }
-        #expect(throws: CommandLineError("give a group and --limit together, e.g. jobsched groups build --limit 2")) {
+        #expect(throws: CommandLineError("give a group and --limit or --notify together, e.g. jobsched groups build --limit 2")) {
             try Self.sent(.groups, ["build"])
         }
     }

@@ -108,7 +108,8 @@ struct JobFieldUnitTests {
             "started": null, "finished": null, "pid": null, "priority": 0, "after": [], "afterany": [], \
             "notbefore": null, "timeout": null, "retries": 0, "retry_delay": 0, "attempts": 0, "cwd": null, \
             "env": [], "runtime": null, "slurm": null, "slurm_jobid": null, "node": null, "slurm_state": null, "slurm_reason": null, \
-            "cpu_user": null, "cpu_system": null, "max_rss_kb": null, "cpus": 1, "mem": null, "gpus": 0, "gpu_ids": [], "cpu_ids": [], "owner": null}
+            "cpu_user": null, "cpu_system": null, "max_rss_kb": null, "cpus": 1, "mem": null, "gpus": 0, "gpu_ids": [], "cpu_ids": [], "owner": null, \
+            "notify": null, "notify_status": null}
             """)
         #expect(JobJSON.object(SampleJobs.full, fields: [.status, .jobid], now: 0).serialized() == #"{"status": "success", "jobid": 42}"#)
     }

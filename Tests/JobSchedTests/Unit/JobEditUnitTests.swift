@@ -94,7 +94,7 @@ struct JobEditUnitTests {
 
     @Test func needsOneJobAndSomethingToChange() {
         #expect(throws: RequestError.badRequest(
-            "nothing to change: give at least one of command, name, group, priority, delay, at, timeout, retries, retry_delay, cpus, mem, gpus")) {
+            "nothing to change: give at least one of command, name, group, priority, delay, at, timeout, retries, retry_delay, cpus, mem, gpus, notify")) {
             try Self.request([("format", "json")])
         }
         #expect(throws: RequestError.badRequest("edit takes one job id")) {

@@ -358,7 +358,7 @@ final class JobStoreUnitTests {
 
     /// A database of schema version 2 gets the indexes of versions 3 and 4, the Slurm columns of 5,
     /// the index of 6, the identity of 9, the Slurm reason of 10, the environments of 11, the outputs of 12,
-    /// the resources of 13 and the owner of 14.
+    /// the resources of 13, the owner of 14 and the notify URLs and outbox of 15.
     @Test func upgradesAVersion2Database() throws {
         _ = try open()
         let indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'jobs_%' ORDER BY name"
@@ -370,6 +370,7 @@ final class JobStoreUnitTests {
             DROP TRIGGER jobs_output; DROP TABLE outputs; ALTER TABLE jobs DROP COLUMN cpus; ALTER TABLE jobs DROP COLUMN mem;
             ALTER TABLE jobs DROP COLUMN gpus; ALTER TABLE jobs DROP COLUMN cpu_ids; ALTER TABLE jobs DROP COLUMN gpu_ids;
             DROP INDEX jobs_owner; ALTER TABLE jobs DROP COLUMN owner;
+            ALTER TABLE jobs DROP COLUMN notify; ALTER TABLE groups DROP COLUMN notify; DROP TABLE deliveries;
             PRAGMA user_version = 2;
             """)
         #expect(try sqlite3(indexes) == "jobs_grp\njobs_name\njobs_status\n")
@@ -382,6 +383,7 @@ final class JobStoreUnitTests {
         #expect(try sqlite3("SELECT count(*) FROM environments; SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'environment'") == "0\n1\n")
         #expect(try sqlite3("SELECT count(*) FROM outputs; SELECT name FROM sqlite_master WHERE type = 'trigger'") == "0\njobs_output\n")
         #expect(try sqlite3("SELECT count(*) FROM pragma_table_info('jobs') WHERE name IN ('cpus', 'mem', 'gpus', 'cpu_ids', 'gpu_ids', 'owner')") == "6\n")
+        #expect(try sqlite3("SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'notify'; SELECT count(*) FROM pragma_table_info('groups') WHERE name = 'notify'; SELECT count(*) FROM deliveries") == "1\n1\n0\n")
     }
 
     /// Slurm's cpus= and mem= of a version 12 database become the job's own resources.
@@ -395,6 +397,7 @@ final class JobStoreUnitTests {
             ALTER TABLE jobs DROP COLUMN cpus; ALTER TABLE jobs DROP COLUMN mem; ALTER TABLE jobs DROP COLUMN gpus;
             ALTER TABLE jobs DROP COLUMN cpu_ids; ALTER TABLE jobs DROP COLUMN gpu_ids;
             DROP INDEX jobs_owner; ALTER TABLE jobs DROP COLUMN owner;
+            ALTER TABLE jobs DROP COLUMN notify; ALTER TABLE groups DROP COLUMN notify; DROP TABLE deliveries;
             UPDATE jobs SET slurm_options = 'partition=p' || char(10) || 'cpus=4' || char(10) || 'mem=2G' || char(10) || 'qos=q' WHERE id = 1;
             UPDATE jobs SET slurm_options = 'mem=1500' WHERE id = 2;
             UPDATE jobs SET slurm_options = 'cpus=16' || char(10) || 'mem=64k' WHERE id = 3;
