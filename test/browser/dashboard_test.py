@@ -431,12 +431,12 @@ class DashboardTest(unittest.TestCase):
         field = lambda key: self.element(f'#job-fields dd[data-field="{key}"]').text
         self.until(lambda: field("notify_status") == "failed (1 attempt: HTTP 404, not retried)", "the detail never said why")
         self.assertEqual(field("notify"), url)
-        # A refused URL is the server's 400, shown as an error.
+        self.assertEqual(self.console_errors(), [])
+        # A refused URL is the server's 400 (which the console logs), shown as an error.
         self.element("#submit-command").send_keys("true")
         self.element("#submit-notify").send_keys("http://169.254.169.254/latest")
         self.element("#submit-button").click()
         self.until(lambda: "link-local" in self.element("#message").text, "the refusal was not shown")
-        self.assertEqual(self.console_errors(), [])
 
     def group_settings(self, name):
         status, body = self.server.curl("/group?format=json")

@@ -23,8 +23,9 @@ package struct WebhookURL: Equatable, Sendable {
         guard given.utf8.count <= WebhookURL.maxLength else {
             throw Refusal(reason: "a notify URL may be at most \(WebhookURL.maxLength) bytes, this one is \(given.utf8.count)")
         }
-        guard !given.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
-            throw Refusal(reason: "a notify URL may not hold spaces or control characters (percent-encode them)")
+        // What goes on the request line as it is: printable ASCII only.
+        guard !given.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) else {
+            throw Refusal(reason: "a notify URL may hold only printable ASCII (percent-encode spaces, control characters and the rest)")
         }
         let withoutFragment = given.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
         let around = IPAddress.split(String(withoutFragment), at: "://")

@@ -113,10 +113,10 @@ struct WebhookUnitTests {
         #expect(Self.refusal("http://[::1]:/") == "the port of a notify URL must be 1 to 65535, not ''")
     }
 
-    @Test func spacesAndControlCharactersAreRefused() {
-        let reason = "a notify URL may not hold spaces or control characters (percent-encode them)"
+    @Test func spacesControlCharactersAndNonASCIIAreRefused() {
+        let reason = "a notify URL may hold only printable ASCII (percent-encode spaces, control characters and the rest)"
         for text in ["http://x/a b", " http://x/", "http://x/\t", "http://x/\n", "http://x/\r\nHost: y", "http://x/\u{7F}",
-                     "http://x/\u{0}", "http://x\u{1b}/"] {
+                     "http://x/\u{0}", "http://x\u{1b}/", "http://x/caf\u{e9}", "http://x/\u{85}", "http://b\u{fc}cher.example/"] {
             #expect(Self.refusal(text) == reason, "\(text.debugDescription)")
         }
         #expect(Self.refusal("http://x/a%20b") == nil)
@@ -149,7 +149,6 @@ struct WebhookUnitTests {
     @Test func aHostWithOtherCharactersIsRefused() {
         #expect(Self.refusal("http://exa$mple.com/") == "'exa$mple.com' is not a host name or address")
         #expect(Self.refusal("http://ex%41mple.com/") == "'ex%41mple.com' is not a host name or address")
-        #expect(Self.refusal("http://bücher.example/") == "'bücher.example' is not a host name or address")
         #expect(Self.refusal("http://a\\b/") == "'a\\\\b' is not a host name or address")
         #expect(Self.refusal("http://Evil!.example/") == "'evil!.example' is not a host name or address")
     }
