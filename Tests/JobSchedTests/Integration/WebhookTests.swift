@@ -30,12 +30,18 @@ struct WebhookIntegrationTests {
         return nil
     }
 
-    /// What `openssl dgst -sha256 -hmac SECRET` says of `body`: the check the README shows receivers.
-    private static func opensslSignature(of body: String, secret: String, in directory: ScratchDirectory) throws -> String {
-        let file = directory.file("body-\(UUID().uuidString.prefix(8))")
-        try Data(body.utf8).write(to: URL(fileURLWithPath: file))
-        let result = try runToEnd("/usr/bin/openssl", ["dgst", "-sha256", "-hmac", secret, file])
-        return "sha256=" + (result.stdout.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "")
+    /// Whether the README's three-line check says a body and its signature
+    /// came from the server with this secret file: its lines, run by bash.
+    private static func readmeCheckAccepts(body: String, signature: String, secret: String) throws -> Bool {
+        let directory = try ScratchDirectory()
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let check = try #require(text.firstRange(of: "expected=\"sha256=").map { text[$0.lowerBound...] }?.prefix { $0 != "`" })
+        try Data(body.utf8).write(to: URL(fileURLWithPath: directory.file("body.json")))
+        try (secret + "\n").write(toFile: directory.file("secret"), atomically: true, encoding: .utf8)
+        let result = try runToEnd("/bin/bash", ["-c", String(check)], environment: ["SIGNATURE": signature], directory: directory.url)
+        return result.stdout == "from our jobsched\n"
     }
 
     /// Each job's end is POSTed once, as JSON, signed with the secret; the
@@ -54,8 +60,11 @@ struct WebhookIntegrationTests {
         #expect(got.headers["content-type"] == "application/json" && got.headers["x-jobsched-event"] == "job")
         #expect(got.headers["host"] == "127.0.0.1:\(receiver.port)")
         #expect(got.headers["x-jobsched-delivery"]?.hasSuffix("-1") == true, "\(got.headers)")
-        // The whitespace around the secret is not part of it.
-        #expect(got.headers["x-jobsched-signature"] == (try Self.opensslSignature(of: got.body, secret: "s3cret-for-hooks", in: directory)))
+        // The README's check takes it, and nothing else; whitespace around the secret is not part of it.
+        let signature = try #require(got.headers["x-jobsched-signature"])
+        #expect(try Self.readmeCheckAccepts(body: got.body, signature: signature, secret: "s3cret-for-hooks"))
+        #expect(try !Self.readmeCheckAccepts(body: got.body + " ", signature: signature, secret: "s3cret-for-hooks"))
+        #expect(try !Self.readmeCheckAccepts(body: got.body, signature: signature, secret: "another-secret"))
         let job = try #require(got.json["job"] as? [String: Any])
         #expect(got.json["event"] as? String == "job")
         #expect(job["jobid"] as? Int == Int(id) && job["name"] as? String == "greeting" && job["status"] as? String == "success")
@@ -81,6 +90,13 @@ struct WebhookIntegrationTests {
         #expect(eventually { receiver.deliveries.contains { $0.path == "/client" } })
         // Nobody is told twice, and no job without notify= is told at all.
         #expect(receiver.deliveries.count == 6)
+        // One after another, deliveries to one receiver go over one kept connection.
+        for round in 1...5 {
+            server.waitFor(try server.submitAsync("true", extra: "&notify=\(receiver.url("/one-by-one"))"))
+            #expect(eventually { receiver.deliveries.count == 6 + round })
+        }
+        let ports = Set(receiver.deliveries.filter { $0.path == "/one-by-one" }.map(\.clientPort))
+        #expect(ports.count == 1, "\(ports)")
     }
 
     /// A receiver that answers 5xx, or is down, is tried again (1 s, then
