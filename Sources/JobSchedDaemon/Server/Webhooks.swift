@@ -30,6 +30,8 @@ final class Webhooks {
     /// Deliveries under way, by id, and how many go to each receiver.
     private var sending: Set<Int64> = []
     private var perReceiver: [String: Int] = [:]
+    /// Deliveries whose outcome the database refused: held until a commit goes through.
+    private var unrecorded: Set<Int64> = []
     /// The receivers that have deliveries waiting, in the order they are
     /// taken in turn (`cursor` is the next); one found with none is let go.
     private var order: [String] = []
@@ -70,9 +72,11 @@ final class Webhooks {
         }
     }
 
-    /// After a commit: new deliveries may be there to send.
+    /// After a commit: new deliveries may be there to send, and those whose
+    /// outcome could not be written may go again.
     func committed() {
-        guard store.committedDeliveryID != seenThrough else { return }
+        guard store.committedDeliveryID != seenThrough || !unrecorded.isEmpty else { return }
+        unrecorded.removeAll()
         sendDue()
     }
 
@@ -105,9 +109,9 @@ final class Webhooks {
             let busy = perReceiver[receiver, default: 0]
             do {
                 // Those under way come back too: one more than them and the room.
-                let rows = try store.deliveries(to: receiver, limit: busy + max(0, receiverLimit - busy) + 1)
+                let rows = try store.deliveries(to: receiver, limit: busy + unrecorded.count + max(0, receiverLimit - busy) + 1)
                 if rows.isEmpty { emptied.insert(receiver) }
-                for delivery in rows where !sending.contains(delivery.id) {
+                for delivery in rows where !sending.contains(delivery.id) && !unrecorded.contains(delivery.id) {
                     guard delivery.due <= now else {
                         wakeAt = min(wakeAt ?? delivery.due, delivery.due)
                         break
@@ -179,7 +183,8 @@ final class Webhooks {
             case .delivered:
                 metrics.deliveryAttempted("delivered")
                 try store.deliveryDelivered(delivery.id)
-                logger.info("notified \(Excerpt.plain(delivery.url)) of \(what) (delivery \(delivery.id), attempt \(attempts))")
+                // The job's notify_status says so; a line each would grow the log by a third.
+                logger.debug("notified \(Excerpt.plain(delivery.url)) of \(what) (delivery \(delivery.id), attempt \(attempts))")
             case .retry(let next, let error):
                 metrics.deliveryAttempted("retried")
                 try store.deliveryAttempted(delivery.id, attempts: attempts, error: error, next: next)
@@ -190,7 +195,10 @@ final class Webhooks {
                 logger.warning("notifying \(Excerpt.plain(delivery.url)) of \(what) failed: \(error)")
             }
         } catch {
-            logger.error("recording delivery \(delivery.id): \(error.message)")
+            // Not sent again before a commit has gone through: a database that
+            // refuses writes must not turn into a loop of POSTs.
+            unrecorded.insert(delivery.id)
+            logger.error("recording delivery \(delivery.id): \(error.message); it is sent again after the next commit")
         }
     }
 }

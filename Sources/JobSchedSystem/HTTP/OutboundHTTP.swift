@@ -290,14 +290,23 @@ package final class OutboundHTTP {
 
         private func finished() {
             finishing = nil
-            if let lookup { evdns_getaddrinfo_cancel(lookup) }
-            if let connection {
-                // A request still out (the deadline came first) goes with its connection.
-                if request != nil || answer.map(Post.isStatus) != true { owner.discard(connection) } else { owner.keep(connection) }
-                request = nil
-            }
+            // A request still out (the deadline came first) takes its connection with it.
+            let isAnswered = request == nil && answer.map(Post.isStatus) == true
+            abandon()
+            if let connection { isAnswered ? owner.keep(connection) : owner.discard(connection) }
             owner.ended(self)
             if let answer { done(answer) }
+        }
+
+        /// Stops the lookup or the request still under way: libevent calls
+        /// back into this POST no more (a cancelled request's callback is not
+        /// called; its connection is reset).
+        private func abandon() {
+            if let lookup { evdns_getaddrinfo_cancel(lookup) }
+            if let request {
+                self.request = nil
+                evhttp_cancel_request(request)
+            }
         }
 
         private static func isStatus(_ answer: DeliveryPolicy.Answer) -> Bool {
@@ -309,10 +318,9 @@ package final class OutboundHTTP {
         func cancel() {
             guard answer == nil else { return }
             answer = .error("cancelled", retryable: true)
-            deadline = nil
-            if let lookup { evdns_getaddrinfo_cancel(lookup) }
+            (deadline, finishing) = (nil, nil)
+            abandon()
             if let connection { owner.discard(connection) }
-            request = nil
             owner.ended(self)
         }
     }

@@ -261,7 +261,8 @@ package final class JobStore {
         13: "ALTER TABLE jobs ADD COLUMN owner TEXT; CREATE INDEX jobs_owner ON jobs (owner) WHERE owner IS NOT NULL;",
         // notify=: the URL a job's (or a group's) end is POSTed to, and the
         // outbox of those notifications (JobStore+Deliveries), written in the
-        // transaction that records the end; a job's once.
+        // transaction that records the end; a job's once. A job's failed one
+        // goes with the job; one still to be sent stays.
         14: """
             ALTER TABLE jobs ADD COLUMN notify TEXT;
             ALTER TABLE groups ADD COLUMN notify TEXT;
@@ -279,6 +280,7 @@ package final class JobStore {
                 last_error TEXT
             );
             CREATE INDEX deliveries_waiting ON deliveries (receiver, next_attempt, id) WHERE failed = 0;
+            CREATE TRIGGER jobs_delivery AFTER DELETE ON jobs BEGIN DELETE FROM deliveries WHERE job = old.id AND failed = 1; END;
             """,
     ]
 

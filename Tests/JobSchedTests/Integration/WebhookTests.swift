@@ -133,6 +133,10 @@ struct WebhookIntegrationTests {
         #expect(Self.delivery(server, refused)?["attempts"] as? Int == 1)
         #expect(server.curl("/jobinfo?jobid=\(refused)&fields=notify_status").lines.last == "failed (1 attempt: HTTP 404, not retried)")
         #expect(server.log.contains("warning notifying \(receiver.url("/gone")) of job \(refused) failed: HTTP 404, not retried"))
+        // A failed delivery goes with its job; one still to be sent would stay.
+        #expect(try sqlite3(server.databasePath, "SELECT count(*) FROM deliveries WHERE failed = 1") == "1\n")
+        #expect(server.curl("/remove", data: "jobid=\(refused)").status == 200)
+        #expect(eventually { (try? sqlite3(server.databasePath, "SELECT count(*) FROM deliveries WHERE failed = 1")) == "0\n" })
 
         // Past --webhook-retry-for: failed, saying why.
         let brief = try ServerProcess(["--webhook-retry-for", "2"])

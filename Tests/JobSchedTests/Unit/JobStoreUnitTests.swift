@@ -370,7 +370,7 @@ final class JobStoreUnitTests {
             DROP TRIGGER jobs_output; DROP TABLE outputs; ALTER TABLE jobs DROP COLUMN cpus; ALTER TABLE jobs DROP COLUMN mem;
             ALTER TABLE jobs DROP COLUMN gpus; ALTER TABLE jobs DROP COLUMN cpu_ids; ALTER TABLE jobs DROP COLUMN gpu_ids;
             DROP INDEX jobs_owner; ALTER TABLE jobs DROP COLUMN owner;
-            ALTER TABLE jobs DROP COLUMN notify; ALTER TABLE groups DROP COLUMN notify; DROP TABLE deliveries;
+            ALTER TABLE jobs DROP COLUMN notify; ALTER TABLE groups DROP COLUMN notify; DROP TRIGGER jobs_delivery; DROP TABLE deliveries;
             PRAGMA user_version = 2;
             """)
         #expect(try sqlite3(indexes) == "jobs_grp\njobs_name\njobs_status\n")
@@ -381,7 +381,7 @@ final class JobStoreUnitTests {
                 == "slurm_options\nslurm_jobid\nnode\nslurm_state\ncpu_user\ncpu_system\nmax_rss_kb\nslurm_reason\ncpus\ncpu_ids\n")
         #expect(try sqlite3("SELECT length(value) FROM meta WHERE key = 'identity'") == "32\n")
         #expect(try sqlite3("SELECT count(*) FROM environments; SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'environment'") == "0\n1\n")
-        #expect(try sqlite3("SELECT count(*) FROM outputs; SELECT name FROM sqlite_master WHERE type = 'trigger'") == "0\njobs_output\n")
+        #expect(try sqlite3("SELECT count(*) FROM outputs; SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name") == "0\njobs_delivery\njobs_output\n")
         #expect(try sqlite3("SELECT count(*) FROM pragma_table_info('jobs') WHERE name IN ('cpus', 'mem', 'gpus', 'cpu_ids', 'gpu_ids', 'owner')") == "6\n")
         #expect(try sqlite3("SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'notify'; SELECT count(*) FROM pragma_table_info('groups') WHERE name = 'notify'; SELECT count(*) FROM deliveries") == "1\n1\n0\n")
     }
@@ -397,7 +397,7 @@ final class JobStoreUnitTests {
             ALTER TABLE jobs DROP COLUMN cpus; ALTER TABLE jobs DROP COLUMN mem; ALTER TABLE jobs DROP COLUMN gpus;
             ALTER TABLE jobs DROP COLUMN cpu_ids; ALTER TABLE jobs DROP COLUMN gpu_ids;
             DROP INDEX jobs_owner; ALTER TABLE jobs DROP COLUMN owner;
-            ALTER TABLE jobs DROP COLUMN notify; ALTER TABLE groups DROP COLUMN notify; DROP TABLE deliveries;
+            ALTER TABLE jobs DROP COLUMN notify; ALTER TABLE groups DROP COLUMN notify; DROP TRIGGER jobs_delivery; DROP TABLE deliveries;
             UPDATE jobs SET slurm_options = 'partition=p' || char(10) || 'cpus=4' || char(10) || 'mem=2G' || char(10) || 'qos=q' WHERE id = 1;
             UPDATE jobs SET slurm_options = 'mem=1500' WHERE id = 2;
             UPDATE jobs SET slurm_options = 'cpus=16' || char(10) || 'mem=64k' WHERE id = 3;
