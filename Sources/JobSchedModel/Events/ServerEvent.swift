@@ -50,11 +50,11 @@ package enum ServerEvent: Equatable {
         switch self {
         case .submitted(let job), .started(let job), .placed(let job), .retried(let job), .edited(let job), .finished(let job):
             return 512 + job.command.utf8.count + job.name.utf8.count + job.group.utf8.count + job.msg.utf8.count
-                + (job.cwd?.utf8.count ?? 0) + job.env.reduce(0) { $0 + $1.utf8.count + 16 }
+                + (job.cwd?.utf8.count ?? 0) + (job.notify?.utf8.count ?? 0) + job.env.reduce(0) { $0 + $1.utf8.count + 16 }
         case .removed(let ids):
             return 64 + 16 * ids.ranges.count
-        case .groupChanged(let name, _):
-            return 64 + name.utf8.count
+        case .groupChanged(let name, let settings):
+            return 64 + name.utf8.count + (settings.notify?.utf8.count ?? 0)
         case .shutdown:
             return 16
         }
@@ -68,7 +68,8 @@ package enum ServerEvent: Equatable {
         case .removed(let ids):
             return .object([("ranges", ids.json), ("count", .int(Int64(ids.count)))])
         case .groupChanged(let name, let settings):
-            return .object([("name", .string(name)), ("limit", JSON(settings.limit)), ("paused", .bool(settings.paused))])
+            return .object([("name", .string(name)), ("limit", JSON(settings.limit)), ("paused", .bool(settings.paused)),
+                             ("notify", JSON(settings.notify))])
         case .shutdown:
             return .object([])
         }

@@ -475,7 +475,7 @@ struct WebhookUnitTests {
     @Test func aGroupPayloadCountsItsFinishedJobs() throws {
         let bytes = WebhookPayload.group("nightly", finished: [.zero: 5, .nonzero: 2, .killed: 1])
         #expect(String(decoding: bytes, as: UTF8.self) == #"""
-            {"event": "group", "group": {"name": "nightly", "finished": {"zero": 5, "nonzero": 2, "killed": 1, "failed": 0}, "done": 8}}
+            {"event": "group", "group": {"name": "nightly", "finished": {"zero": 5, "nonzero": 2, "killed": 1, "failed": 0}, "statuses": {"success": 7, "killed": 1, "failed": 0}, "done": 8}}
             """#)
         let object = try Self.parse(bytes)
         #expect(object["event"] as? String == "group")
@@ -490,6 +490,8 @@ struct WebhookUnitTests {
         let all = try #require(Self.parse(WebhookPayload.group("g \"x\"", finished: counts))["group"] as? [String: Any])
         #expect(all["name"] as? String == "g \"x\"")
         #expect(Self.int(all["done"]) == 10)
+        let statuses = try #require(all["statuses"] as? [String: Any])
+        #expect(Self.int(statuses["success"]) == 3 && Self.int(statuses["failed"]) == 4 && Self.int(statuses["killed"]) == 3)
         let none = try #require(Self.parse(WebhookPayload.group("empty", finished: [:]))["group"] as? [String: Any])
         #expect(Self.int(none["done"]) == 0)
         let zeros = try #require(none["finished"] as? [String: Any])
