@@ -170,6 +170,15 @@ package final class JobRunner {
                             resources: active.job.resources, timeout: active.job.timeout)
     }
 
+    /// Gives a running job a new notify URL (nil: none), told when it ends; false if it is not running.
+    @discardableResult
+    package func setNotify(_ url: String?, ofRunning id: JobID) -> Bool {
+        guard let active = activeJobs[id], active.job.status == .running else { return false }
+        active.job.notify = url
+        onEvent(.edited(active.job))
+        return true
+    }
+
     /// Puts a queued job's edited definition (`JobEdit`) in force: its place
     /// in the index and in the ready queues, its start time. False if the job
     /// is no longer queued. The caller then starts admitted jobs.

@@ -21,6 +21,13 @@ package struct JobEdit: Equatable, Sendable {
 
     package var isEmpty: Bool { self == JobEdit() }
 
+    /// Only `notify` changes: what a running job may still be given.
+    package var changesNotifyOnly: Bool {
+        var others = self
+        others.notify = nil
+        return notify != nil && others.isEmpty
+    }
+
     /// The job with the changes made; `now` is the time `delay` counts from.
     package func applied(to job: Job, now: Double) -> Job {
         var job = job
@@ -48,6 +55,9 @@ package struct JobEdit: Equatable, Sendable {
         guard job.status != .queued else {
             // Only between a submit and its commit: the runner does not hold the job yet.
             return "job \(job.id) is not queued yet: its submit is still being committed; try again"
+        }
+        guard job.status != .running else {
+            return "job \(job.id) is running; only a queued job can be edited, and a running one only given notify="
         }
         return "job \(job.id) has already started (status \(job.status.rawValue)); only a queued job can be edited"
     }

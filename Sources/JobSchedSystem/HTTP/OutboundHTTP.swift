@@ -54,9 +54,6 @@ package final class OutboundHTTP {
         if let tls { jobsched_tls_context_free(tls) }
     }
 
-    /// How many POSTs are under way.
-    package var inFlight: Int { posts.count }
-
     /// POSTs `body` to `url`; `done` gets the answer's status, or the error
     /// that kept one from coming within `timeout` seconds. `refusal` says why an
     /// address may not be connected to (nil: it may).
@@ -128,6 +125,7 @@ package final class OutboundHTTP {
             if bufferEvent == nil { return .failure(ConnectionFailure(reason: "cannot set up TLS for \(receiver.host)")) }
         }
         guard let raw = evhttp_connection_base_bufferevent_new(loop.base, nil, bufferEvent, address.description, UInt16(receiver.port)) else {
+            if let bufferEvent { bufferevent_free(bufferEvent) }
             return .failure(ConnectionFailure(reason: "cannot make a connection to \(address)"))
         }
         let seconds = Int32(DeliveryPolicy.attemptTimeout)

@@ -72,7 +72,7 @@ struct EditIntegrationTests {
         let running = try server.submitAsync("cat \(gate.path)")
         _ = try server.pidOnceRunning(running)
         let busy = edit(server, running, ["priority=1"])
-        #expect(busy.status == 409 && busy.body == "Error: job \(running) has already started (status running); only a queued job can be edited\n",
+        #expect(busy.status == 409 && busy.body == "Error: job \(running) is running; only a queued job can be edited, and a running one only given notify=\n",
                 "\(busy)")
         try gate.open("go")
         server.waitFor(running)

@@ -85,15 +85,25 @@ struct WebhookIntegrationTests {
         #expect(server.curl("/edit", data: "jobid=\(later)&notify=\(receiver.url("/edited"))").status == 200)
         #expect(server.curl("/edit", data: "jobid=\(later)&delay=0").status == 200)
         #expect(eventually { receiver.deliveries.contains { $0.path == "/edited" } })
+        // A running job may be given one (and nothing else); its end is told there.
+        let gate = try server.makeGate()
+        let running = try server.submitAsync("cat \(gate.path)")
+        _ = try server.pidOnceRunning(running)
+        #expect(server.curl("/edit", data: "jobid=\(running)&notify=\(receiver.url("/running"))&priority=2").status == 409)
+        let given = try ClientProcess.run(["edit", String(running), "--notify", receiver.url("/running")], server: server)
+        #expect(given.status == 0 && given.stdout == "Job \(running) has been edited\n", "\(given)")
+        #expect(try server.job(running)["notify"] as? String == receiver.url("/running"))
+        try gate.open("go")
+        #expect(eventually { receiver.deliveries.contains { $0.path == "/running" } })
         let client = try ClientProcess.run(["add", "--notify", receiver.url("/client"), "--", "true"], server: server)
         #expect(client.status == 0, "\(client)")
         #expect(eventually { receiver.deliveries.contains { $0.path == "/client" } })
         // Nobody is told twice, and no job without notify= is told at all.
-        #expect(receiver.deliveries.count == 6)
+        #expect(receiver.deliveries.count == 7)
         // One after another, deliveries to one receiver go over one kept connection.
         for round in 1...5 {
             server.waitFor(try server.submitAsync("true", extra: "&notify=\(receiver.url("/one-by-one"))"))
-            #expect(eventually { receiver.deliveries.count == 6 + round })
+            #expect(eventually { receiver.deliveries.count == 7 + round })
         }
         let ports = Set(receiver.deliveries.filter { $0.path == "/one-by-one" }.map(\.clientPort))
         #expect(ports.count == 1, "\(ports)")

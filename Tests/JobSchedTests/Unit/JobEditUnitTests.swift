@@ -56,9 +56,20 @@ struct JobEditUnitTests {
 
     @Test func conflictSaysTheJobStartedAndShowsItsStatus() {
         #expect(JobEdit.conflict(with: Self.job(status: .running))
-                == "job 7 has already started (status running); only a queued job can be edited")
+                == "job 7 is running; only a queued job can be edited, and a running one only given notify=")
         #expect(JobEdit.conflict(with: Self.job(status: .success)).contains("(status success)"))
         #expect(JobEdit.conflict(with: Self.job()).contains("not queued yet"))
+    }
+
+    @Test func notifyAloneIsWhatARunningJobMayBeGiven() {
+        var edit = JobEdit()
+        #expect(!edit.changesNotifyOnly)
+        edit.notify = .some(nil)
+        #expect(edit.changesNotifyOnly)
+        edit.notify = "http://127.0.0.1:9/x"
+        #expect(edit.changesNotifyOnly)
+        edit.priority = 1
+        #expect(!edit.changesNotifyOnly)
     }
 
     // MARK: EditRequest
