@@ -107,7 +107,7 @@ public final class JobSchedServer {
         handlers = RequestHandlers(configuration: configuration, logger: logger, loop: loop, turns: turns, access: access,
                                    webhookRules: webhookRules, store: store, commits: commits, spool: spool, runner: runner,
                                    workingDirectory: workingDirectory)
-        webhooks = try Webhooks(settings: configuration.webhooks, rules: webhookRules, loop: loop, store: store,
+        webhooks = try Webhooks(settings: configuration.webhooks, rules: webhookRules, loop: loop, store: store, runner: runner,
                                 metrics: handlers.metrics, logger: logger)
         freedMemory = FreedMemory(loop: loop)
         let (loop, commands, store) = (loop, commands, store)
@@ -125,7 +125,7 @@ public final class JobSchedServer {
             self.handlers.observe(event)
             if case .finished(let job) = event {
                 self.hooks?.jobEnded(job.id)
-                self.webhooks.jobEnded(job, runner: self.runner)
+                self.webhooks.jobEnded(job)
             }
         }
         runner.onSettled = { [unowned self] in self.finishShutdownIfDone() }

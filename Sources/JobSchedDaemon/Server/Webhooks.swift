@@ -24,6 +24,7 @@ final class Webhooks {
     private let policy: DeliveryPolicy
     private let loop: EventLoop
     private let store: JobStore
+    private let runner: JobRunner
     private let http: OutboundHTTP
     private let metrics: ServerMetrics
     private let logger: Logger
@@ -32,6 +33,9 @@ final class Webhooks {
     private var perReceiver: [String: Int] = [:]
     /// Deliveries whose outcome the database refused: held until a commit goes through.
     private var unrecorded: Set<Int64> = []
+    /// Receivers whose last attempt failed: said once when they start failing and once when
+    /// they answer again, not at every retry (a receiver down for a day would be millions of lines).
+    private var failing: Set<String> = []
     /// The receivers that have deliveries waiting, in the order they are
     /// taken in turn (`cursor` is the next); one found with none is let go.
     private var order: [String] = []
@@ -44,9 +48,9 @@ final class Webhooks {
     private var nextDueTime: Double?
     private var isStopped = false
 
-    init(settings: ServerConfiguration.Webhooks, rules: WebhookRules, loop: EventLoop, store: JobStore,
+    init(settings: ServerConfiguration.Webhooks, rules: WebhookRules, loop: EventLoop, store: JobStore, runner: JobRunner,
          metrics: ServerMetrics, logger: Logger) throws(ServerError) {
-        (self.settings, self.rules, self.loop, self.store, self.metrics, self.logger) = (settings, rules, loop, store, metrics, logger)
+        (self.settings, self.rules, self.loop, self.store, self.runner, self.metrics, self.logger) = (settings, rules, loop, store, runner, metrics, logger)
         policy = DeliveryPolicy(retryFor: settings.retryFor)
         http = try OutboundHTTP(loop: loop)
         do {
@@ -60,7 +64,7 @@ final class Webhooks {
     /// A job has ended: when its group has a notify URL and nothing of the
     /// group is left queued or running, the group has drained, and its
     /// delivery goes into the transaction that records this job's end.
-    func jobEnded(_ job: Job, runner: JobRunner) {
+    func jobEnded(_ job: Job) {
         guard !isStopped, let url = runner.scheduler.settings(of: job.group).notify,
               runner.activeIndex.byGroup[job.group]?.isEmpty != false else { return }
         do {
@@ -183,12 +187,16 @@ final class Webhooks {
             case .delivered:
                 metrics.deliveryAttempted("delivered")
                 try store.deliveryDelivered(delivery.id)
+                if failing.remove(delivery.receiver) != nil { logger.info("notifications to \(delivery.receiver) go through again") }
                 // The job's notify_status says so; a line each would grow the log by a third.
                 logger.debug("notified \(Excerpt.plain(delivery.url)) of \(what) (delivery \(delivery.id), attempt \(attempts))")
             case .retry(let next, let error):
                 metrics.deliveryAttempted("retried")
                 try store.deliveryAttempted(delivery.id, attempts: attempts, error: error, next: next)
-                logger.info("notifying \(Excerpt.plain(delivery.url)) of \(what): \(error); attempt \(attempts + 1) in \(Timestamp.seconds((next - Clock.now()).rounded())) s")
+                if failing.insert(delivery.receiver).inserted {
+                    logger.info("notifications to \(delivery.receiver) fail (\(error)): tried again, 1 s later and twice as long each time")
+                }
+                logger.debug("notifying \(Excerpt.plain(delivery.url)) of \(what): \(error); attempt \(attempts + 1) in \(Timestamp.seconds((next - Clock.now()).rounded())) s")
             case .failed(let error):
                 metrics.deliveryAttempted("failed")
                 try store.deliveryAttempted(delivery.id, attempts: attempts, error: error, next: nil)
