@@ -6,10 +6,11 @@ import Logging
 /// Sends the outbox (`deliveries`, see JobStore+Deliveries): the committed
 /// deliveries that are due, receiver by receiver in turn and each one's
 /// soonest first, at most `limit` under way and at most half of those to any
-/// one receiver (a receiver that hangs holds only its own share), each one's outcome written back into the next commit
-/// (deleted when delivered, tried again later, or marked failed) as
-/// `DeliveryPolicy` decides. Only the deliveries under way are in memory:
-/// a million waiting cost the outbox's rows, not this.
+/// one receiver (a receiver that hangs holds only its own share). Each
+/// attempt's outcome is written back into the next commit (deleted when
+/// delivered, tried again later, or marked failed) as `DeliveryPolicy`
+/// decides. Only the deliveries under way are in memory: a million waiting
+/// cost the outbox's rows, not this.
 ///
 /// A delivery goes out at least once: one whose answer came but whose
 /// deletion a crash lost is sent again after the restart, with the same
@@ -50,7 +51,8 @@ final class Webhooks {
 
     init(settings: ServerConfiguration.Webhooks, rules: WebhookRules, loop: EventLoop, store: JobStore, runner: JobRunner,
          metrics: ServerMetrics, logger: Logger) throws(ServerError) {
-        (self.settings, self.rules, self.loop, self.store, self.runner, self.metrics, self.logger) = (settings, rules, loop, store, runner, metrics, logger)
+        (self.settings, self.rules, self.loop, self.store, self.runner) = (settings, rules, loop, store, runner)
+        (self.metrics, self.logger) = (metrics, logger)
         policy = DeliveryPolicy(retryFor: settings.retryFor)
         http = try OutboundHTTP(loop: loop)
         do {

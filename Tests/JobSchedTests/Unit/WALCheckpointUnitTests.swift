@@ -107,7 +107,7 @@ final class WALCheckpointerUnitTests {
     @Test func atShutdownARunningHelperIsKilledAndNoneStarts() throws {
         let store = try JobStore(path: path, clear: false)
         // The database path comes after the command, as $1 of this script.
-        let checkpointer = checkpointer(["/bin/sh", "-c", "sleep 60"], store)
+        let checkpointer = checkpointer(["/bin/sh", "-c", "exec sleep 60"], store)
         let pid = try commitUntilHelperStarts(store, checkpointer)
         checkpointer.stop()
         let termination = reap(pid)
