@@ -1,5 +1,6 @@
 // TLS with OpenSSL: the server's context and its connections' bufferevents,
-// a self-signed certificate, fingerprints, and the client's handshake.
+// a self-signed certificate, fingerprints, the client's handshake, and the
+// server's own outbound connections (webhooks).
 // See include/CSupport.h.
 #include <errno.h>
 #include <stdio.h>
@@ -187,38 +188,50 @@ int jobsched_tls_certificate_fingerprint(const char *cert_path, char hex[65], ch
     return failed ? -1 : 0;
 }
 
+// A client's context: TLS 1.2+, and when `verify`, the peer's certificate
+// checked against `ca_file`'s authorities (NULL: the system's, or those
+// SSL_CERT_FILE / SSL_CERT_DIR name). NULL on failure, said in `error`.
+static SSL_CTX *client_context(const char *ca_file, int verify, char *error, size_t error_size) {
+    SSL_CTX *context = SSL_CTX_new(TLS_client_method());
+    if (!context) {
+        say(error, error_size, "cannot set up TLS");
+        return NULL;
+    }
+    SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+    // A server that closes without close_notify ends the reply; its length says whether it was whole.
+    SSL_CTX_set_options(context, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    if (verify) {
+        SSL_CTX_set_verify(context, SSL_VERIFY_PEER, NULL);
+        int loaded = ca_file ? SSL_CTX_load_verify_locations(context, ca_file, NULL) == 1
+                             : SSL_CTX_set_default_verify_paths(context) == 1;
+        if (!loaded) {
+            char what[4096 + 64];
+            snprintf(what, sizeof what, "cannot read the certificates of '%s'", ca_file ? ca_file : "the system");
+            say(error, error_size, what);
+            SSL_CTX_free(context);
+            return NULL;
+        }
+    }
+    return context;
+}
+
+// Asks for HTTP/1.1 (ALPN), names `host` (SNI, unless it is an address) and,
+// when `verify`, has the certificate checked against that name or address.
+static int name_peer(SSL *ssl, const char *host, int host_is_address, int verify) {
+    static const unsigned char http11[] = "\x08http/1.1";
+    if (SSL_set_alpn_protos(ssl, http11, sizeof http11 - 1) != 0) return 0;
+    if (!host_is_address && SSL_set_tlsext_host_name(ssl, host) != 1) return 0;
+    if (!verify) return 1;
+    return host_is_address ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1 : SSL_set1_host(ssl, host) == 1;
+}
+
 struct ssl_st *jobsched_tls_connect(int fd, const char *host, int host_is_address, const char *ca_file, int verify,
                                     char peer_fingerprint[65], char *error, size_t error_size) {
-    SSL_CTX *context = SSL_CTX_new(TLS_client_method());
-    SSL *ssl = NULL;
-    int ok = context != NULL;
-    if (ok) {
-        SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
-        // A server that closes without close_notify ends the reply; its length says whether it was whole.
-        SSL_CTX_set_options(context, SSL_OP_IGNORE_UNEXPECTED_EOF);
-        if (verify) {
-            SSL_CTX_set_verify(context, SSL_VERIFY_PEER, NULL);
-            ok = ca_file ? SSL_CTX_load_verify_locations(context, ca_file, NULL) == 1
-                         : SSL_CTX_set_default_verify_paths(context) == 1;
-            if (!ok) {
-                char what[4096 + 64];
-                snprintf(what, sizeof what, "cannot read the certificates of '%s'", ca_file ? ca_file : "the system");
-                say(error, error_size, what);
-            }
-        }
-    } else {
-        say(error, error_size, "cannot set up TLS");
-    }
-    if (ok) {
-        ssl = SSL_new(context);
-        static const unsigned char http11[] = "\x08http/1.1";
-        ok = ssl && SSL_set_fd(ssl, fd) == 1 && SSL_set_alpn_protos(ssl, http11, sizeof http11 - 1) == 0;
-        if (ok && !host_is_address) ok = SSL_set_tlsext_host_name(ssl, host) == 1;
-        if (ok && verify) {
-            ok = host_is_address ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1 : SSL_set1_host(ssl, host) == 1;
-        }
-        if (!ok) say(error, error_size, "cannot set up TLS");
-    }
+    SSL_CTX *context = client_context(ca_file, verify, error, error_size);
+    if (!context) return NULL;
+    SSL *ssl = SSL_new(context);
+    int ok = ssl && SSL_set_fd(ssl, fd) == 1 && name_peer(ssl, host, host_is_address, verify);
+    if (!ok) say(error, error_size, "cannot set up TLS");
     if (ok && SSL_connect(ssl) != 1) {
         long result = SSL_get_verify_result(ssl);
         if (verify && result != X509_V_OK) {
@@ -242,6 +255,42 @@ struct ssl_st *jobsched_tls_connect(int fd, const char *host, int host_is_addres
         return NULL;
     }
     return ssl;
+}
+
+struct ssl_ctx_st *jobsched_tls_client_context(char *error, size_t error_size) {
+    return client_context(NULL, 1, error, error_size);
+}
+
+struct bufferevent *jobsched_tls_connecting_bufferevent(struct event_base *base, struct ssl_ctx_st *context,
+                                                        const char *host, int host_is_address) {
+    SSL *ssl = SSL_new(context);
+    if (!ssl || !name_peer(ssl, host, host_is_address, 1)) {
+        SSL_free(ssl);
+        ERR_clear_error();
+        return NULL;
+    }
+    // The bufferevent owns the SSL from here, and frees it with itself.
+    struct bufferevent *bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+                                                             BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+    if (bev) bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    return bev;
+}
+
+void jobsched_tls_bufferevent_error(struct bufferevent *bev, char *error, size_t error_size) {
+    error[0] = 0;
+    SSL *ssl = bufferevent_openssl_get_ssl(bev);
+    if (!ssl) return;
+    long verified = SSL_get_verify_result(ssl);
+    unsigned long code = bufferevent_get_openssl_error(bev);
+    if (verified != X509_V_OK) {
+        snprintf(error, error_size, "its certificate does not verify: %s", X509_verify_cert_error_string(verified));
+    } else if (code) {
+        char reason[256] = "";
+        ERR_error_string_n(code, reason, sizeof reason);
+        const char *last = strrchr(reason, ':');
+        snprintf(error, error_size, "TLS: %s", last ? last + 1 : reason);
+    }
+    while (bufferevent_get_openssl_error(bev)) {}
 }
 
 // What an SSL_read or SSL_write that moved no bytes means: 0 at the end (the

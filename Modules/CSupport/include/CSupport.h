@@ -124,9 +124,10 @@ int jobsched_tls_write(struct ssl_st *ssl, const void *buffer, int count, char *
 int jobsched_tls_pending(struct ssl_st *ssl);
 void jobsched_tls_free(struct ssl_st *ssl);
 
-// Webhooks (webhook.c). The context outbound connections share: TLS 1.2+,
-// the receiver's certificate checked against the system's authorities (or
-// SSL_CERT_FILE's); NULL on failure, said in `error`.
+// Webhooks: outbound TLS (tls.c), the signature (hmac.c). The context
+// outbound connections share: TLS 1.2+, the receiver's certificate checked
+// against the system's authorities (or SSL_CERT_FILE's); NULL on failure,
+// said in `error`.
 struct ssl_ctx_st *jobsched_tls_client_context(char *error, size_t error_size);
 // A bufferevent that connects over TLS (evhttp's connection gives it the
 // socket), sending `host` as SNI unless it is an address, and checking the

@@ -136,8 +136,11 @@ final class Webhooks {
             waiting.subtract(emptied)
             cursor = order.isEmpty ? 0 : cursor % order.count
         }
-        // Receivers not looked at may have deliveries due: look again soon.
-        if looked < order.count { wakeAt = min(wakeAt ?? now + 1, now + 1) }
+        // More receivers than one look takes, and room left: the others are
+        // looked at a second later. (With the room full, an answer makes room and looks.)
+        if looked == Webhooks.receiversPerLook && order.count > looked && sending.count < settings.limit {
+            wakeAt = min(wakeAt ?? now + 1, now + 1)
+        }
         wake(at: wakeAt, now: now)
     }
 

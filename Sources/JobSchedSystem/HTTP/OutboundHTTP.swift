@@ -13,15 +13,6 @@ import JobSchedModel
 /// libevent's callbacks only note what happened; each POST ends in a turn of
 /// the loop of its own (`finished`), where its connection may be reused or freed.
 package final class OutboundHTTP {
-    /// Where a connection goes.
-    package struct Receiver: Hashable, Sendable {
-        package let scheme: WebhookURL.Scheme
-        package let host: String
-        package let port: Int
-
-        package init(_ url: WebhookURL) { (scheme, host, port) = (url.scheme, url.host, url.port) }
-    }
-
     /// How long a connection nobody uses is kept for the next POST to its receiver.
     static let idleSeconds = 30.0
     /// The most bytes of an answer's head, and of its body, read: a receiver that sends more fails the attempt.
@@ -31,7 +22,8 @@ package final class OutboundHTTP {
     private let dns: OpaquePointer
     /// The TLS context of https connections, made at the first.
     private var tls: OpaquePointer?
-    private var idle: [Receiver: [Connection]] = [:]
+    /// Kept connections, by `WebhookURL.receiver`.
+    private var idle: [String: [Connection]] = [:]
     /// POSTs under way, by identity: libevent's callbacks hold them unretained.
     private var posts: [ObjectIdentifier: Post] = [:]
     private var closing: [Connection] = []
@@ -64,8 +56,8 @@ package final class OutboundHTTP {
         post.deadline = loop.timer(after: timeout) { [unowned post] in
             post.fail("no answer within \(Timestamp.seconds(timeout)) s", retryable: true)
         }
-        if var pool = idle[post.receiver], let connection = pool.popLast() {
-            idle[post.receiver] = pool.isEmpty ? nil : pool
+        if var pool = idle[url.receiver], let connection = pool.popLast() {
+            idle[url.receiver] = pool.isEmpty ? nil : pool
             connection.idleTimer = nil
             return post.send(on: connection)
         }
@@ -113,18 +105,18 @@ package final class OutboundHTTP {
         discard(connection)
     }
 
-    fileprivate func makeConnection(to address: IPAddress, for receiver: Receiver) -> Result<Connection, ConnectionFailure> {
+    fileprivate func makeConnection(to address: IPAddress, for url: WebhookURL) -> Result<Connection, ConnectionFailure> {
         var bufferEvent: OpaquePointer?
-        if receiver.scheme == .https {
+        if url.scheme == .https {
             if tls == nil {
                 var error = [CChar](repeating: 0, count: 512)
                 tls = jobsched_tls_client_context(&error, error.count)
                 if tls == nil { return .failure(ConnectionFailure(reason: text(ofCString: error))) }
             }
-            bufferEvent = jobsched_tls_connecting_bufferevent(loop.base, tls, receiver.host, IPAddress(literal: receiver.host) == nil ? 0 : 1)
-            if bufferEvent == nil { return .failure(ConnectionFailure(reason: "cannot set up TLS for \(receiver.host)")) }
+            bufferEvent = jobsched_tls_connecting_bufferevent(loop.base, tls, url.host, IPAddress(literal: url.host) == nil ? 0 : 1)
+            if bufferEvent == nil { return .failure(ConnectionFailure(reason: "cannot set up TLS for \(url.host)")) }
         }
-        guard let raw = evhttp_connection_base_bufferevent_new(loop.base, nil, bufferEvent, address.description, UInt16(receiver.port)) else {
+        guard let raw = evhttp_connection_base_bufferevent_new(loop.base, nil, bufferEvent, address.description, UInt16(url.port)) else {
             if let bufferEvent { bufferevent_free(bufferEvent) }
             return .failure(ConnectionFailure(reason: "cannot make a connection to \(address)"))
         }
@@ -132,7 +124,7 @@ package final class OutboundHTTP {
         evhttp_connection_set_timeout(raw, seconds)
         evhttp_connection_set_max_headers_size(raw, OutboundHTTP.maxAnswerBytes)
         evhttp_connection_set_max_body_size(raw, OutboundHTTP.maxAnswerBytes)
-        let connection = Connection(raw: raw, receiver: receiver, owner: self)
+        let connection = Connection(raw: raw, receiver: url.receiver, isTLS: url.scheme == .https, owner: self)
         evhttp_connection_set_closecb(raw, { _, arg in
             let connection = Unmanaged<Connection>.fromOpaque(arg!).takeUnretainedValue()
             connection.isClosed = true
@@ -148,18 +140,20 @@ package final class OutboundHTTP {
     /// One connection to a receiver: one POST at a time.
     fileprivate final class Connection {
         let raw: OpaquePointer
-        let receiver: Receiver
+        /// `WebhookURL.receiver`: the kept connections' key.
+        let receiver: String
+        let isTLS: Bool
         weak var owner: OutboundHTTP?
         var isClosed = false
         var idleTimer: Event?
 
-        init(raw: OpaquePointer, receiver: Receiver, owner: OutboundHTTP) {
-            (self.raw, self.receiver, self.owner) = (raw, receiver, owner)
+        init(raw: OpaquePointer, receiver: String, isTLS: Bool, owner: OutboundHTTP) {
+            (self.raw, self.receiver, self.isTLS, self.owner) = (raw, receiver, isTLS, owner)
         }
 
         /// Why its TLS failed, when it did.
         var tlsError: String {
-            guard receiver.scheme == .https, let bufferEvent = evhttp_connection_get_bufferevent(raw) else { return "" }
+            guard isTLS, let bufferEvent = evhttp_connection_get_bufferevent(raw) else { return "" }
             var error = [CChar](repeating: 0, count: 512)
             jobsched_tls_bufferevent_error(bufferEvent, &error, error.count)
             return text(ofCString: error)
@@ -175,7 +169,6 @@ package final class OutboundHTTP {
     fileprivate final class Post {
         unowned let owner: OutboundHTTP
         let url: WebhookURL
-        let receiver: Receiver
         let headers: [(String, String)]
         let body: [UInt8]
         let refusal: (IPAddress, Int) -> String?
@@ -192,7 +185,6 @@ package final class OutboundHTTP {
         init(owner: OutboundHTTP, url: WebhookURL, headers: [(String, String)], body: [UInt8],
              refusal: @escaping (IPAddress, Int) -> String?, done: @escaping (DeliveryPolicy.Answer) -> Void) {
             (self.owner, self.url, self.headers, self.body, self.refusal, self.done) = (owner, url, headers, body, refusal, done)
-            receiver = Receiver(url)
         }
 
         private var context: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
@@ -229,7 +221,7 @@ package final class OutboundHTTP {
             if let refused = addresses.lazy.compactMap({ self.refusal($0, self.url.port) }).first {
                 return fail("refused: \(url.host == first.description ? "" : "\(url.host) resolves to ")\(refused)", retryable: false)
             }
-            switch owner.makeConnection(to: first, for: receiver) {
+            switch owner.makeConnection(to: first, for: url) {
             case .success(let made): send(on: made)
             case .failure(let failure): fail(failure.reason, retryable: true)
             }

@@ -13,18 +13,7 @@ final class JobStoreUnitTests {
 
     init() throws { scratch = try ScratchDirectory() }
 
-    /// Opens the store. Reopened after a close, the file may still be locked
-    /// a moment: another test's process spawn, between its fork and its exec,
-    /// holds a copy of every descriptor (close-on-exec ones too), the lock's among them.
-    private func open(clear: Bool = false) throws -> JobStore {
-        var store: Result<JobStore, ServerError>!
-        _ = eventually(timeout: 10) {
-            store = Result { () throws(ServerError) in try JobStore(path: path, clear: clear) }
-            if case .failure(let error) = store { return !error.description.hasSuffix("is in use by another jobsched server") }
-            return true
-        }
-        return try store.get()
-    }
+    private func open(clear: Bool = false) throws -> JobStore { try openJobStore(path, clear: clear) }
 
     private static func job(_ name: String = "job", group: String = "default", status: JobStatus = .queued) -> Job {
         Job(name: name, group: group, command: "echo \(name)", status: status, sync: false, submitted: 1_700_000_000.25)

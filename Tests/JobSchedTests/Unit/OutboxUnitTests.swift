@@ -13,15 +13,7 @@ final class OutboxUnitTests {
 
     init() throws { scratch = try ScratchDirectory() }
 
-    private func open() throws -> JobStore {
-        var store: Result<JobStore, ServerError>!
-        _ = eventually(timeout: 10) {
-            store = Result { () throws(ServerError) in try JobStore(path: path, clear: false) }
-            if case .failure(let error) = store { return !error.description.hasSuffix("is in use by another jobsched server") }
-            return true
-        }
-        return try store.get()
-    }
+    private func open() throws -> JobStore { try openJobStore(path) }
 
     private static let receiver = "http://127.0.0.1:9000"
 
